@@ -1,0 +1,172 @@
+//! The one error type of the crate.
+//!
+//! Every variant carries the data a user needs to find the problem: the field (column) name,
+//! the row or line (1-based, counting the header as line 1 for CSV input) and the offending
+//! value. Messages end by saying what to do.
+
+use std::fmt;
+
+/// Where in the input a bad value was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A 0-based row of an in-memory table (builder pushes, columns).
+    Row(usize),
+    /// A 1-based line of a text file (the header is line 1).
+    Line(u64),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Row(r) => write!(f, "row {r}"),
+            Location::Line(l) => write!(f, "line {l}"),
+        }
+    }
+}
+
+/// Everything that can go wrong in touchpoint-core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input holds no rows (or no usable rows) at all.
+    #[error("empty input: {what} has no rows; pass at least one {hint}")]
+    EmptyInput {
+        /// What was empty ("events", "path table", ...).
+        what: &'static str,
+        /// What a row looks like.
+        hint: &'static str,
+    },
+
+    /// A column that was asked for is not in the header.
+    #[error("missing column `{name}`: the header has [{available}]; pass the right column name")]
+    MissingColumn {
+        /// The column that was asked for.
+        name: String,
+        /// The columns that exist, comma separated.
+        available: String,
+    },
+
+    /// The header names a column twice.
+    #[error("duplicate column `{name}` in the header (columns {first} and {second}); rename one")]
+    DuplicateColumn {
+        /// The repeated name.
+        name: String,
+        /// 1-based position of the first occurrence.
+        first: usize,
+        /// 1-based position of the second occurrence.
+        second: usize,
+    },
+
+    /// A value could not be used.
+    #[error("invalid value in column `{column}` at {location}: {value:?} ({reason})")]
+    InvalidValue {
+        /// The column (field) name.
+        column: String,
+        /// Row or line of the value.
+        location: Location,
+        /// The offending text or number, as written.
+        value: String,
+        /// Why it was rejected and what is accepted.
+        reason: String,
+    },
+
+    /// Columns of one table have different lengths.
+    #[error("column `{column}` has {found} rows but `{reference}` has {expected}; columns must have equal lengths")]
+    LengthMismatch {
+        /// The column with the wrong length.
+        column: String,
+        /// The reference column.
+        reference: String,
+        /// Rows in the reference column.
+        expected: usize,
+        /// Rows in this column.
+        found: usize,
+    },
+
+    /// A touchpoint name or id is unknown to the catalog.
+    #[error("unknown touchpoint {name:?}: it is not in the catalog ({known} touchpoints known)")]
+    UnknownTouchpoint {
+        /// The name or id asked for.
+        name: String,
+        /// How many touchpoints the catalog holds.
+        known: usize,
+    },
+
+    /// An option has a value that cannot work.
+    #[error("invalid option `{option}` = {value}: {reason}")]
+    InvalidOption {
+        /// Option name.
+        option: &'static str,
+        /// Its value, formatted.
+        value: String,
+        /// What is accepted.
+        reason: String,
+    },
+
+    /// Nothing converts, so a quantity defined relative to conversions does not exist.
+    #[error("{what} cannot be computed: the data has no conversions")]
+    NoConversions {
+        /// The quantity that was asked for.
+        what: &'static str,
+    },
+
+    /// An iterative solve did not reach its tolerance.
+    #[error("linear solve did not converge: {states} states, residual {residual:e} after {iterations} iterations (tolerance {tolerance:e})")]
+    NoConvergence {
+        /// Size of the system.
+        states: usize,
+        /// Final relative change.
+        residual: f64,
+        /// Iterations done.
+        iterations: usize,
+        /// Tolerance asked for.
+        tolerance: f64,
+    },
+
+    /// A CSV file could not be read (I/O or malformed CSV).
+    #[error("CSV error: {0}")]
+    Csv(#[from] csv::Error),
+
+    /// A file could not be opened or read.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path that failed.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// JSON input could not be parsed.
+    #[cfg(feature = "serde")]
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for [`Error::InvalidValue`].
+    pub(crate) fn invalid(
+        column: impl Into<String>,
+        location: Location,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            column: column.into(),
+            location,
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidOption`].
+    pub(crate) fn option(option: &'static str, value: impl fmt::Display, reason: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            option,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! Raw interaction events, stored columnar.
+//!
+//! One row per interaction: a customer, a touchpoint, a timestamp (epoch milliseconds), whether
+//! the row is a conversion (and its value), and an optional feedback score (NPS 0–10 or CSAT 1–5).
+//!
+//! A row may be
+//! - a **touch** (a touchpoint, not converting),
+//! - a **converting touch** (a touchpoint and a conversion: the customer converted right at
+//!   this touch, as in event logs with a `converted` flag per row), or
+//! - a **pure conversion** (no touchpoint: a purchase event after the touches).
+//!
+//! ```
+//! use touchpoint_core::EventTable;
+//!
+//! let mut b = EventTable::builder();
+//! b.touch("alice", "search ad", 0)?;
+//! b.touch("alice", "email", 3_600_000)?;
+//! b.conversion("alice", 7_200_000, 50.0)?;      // a $50 purchase, two hours in
+//! b.touch("bob", "display", 0)?;
+//! let events = b.finish()?;
+//! assert_eq!(events.len(), 4);
+//! assert_eq!(events.catalog().len(), 3);
+//! assert_eq!(events.customer_count(), 2);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, TouchpointId};
+use crate::csvutil::{self, Header, TimeFormat};
+use crate::error::{Error, Location, Result};
+
+/// Marker in the touchpoint column for a pure conversion row (no touchpoint).
+pub const NO_TOUCHPOINT: u32 = u32::MAX;
+
+/// Columnar table of events. Build it with [`EventTable::builder`], [`EventTable::from_columns`]
+/// or [`EventTable::read_csv`].
+#[derive(Debug, Clone, Default)]
+pub struct EventTable {
+    catalog: Catalog,
+    customer_names: Arc<Vec<String>>,
+    customer: Vec<u32>,
+    touchpoint: Vec<u32>,
+    time: Vec<i64>,
+    converted: Vec<bool>,
+    value: Vec<f64>,
+    feedback: Option<Vec<f32>>,
+}
+
+/// Plain columns of events, with customers and touchpoints already encoded as dense codes
+/// (`customer[i] < customer_count`, `touchpoint[i] < catalog.len()` or [`NO_TOUCHPOINT`]).
+/// This is the zero-parse entry point used by the Python and C faces.
+#[derive(Debug, Clone, Default)]
+pub struct EventColumns {
+    /// Touchpoint names for the codes.
+    pub catalog: Catalog,
+    /// Customer names for the codes (may be empty: customers are then `"0"`, `"1"`, ...).
+    pub customer_names: Vec<String>,
+    /// Customer code per row.
+    pub customer: Vec<u32>,
+    /// Touchpoint code per row ([`NO_TOUCHPOINT`] for a pure conversion).
+    pub touchpoint: Vec<u32>,
+    /// Epoch milliseconds per row.
+    pub time: Vec<i64>,
+    /// Conversion flag per row.
+    pub converted: Vec<bool>,
+    /// Conversion value per row (empty: all 0.0).
+    pub value: Vec<f64>,
+    /// Feedback score per row, NaN where absent (empty: no feedback at all).
+    pub feedback: Vec<f32>,
+}
+
+impl EventTable {
+    /// A builder that interns customer and touchpoint names as rows are pushed.
+    pub fn builder() -> EventTableBuilder {
+        EventTableBuilder::default()
+    }
+
+    /// Validate encoded columns and take them over without copying.
+    pub fn from_columns(cols: EventColumns) -> Result<Self> {
+        let n = cols.customer.len();
+        let check = |name: &str, len: usize| {
+            if len != n {
+                Err(Error::LengthMismatch {
+                    column: name.to_owned(),
+                    reference: "customer".to_owned(),
+                    expected: n,
+                    found: len,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        check("touchpoint", cols.touchpoint.len())?;
+        check("time", cols.time.len())?;
+        check("converted", cols.converted.len())?;
+        if !cols.value.is_empty() {
+            check("value", cols.value.len())?;
+        }
+        if !cols.feedback.is_empty() {
+            check("feedback", cols.feedback.len())?;
+        }
+        let n_tp = cols.catalog.len() as u32;
+        let n_cust = if cols.customer_names.is_empty() { u32::MAX } else { cols.customer_names.len() as u32 };
+        for i in 0..n {
+            let tp = cols.touchpoint[i];
+            if tp != NO_TOUCHPOINT && tp >= n_tp {
+                return Err(Error::invalid("touchpoint", Location::Row(i), tp.to_string(), format!("code out of range: the catalog has {n_tp} touchpoints")));
+            }
+            if tp == NO_TOUCHPOINT && !cols.converted[i] {
+                return Err(Error::invalid("touchpoint", Location::Row(i), "", "a row with no touchpoint must be a conversion"));
+            }
+            if cols.customer[i] >= n_cust {
+                return Err(Error::invalid("customer", Location::Row(i), cols.customer[i].to_string(), format!("code out of range: {n_cust} customer names given")));
+            }
+        }
+        for (i, &v) in cols.value.iter().enumerate() {
+            csvutil::check_nonneg("value", Location::Row(i), v)?;
+        }
+        for (i, &f) in cols.feedback.iter().enumerate() {
+            check_feedback(Location::Row(i), f)?;
+        }
+        let value = if cols.value.is_empty() { vec![0.0; n] } else { cols.value };
+        let feedback = if cols.feedback.is_empty() { None } else { Some(cols.feedback) };
+        let mut customer_names = cols.customer_names;
+        if customer_names.is_empty() {
+            let max = cols.customer.iter().copied().max().map_or(0, |m| m as usize + 1);
+            customer_names = (0..max).map(|i| i.to_string()).collect();
+        }
+        Ok(Self {
+            catalog: cols.catalog,
+            customer_names: Arc::new(customer_names),
+            customer: cols.customer,
+            touchpoint: cols.touchpoint,
+            time: cols.time,
+            converted: cols.converted,
+            value,
+            feedback,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+
+    /// The touchpoint catalog (names → ids, attributes).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Mutable catalog, to attach attributes after loading.
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
+    /// Number of distinct customers.
+    pub fn customer_count(&self) -> usize {
+        self.customer_names.len()
+    }
+
+    /// Customer names by code.
+    pub fn customer_names(&self) -> &[String] {
+        &self.customer_names
+    }
+
+    /// Shared handle on the customer names (journey sets keep one without copying).
+    pub fn customer_names_arc(&self) -> &Arc<Vec<String>> {
+        &self.customer_names
+    }
+
+    /// Customer code per row.
+    pub fn customers(&self) -> &[u32] {
+        &self.customer
+    }
+
+    /// Touchpoint code per row ([`NO_TOUCHPOINT`] for pure conversions).
+    pub fn touchpoints(&self) -> &[u32] {
+        &self.touchpoint
+    }
+
+    /// Epoch milliseconds per row.
+    pub fn times(&self) -> &[i64] {
+        &self.time
+    }
+
+    /// Conversion flag per row.
+    pub fn converted(&self) -> &[bool] {
+        &self.converted
+    }
+
+    /// Conversion value per row (0.0 where none was given).
+    pub fn values(&self) -> &[f64] {
+        &self.value
+    }
+
+    /// Feedback score per row (NaN where absent), if any row had one.
+    pub fn feedback(&self) -> Option<&[f32]> {
+        self.feedback.as_deref()
+    }
+
+    /// Touchpoint of row `i`, if it is a touch.
+    pub fn touchpoint_of(&self, i: usize) -> Option<TouchpointId> {
+        self.touchpoint.get(i).copied().filter(|&t| t != NO_TOUCHPOINT).map(TouchpointId)
+    }
+
+    /// Read events from CSV. See [`EventCsvOptions`] for column names and formats.
+    ///
+    /// ```
+    /// use touchpoint_core::{EventTable, EventCsvOptions};
+    /// let csv = "customer_id,touchpoint,timestamp,converted,value\n\
+    ///            c1,search,2024-01-01T10:00:00Z,0,\n\
+    ///            c1,store,2024-01-03T10:00:00Z,1,80\n";
+    /// let ev = EventTable::read_csv(csv.as_bytes(), &EventCsvOptions::default())?;
+    /// assert_eq!(ev.len(), 2);
+    /// assert_eq!(ev.values()[1], 80.0);
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn read_csv<R: Read>(reader: R, opts: &EventCsvOptions) -> Result<Self> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(opts.delimiter)
+            .flexible(false)
+            .from_reader(reader);
+        let header = Header::read(&mut rdr)?;
+        let c_cust = header.require(&opts.customer)?;
+        let c_tp = header.require(&opts.touchpoint)?;
+        let c_time = header.require(&opts.time)?;
+        let c_conv = match &opts.conversion {
+            ConversionSpec::Flag(col) => Some(header.require(col)?),
+            ConversionSpec::Rows { .. } | ConversionSpec::None => None,
+        };
+        let c_value = optional_column(&header, opts.value.as_deref(), "value")?;
+        let c_fb = optional_column(&header, opts.feedback.as_deref(), "feedback")?;
+        let _ = header.len();
+        let mut b = EventTable::builder();
+        let mut rec = csv::StringRecord::new();
+        while rdr.read_record(&mut rec)? {
+            let line = rec.position().map_or(0, |p| p.line());
+            let loc = || Location::Line(line);
+            let cell = |c: usize| rec.get(c).unwrap_or("").trim();
+            let cust = cell(c_cust);
+            let tp = cell(c_tp);
+            let ts = cell(c_time);
+            let time = csvutil::parse_time(opts.time_format, ts)
+                .map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
+            let (touchpoint, converted) = match &opts.conversion {
+                ConversionSpec::Flag(col) => {
+                    let v = cell(c_conv.unwrap_or(0));
+                    let f = csvutil::parse_bool(v)
+                        .ok_or_else(|| Error::invalid(col.as_str(), loc(), v, "expected 1/0, true/false or yes/no"))?;
+                    ((!tp.is_empty()).then_some(tp), f)
+                }
+                ConversionSpec::Rows { label } if tp == label => (None, true),
+                _ => (Some(tp), false),
+            };
+            let value = match c_value {
+                Some(c) if !cell(c).is_empty() => csvutil::parse_nonneg(opts.value.as_deref().unwrap_or("value"), loc(), cell(c))?,
+                _ => 0.0,
+            };
+            let feedback = match c_fb {
+                Some(c) if !cell(c).is_empty() => {
+                    let col = opts.feedback.as_deref().unwrap_or("feedback");
+                    let s = cell(c);
+                    let f: f32 = s.parse().map_err(|_| Error::invalid(col, loc(), s, "expected a score from 0 to 10"))?;
+                    check_feedback(loc(), f).map_err(|_| Error::invalid(col, loc(), s, "feedback score must be within 0..=10"))?;
+                    Some(f)
+                }
+                _ => None,
+            };
+            b.push_at(loc(), Event { customer: cust, touchpoint, time, converted, value, feedback })?;
+        }
+        b.finish()
+    }
+
+    /// Read events from a CSV file.
+    pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &EventCsvOptions) -> Result<Self> {
+        let p = path.as_ref();
+        let f = std::fs::File::open(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
+        Self::read_csv(std::io::BufReader::with_capacity(1 << 20, f), opts)
+    }
+}
+
+fn optional_column(header: &Header, explicit: Option<&str>, default: &str) -> Result<Option<usize>> {
+    match explicit {
+        Some(name) => header.require(name).map(Some),
+        None => Ok(header.find(default)),
+    }
+}
+
+fn check_feedback(loc: Location, f: f32) -> Result<()> {
+    if f.is_nan() || (0.0..=10.0).contains(&f) {
+        Ok(())
+    } else {
+        Err(Error::invalid("feedback", loc, f.to_string(), "feedback score must be within 0..=10 (NPS) or 1..=5 (CSAT)"))
+    }
+}
+
+/// How conversions are marked in an events CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConversionSpec {
+    /// A boolean column (1/0, true/false, yes/no): a row with the flag set is a converting touch;
+    /// with an empty touchpoint cell it is a pure conversion.
+    Flag(String),
+    /// Rows whose touchpoint equals `label` are pure conversions (e.g. `"purchase"`).
+    Rows {
+        /// The touchpoint label that marks a conversion row.
+        label: String,
+    },
+    /// No conversions in the file (browsing data only).
+    None,
+}
+
+/// Options of [`EventTable::read_csv`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventCsvOptions {
+    /// Customer key column (default `customer_id`).
+    pub customer: String,
+    /// Touchpoint column (default `touchpoint`).
+    pub touchpoint: String,
+    /// Timestamp column (default `timestamp`).
+    pub time: String,
+    /// How timestamps are written (default: epoch milliseconds or ISO 8601).
+    pub time_format: TimeFormat,
+    /// How conversions are marked (default: flag column `converted`).
+    pub conversion: ConversionSpec,
+    /// Conversion value column; `None` uses `value` when the header has it.
+    pub value: Option<String>,
+    /// Feedback score column; `None` uses `feedback` when the header has it.
+    pub feedback: Option<String>,
+    /// Field delimiter (default `,`).
+    pub delimiter: u8,
+}
+
+impl Default for EventCsvOptions {
+    fn default() -> Self {
+        Self {
+            customer: "customer_id".into(),
+            touchpoint: "touchpoint".into(),
+            time: "timestamp".into(),
+            time_format: TimeFormat::default(),
+            conversion: ConversionSpec::Flag("converted".into()),
+            value: None,
+            feedback: None,
+            delimiter: b',',
+        }
+    }
+}
+
+/// One event, borrowed, for [`EventTableBuilder::push`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event<'a> {
+    /// Customer key.
+    pub customer: &'a str,
+    /// Touchpoint name; `None` for a pure conversion.
+    pub touchpoint: Option<&'a str>,
+    /// Epoch milliseconds.
+    pub time: i64,
+    /// Whether the customer converted at this event.
+    pub converted: bool,
+    /// Conversion value (ignored on non-converting rows).
+    pub value: f64,
+    /// Feedback score (NPS 0–10 or CSAT 1–5).
+    pub feedback: Option<f32>,
+}
+
+/// Row-by-row builder of an [`EventTable`]; see [`EventTable::builder`].
+#[derive(Debug, Default)]
+pub struct EventTableBuilder {
+    table: EventTable,
+    customers: HashMap<String, u32>,
+    names: Vec<String>,
+    any_feedback: bool,
+    feedback: Vec<f32>,
+}
+
+impl EventTableBuilder {
+    /// Push a non-converting touch.
+    pub fn touch(&mut self, customer: &str, touchpoint: &str, time: i64) -> Result<&mut Self> {
+        self.push(Event { customer, touchpoint: Some(touchpoint), time, converted: false, value: 0.0, feedback: None })
+    }
+
+    /// Push a pure conversion (no touchpoint) with its value.
+    pub fn conversion(&mut self, customer: &str, time: i64, value: f64) -> Result<&mut Self> {
+        self.push(Event { customer, touchpoint: None, time, converted: true, value, feedback: None })
+    }
+
+    /// Push any event.
+    pub fn push(&mut self, e: Event<'_>) -> Result<&mut Self> {
+        let row = self.table.len();
+        self.push_at(Location::Row(row), e)
+    }
+
+    fn push_at(&mut self, loc: Location, e: Event<'_>) -> Result<&mut Self> {
+        if e.customer.is_empty() {
+            return Err(Error::invalid("customer", loc, "", "customer key must not be empty"));
+        }
+        let tp = match e.touchpoint {
+            Some("") => return Err(Error::invalid("touchpoint", loc, "", "touchpoint name must not be empty")),
+            Some(name) => self.table.catalog.intern(name).0,
+            None if e.converted => NO_TOUCHPOINT,
+            None => return Err(Error::invalid("touchpoint", loc, "", "a row with no touchpoint must be a conversion")),
+        };
+        let value = if e.converted { csvutil::check_nonneg("value", loc.clone(), e.value)? } else { 0.0 };
+        let fb = match e.feedback {
+            Some(f) => {
+                check_feedback(loc, f)?;
+                self.any_feedback = true;
+                f
+            }
+            None => f32::NAN,
+        };
+        let next = self.customers.len() as u32;
+        let cust = *self.customers.entry(e.customer.to_owned()).or_insert_with(|| {
+            self.names.push(e.customer.to_owned());
+            next
+        });
+        let t = &mut self.table;
+        t.customer.push(cust);
+        t.touchpoint.push(tp);
+        t.time.push(e.time);
+        t.converted.push(e.converted);
+        t.value.push(value);
+        self.feedback.push(fb);
+        Ok(self)
+    }
+
+    /// Use (and extend) this catalog, e.g. one loaded with attributes.
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        let mut catalog = catalog;
+        let remap = catalog.absorb(&self.table.catalog);
+        for t in &mut self.table.touchpoint {
+            if *t != NO_TOUCHPOINT {
+                *t = remap[*t as usize].0;
+            }
+        }
+        self.table.catalog = catalog;
+        self
+    }
+
+    /// Finish. Fails with [`Error::EmptyInput`] when nothing was pushed.
+    pub fn finish(mut self) -> Result<EventTable> {
+        if self.table.is_empty() {
+            return Err(Error::EmptyInput { what: "events", hint: "event (customer, touchpoint, timestamp)" });
+        }
+        if self.any_feedback {
+            self.table.feedback = Some(self.feedback);
+        }
+        self.table.customer_names = Arc::new(self.names);
+        Ok(self.table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_rows_are_named() {
+        let mut b = EventTable::builder();
+        b.touch("a", "x", 0).unwrap();
+        let e = b.push(Event { customer: "a", touchpoint: None, time: 1, converted: true, value: f64::NAN, feedback: None }).unwrap_err();
+        assert!(e.to_string().contains("`value` at row 1"), "{e}");
+        let e = b.push(Event { customer: "a", touchpoint: Some("x"), time: 1, converted: true, value: -1.0, feedback: None }).unwrap_err();
+        assert!(e.to_string().contains("-1"), "{e}");
+        let e = b.touch("a", "", 3).unwrap_err();
+        assert!(e.to_string().contains("touchpoint"), "{e}");
+        assert!(matches!(EventTable::builder().finish(), Err(Error::EmptyInput { .. })));
+    }
+
+    #[test]
+    fn csv_errors() {
+        let o = EventCsvOptions::default();
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted\nc,x,soon,0\n".as_bytes(), &o).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("`timestamp`") && m.contains("line 2") && m.contains("soon"), "{m}");
+        let e = EventTable::read_csv("customer,touchpoint,timestamp,converted\nc,x,1,0\n".as_bytes(), &o).unwrap_err();
+        assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "customer_id"), "{e}");
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted,value\nc,x,1,1,NaN\n".as_bytes(), &o).unwrap_err();
+        assert!(e.to_string().contains("`value` at line 2"), "{e}");
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted\n".as_bytes(), &o).unwrap_err();
+        assert!(matches!(e, Error::EmptyInput { .. }));
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted,touchpoint\n".as_bytes(), &o).unwrap_err();
+        assert!(matches!(e, Error::DuplicateColumn { .. }), "{e}");
+    }
+
+    #[test]
+    fn conversion_rows() {
+        let o = EventCsvOptions { conversion: ConversionSpec::Rows { label: "purchase".into() }, ..Default::default() };
+        let ev = EventTable::read_csv("customer_id,touchpoint,timestamp,value\nc,x,1,\nc,purchase,2,9.5\n".as_bytes(), &o).unwrap();
+        assert_eq!(ev.touchpoints()[1], NO_TOUCHPOINT);
+        assert!(ev.converted()[1]);
+        assert_eq!(ev.catalog().names(), ["x"]);
+    }
+}

@@ -1,0 +1,495 @@
+//! Exact absorbing-chain quantities of a [`JourneyGraph`].
+//!
+//! With `Q` the transitions among transient nodes (`Start` and the states) and `r` the one-step
+//! conversion probabilities, the conversion probability from every node is
+//! `b = (I − Q)⁻¹ r`; expected visits per journey are `v = e_startᵀ (I − Q)⁻¹`. Removing a
+//! touchpoint turns every state that contains it into a dead end (its conversion probability
+//! becomes 0), and its removal effect is `1 − P_without / P`.
+//!
+//! # How the systems are solved
+//!
+//! The transient nodes are split into strongly connected components (Tarjan, via petgraph).
+//! Components are solved one at a time in topological order, so acyclic parts are solved by
+//! substitution (exact up to rounding), components of up to [`DENSE_MAX`] states by a dense LU
+//! factorisation with partial pivoting, and larger ones by Gauss–Seidel sweeps until the largest
+//! change in a sweep is at most [`TOLERANCE`] relative to the largest value (an
+//! [`Error::NoConvergence`] is returned otherwise). Nothing is simulated.
+//!
+//! The removal solves are independent and run in parallel with rayon (feature `rayon`); each
+//! one is sequential, so results are bit-identical for any thread count.
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use super::{CONVERSION, JourneyGraph, NULL, NodeKind, START};
+use crate::catalog::TouchpointId;
+use crate::error::{Error, Result};
+
+/// Components up to this many states are solved by dense LU.
+pub const DENSE_MAX: usize = 400;
+/// Relative tolerance of Gauss–Seidel sweeps on larger components.
+pub const TOLERANCE: f64 = 1e-14;
+/// Sweep limit of Gauss–Seidel.
+pub const MAX_SWEEPS: usize = 200_000;
+
+/// Per-node results of [`JourneyGraph::analyze`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NodeMetrics {
+    /// Node index in [`JourneyGraph::graph`].
+    pub node: usize,
+    /// Display label.
+    pub label: String,
+    /// Weighted number of times journeys passed through the node (observed).
+    pub visits: f64,
+    /// Expected visits per journey (from the chain; equals `visits / journeys` for a chain
+    /// estimated from the same data).
+    pub expected_visits: f64,
+    /// Probability of eventually converting from this node.
+    pub conversion_probability: f64,
+    /// Probability that the journey ends (drops out, to `Null`) right after this node.
+    pub dropoff_rate: f64,
+    /// Probability that the journey converts right after this node.
+    pub direct_conversion_rate: f64,
+    /// Expected time to conversion from this node, given that it converts (ms); `None`
+    /// without dwell times or when conversion is impossible from here.
+    pub expected_time_to_convert_ms: Option<f64>,
+}
+
+/// Removal effect of one touchpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RemovalEffect {
+    /// The touchpoint.
+    pub touchpoint: TouchpointId,
+    /// Its name.
+    pub name: String,
+    /// `1 − P(conversion without it) / P(conversion)`.
+    pub conversions: f64,
+    /// `1 − E[value without it] / E[value]`; 0 when the data carries no value.
+    pub value: f64,
+    /// P(conversion) with the touchpoint removed.
+    pub conversion_probability_without: f64,
+}
+
+/// Everything [`JourneyGraph::analyze`] computes.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct GraphAnalysis {
+    /// P(conversion) of a journey (from `Start`).
+    pub conversion_probability: f64,
+    /// Expected conversion value per journey.
+    pub expected_value: f64,
+    /// Expected time from the first touch... from `Start` to conversion, given conversion (ms).
+    pub expected_time_to_convert_ms: Option<f64>,
+    /// Per node, `Start` first, then the states in node order.
+    pub nodes: Vec<NodeMetrics>,
+    /// Per touchpoint, in catalog order (touchpoints absent from the graph get 0).
+    pub removal_effects: Vec<RemovalEffect>,
+}
+
+/// The transient part of the chain in a form the solver walks quickly.
+pub(crate) struct Chain {
+    /// Transient index → node index.
+    pub nodes: Vec<NodeIndex>,
+    /// Node index → transient index (u32::MAX for absorbing nodes).
+    pub pos: Vec<u32>,
+    /// Successors: CSR over transient indices.
+    pub succ: Csr,
+    /// Predecessors: CSR of the transpose.
+    pub pred: Csr,
+    /// One-step conversion probability.
+    pub r_conv: Vec<f64>,
+    /// One-step conversion probability × mean conversion value on that edge.
+    pub r_value: Vec<f64>,
+    /// One-step drop-out probability.
+    pub p_null: Vec<f64>,
+    /// Components in topological order of the successor graph reversed (sinks first).
+    pub sccs: Vec<Vec<u32>>,
+}
+
+/// Compressed sparse rows: for row `i`, `(col[k], coef[k])` for `k in ptr[i]..ptr[i+1]`.
+pub(crate) struct Csr {
+    pub ptr: Vec<usize>,
+    pub col: Vec<u32>,
+    pub coef: Vec<f64>,
+}
+
+impl Csr {
+    fn from_triplets(n: usize, mut t: Vec<(u32, u32, f64)>) -> Csr {
+        t.sort_unstable_by_key(|&(r, c, _)| (r, c));
+        let mut ptr = vec![0usize; n + 1];
+        for &(r, _, _) in &t {
+            ptr[r as usize + 1] += 1;
+        }
+        for i in 0..n {
+            ptr[i + 1] += ptr[i];
+        }
+        Csr { ptr, col: t.iter().map(|x| x.1).collect(), coef: t.iter().map(|x| x.2).collect() }
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let (a, b) = (self.ptr[i], self.ptr[i + 1]);
+        self.col[a..b].iter().zip(&self.coef[a..b]).map(|(&c, &q)| (c as usize, q))
+    }
+}
+
+impl Chain {
+    pub(crate) fn new(g: &JourneyGraph) -> Chain {
+        let graph = &g.graph;
+        let n_nodes = graph.node_count();
+        let mut pos = vec![u32::MAX; n_nodes];
+        let mut nodes = Vec::with_capacity(n_nodes.saturating_sub(2));
+        for i in graph.node_indices() {
+            if i.index() != CONVERSION && i.index() != NULL {
+                pos[i.index()] = nodes.len() as u32;
+                nodes.push(i);
+            }
+        }
+        let m = nodes.len();
+        let mut r_conv = vec![0.0; m];
+        let mut r_value = vec![0.0; m];
+        let mut p_null = vec![0.0; m];
+        let mut trip = Vec::with_capacity(graph.edge_count());
+        for (t, &i) in nodes.iter().enumerate() {
+            let out: f64 = graph.edges(i).map(|e| e.weight().count).sum();
+            if out <= 0.0 {
+                continue;
+            }
+            for e in graph.edges(i) {
+                let p = e.weight().count / out;
+                match e.target().index() {
+                    CONVERSION => {
+                        r_conv[t] = p;
+                        r_value[t] = p * e.weight().value / e.weight().count;
+                    }
+                    NULL => p_null[t] = p,
+                    j => trip.push((t as u32, pos[j], p)),
+                }
+            }
+        }
+        let pred = Csr::from_triplets(m, trip.iter().map(|&(a, b, p)| (b, a, p)).collect());
+        let succ = Csr::from_triplets(m, trip);
+        let sccs = tarjan_scc(graph)
+            .into_iter()
+            .filter_map(|c| {
+                let v: Vec<u32> = c.iter().map(|n| pos[n.index()]).filter(|&p| p != u32::MAX).collect();
+                (!v.is_empty()).then_some(v)
+            })
+            .collect();
+        Chain { nodes, pos, succ, pred, r_conv, r_value, p_null, sccs }
+    }
+
+    /// Solve `x = rhs + Q x` (backward: conversion probability-like quantities).
+    /// `dead[t]` forces `x[t] = 0` (removed states).
+    pub(crate) fn solve_backward(&self, rhs: &[f64], dead: Option<&[bool]>) -> Result<Vec<f64>> {
+        solve(&self.succ, rhs, self.sccs.iter(), dead)
+    }
+
+    /// Solve `x = rhs + Qᵀ x` (forward: expected visits).
+    pub(crate) fn solve_forward(&self, rhs: &[f64]) -> Result<Vec<f64>> {
+        solve(&self.pred, rhs, self.sccs.iter().rev(), None)
+    }
+}
+
+/// Solve `x_i = rhs_i + Σ_j coef_ij x_j` component by component, in the given order (each
+/// component's outside references must already be solved).
+fn solve<'a>(a: &Csr, rhs: &[f64], order: impl Iterator<Item = &'a Vec<u32>>, dead: Option<&[bool]>) -> Result<Vec<f64>> {
+    let m = rhs.len();
+    let mut x = vec![0.0; m];
+    let is_dead = |i: usize| dead.is_some_and(|d| d[i]);
+    let mut local = vec![u32::MAX; m];
+    for comp in order {
+        if comp.len() == 1 {
+            let i = comp[0] as usize;
+            if is_dead(i) {
+                continue;
+            }
+            let mut s = rhs[i];
+            let mut diag = 0.0;
+            for (j, q) in a.row(i) {
+                if j == i {
+                    diag += q;
+                } else {
+                    s += q * x[j];
+                }
+            }
+            x[i] = s / (1.0 - diag);
+            continue;
+        }
+        for (k, &i) in comp.iter().enumerate() {
+            local[i as usize] = k as u32;
+        }
+        if comp.len() <= DENSE_MAX {
+            dense_component(a, rhs, comp, &local, &mut x, &is_dead)?;
+        } else {
+            gauss_seidel_component(a, rhs, comp, &local, &mut x, &is_dead)?;
+        }
+        for &i in comp {
+            local[i as usize] = u32::MAX;
+        }
+    }
+    Ok(x)
+}
+
+fn dense_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f64], is_dead: &dyn Fn(usize) -> bool) -> Result<()> {
+    let p = comp.len();
+    let mut m = vec![0.0; p * p];
+    let mut b = vec![0.0; p];
+    for (k, &i) in comp.iter().enumerate() {
+        let i = i as usize;
+        m[k * p + k] = 1.0;
+        if is_dead(i) {
+            continue;
+        }
+        let mut s = rhs[i];
+        for (j, q) in a.row(i) {
+            let l = local[j];
+            if l != u32::MAX {
+                m[k * p + l as usize] -= q;
+            } else {
+                s += q * x[j];
+            }
+        }
+        b[k] = s;
+    }
+    lu_solve(&mut m, &mut b, p).ok_or(Error::NoConvergence { states: p, residual: f64::INFINITY, iterations: 0, tolerance: 0.0 })?;
+    for (k, &i) in comp.iter().enumerate() {
+        x[i as usize] = b[k];
+    }
+    Ok(())
+}
+
+/// In-place Gaussian elimination with partial pivoting; `b` becomes the solution.
+fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
+    for c in 0..p {
+        let (piv, best) = (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+        if best < 1e-300 {
+            return None;
+        }
+        if piv != c {
+            for k in 0..p {
+                m.swap(c * p + k, piv * p + k);
+            }
+            b.swap(c, piv);
+        }
+        let d = m[c * p + c];
+        for r in c + 1..p {
+            let f = m[r * p + c] / d;
+            if f == 0.0 {
+                continue;
+            }
+            for k in c..p {
+                m[r * p + k] -= f * m[c * p + k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    for c in (0..p).rev() {
+        let mut s = b[c];
+        for k in c + 1..p {
+            s -= m[c * p + k] * b[k];
+        }
+        b[c] = s / m[c * p + c];
+    }
+    Some(())
+}
+
+fn gauss_seidel_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f64], is_dead: &dyn Fn(usize) -> bool) -> Result<()> {
+    // constant part from outside the component
+    let mut base = vec![0.0; comp.len()];
+    let mut diag = vec![0.0; comp.len()];
+    for (k, &i) in comp.iter().enumerate() {
+        let i = i as usize;
+        if is_dead(i) {
+            continue;
+        }
+        let mut s = rhs[i];
+        for (j, q) in a.row(i) {
+            if j == i {
+                diag[k] += q;
+            } else if local[j] == u32::MAX {
+                s += q * x[j];
+            }
+        }
+        base[k] = s;
+    }
+    let mut change = f64::INFINITY;
+    for sweep in 1..=MAX_SWEEPS {
+        change = 0.0;
+        let mut scale: f64 = 0.0;
+        for (k, &i) in comp.iter().enumerate() {
+            let i = i as usize;
+            if is_dead(i) {
+                continue;
+            }
+            let mut s = base[k];
+            for (j, q) in a.row(i) {
+                if j != i && local[j] != u32::MAX {
+                    s += q * x[j];
+                }
+            }
+            let new = s / (1.0 - diag[k]);
+            change = change.max((new - x[i]).abs());
+            scale = scale.max(new.abs());
+            x[i] = new;
+        }
+        if change <= TOLERANCE * scale.max(f64::MIN_POSITIVE) {
+            let _ = sweep;
+            return Ok(());
+        }
+    }
+    Err(Error::NoConvergence { states: comp.len(), residual: change, iterations: MAX_SWEEPS, tolerance: TOLERANCE })
+}
+
+impl JourneyGraph {
+    /// Conversion probability from `Start`, exact.
+    pub fn conversion_probability(&self) -> Result<f64> {
+        let c = Chain::new(self);
+        Ok(c.solve_backward(&c.r_conv, None)?[0])
+    }
+
+    /// Removal effect of every touchpoint (catalog order), exact.
+    pub fn removal_effects(&self) -> Result<Vec<RemovalEffect>> {
+        let c = Chain::new(self);
+        let p = c.solve_backward(&c.r_conv, None)?[0];
+        let ev = c.solve_backward(&c.r_value, None)?[0];
+        self.removal_effects_with(&c, p, ev)
+    }
+
+    fn removal_effects_with(&self, c: &Chain, p: f64, ev: f64) -> Result<Vec<RemovalEffect>> {
+        let n_tp = self.catalog.len();
+        // states containing each touchpoint
+        let mut contains: Vec<Vec<u32>> = vec![Vec::new(); n_tp];
+        for (t, &node) in c.nodes.iter().enumerate() {
+            if let NodeKind::State(s) = &self.graph[node].kind {
+                let mut seen: Vec<TouchpointId> = s.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                for tp in seen {
+                    contains[tp.index()].push(t as u32);
+                }
+            }
+        }
+        let one = |tp: usize| -> Result<RemovalEffect> {
+            let id = TouchpointId(tp as u32);
+            let name = self.catalog.name(id).unwrap_or("?").to_owned();
+            if contains[tp].is_empty() {
+                return Ok(RemovalEffect { touchpoint: id, name, conversions: 0.0, value: 0.0, conversion_probability_without: p });
+            }
+            let mut dead = vec![false; c.nodes.len()];
+            for &t in &contains[tp] {
+                dead[t as usize] = true;
+            }
+            let pw = c.solve_backward(&c.r_conv, Some(&dead))?[0];
+            let evw = if ev > 0.0 { c.solve_backward(&c.r_value, Some(&dead))?[0] } else { 0.0 };
+            Ok(RemovalEffect {
+                touchpoint: id,
+                name,
+                conversions: if p > 0.0 { (1.0 - pw / p).clamp(0.0, 1.0) } else { 0.0 },
+                value: if ev > 0.0 { (1.0 - evw / ev).clamp(0.0, 1.0) } else { 0.0 },
+                conversion_probability_without: pw,
+            })
+        };
+        #[cfg(feature = "rayon")]
+        {
+            use rayon::prelude::*;
+            (0..n_tp).into_par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "rayon"))]
+        {
+            (0..n_tp).map(one).collect()
+        }
+    }
+
+    /// Every absorbing-chain quantity at once: P(conversion), expected value, per-node
+    /// conversion probability, expected visits, drop-off, expected time to convert, and the
+    /// removal effect of each touchpoint.
+    pub fn analyze(&self) -> Result<GraphAnalysis> {
+        let c = Chain::new(self);
+        let b = c.solve_backward(&c.r_conv, None)?;
+        let ev = c.solve_backward(&c.r_value, None)?;
+        let mut e_start = vec![0.0; c.nodes.len()];
+        e_start[0] = 1.0;
+        let visits = c.solve_forward(&e_start)?;
+        let time = self.time_to_convert(&c, &b)?;
+        let observed = self.observed_visits();
+        let nodes = c
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(t, &n)| NodeMetrics {
+                node: n.index(),
+                label: self.graph[n].label.clone(),
+                visits: observed[n.index()],
+                expected_visits: visits[t],
+                conversion_probability: b[t],
+                dropoff_rate: c.p_null[t],
+                direct_conversion_rate: c.r_conv[t],
+                expected_time_to_convert_ms: time.as_ref().and_then(|tt| tt[t]),
+            })
+            .collect::<Vec<_>>();
+        let removal_effects = self.removal_effects_with(&c, b[0], ev[0])?;
+        Ok(GraphAnalysis {
+            conversion_probability: b[0],
+            expected_value: ev[0],
+            expected_time_to_convert_ms: nodes.first().and_then(|n| n.expected_time_to_convert_ms),
+            nodes,
+            removal_effects,
+        })
+    }
+
+    /// Weighted visits per node (sum of incoming edge counts; journeys for `Start`).
+    pub fn observed_visits(&self) -> Vec<f64> {
+        let mut v = vec![0.0; self.graph.node_count()];
+        for e in self.graph.edge_references() {
+            v[e.target().index()] += e.weight().count;
+        }
+        v[START] = self.journeys;
+        v
+    }
+
+    /// Expected time to conversion given conversion, per transient node (Doob h-transform):
+    /// `u = (I − Q)⁻¹ c` with `c_s = Σ_s' P(s,s') b(s') d̄(s,s')`, then `T = u / b`.
+    fn time_to_convert(&self, c: &Chain, b: &[f64]) -> Result<Option<Vec<Option<f64>>>> {
+        if !self.has_times {
+            return Ok(None);
+        }
+        let mut rhs = vec![0.0; c.nodes.len()];
+        for (t, &n) in c.nodes.iter().enumerate() {
+            let out: f64 = self.graph.edges(n).map(|e| e.weight().count).sum();
+            if out <= 0.0 {
+                continue;
+            }
+            for e in self.graph.edges(n) {
+                let bj = match e.target().index() {
+                    CONVERSION => 1.0,
+                    NULL => continue,
+                    j => b[c.pos[j] as usize],
+                };
+                let d = e.weight().dwell.mean().unwrap_or(0.0);
+                rhs[t] += e.weight().count / out * bj * d;
+            }
+        }
+        let u = c.solve_backward(&rhs, None)?;
+        Ok(Some(u.iter().zip(b).map(|(&u, &b)| (b > 0.0).then(|| u / b)).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lu_solves_small_system() {
+        // [2 1; 1 3] x = [3; 5] → x = [0.8, 1.4]
+        let mut m = vec![2.0, 1.0, 1.0, 3.0];
+        let mut b = vec![3.0, 5.0];
+        lu_solve(&mut m, &mut b, 2).unwrap();
+        assert!((b[0] - 0.8).abs() < 1e-15 && (b[1] - 1.4).abs() < 1e-15);
+        let mut s = vec![1.0, 1.0, 1.0, 1.0];
+        assert!(lu_solve(&mut s, &mut [1.0, 2.0], 2).is_none());
+    }
+}

@@ -1,0 +1,467 @@
+//! The journey graph: a Markov chain of order k over touchpoint states.
+//!
+//! Nodes are `Start`, touchpoint states, `Conversion` and `Null` (the journey ended without a
+//! conversion). Edges carry weighted transition counts, the conversion value that flowed over
+//! them, and dwell-time statistics (count, sum, sum of squares, min, max, in milliseconds).
+//!
+//! # State convention (order k)
+//!
+//! A state is a window of `k` consecutive touchpoints. Windows slide by one touchpoint, so a
+//! journey of length `n ≥ k` passes through `n − k + 1` states; a journey shorter than `k` is
+//! one state made of all its touchpoints. Consecutive identical states are collapsed, so at
+//! order 1 `A > A > B` and `A > B` give the same chain (no self-loops). This is the convention of
+//! the best-known Markov attribution package, so removal effects are comparable with it.
+//!
+//! The time of a state is the time of its last touch; the dwell time of an edge is the time
+//! between the two states (and from the last state to the conversion). Path tables carry no
+//! times, so graphs built from them have no dwell statistics.
+//!
+//! Everything derived from the chain is exact: linear solves ([`absorbing`]), never simulation
+//! and never path enumeration.
+//!
+//! ```
+//! use touchpoint_core::{JourneyGraph, PathTable};
+//!
+//! // ORACLES E1: the three-path textbook example
+//! let mut paths = PathTable::default();
+//! paths.add_path_str("C1 > C2 > C3", ">", 1.0, 0.0, 0.0)?;
+//! paths.add_path_str("C1", ">", 0.0, 1.0, 0.0)?;
+//! paths.add_path_str("C2 > C3", ">", 0.0, 1.0, 0.0)?;
+//! let g = JourneyGraph::from_paths(&paths, 1)?;
+//! let a = g.analyze()?;
+//! assert!((a.conversion_probability - 1.0 / 3.0).abs() < 1e-12);
+//! let re: Vec<f64> = a.removal_effects.iter().map(|r| r.conversions).collect();
+//! assert!((re[0] - 0.5).abs() < 1e-12 && (re[1] - 1.0).abs() < 1e-12 && (re[2] - 1.0).abs() < 1e-12);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+pub mod absorbing;
+pub mod export;
+pub mod sankey;
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::catalog::{Catalog, TouchpointId};
+use crate::error::{Error, Result};
+use crate::journey::JourneySet;
+use crate::paths::PathTable;
+
+pub use absorbing::{GraphAnalysis, NodeMetrics, RemovalEffect};
+
+/// Largest Markov order accepted.
+pub const MAX_ORDER: usize = 16;
+
+/// What a node of the journey graph stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum NodeKind {
+    /// Where every journey begins.
+    Start,
+    /// A window of up to `order` consecutive touchpoints.
+    State(Vec<TouchpointId>),
+    /// Absorbing: the journey converted.
+    Conversion,
+    /// Absorbing: the journey ended without converting.
+    Null,
+}
+
+/// A node: its kind and a display label (`"search > email"` for a state).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Node {
+    /// What the node stands for.
+    pub kind: NodeKind,
+    /// Display label.
+    pub label: String,
+}
+
+/// Dwell-time statistics of an edge, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DwellStats {
+    /// Number of timed transitions (unweighted).
+    pub count: u64,
+    /// Sum of dwell times.
+    pub sum: f64,
+    /// Sum of squared dwell times.
+    pub sum_sq: f64,
+    /// Shortest dwell.
+    pub min: i64,
+    /// Longest dwell.
+    pub max: i64,
+}
+
+impl Default for DwellStats {
+    fn default() -> Self {
+        Self { count: 0, sum: 0.0, sum_sq: 0.0, min: i64::MAX, max: i64::MIN }
+    }
+}
+
+impl DwellStats {
+    #[inline]
+    fn add(&mut self, d: i64) {
+        let f = d as f64;
+        self.count += 1;
+        self.sum += f;
+        self.sum_sq += f * f;
+        self.min = self.min.min(d);
+        self.max = self.max.max(d);
+    }
+
+    fn merge(&mut self, o: &DwellStats) {
+        self.count += o.count;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+    }
+
+    /// Mean dwell time (ms), if any transition was timed.
+    pub fn mean(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum / self.count as f64)
+    }
+
+    /// Population standard deviation (ms), if any transition was timed.
+    pub fn std_dev(&self) -> Option<f64> {
+        let m = self.mean()?;
+        Some((self.sum_sq / self.count as f64 - m * m).max(0.0).sqrt())
+    }
+}
+
+/// An edge: weighted transition count, conversion value carried, dwell statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EdgeStats {
+    /// Weighted number of transitions.
+    pub count: f64,
+    /// Conversion value of the converting journeys that took this edge.
+    pub value: f64,
+    /// Dwell times of the timed transitions.
+    pub dwell: DwellStats,
+}
+
+/// The journey graph; see the module docs for the state convention.
+#[derive(Debug, Clone)]
+pub struct JourneyGraph {
+    order: usize,
+    catalog: Catalog,
+    graph: DiGraph<Node, EdgeStats>,
+    has_times: bool,
+    journeys: f64,
+    conversions: f64,
+    value: f64,
+}
+
+/// Index of the `Start` node (`NodeIndex::new(START)`).
+pub const START: usize = 0;
+/// Index of the `Conversion` node.
+pub const CONVERSION: usize = 1;
+/// Index of the `Null` node.
+pub const NULL: usize = 2;
+
+/// Accumulates transitions before the petgraph graph is made.
+struct Builder {
+    order: usize,
+    /// State windows, flat (`order` slots each; shorter windows padded with u32::MAX).
+    states: Vec<Box<[TouchpointId]>>,
+    index: HashMap<Box<[TouchpointId]>, u32>,
+    /// Order-1 fast path: touchpoint id → state index.
+    direct: Vec<u32>,
+    dense: Option<Vec<EdgeStats>>,
+    sparse: HashMap<(u32, u32), EdgeStats>,
+    dim: usize,
+    buf: Vec<u32>,
+}
+
+const DENSE_LIMIT: usize = 1024;
+
+impl Builder {
+    fn new(order: usize, n_tp: usize) -> Result<Self> {
+        if order == 0 || order > MAX_ORDER {
+            return Err(Error::option("order", order, format!("the Markov order must be within 1..={MAX_ORDER}")));
+        }
+        let dim = n_tp + 3;
+        let dense = (order == 1 && dim <= DENSE_LIMIT).then(|| vec![EdgeStats::default(); dim * dim]);
+        Ok(Self {
+            order,
+            states: Vec::new(),
+            index: HashMap::new(),
+            direct: if order == 1 { vec![u32::MAX; n_tp] } else { Vec::new() },
+            dense,
+            sparse: HashMap::new(),
+            dim,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Node index (3 + state number) of a window.
+    #[inline]
+    fn state(&mut self, w: &[TouchpointId]) -> u32 {
+        if self.order == 1 {
+            let slot = &mut self.direct[w[0].index()];
+            if *slot == u32::MAX {
+                *slot = 3 + self.states.len() as u32;
+                self.states.push(w.into());
+            }
+            return *slot;
+        }
+        if let Some(&i) = self.index.get(w) {
+            return i;
+        }
+        let i = 3 + self.states.len() as u32;
+        self.states.push(w.into());
+        self.index.insert(w.into(), i);
+        i
+    }
+
+    #[inline]
+    fn edge(&mut self, a: u32, b: u32) -> &mut EdgeStats {
+        match &mut self.dense {
+            Some(d) => &mut d[a as usize * self.dim + b as usize],
+            None => self.sparse.entry((a, b)).or_default(),
+        }
+    }
+
+    /// Add one journey (or `conv + nulls` identical ones).
+    fn add(&mut self, tps: &[TouchpointId], times: Option<&[i64]>, end: Option<i64>, conv: f64, nulls: f64, value: f64) {
+        let k = self.order;
+        let n = tps.len();
+        let mut seq = std::mem::take(&mut self.buf);
+        seq.clear();
+        // state sequence + index of the touch that closes each state (for its time)
+        let mut last_touch: Vec<usize> = Vec::new();
+        let with_times = times.is_some();
+        if n <= k {
+            seq.push(self.state(tps));
+            last_touch.push(n - 1);
+        } else {
+            for i in 0..=n - k {
+                let s = self.state(&tps[i..i + k]);
+                if seq.last() == Some(&s) {
+                    continue;
+                }
+                seq.push(s);
+                if with_times {
+                    last_touch.push(i + k - 1);
+                }
+            }
+        }
+        let w = conv + nulls;
+        let e = self.edge(0, seq[0]);
+        e.count += w;
+        e.value += value;
+        for i in 1..seq.len() {
+            let dwell = times.map(|t| t[last_touch[i]] - t[last_touch[i - 1]]);
+            let e = self.edge(seq[i - 1], seq[i]);
+            e.count += w;
+            e.value += value;
+            if let Some(d) = dwell {
+                e.dwell.add(d);
+            }
+        }
+        let last = *seq.last().unwrap_or(&0);
+        if conv > 0.0 {
+            let dwell = match (times, end) {
+                (Some(t), Some(end)) => Some(end - t[*last_touch.last().unwrap_or(&0)]),
+                _ => None,
+            };
+            let e = self.edge(last, 1);
+            e.count += conv;
+            e.value += value;
+            if let Some(d) = dwell {
+                e.dwell.add(d);
+            }
+        }
+        if nulls > 0.0 {
+            self.edge(last, 2).count += nulls;
+        }
+        self.buf = seq;
+    }
+
+    fn finish(self, catalog: Catalog, has_times: bool, journeys: f64, conversions: f64, value: f64) -> JourneyGraph {
+        let mut g = DiGraph::with_capacity(self.states.len() + 3, 0);
+        g.add_node(Node { kind: NodeKind::Start, label: "(start)".into() });
+        g.add_node(Node { kind: NodeKind::Conversion, label: "(conversion)".into() });
+        g.add_node(Node { kind: NodeKind::Null, label: "(null)".into() });
+        for s in &self.states {
+            let label = s.iter().map(|&t| catalog.name(t).unwrap_or("?")).collect::<Vec<_>>().join(" > ");
+            g.add_node(Node { kind: NodeKind::State(s.to_vec()), label });
+        }
+        let mut edges: Vec<((u32, u32), EdgeStats)> = match self.dense {
+            Some(d) => d
+                .into_iter()
+                .enumerate()
+                .filter(|(_, e)| e.count > 0.0)
+                .map(|(i, e)| (((i / self.dim) as u32, (i % self.dim) as u32), e))
+                .collect(),
+            None => self.sparse.into_iter().filter(|(_, e)| e.count > 0.0).collect(),
+        };
+        edges.sort_unstable_by_key(|(k, _)| *k);
+        g.reserve_edges(edges.len());
+        for ((a, b), e) in edges {
+            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), e);
+        }
+        JourneyGraph { order: self.order, catalog, graph: g, has_times, journeys, conversions, value }
+    }
+}
+
+impl JourneyGraph {
+    /// Build the order-`order` graph from journeys (with dwell times).
+    pub fn from_journeys(journeys: &JourneySet, order: usize) -> Result<Self> {
+        if journeys.is_empty() {
+            return Err(Error::EmptyInput { what: "journeys", hint: "journey (build journeys from events first)" });
+        }
+        let mut b = Builder::new(order, journeys.catalog().len())?;
+        let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
+        for j in journeys.iter() {
+            let (conv, nulls) = if j.converted { (j.weight, 0.0) } else { (0.0, j.weight) };
+            let val = j.value * j.weight;
+            b.add(j.touchpoints, Some(j.times), Some(j.end_time), conv, nulls, val);
+            n += j.weight;
+            c += conv;
+            v += val;
+        }
+        Ok(b.finish(journeys.catalog().clone(), true, n, c, v))
+    }
+
+    /// Build the order-`order` graph from a path table (no dwell times).
+    pub fn from_paths(paths: &PathTable, order: usize) -> Result<Self> {
+        if paths.is_empty() {
+            return Err(Error::EmptyInput { what: "path table", hint: "path row (path, conversions, nulls, value)" });
+        }
+        let mut b = Builder::new(order, paths.catalog().len())?;
+        for r in paths.iter() {
+            if r.conversions + r.nulls > 0.0 {
+                b.add(r.touchpoints, None, None, r.conversions, r.nulls, r.value);
+            }
+        }
+        Ok(b.finish(paths.catalog().clone(), false, paths.total_conversions() + paths.total_nulls(), paths.total_conversions(), paths.total_value()))
+    }
+
+    /// Markov order.
+    pub fn order(&self) -> usize {
+        self.order
+    }
+
+    /// The touchpoint catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The underlying petgraph graph. Node 0 is `Start`, 1 `Conversion`, 2 `Null`; states follow.
+    pub fn graph(&self) -> &DiGraph<Node, EdgeStats> {
+        &self.graph
+    }
+
+    /// Whether edges carry dwell times (graphs built from journeys do).
+    pub fn has_times(&self) -> bool {
+        self.has_times
+    }
+
+    /// Weighted number of journeys.
+    pub fn journey_count(&self) -> f64 {
+        self.journeys
+    }
+
+    /// Weighted number of conversions.
+    pub fn total_conversions(&self) -> f64 {
+        self.conversions
+    }
+
+    /// Total conversion value.
+    pub fn total_value(&self) -> f64 {
+        self.value
+    }
+
+    /// Number of transient states (touchpoint windows), excluding Start/Conversion/Null.
+    pub fn state_count(&self) -> usize {
+        self.graph.node_count() - 3
+    }
+
+    /// Node of a state given by touchpoint names (a window of up to `order` names).
+    pub fn find_state(&self, names: &[&str]) -> Option<NodeIndex> {
+        let ids: Option<Vec<TouchpointId>> = names.iter().map(|n| self.catalog.get(n)).collect();
+        let ids = ids?;
+        self.graph.node_indices().find(|&i| matches!(&self.graph[i].kind, NodeKind::State(s) if *s == ids))
+    }
+
+    /// Weighted out-count of a node (sum of its edge counts).
+    pub fn out_count(&self, n: NodeIndex) -> f64 {
+        self.graph.edges(n).map(|e| e.weight().count).sum()
+    }
+
+    /// Transition probability of an edge.
+    pub fn probability(&self, e: EdgeIndex) -> f64 {
+        let Some((a, _)) = self.graph.edge_endpoints(e) else { return 0.0 };
+        let out = self.out_count(a);
+        if out > 0.0 { self.graph[e].count / out } else { 0.0 }
+    }
+
+    /// All transitions: `(from label, to label, count, probability, stats)`, in edge order.
+    pub fn transitions(&self) -> Vec<Transition<'_>> {
+        let out: Vec<f64> = self.graph.node_indices().map(|n| self.out_count(n)).collect();
+        self.graph
+            .edge_references()
+            .map(|e| Transition {
+                from: e.source(),
+                to: e.target(),
+                from_label: &self.graph[e.source()].label,
+                to_label: &self.graph[e.target()].label,
+                probability: e.weight().count / out[e.source().index()],
+                stats: e.weight(),
+            })
+            .collect()
+    }
+
+    /// Merge another graph of the same order (touchpoints matched by name): equals building from
+    /// the union of both inputs.
+    pub fn merge(&self, other: &JourneyGraph) -> Result<JourneyGraph> {
+        if self.order != other.order {
+            return Err(Error::option("order", other.order, format!("cannot merge graphs of orders {} and {}", self.order, other.order)));
+        }
+        let mut catalog = self.catalog.clone();
+        let remap = catalog.absorb(&other.catalog);
+        let mut b = Builder::new(self.order, catalog.len())?;
+        b.dense = None; // ids differ between the inputs: use the sparse accumulator
+        let add_graph = |g: &JourneyGraph, map: &dyn Fn(TouchpointId) -> TouchpointId, b: &mut Builder| {
+            let mut node_map = vec![0u32, 1, 2];
+            for i in g.graph.node_indices().skip(3) {
+                if let NodeKind::State(s) = &g.graph[i].kind {
+                    let w: Vec<TouchpointId> = s.iter().map(|&t| map(t)).collect();
+                    node_map.push(b.state(&w));
+                }
+            }
+            for e in g.graph.edge_references() {
+                let (a, c) = (node_map[e.source().index()], node_map[e.target().index()]);
+                let dst = b.edge(a, c);
+                dst.count += e.weight().count;
+                dst.value += e.weight().value;
+                dst.dwell.merge(&e.weight().dwell);
+            }
+        };
+        add_graph(self, &|t| t, &mut b);
+        add_graph(other, &|t| remap[t.index()], &mut b);
+        Ok(b.finish(catalog, self.has_times && other.has_times, self.journeys + other.journeys, self.conversions + other.conversions, self.value + other.value))
+    }
+}
+
+/// One transition of [`JourneyGraph::transitions`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transition<'a> {
+    /// Source node.
+    pub from: NodeIndex,
+    /// Target node.
+    pub to: NodeIndex,
+    /// Source label.
+    pub from_label: &'a str,
+    /// Target label.
+    pub to_label: &'a str,
+    /// Transition probability.
+    pub probability: f64,
+    /// Count, value, dwell.
+    pub stats: &'a EdgeStats,
+}

@@ -1,0 +1,510 @@
+//! Customer journeys built from events.
+//!
+//! Per customer, events are sorted by time (stable: equal timestamps keep input order). The
+//! touches up to and including a conversion form one **converting journey**; the touches after
+//! the customer's last conversion form one **non-converting journey**. Options
+//! ([`JourneyOptions`]):
+//!
+//! 1. **lookback window**: touches older than the window before their conversion are dropped
+//!    (GA4 uses 30 or 90 days). Only converting journeys have a conversion to look back from.
+//! 2. **inactivity timeout**: a gap between two touches longer than the timeout closes the
+//!    journey so far as a non-converting journey (the customer left; a new journey starts).
+//! 3. **collapse repeats**: consecutive touches of the same touchpoint count once (the first
+//!    of the run is kept, with its time).
+//! 4. **maximum touches**: only the most recent `n` touches of a journey are kept.
+//!
+//! They apply in that order. Nothing is dropped silently: [`JourneyReport`] counts every touch
+//! and conversion left out, by reason. A conversion whose touches all fall outside the window
+//! (or that has no touch before it) cannot be credited to any touchpoint; it is counted in
+//! [`JourneyReport::conversions_without_touches`] with its value.
+//!
+//! ```
+//! use touchpoint_core::{EventTable, JourneyOptions, JourneySet, DAY_MS};
+//!
+//! let mut b = EventTable::builder();
+//! b.touch("ann", "search ad", 0)?;
+//! b.touch("ann", "email", 40 * DAY_MS)?;
+//! b.conversion("ann", 41 * DAY_MS, 120.0)?;
+//! b.touch("ann", "app", 50 * DAY_MS)?;            // after the purchase: a non-converting journey
+//! let events = b.finish()?;
+//!
+//! let opts = JourneyOptions { lookback_ms: Some(30 * DAY_MS), ..Default::default() };
+//! let (journeys, report) = JourneySet::build(&events, &opts)?;
+//! assert_eq!(journeys.len(), 2);
+//! let j = journeys.get(0).unwrap();
+//! assert!(j.converted);
+//! assert_eq!(journeys.names(j.touchpoints), ["email"]);   // search ad is 41 days old
+//! assert_eq!(report.touches_outside_lookback, 1);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, TouchpointId};
+use crate::error::{Error, Result};
+use crate::events::{EventTable, NO_TOUCHPOINT};
+
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+/// Milliseconds in an hour.
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// How events are cut into journeys. The default keeps everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct JourneyOptions {
+    /// Drop touches older than this before their conversion (milliseconds).
+    pub lookback_ms: Option<i64>,
+    /// Close a journey as non-converting when two touches are further apart than this.
+    pub inactivity_timeout_ms: Option<i64>,
+    /// Count consecutive touches of the same touchpoint once.
+    pub collapse_repeats: bool,
+    /// Keep only the most recent `n` touches of each journey.
+    pub max_touches: Option<usize>,
+}
+
+impl JourneyOptions {
+    fn validate(&self) -> Result<()> {
+        if let Some(w) = self.lookback_ms
+            && w < 0
+        {
+            return Err(Error::option("lookback_ms", w, "the lookback window must be >= 0"));
+        }
+        if let Some(w) = self.inactivity_timeout_ms
+            && w <= 0
+        {
+            return Err(Error::option("inactivity_timeout_ms", w, "the timeout must be > 0"));
+        }
+        if self.max_touches == Some(0) {
+            return Err(Error::option("max_touches", 0, "keep at least one touch"));
+        }
+        Ok(())
+    }
+}
+
+/// What the journey build kept and left out. Every event is accounted for:
+/// `touches_in = touches_kept + touches_outside_lookback + touches_collapsed + touches_truncated`
+/// and `conversions_in = journeys_converting + conversions_without_touches`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JourneyReport {
+    /// Event rows read.
+    pub events_in: usize,
+    /// Rows that are touches.
+    pub touches_in: usize,
+    /// Rows that are conversions.
+    pub conversions_in: usize,
+    /// Distinct customers.
+    pub customers: usize,
+    /// Touches kept in journeys.
+    pub touches_kept: usize,
+    /// Journeys ending in a conversion.
+    pub journeys_converting: usize,
+    /// Journeys without a conversion.
+    pub journeys_non_converting: usize,
+    /// Touches older than the lookback window before their conversion.
+    pub touches_outside_lookback: usize,
+    /// Touches merged into the previous one by `collapse_repeats`.
+    pub touches_collapsed: usize,
+    /// Touches dropped by `max_touches` (the oldest ones).
+    pub touches_truncated: usize,
+    /// Journeys cut by the inactivity timeout.
+    pub inactivity_splits: usize,
+    /// Conversions with no touch left to credit (none before them, or all outside the window).
+    pub conversions_without_touches: usize,
+    /// Value of those conversions.
+    pub value_without_touches: f64,
+    /// Customers whose events were not in time order in the input (sorted stably).
+    pub customers_resorted: usize,
+}
+
+/// One journey, borrowed from a [`JourneySet`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Journey<'a> {
+    /// Touchpoints in time order.
+    pub touchpoints: &'a [TouchpointId],
+    /// Epoch milliseconds of each touch.
+    pub times: &'a [i64],
+    /// Whether the journey ends in a conversion.
+    pub converted: bool,
+    /// Conversion value (0.0 for non-converting journeys).
+    pub value: f64,
+    /// Weight (number of identical journeys this row stands for; 1.0 from events).
+    pub weight: f64,
+    /// Conversion time, or the last touch time of a non-converting journey.
+    pub end_time: i64,
+    /// Customer code (index into [`JourneySet::customer_names`]).
+    pub customer: u32,
+}
+
+/// Journeys stored columnar: offsets into flat touchpoint and time arrays, plus per-journey
+/// outcome, value, weight, end time and customer.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JourneySet {
+    catalog: Catalog,
+    customer_names: Arc<Vec<String>>,
+    offsets: Vec<usize>,
+    touchpoints: Vec<TouchpointId>,
+    times: Vec<i64>,
+    converted: Vec<bool>,
+    value: Vec<f64>,
+    weight: Vec<f64>,
+    end_time: Vec<i64>,
+    customer: Vec<u32>,
+}
+
+impl JourneySet {
+    /// Build journeys from events (see the module docs for the rules).
+    pub fn build(events: &EventTable, opts: &JourneyOptions) -> Result<(JourneySet, JourneyReport)> {
+        opts.validate()?;
+        if events.is_empty() {
+            return Err(Error::EmptyInput { what: "events", hint: "event (customer, touchpoint, timestamp)" });
+        }
+        let n = events.len();
+        let n_cust = events.customer_count();
+        let cust = events.customers();
+        let time = events.times();
+        let tps = events.touchpoints();
+        let conv = events.converted();
+        let vals = events.values();
+
+        // Counting sort of row indices by customer (stable: input order within a customer).
+        let mut start = vec![0u32; n_cust + 1];
+        for &c in cust {
+            start[c as usize + 1] += 1;
+        }
+        for i in 0..n_cust {
+            start[i + 1] += start[i];
+        }
+        let mut order = vec![0u32; n];
+        {
+            let mut next = start.clone();
+            for (i, &c) in cust.iter().enumerate() {
+                let slot = &mut next[c as usize];
+                order[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+
+        let mut rep = JourneyReport { events_in: n, customers: 0, ..Default::default() };
+        let mut out = JourneySet {
+            catalog: events.catalog().clone(),
+            customer_names: events.customer_names_arc().clone(),
+            offsets: Vec::with_capacity(n / 3 + 2),
+            touchpoints: Vec::with_capacity(n),
+            times: Vec::with_capacity(n),
+            ..Default::default()
+        };
+        out.offsets.push(0);
+        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out };
+
+        for c in 0..n_cust {
+            let rows = &mut order[start[c] as usize..start[c + 1] as usize];
+            if rows.is_empty() {
+                continue;
+            }
+            cutter.rep.customers += 1;
+            if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
+                rows.sort_by_key(|&r| time[r as usize]);
+                cutter.rep.customers_resorted += 1;
+            }
+            let mut last_touch: Option<i64> = None;
+            for &r in rows.iter() {
+                let r = r as usize;
+                let t = time[r];
+                if tps[r] != NO_TOUCHPOINT {
+                    cutter.rep.touches_in += 1;
+                    if let (Some(timeout), Some(prev)) = (opts.inactivity_timeout_ms, last_touch)
+                        && t - prev > timeout
+                    {
+                        cutter.rep.inactivity_splits += 1;
+                        cutter.close(false, prev, 0.0, c as u32);
+                    }
+                    cutter.out.touchpoints.push(TouchpointId(tps[r]));
+                    cutter.out.times.push(t);
+                    last_touch = Some(t);
+                }
+                if conv[r] {
+                    cutter.rep.conversions_in += 1;
+                    cutter.close(true, t, vals[r], c as u32);
+                    last_touch = None;
+                }
+            }
+            if let Some(prev) = last_touch {
+                cutter.close(false, prev, 0.0, c as u32);
+            }
+        }
+        rep.touches_kept = out.touchpoints.len();
+        Ok((out, rep))
+    }
+
+    /// Build journeys directly from columns (no event table): one journey per row of
+    /// `paths`, with times. Used for tests and for callers that already hold journeys.
+    pub fn from_parts(
+        catalog: Catalog,
+        journeys: impl IntoIterator<Item = (Vec<TouchpointId>, Vec<i64>, bool, f64)>,
+    ) -> Result<JourneySet> {
+        let mut out = JourneySet { catalog, offsets: vec![0], ..Default::default() };
+        for (i, (tps, times, converted, value)) in journeys.into_iter().enumerate() {
+            let loc = crate::error::Location::Row(i);
+            if tps.is_empty() {
+                return Err(Error::invalid("path", loc, "", "a journey needs at least one touch"));
+            }
+            if tps.len() != times.len() {
+                return Err(Error::LengthMismatch { column: "times".into(), reference: "touchpoints".into(), expected: tps.len(), found: times.len() });
+            }
+            if let Some(bad) = tps.iter().find(|t| t.index() >= out.catalog.len()) {
+                return Err(Error::UnknownTouchpoint { name: bad.0.to_string(), known: out.catalog.len() });
+            }
+            crate::csvutil::check_nonneg("value", loc, value)?;
+            let end = *times.last().unwrap_or(&0);
+            out.touchpoints.extend(tps);
+            out.times.extend(times);
+            out.offsets.push(out.touchpoints.len());
+            out.converted.push(converted);
+            out.value.push(if converted { value } else { 0.0 });
+            out.weight.push(1.0);
+            out.end_time.push(end);
+            out.customer.push(i as u32);
+        }
+        out.customer_names = Arc::new((0..out.converted.len()).map(|i| i.to_string()).collect());
+        Ok(out)
+    }
+
+    /// Number of journeys.
+    pub fn len(&self) -> usize {
+        self.converted.len()
+    }
+
+    /// True when there are no journeys.
+    pub fn is_empty(&self) -> bool {
+        self.converted.is_empty()
+    }
+
+    /// The touchpoint catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Customer names by code.
+    pub fn customer_names(&self) -> &[String] {
+        &self.customer_names
+    }
+
+    /// Journey `i`.
+    pub fn get(&self, i: usize) -> Option<Journey<'_>> {
+        let (&a, &b) = (self.offsets.get(i)?, self.offsets.get(i + 1)?);
+        Some(Journey {
+            touchpoints: &self.touchpoints[a..b],
+            times: &self.times[a..b],
+            converted: self.converted[i],
+            value: self.value[i],
+            weight: self.weight[i],
+            end_time: self.end_time[i],
+            customer: self.customer[i],
+        })
+    }
+
+    /// Iterate over the journeys.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
+        (0..self.len()).map(move |i| {
+            let (a, b) = (self.offsets[i], self.offsets[i + 1]);
+            Journey {
+                touchpoints: &self.touchpoints[a..b],
+                times: &self.times[a..b],
+                converted: self.converted[i],
+                value: self.value[i],
+                weight: self.weight[i],
+                end_time: self.end_time[i],
+                customer: self.customer[i],
+            }
+        })
+    }
+
+    /// Names of a slice of touchpoint ids.
+    pub fn names(&self, ids: &[TouchpointId]) -> Vec<&str> {
+        ids.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect()
+    }
+
+    /// Total touches over all journeys.
+    pub fn touch_count(&self) -> usize {
+        self.touchpoints.len()
+    }
+
+    /// Total (weighted) conversions.
+    pub fn total_conversions(&self) -> f64 {
+        self.converted.iter().zip(&self.weight).filter(|(c, _)| **c).map(|(_, w)| w).sum()
+    }
+
+    /// Total (weighted) conversion value.
+    pub fn total_value(&self) -> f64 {
+        self.value.iter().zip(&self.weight).map(|(v, w)| v * w).sum()
+    }
+
+    /// Merge two journey sets built from disjoint sets of customers. Touchpoints are matched by
+    /// name; the result equals building from the union of the customers' events (up to the
+    /// order of journeys, which no analysis depends on).
+    pub fn merge(&self, other: &JourneySet) -> JourneySet {
+        let mut out = self.clone();
+        let remap = out.catalog.absorb(&other.catalog);
+        let base = out.customer_names.len() as u32;
+        let names = Arc::make_mut(&mut out.customer_names);
+        names.extend(other.customer_names.iter().cloned());
+        let shift = out.touchpoints.len();
+        out.touchpoints.extend(other.touchpoints.iter().map(|t| remap[t.index()]));
+        out.times.extend_from_slice(&other.times);
+        out.offsets.extend(other.offsets[1..].iter().map(|o| o + shift));
+        out.converted.extend_from_slice(&other.converted);
+        out.value.extend_from_slice(&other.value);
+        out.weight.extend_from_slice(&other.weight);
+        out.end_time.extend_from_slice(&other.end_time);
+        out.customer.extend(other.customer.iter().map(|c| c + base));
+        out
+    }
+}
+
+/// Appends journeys to the output, applying the options to the open (tail) segment.
+struct Cutter<'a> {
+    opts: &'a JourneyOptions,
+    rep: &'a mut JourneyReport,
+    out: &'a mut JourneySet,
+}
+
+impl Cutter<'_> {
+    /// Close the open segment (touches pushed since the last offset) as one journey.
+    fn close(&mut self, converted: bool, end_time: i64, value: f64, customer: u32) {
+        let out = &mut *self.out;
+        let start = *out.offsets.last().unwrap_or(&0);
+        if converted && let Some(w) = self.opts.lookback_ms {
+            let seg = &out.times[start..];
+            let keep_from = seg.partition_point(|&t| end_time - t > w);
+            if keep_from > 0 {
+                out.touchpoints.drain(start..start + keep_from);
+                out.times.drain(start..start + keep_from);
+                self.rep.touches_outside_lookback += keep_from;
+            }
+        }
+        if self.opts.collapse_repeats {
+            let len = out.touchpoints.len();
+            let mut w = start;
+            for r in start..len {
+                if w > start && out.touchpoints[w - 1] == out.touchpoints[r] {
+                    continue;
+                }
+                out.touchpoints[w] = out.touchpoints[r];
+                out.times[w] = out.times[r];
+                w += 1;
+            }
+            self.rep.touches_collapsed += len - w;
+            out.touchpoints.truncate(w);
+            out.times.truncate(w);
+        }
+        if let Some(m) = self.opts.max_touches {
+            let len = out.touchpoints.len() - start;
+            if len > m {
+                out.touchpoints.drain(start..start + (len - m));
+                out.times.drain(start..start + (len - m));
+                self.rep.touches_truncated += len - m;
+            }
+        }
+        if out.touchpoints.len() == start {
+            if converted {
+                self.rep.conversions_without_touches += 1;
+                self.rep.value_without_touches += value;
+            }
+            return;
+        }
+        out.offsets.push(out.touchpoints.len());
+        out.converted.push(converted);
+        out.value.push(value);
+        out.weight.push(1.0);
+        out.end_time.push(end_time);
+        out.customer.push(customer);
+        if converted {
+            self.rep.journeys_converting += 1;
+        } else {
+            self.rep.journeys_non_converting += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Event;
+
+    fn ev(rows: &[(&str, Option<&str>, i64, bool, f64)]) -> EventTable {
+        let mut b = EventTable::builder();
+        for &(c, t, time, converted, value) in rows {
+            b.push(Event { customer: c, touchpoint: t, time, converted, value, feedback: None }).unwrap();
+        }
+        b.finish().unwrap()
+    }
+
+    fn paths(js: &JourneySet) -> Vec<(String, bool)> {
+        js.iter().map(|j| (js.names(j.touchpoints).join(">"), j.converted)).collect()
+    }
+
+    #[test]
+    fn split_at_conversions_and_stable_sort() {
+        let e = ev(&[
+            ("a", Some("y"), 5, false, 0.0),
+            ("b", Some("x"), 1, false, 0.0),
+            ("a", Some("x"), 1, false, 0.0),
+            ("a", Some("z"), 5, true, 10.0), // same time as y: keeps input order y, z
+            ("a", Some("x"), 9, false, 0.0),
+        ]);
+        let (js, rep) = JourneySet::build(&e, &JourneyOptions::default()).unwrap();
+        assert_eq!(paths(&js), [("x>y>z".into(), true), ("x".into(), false), ("x".into(), false)]);
+        assert_eq!(rep.customers_resorted, 1);
+        assert_eq!(rep.touches_kept, 5);
+        assert_eq!(js.total_value(), 10.0);
+    }
+
+    #[test]
+    fn options_are_counted() {
+        let d = DAY_MS;
+        let e = ev(&[
+            ("a", Some("s"), 0, false, 0.0),
+            ("a", Some("e"), 20 * d, false, 0.0),
+            ("a", Some("e"), 21 * d, false, 0.0),
+            ("a", Some("w"), 22 * d, false, 0.0),
+            ("a", None, 23 * d, true, 5.0),
+            ("a", None, 23 * d, true, 7.0),
+            ("a", Some("w"), 100 * d, false, 0.0),
+        ]);
+        let o = JourneyOptions {
+            lookback_ms: Some(10 * d),
+            inactivity_timeout_ms: Some(30 * d),
+            collapse_repeats: true,
+            max_touches: Some(1),
+        };
+        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        assert_eq!(paths(&js), [("w".into(), true), ("w".into(), false)]);
+        assert_eq!(rep.touches_outside_lookback, 1);
+        assert_eq!(rep.touches_collapsed, 1);
+        assert_eq!(rep.touches_truncated, 1);
+        assert_eq!(rep.conversions_without_touches, 1);
+        assert_eq!(rep.value_without_touches, 7.0);
+        assert_eq!(rep.touches_in, rep.touches_kept + 3);
+        assert_eq!(rep.conversions_in, rep.journeys_converting + rep.conversions_without_touches);
+    }
+
+    #[test]
+    fn inactivity_splits() {
+        let e = ev(&[("a", Some("x"), 0, false, 0.0), ("a", Some("y"), 10, false, 0.0), ("a", Some("z"), 11, true, 1.0)]);
+        let o = JourneyOptions { inactivity_timeout_ms: Some(5), ..Default::default() };
+        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        assert_eq!(paths(&js), [("x".into(), false), ("y>z".into(), true)]);
+        assert_eq!(rep.inactivity_splits, 1);
+    }
+
+    #[test]
+    fn bad_options() {
+        let e = ev(&[("a", Some("x"), 0, false, 0.0)]);
+        let o = JourneyOptions { max_touches: Some(0), ..Default::default() };
+        assert!(matches!(JourneySet::build(&e, &o), Err(Error::InvalidOption { option: "max_touches", .. })));
+    }
+}

@@ -1,0 +1,68 @@
+//! # touchpoint-core
+//!
+//! Customer-journey analytics in pure Rust: raw interaction events (ads, email, website, app,
+//! store visits, service calls, surveys: every *touchpoint*) become customer journeys, a path
+//! table and an exact journey graph.
+//!
+//! The pipeline:
+//!
+//! 1. [`EventTable`]: events, built row by row, from encoded columns, or read from CSV;
+//! 2. [`JourneySet::build`]: journeys per customer (split at conversions, lookback window,
+//!    inactivity timeout, repeat collapsing, max touches), with a [`JourneyReport`] that counts
+//!    everything left out;
+//! 3. [`PathTable`]: distinct paths with conversions, nulls and value (also read from the
+//!    common `path,total_conversions,total_conversion_value,total_null` CSV);
+//! 4. [`JourneyGraph`]: the Markov chain of order k on petgraph, with exact absorbing-chain
+//!    analysis ([`JourneyGraph::analyze`]): conversion probability from every node, expected
+//!    visits, drop-off, expected time to convert and removal effects.
+//!
+//! ```
+//! use touchpoint_core::{demo, JourneyGraph, JourneyOptions, JourneySet, PathTable, DAY_MS};
+//!
+//! let events = demo::events(&demo::DemoOptions { customers: 1_000, seed: 7, ..Default::default() })?;
+//! let opts = JourneyOptions { lookback_ms: Some(30 * DAY_MS), ..Default::default() };
+//! let (journeys, report) = JourneySet::build(&events, &opts)?;
+//! assert_eq!(report.touches_in, report.touches_kept + report.touches_outside_lookback);
+//!
+//! let graph = JourneyGraph::from_journeys(&journeys, 1)?;
+//! let analysis = graph.analyze()?;
+//! let observed = journeys.total_conversions() / journeys.len() as f64;
+//! assert!((analysis.conversion_probability - observed).abs() < 1e-9); // the chain is exact
+//!
+//! let paths = PathTable::from_journeys(&journeys);
+//! let same = JourneyGraph::from_paths(&paths, 1)?.analyze()?;
+//! assert!((same.conversion_probability - analysis.conversion_probability).abs() < 1e-12);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+//!
+//! Errors are one enum, [`Error`]; every message names the field, the row or line and the
+//! offending value. Nothing panics on bad input.
+//!
+//! Features: `rayon` (default) runs independent solves in parallel; `serde` (default) makes
+//! catalogs, journeys, path tables and results serialisable and enables the JSON exports.
+
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod catalog;
+mod csvutil;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod graph;
+pub mod journey;
+pub mod paths;
+pub mod report;
+
+pub use catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs, TouchpointId};
+pub use csvutil::{TimeFormat, TimeUnit};
+pub use error::{Error, Location, Result};
+pub use events::{ConversionSpec, Event, EventColumns, EventCsvOptions, EventTable, EventTableBuilder, NO_TOUCHPOINT};
+pub use graph::sankey::{Sankey, SankeyLink, SankeyNode};
+pub use graph::{DwellStats, EdgeStats, GraphAnalysis, JourneyGraph, Node, NodeKind, NodeMetrics, RemovalEffect};
+pub use journey::{DAY_MS, HOUR_MS, Journey, JourneyOptions, JourneyReport, JourneySet};
+pub use paths::{PathCsvOptions, PathRank, PathRow, PathTable, TopPath};
+
+/// The crate version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,533 @@
+//! The path table: distinct paths with their conversions, non-conversions ("nulls") and value.
+//!
+//! This is the aggregated form attribution peers use, and every model that does not need times
+//! runs on it. Building it from journeys and feeding it back gives identical results.
+//!
+//! ```
+//! use touchpoint_core::{PathTable, PathCsvOptions};
+//!
+//! let csv = "path,total_conversions,total_conversion_value,total_null\n\
+//!            search > email > store,1,80,0\n\
+//!            search,0,0,3\n\
+//!            search > email > store,2,100,1\n";
+//! let paths = PathTable::read_csv(csv.as_bytes(), &PathCsvOptions::default())?;
+//! assert_eq!(paths.len(), 2);                 // identical paths are merged
+//! assert_eq!(paths.total_conversions(), 3.0);
+//! assert_eq!(paths.total_nulls(), 4.0);
+//! assert_eq!(paths.total_value(), 180.0);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::catalog::{Catalog, TouchpointId};
+use crate::csvutil::{self, Header};
+use crate::error::{Error, Location, Result};
+use crate::journey::JourneySet;
+
+/// One distinct path, borrowed from a [`PathTable`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathRow<'a> {
+    /// Touchpoints in order.
+    pub touchpoints: &'a [TouchpointId],
+    /// Journeys on this path that converted.
+    pub conversions: f64,
+    /// Journeys on this path that did not convert.
+    pub nulls: f64,
+    /// Total conversion value of the converting journeys.
+    pub value: f64,
+}
+
+/// Distinct paths → conversions, nulls, value. Paths are kept in order of first appearance.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(from = "PathTableData", into = "PathTableData"))]
+pub struct PathTable {
+    catalog: Catalog,
+    offsets: Vec<usize>,
+    touchpoints: Vec<TouchpointId>,
+    conversions: Vec<f64>,
+    nulls: Vec<f64>,
+    value: Vec<f64>,
+    index: HashMap<Box<[TouchpointId]>, usize>,
+}
+
+impl PartialEq for PathTable {
+    fn eq(&self, o: &Self) -> bool {
+        self.catalog == o.catalog
+            && self.offsets == o.offsets
+            && self.touchpoints == o.touchpoints
+            && self.conversions == o.conversions
+            && self.nulls == o.nulls
+            && self.value == o.value
+    }
+}
+
+/// Options of [`PathTable::read_csv`]. Defaults read the common
+/// `path,total_conversions,total_conversion_value,total_null` form with `>` between touchpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathCsvOptions {
+    /// Path column.
+    pub path: String,
+    /// Conversions column.
+    pub conversions: String,
+    /// Non-conversions column; `None` uses `total_null` when the header has it, else 0.
+    pub nulls: Option<String>,
+    /// Conversion value column; `None` uses `total_conversion_value` when the header has it, else 0.
+    pub value: Option<String>,
+    /// Separator between touchpoints in a path (tokens are trimmed, empty tokens dropped).
+    pub separator: String,
+    /// CSV field delimiter.
+    pub delimiter: u8,
+}
+
+impl Default for PathCsvOptions {
+    fn default() -> Self {
+        Self {
+            path: "path".into(),
+            conversions: "total_conversions".into(),
+            nulls: None,
+            value: None,
+            separator: ">".into(),
+            delimiter: b',',
+        }
+    }
+}
+
+impl PathTable {
+    /// An empty table over `catalog`.
+    pub fn new(catalog: Catalog) -> Self {
+        Self { catalog, offsets: vec![0], ..Default::default() }
+    }
+
+    /// Add `conversions`, `nulls` and `value` to `path` (merged with an identical path).
+    pub fn add(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        if path.is_empty() {
+            return Err(Error::invalid("path", Location::Row(self.len()), "", "a path needs at least one touchpoint"));
+        }
+        if let Some(bad) = path.iter().find(|t| t.index() >= self.catalog.len()) {
+            return Err(Error::UnknownTouchpoint { name: bad.0.to_string(), known: self.catalog.len() });
+        }
+        let loc = || Location::Row(self.len());
+        csvutil::check_nonneg("conversions", loc(), conversions)?;
+        csvutil::check_nonneg("nulls", loc(), nulls)?;
+        csvutil::check_nonneg("value", loc(), value)?;
+        self.add_unchecked(path, conversions, nulls, value);
+        Ok(())
+    }
+
+    fn add_unchecked(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        if let Some(&i) = self.index.get(path) {
+            self.conversions[i] += conversions;
+            self.nulls[i] += nulls;
+            self.value[i] += value;
+            return;
+        }
+        let i = self.conversions.len();
+        self.index.insert(path.into(), i);
+        self.touchpoints.extend_from_slice(path);
+        self.offsets.push(self.touchpoints.len());
+        self.conversions.push(conversions);
+        self.nulls.push(nulls);
+        self.value.push(value);
+    }
+
+    /// Add a path given by names (interned into the catalog).
+    ///
+    /// ```
+    /// let mut t = touchpoint_core::PathTable::default();
+    /// t.add_names(&["C1", "C2", "C3"], 1.0, 0.0, 0.0)?;
+    /// t.add_names(&["C1"], 0.0, 1.0, 0.0)?;
+    /// assert_eq!(t.catalog().names(), ["C1", "C2", "C3"]);
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn add_names<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        let ids: Vec<TouchpointId> = path.iter().map(|s| self.catalog.intern(s.as_ref())).collect();
+        self.add(&ids, conversions, nulls, value)
+    }
+
+    /// Parse `"a > b > c"` with `separator` (tokens trimmed, empty tokens dropped) and add it.
+    pub fn add_path_str(&mut self, path: &str, separator: &str, conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        let tokens: Vec<&str> = split_path(path, separator).collect();
+        if tokens.is_empty() {
+            return Err(Error::invalid("path", Location::Row(self.len()), path, "the path has no touchpoints"));
+        }
+        self.add_names(&tokens, conversions, nulls, value)
+    }
+
+    /// Aggregate journeys: one row per distinct touchpoint sequence.
+    pub fn from_journeys(journeys: &JourneySet) -> Self {
+        let mut t = PathTable::new(journeys.catalog().clone());
+        for j in journeys.iter() {
+            let (c, n) = if j.converted { (j.weight, 0.0) } else { (0.0, j.weight) };
+            t.add_unchecked(j.touchpoints, c, n, j.value * j.weight);
+        }
+        t
+    }
+
+    /// Read a path CSV (see [`PathCsvOptions`]). Errors name the line, column and value.
+    pub fn read_csv<R: Read>(reader: R, opts: &PathCsvOptions) -> Result<Self> {
+        if opts.separator.is_empty() {
+            return Err(Error::option("separator", "\"\"", "the path separator must not be empty"));
+        }
+        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(reader);
+        let rec = rdr.byte_headers()?.clone();
+        let header = Header::from_names(rec.iter().map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()))?;
+        let c_path = header.require(&opts.path)?;
+        let c_conv = header.require(&opts.conversions)?;
+        let c_null = match &opts.nulls {
+            Some(n) => Some(header.require(n)?),
+            None => header.find("total_null"),
+        };
+        let c_val = match &opts.value {
+            Some(n) => Some(header.require(n)?),
+            None => header.find("total_conversion_value"),
+        };
+        let null_name = opts.nulls.as_deref().unwrap_or("total_null");
+        let val_name = opts.value.as_deref().unwrap_or("total_conversion_value");
+        let mut t = PathTable::new(Catalog::new());
+        let mut rec = csv::ByteRecord::new();
+        let mut ids: Vec<TouchpointId> = Vec::with_capacity(64);
+        let sep = opts.separator.as_bytes();
+        while rdr.read_byte_record(&mut rec)? {
+            let line = rec.position().map_or(0, |p| p.line());
+            let loc = || Location::Line(line);
+            let field = |c: usize, name: &str| -> Result<&str> {
+                std::str::from_utf8(rec.get(c).unwrap_or(b""))
+                    .map_err(|_| Error::invalid(name, loc(), String::from_utf8_lossy(rec.get(c).unwrap_or(b"")), "not valid UTF-8"))
+            };
+            let path = field(c_path, &opts.path)?;
+            ids.clear();
+            for tok in split_bytes(path.as_bytes(), sep) {
+                // tokens come from valid UTF-8 split at an ASCII/UTF-8 separator: still valid
+                let name = std::str::from_utf8(tok).unwrap_or_default();
+                ids.push(match t.catalog.get(name) {
+                    Some(id) => id,
+                    None => t.catalog.intern(name),
+                });
+            }
+            if ids.is_empty() {
+                return Err(Error::invalid(opts.path.as_str(), loc(), path, "empty path: it has no touchpoints"));
+            }
+            let conv = csvutil::parse_nonneg(&opts.conversions, loc(), field(c_conv, &opts.conversions)?)?;
+            let nulls = match c_null {
+                Some(c) => num_or_empty(null_name, loc(), field(c, null_name)?)?,
+                None => 0.0,
+            };
+            let value = match c_val {
+                Some(c) => num_or_empty(val_name, loc(), field(c, val_name)?)?,
+                None => 0.0,
+            };
+            t.add_unchecked(&ids, conv, nulls, value);
+        }
+        if t.is_empty() {
+            return Err(Error::EmptyInput { what: "path table", hint: "path row (path, conversions, nulls, value)" });
+        }
+        Ok(t)
+    }
+
+    /// Read a path CSV file.
+    pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &PathCsvOptions) -> Result<Self> {
+        let p = path.as_ref();
+        let f = std::fs::File::open(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
+        Self::read_csv(std::io::BufReader::with_capacity(1 << 20, f), opts)
+    }
+
+    /// Write the table as CSV in the default form (`path,total_conversions,total_conversion_value,total_null`).
+    pub fn write_csv<W: std::io::Write>(&self, writer: W, separator: &str) -> Result<()> {
+        let mut w = csv::Writer::from_writer(writer);
+        w.write_record(["path", "total_conversions", "total_conversion_value", "total_null"])?;
+        let sep = format!(" {} ", separator.trim());
+        for r in self.iter() {
+            let names: Vec<&str> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect();
+            w.write_record([names.join(&sep), r.conversions.to_string(), r.value.to_string(), r.nulls.to_string()])?;
+        }
+        w.flush().map_err(|e| Error::Io { path: "<writer>".into(), source: e })?;
+        Ok(())
+    }
+
+    /// Number of distinct paths.
+    pub fn len(&self) -> usize {
+        self.conversions.len()
+    }
+
+    /// True when the table has no paths.
+    pub fn is_empty(&self) -> bool {
+        self.conversions.is_empty()
+    }
+
+    /// The touchpoint catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Mutable catalog (attach attributes).
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
+    /// Path `i`.
+    pub fn get(&self, i: usize) -> Option<PathRow<'_>> {
+        let (&a, &b) = (self.offsets.get(i)?, self.offsets.get(i + 1)?);
+        Some(PathRow { touchpoints: &self.touchpoints[a..b], conversions: self.conversions[i], nulls: self.nulls[i], value: self.value[i] })
+    }
+
+    /// Iterate the paths in order of first appearance.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = PathRow<'_>> + '_ {
+        (0..self.len()).map(move |i| PathRow {
+            touchpoints: &self.touchpoints[self.offsets[i]..self.offsets[i + 1]],
+            conversions: self.conversions[i],
+            nulls: self.nulls[i],
+            value: self.value[i],
+        })
+    }
+
+    /// Sum of conversions.
+    pub fn total_conversions(&self) -> f64 {
+        self.conversions.iter().sum()
+    }
+
+    /// Sum of nulls.
+    pub fn total_nulls(&self) -> f64 {
+        self.nulls.iter().sum()
+    }
+
+    /// Sum of value.
+    pub fn total_value(&self) -> f64 {
+        self.value.iter().sum()
+    }
+
+    /// Merge `other` into a copy of `self` (touchpoints matched by name). Merging tables built
+    /// from disjoint customers equals building from all of them.
+    pub fn merge(&self, other: &PathTable) -> PathTable {
+        let mut out = self.clone();
+        let remap = out.catalog.absorb(&other.catalog);
+        let mut buf = Vec::new();
+        for r in other.iter() {
+            buf.clear();
+            buf.extend(r.touchpoints.iter().map(|t| remap[t.index()]));
+            out.add_unchecked(&buf, r.conversions, r.nulls, r.value);
+        }
+        out
+    }
+
+    /// The same table with rows sorted by path names: a canonical form to compare tables
+    /// whose rows or touchpoint ids arrived in different orders.
+    pub fn canonical(&self) -> Vec<(Vec<String>, f64, f64, f64)> {
+        let mut rows: Vec<_> = self
+            .iter()
+            .map(|r| {
+                let names: Vec<String> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?").to_owned()).collect();
+                (names, r.conversions, r.nulls, r.value)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    }
+}
+
+fn num_or_empty(col: &str, loc: Location, s: &str) -> Result<f64> {
+    if s.trim().is_empty() { Ok(0.0) } else { csvutil::parse_nonneg(col, loc, s) }
+}
+
+/// Split a path string at `sep`, trimming tokens and dropping empty ones.
+pub fn split_path<'a>(path: &'a str, sep: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    path.split(sep).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn split_bytes<'a>(s: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let (tok, next) = if sep.len() == 1 {
+            match r.iter().position(|&b| b == sep[0]) {
+                Some(p) => (&r[..p], Some(&r[p + 1..])),
+                None => (r, None),
+            }
+        } else {
+            match r.windows(sep.len()).position(|w| w == sep) {
+                Some(p) => (&r[..p], Some(&r[p + sep.len()..])),
+                None => (r, None),
+            }
+        };
+        rest = next;
+        Some(tok.trim_ascii())
+    })
+    .filter(|t| !t.is_empty())
+}
+
+/// The serialised form of a [`PathTable`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PathTableData {
+    catalog: Catalog,
+    offsets: Vec<usize>,
+    touchpoints: Vec<TouchpointId>,
+    conversions: Vec<f64>,
+    nulls: Vec<f64>,
+    value: Vec<f64>,
+}
+
+#[cfg(feature = "serde")]
+impl From<PathTable> for PathTableData {
+    fn from(t: PathTable) -> Self {
+        Self { catalog: t.catalog, offsets: t.offsets, touchpoints: t.touchpoints, conversions: t.conversions, nulls: t.nulls, value: t.value }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<PathTableData> for PathTable {
+    fn from(d: PathTableData) -> Self {
+        // Rebuild through add_unchecked so the index is consistent even for edited data.
+        let mut t = PathTable::new(d.catalog);
+        for i in 0..d.conversions.len() {
+            let (Some(&a), Some(&b)) = (d.offsets.get(i), d.offsets.get(i + 1)) else { break };
+            let Some(p) = d.touchpoints.get(a..b) else { break };
+            t.add_unchecked(p, d.conversions[i], d.nulls.get(i).copied().unwrap_or(0.0), d.value.get(i).copied().unwrap_or(0.0));
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_trimmed_and_empty_dropped() {
+        let t = PathTable::read_csv("path,total_conversions\n\" a >> b > ,\",1\n".as_bytes(), &PathCsvOptions::default());
+        // the quoted field contains a comma: `a`, `b`, `,`
+        let t = t.unwrap();
+        assert_eq!(t.catalog().names(), ["a", "b", ","]);
+        let t = PathTable::read_csv("path,total_conversions\nÄpfel|Straße,2\n".as_bytes(), &PathCsvOptions { separator: "|".into(), ..Default::default() }).unwrap();
+        assert_eq!(t.catalog().names(), ["Äpfel", "Straße"]);
+    }
+
+    #[test]
+    fn bad_rows() {
+        let o = PathCsvOptions::default();
+        let e = PathTable::read_csv("path,total_conversions,total_null\na,1,-3\n".as_bytes(), &o).unwrap_err();
+        assert!(e.to_string().contains("`total_null` at line 2") && e.to_string().contains("-3"), "{e}");
+        let e = PathTable::read_csv("path,total_conversions\n > ,1\n".as_bytes(), &o).unwrap_err();
+        assert!(e.to_string().contains("empty path"), "{e}");
+        let e = PathTable::read_csv("path,total_conversions\n".as_bytes(), &o).unwrap_err();
+        assert!(matches!(e, Error::EmptyInput { .. }));
+        let e = PathTable::read_csv("path,conv\na,1\n".as_bytes(), &o).unwrap_err();
+        assert!(matches!(e, Error::MissingColumn { .. }));
+        let e = PathTable::read_csv("path,total_conversions\na,abc\n".as_bytes(), &o).unwrap_err();
+        assert!(e.to_string().contains("abc"), "{e}");
+    }
+
+    #[test]
+    fn csv_round_trip() {
+        let mut t = PathTable::default();
+        t.add_names(&["a", "b"], 2.0, 1.0, 30.5).unwrap();
+        t.add_names(&["b"], 0.0, 4.0, 0.0).unwrap();
+        let mut buf = Vec::new();
+        t.write_csv(&mut buf, ">").unwrap();
+        let back = PathTable::read_csv(buf.as_slice(), &PathCsvOptions::default()).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_round_trip() {
+        let mut t = PathTable::default();
+        t.add_names(&["x", "y", "x"], 1.0, 2.0, 3.0).unwrap();
+        let json = serde_json::to_string(&t).unwrap();
+        let back: PathTable = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.index.len(), 1);
+    }
+}
+
+/// How [`PathTable::top_paths`] ranks paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PathRank {
+    /// Most journeys (conversions + nulls).
+    #[default]
+    Journeys,
+    /// Most conversions.
+    Conversions,
+    /// Most conversion value.
+    Value,
+}
+
+/// A row of [`PathTable::top_paths`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TopPath {
+    /// `"a > b > c"`, or `"(other N paths)"` for the remainder row.
+    pub path: String,
+    /// Path length in touches (0 for the remainder row).
+    pub length: usize,
+    /// Journeys (conversions + nulls).
+    pub journeys: f64,
+    /// Conversions.
+    pub conversions: f64,
+    /// Conversion value.
+    pub value: f64,
+    /// conversions / journeys.
+    pub conversion_rate: f64,
+    /// True for the remainder row.
+    pub remainder: bool,
+}
+
+impl PathTable {
+    /// The `k` paths ranked highest by `by` (ties: path text), plus one remainder row for all
+    /// the other paths, so the rows always sum to the table's totals.
+    ///
+    /// ```
+    /// use touchpoint_core::{PathTable, PathRank};
+    /// let mut p = PathTable::default();
+    /// p.add_path_str("a > b", ">", 3.0, 1.0, 30.0)?;
+    /// p.add_path_str("b", ">", 0.0, 5.0, 0.0)?;
+    /// p.add_path_str("a", ">", 1.0, 0.0, 5.0)?;
+    /// let top = p.top_paths(1, PathRank::Journeys);
+    /// assert_eq!(top[0].path, "b");
+    /// assert_eq!(top[1].path, "(other 2 paths)");
+    /// assert_eq!(top[1].journeys, 5.0);
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn top_paths(&self, k: usize, by: PathRank) -> Vec<TopPath> {
+        let mut rows: Vec<TopPath> = self
+            .iter()
+            .map(|r| {
+                let j = r.conversions + r.nulls;
+                TopPath {
+                    path: r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect::<Vec<_>>().join(" > "),
+                    length: r.touchpoints.len(),
+                    journeys: j,
+                    conversions: r.conversions,
+                    value: r.value,
+                    conversion_rate: if j > 0.0 { r.conversions / j } else { 0.0 },
+                    remainder: false,
+                }
+            })
+            .collect();
+        let key = |r: &TopPath| match by {
+            PathRank::Journeys => r.journeys,
+            PathRank::Conversions => r.conversions,
+            PathRank::Value => r.value,
+        };
+        rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.path.cmp(&b.path)));
+        if rows.len() > k {
+            let rest = rows.split_off(k);
+            let (j, c, v) = rest.iter().fold((0.0, 0.0, 0.0), |acc, r| (acc.0 + r.journeys, acc.1 + r.conversions, acc.2 + r.value));
+            rows.push(TopPath {
+                path: format!("(other {} paths)", rest.len()),
+                length: 0,
+                journeys: j,
+                conversions: c,
+                value: v,
+                conversion_rate: if j > 0.0 { c / j } else { 0.0 },
+                remainder: true,
+            });
+        }
+        rows
+    }
+}

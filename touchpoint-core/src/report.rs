@@ -1,0 +1,221 @@
+//! A plain-text report a marketing analyst can read in a terminal (what `make demo` prints).
+//!
+//! ```
+//! use touchpoint_core::{demo, report, JourneyOptions};
+//! let events = demo::events(&demo::DemoOptions { customers: 300, ..Default::default() })?;
+//! let text = report::text_report(&events, &JourneyOptions::default(), 1)?;
+//! assert!(text.contains("Journey graph"));
+//! assert!(text.contains("Top paths"));
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+use std::fmt::Write as _;
+
+use crate::error::Result;
+use crate::events::EventTable;
+use crate::graph::{JourneyGraph, NodeKind};
+use crate::journey::{DAY_MS, HOUR_MS, JourneyOptions, JourneySet};
+use crate::paths::{PathRank, PathTable};
+
+/// A simple left/right aligned text table.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// Column is right-aligned (numbers).
+    right: Vec<bool>,
+}
+
+impl Table {
+    fn new(cols: &[(&str, bool)]) -> Self {
+        Self { header: cols.iter().map(|c| c.0.to_owned()).collect(), rows: Vec::new(), right: cols.iter().map(|c| c.1).collect() }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self, out: &mut String) {
+        let n = self.header.len();
+        let mut w: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                w[i] = w[i].max(c.chars().count());
+            }
+        }
+        let line = |cells: &[String], out: &mut String| {
+            out.push_str("  ");
+            for (i, c) in cells.iter().enumerate().take(n) {
+                let pad = w[i].saturating_sub(c.chars().count());
+                if self.right[i] {
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str(c);
+                } else {
+                    out.push_str(c);
+                    out.push_str(&" ".repeat(pad));
+                }
+                out.push_str(if i + 1 < n { "  " } else { "\n" });
+            }
+        };
+        line(&self.header, out);
+        let rule: Vec<String> = w.iter().map(|&k| "-".repeat(k)).collect();
+        line(&rule, out);
+        for r in &self.rows {
+            line(r, out);
+        }
+    }
+}
+
+/// Human-friendly duration.
+pub fn fmt_duration_ms(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "-".into();
+    }
+    if ms >= DAY_MS as f64 {
+        format!("{:.1} d", ms / DAY_MS as f64)
+    } else if ms >= HOUR_MS as f64 {
+        format!("{:.1} h", ms / HOUR_MS as f64)
+    } else {
+        format!("{:.0} min", ms / 60_000.0)
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+fn num(x: f64) -> String {
+    crate::graph::export::fmt_count(x)
+}
+
+fn date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The full report: dataset, journeys (with everything left out), journey graph of the given
+/// order (per-touchpoint conversion probability, drop-off, time to convert, removal effects),
+/// busiest transitions and top paths.
+pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> Result<String> {
+    let mut s = String::new();
+    let (journeys, rep) = JourneySet::build(events, opts)?;
+    let cat = events.catalog();
+    let conv_rows = events.converted().iter().filter(|&&c| c).count();
+    let value: f64 = events.values().iter().zip(events.converted()).filter(|(_, c)| **c).map(|(v, _)| v).sum();
+    let (tmin, tmax) = events.times().iter().fold((i64::MAX, i64::MIN), |(a, b), &t| (a.min(t), b.max(t)));
+    let fb = events.feedback().map_or(0, |f| f.iter().filter(|x| !x.is_nan()).count());
+
+    let _ = writeln!(s, "== Dataset ==");
+    let _ = writeln!(s, "  {} events from {} customers, {} to {}", events.len(), events.customer_count(), date(tmin), date(tmax));
+    let _ = writeln!(s, "  {} conversions worth {:.2}; {} touches carry a feedback score", conv_rows, value, fb);
+    let mut t = Table::new(&[("touchpoint", false), ("channel", false), ("stage", false), ("cost", true), ("touches", true)]);
+    let mut touches = vec![0usize; cat.len()];
+    for &tp in events.touchpoints() {
+        if let Some(c) = touches.get_mut(tp as usize) {
+            *c += 1;
+        }
+    }
+    for (id, name, a) in cat.iter() {
+        t.row(vec![
+            name.to_owned(),
+            a.channel.map_or("-".into(), |c| c.to_string()),
+            a.stage.map_or("-".into(), |c| c.to_string()),
+            a.cost.map_or("-".into(), |c| format!("{c:.2}")),
+            touches[id.index()].to_string(),
+        ]);
+    }
+    t.render(&mut s);
+
+    let _ = writeln!(s, "\n== Journeys ==");
+    let n = journeys.len();
+    let _ = writeln!(
+        s,
+        "  {} journeys: {} converting, {} not converting; mean length {:.2} touches",
+        n,
+        rep.journeys_converting,
+        rep.journeys_non_converting,
+        journeys.touch_count() as f64 / n.max(1) as f64
+    );
+    let _ = writeln!(
+        s,
+        "  left out: {} touches outside the lookback window, {} repeats collapsed, {} beyond max touches; \
+         {} conversions with no touch to credit (value {:.2}); {} inactivity splits",
+        rep.touches_outside_lookback,
+        rep.touches_collapsed,
+        rep.touches_truncated,
+        rep.conversions_without_touches,
+        rep.value_without_touches,
+        rep.inactivity_splits
+    );
+
+    let g = JourneyGraph::from_journeys(&journeys, order)?;
+    let a = g.analyze()?;
+    let _ = writeln!(s, "\n== Journey graph (Markov order {order}) ==");
+    let _ = writeln!(
+        s,
+        "  {} states, {} transitions; P(conversion) = {}; expected value per journey {:.2}; expected time to convert {}",
+        g.state_count(),
+        g.graph().edge_count(),
+        pct(a.conversion_probability),
+        a.expected_value,
+        a.expected_time_to_convert_ms.map_or("-".into(), fmt_duration_ms)
+    );
+    let _ = writeln!(s, "\n  Per touchpoint (P(conv) = probability of converting from here; removal effect = share of conversions lost without it)");
+    let mut t = Table::new(&[
+        ("touchpoint", false),
+        ("visits", true),
+        ("P(conv)", true),
+        ("converts next", true),
+        ("drops out", true),
+        ("time to convert", true),
+        ("removal effect", true),
+        ("value RE", true),
+    ]);
+    let mut rows: Vec<_> = a.nodes.iter().filter(|m| m.node != 0).collect();
+    rows.sort_by(|x, y| y.visits.total_cmp(&x.visits));
+    let re_of = |label: &str| a.removal_effects.iter().find(|r| r.name == label);
+    for m in rows.iter().take(15) {
+        let re = if order == 1 { re_of(&m.label) } else { None };
+        t.row(vec![
+            m.label.clone(),
+            num(m.visits),
+            pct(m.conversion_probability),
+            pct(m.direct_conversion_rate),
+            pct(m.dropoff_rate),
+            m.expected_time_to_convert_ms.map_or("-".into(), fmt_duration_ms),
+            re.map_or("-".into(), |r| format!("{:.3}", r.conversions)),
+            re.map_or("-".into(), |r| format!("{:.3}", r.value)),
+        ]);
+    }
+    t.render(&mut s);
+    if order > 1 {
+        let _ = writeln!(s, "\n  Removal effects");
+        let mut t = Table::new(&[("touchpoint", false), ("conversions", true), ("value", true)]);
+        for r in &a.removal_effects {
+            t.row(vec![r.name.clone(), format!("{:.3}", r.conversions), format!("{:.3}", r.value)]);
+        }
+        t.render(&mut s);
+    }
+
+    let _ = writeln!(s, "\n  Busiest transitions");
+    let mut tr = g.transitions();
+    tr.sort_by(|x, y| y.stats.count.total_cmp(&x.stats.count));
+    let mut t = Table::new(&[("from", false), ("to", false), ("journeys", true), ("probability", true), ("mean dwell", true)]);
+    for x in tr.iter().filter(|x| !matches!(g.graph()[x.from].kind, NodeKind::Start)).take(12) {
+        t.row(vec![
+            x.from_label.to_owned(),
+            x.to_label.to_owned(),
+            num(x.stats.count),
+            pct(x.probability),
+            x.stats.dwell.mean().map_or("-".into(), fmt_duration_ms),
+        ]);
+    }
+    t.render(&mut s);
+
+    let paths = PathTable::from_journeys(&journeys);
+    let _ = writeln!(s, "\n== Top paths ({} distinct) ==", paths.len());
+    let mut t = Table::new(&[("path", false), ("journeys", true), ("conversions", true), ("conv. rate", true), ("value", true)]);
+    for p in paths.top_paths(10, PathRank::Journeys) {
+        t.row(vec![p.path, num(p.journeys), num(p.conversions), pct(p.conversion_rate), format!("{:.2}", p.value)]);
+    }
+    t.render(&mut s);
+    Ok(s)
+}
