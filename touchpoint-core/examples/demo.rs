@@ -14,7 +14,10 @@ fn main() {
     let t0 = Instant::now();
     let result = demo::events(&demo::DemoOptions { customers, seed, ..Default::default() }).and_then(|events| {
         let opts = JourneyOptions { lookback_ms: Some(30 * DAY_MS), ..Default::default() };
-        println!("touchpoint {} — demo dataset ({customers} customers, seed {seed}), lookback 30 days\n", touchpoint_core::VERSION);
+        println!(
+            "touchpoint {} — demo dataset ({customers} customers, seed {seed}), lookback 30 days\n",
+            touchpoint_core::VERSION
+        );
         report::text_report(&events, &opts, order)
     });
     match result {

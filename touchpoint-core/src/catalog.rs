@@ -174,10 +174,7 @@ impl Catalog {
 
     /// Id of `name`, or [`Error::UnknownTouchpoint`].
     pub fn require(&self, name: &str) -> Result<TouchpointId> {
-        self.get(name).ok_or_else(|| Error::UnknownTouchpoint {
-            name: name.to_owned(),
-            known: self.len(),
-        })
+        self.get(name).ok_or_else(|| Error::UnknownTouchpoint { name: name.to_owned(), known: self.len() })
     }
 
     /// Name of `id`.
@@ -214,11 +211,7 @@ impl Catalog {
 
     /// Iterate `(id, name, attrs)`.
     pub fn iter(&self) -> impl Iterator<Item = (TouchpointId, &str, &TouchpointAttrs)> {
-        self.names
-            .iter()
-            .zip(&self.attrs)
-            .enumerate()
-            .map(|(i, (n, a))| (TouchpointId(i as u32), n.as_str(), a))
+        self.names.iter().zip(&self.attrs).enumerate().map(|(i, (n, a))| (TouchpointId(i as u32), n.as_str(), a))
     }
 
     /// Add every touchpoint of `other` (names and attributes) and return, for each id of
@@ -276,18 +269,15 @@ impl Catalog {
                 a.stage = Some(v.parse().map_err(|e| Error::invalid("stage", loc(), v, e))?);
             }
             if let Some(v) = cell(cost_col) {
-                let c: f64 = v
-                    .parse()
-                    .map_err(|_| Error::invalid("cost", loc(), v, "expected a number"))?;
+                let c: f64 = v.parse().map_err(|_| Error::invalid("cost", loc(), v, "expected a number"))?;
                 if !c.is_finite() || c < 0.0 {
                     return Err(Error::invalid("cost", loc(), v, "cost must be finite and >= 0"));
                 }
                 a.cost = Some(c);
             }
             if let Some(v) = cell(direct_col) {
-                a.direct = crate::csvutil::parse_bool(v).ok_or_else(|| {
-                    Error::invalid("direct", loc(), v, "expected true/false, yes/no or 1/0")
-                })?;
+                a.direct = crate::csvutil::parse_bool(v)
+                    .ok_or_else(|| Error::invalid("direct", loc(), v, "expected true/false, yes/no or 1/0"))?;
             }
             if let Some(v) = cell(paid_col) {
                 a.paid = crate::csvutil::parse_bool(v)
@@ -338,10 +328,8 @@ impl Catalog {
     /// The catalog as a JSON array (the form [`Catalog::from_json`] reads).
     #[cfg(feature = "serde")]
     pub fn to_json(&self) -> String {
-        let entries: Vec<CatalogEntry> = self
-            .iter()
-            .map(|(_, n, a)| CatalogEntry { name: n.to_owned(), attrs: a.clone() })
-            .collect();
+        let entries: Vec<CatalogEntry> =
+            self.iter().map(|(_, n, a)| CatalogEntry { name: n.to_owned(), attrs: a.clone() }).collect();
         serde_json::to_string_pretty(&entries).unwrap_or_default()
     }
 }

@@ -36,10 +36,7 @@ impl Header {
     }
 
     pub(crate) fn require(&self, name: &str) -> Result<usize> {
-        self.find(name).ok_or_else(|| Error::MissingColumn {
-            name: name.to_owned(),
-            available: self.names.join(", "),
-        })
+        self.find(name).ok_or_else(|| Error::MissingColumn { name: name.to_owned(), available: self.names.join(", ") })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -59,9 +56,7 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
 /// A finite number `>= 0` from CSV text.
 pub(crate) fn parse_nonneg(column: &str, loc: Location, s: &str) -> Result<f64> {
     let t = s.trim();
-    let v: f64 = t
-        .parse()
-        .map_err(|_| Error::invalid(column, loc.clone(), t, "expected a number"))?;
+    let v: f64 = t.parse().map_err(|_| Error::invalid(column, loc.clone(), t, "expected a number"))?;
     check_nonneg(column, loc, v)
 }
 
@@ -157,9 +152,9 @@ pub(crate) fn parse_time(format: TimeFormat, s: &str) -> std::result::Result<i64
     match format {
         TimeFormat::Epoch(unit) => parse_epoch(unit, t).ok_or("expected an epoch number"),
         TimeFormat::Iso8601 => parse_iso(t).ok_or("expected an ISO 8601 date or date-time"),
-        TimeFormat::Auto(unit) => parse_epoch(unit, t)
-            .or_else(|| parse_iso(t))
-            .ok_or("expected an epoch number or an ISO 8601 date-time"),
+        TimeFormat::Auto(unit) => {
+            parse_epoch(unit, t).or_else(|| parse_iso(t)).ok_or("expected an epoch number or an ISO 8601 date-time")
+        }
     }
 }
 

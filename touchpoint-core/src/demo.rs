@@ -94,7 +94,8 @@ const TPS: [Tp; 12] = [
 ];
 
 /// Where a journey starts (awareness mix).
-const ENTRY: [(usize, f64); 6] = [(SEARCH, 0.30), (SOCIAL, 0.24), (DISPLAY, 0.20), (PRINT, 0.08), (REFERRAL, 0.08), (EMAIL, 0.10)];
+const ENTRY: [(usize, f64); 6] =
+    [(SEARCH, 0.30), (SOCIAL, 0.24), (DISPLAY, 0.20), (PRINT, 0.08), (REFERRAL, 0.08), (EMAIL, 0.10)];
 
 /// Next touch after each touchpoint (weights; the remainder up to 1 is drop-out).
 #[rustfmt::skip]
@@ -120,7 +121,13 @@ pub fn catalog() -> Catalog {
         let id = c.intern(t.name);
         c.set_attrs(
             id,
-            TouchpointAttrs { channel: Some(t.channel), stage: Some(t.stage), cost: Some(t.cost), direct: t.direct, paid: t.paid },
+            TouchpointAttrs {
+                channel: Some(t.channel),
+                stage: Some(t.stage),
+                cost: Some(t.cost),
+                direct: t.direct,
+                paid: t.paid,
+            },
         );
     }
     c
@@ -206,7 +213,8 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
                     Some(next) => {
                         tp = next;
                         // minutes to days between touches
-                        let gap = if rng.f64() < 0.4 { rng.exp(2.0 * HOUR_MS as f64) } else { rng.exp(2.5 * DAY_MS as f64) };
+                        let gap =
+                            if rng.f64() < 0.4 { rng.exp(2.0 * HOUR_MS as f64) } else { rng.exp(2.5 * DAY_MS as f64) };
                         t += 60_000 + gap as i64;
                     }
                     None => break,
@@ -234,4 +242,33 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
         }
     }
     EventTable::from_columns(cols)
+}
+
+/// A synthetic path table of `rows` paths over `touchpoints` touchpoints (`channel_00`, ...),
+/// lengths 1–19 (mean about 8), with conversions, nulls and values: the shape of the 1M-path
+/// files attribution benchmarks use. Paths are not deduplicated by the generator, but the
+/// table merges identical ones.
+pub fn paths(rows: usize, touchpoints: usize, seed: u64) -> Result<crate::paths::PathTable> {
+    if touchpoints == 0 || touchpoints > 1000 {
+        return Err(Error::option("touchpoints", touchpoints, "use 1..=1000 touchpoints"));
+    }
+    let names: Vec<String> = (0..touchpoints).map(|i| format!("channel_{i:02}")).collect();
+    let mut t = crate::paths::PathTable::new(Catalog::from_names(&names));
+    let mut rng = Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B);
+    let mut path = Vec::with_capacity(32);
+    for _ in 0..rows {
+        path.clear();
+        let len = 1 + (rng.f64() * 9.0 + rng.f64() * 9.0) as usize;
+        for _ in 0..len {
+            // skewed popularity: low ids are more common
+            let u = rng.f64();
+            let id = ((u * u) * touchpoints as f64) as u32;
+            path.push(crate::catalog::TouchpointId(id.min(touchpoints as u32 - 1)));
+        }
+        let conv = if rng.f64() < 0.3 { 1.0 + (rng.f64() * 3.0).floor() } else { 0.0 };
+        let nulls = if conv == 0.0 || rng.f64() < 0.5 { 1.0 + (rng.f64() * 20.0).floor() } else { 0.0 };
+        let value = if conv > 0.0 { (conv * (20.0 + rng.exp(80.0)) * 100.0).round() / 100.0 } else { 0.0 };
+        t.add(&path, conv, nulls, value)?;
+    }
+    Ok(t)
 }

@@ -111,7 +111,9 @@ pub enum Error {
     },
 
     /// An iterative solve did not reach its tolerance.
-    #[error("linear solve did not converge: {states} states, residual {residual:e} after {iterations} iterations (tolerance {tolerance:e})")]
+    #[error(
+        "linear solve did not converge: {states} states, residual {residual:e} after {iterations} iterations (tolerance {tolerance:e})"
+    )]
     NoConvergence {
         /// Size of the system.
         states: usize,
@@ -153,20 +155,11 @@ impl Error {
         value: impl Into<String>,
         reason: impl Into<String>,
     ) -> Self {
-        Error::InvalidValue {
-            column: column.into(),
-            location,
-            value: value.into(),
-            reason: reason.into(),
-        }
+        Error::InvalidValue { column: column.into(), location, value: value.into(), reason: reason.into() }
     }
 
     /// Shorthand for [`Error::InvalidOption`].
     pub(crate) fn option(option: &'static str, value: impl fmt::Display, reason: impl Into<String>) -> Self {
-        Error::InvalidOption {
-            option,
-            value: value.to_string(),
-            reason: reason.into(),
-        }
+        Error::InvalidOption { option, value: value.to_string(), reason: reason.into() }
     }
 }

@@ -107,13 +107,28 @@ impl EventTable {
         for i in 0..n {
             let tp = cols.touchpoint[i];
             if tp != NO_TOUCHPOINT && tp >= n_tp {
-                return Err(Error::invalid("touchpoint", Location::Row(i), tp.to_string(), format!("code out of range: the catalog has {n_tp} touchpoints")));
+                return Err(Error::invalid(
+                    "touchpoint",
+                    Location::Row(i),
+                    tp.to_string(),
+                    format!("code out of range: the catalog has {n_tp} touchpoints"),
+                ));
             }
             if tp == NO_TOUCHPOINT && !cols.converted[i] {
-                return Err(Error::invalid("touchpoint", Location::Row(i), "", "a row with no touchpoint must be a conversion"));
+                return Err(Error::invalid(
+                    "touchpoint",
+                    Location::Row(i),
+                    "",
+                    "a row with no touchpoint must be a conversion",
+                ));
             }
             if cols.customer[i] >= n_cust {
-                return Err(Error::invalid("customer", Location::Row(i), cols.customer[i].to_string(), format!("code out of range: {n_cust} customer names given")));
+                return Err(Error::invalid(
+                    "customer",
+                    Location::Row(i),
+                    cols.customer[i].to_string(),
+                    format!("code out of range: {n_cust} customer names given"),
+                ));
             }
         }
         for (i, &v) in cols.value.iter().enumerate() {
@@ -224,10 +239,7 @@ impl EventTable {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn read_csv<R: Read>(reader: R, opts: &EventCsvOptions) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(opts.delimiter)
-            .flexible(false)
-            .from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(reader);
         let header = Header::read(&mut rdr)?;
         let c_cust = header.require(&opts.customer)?;
         let c_tp = header.require(&opts.touchpoint)?;
@@ -261,15 +273,19 @@ impl EventTable {
                 _ => (Some(tp), false),
             };
             let value = match c_value {
-                Some(c) if !cell(c).is_empty() => csvutil::parse_nonneg(opts.value.as_deref().unwrap_or("value"), loc(), cell(c))?,
+                Some(c) if !cell(c).is_empty() => {
+                    csvutil::parse_nonneg(opts.value.as_deref().unwrap_or("value"), loc(), cell(c))?
+                }
                 _ => 0.0,
             };
             let feedback = match c_fb {
                 Some(c) if !cell(c).is_empty() => {
                     let col = opts.feedback.as_deref().unwrap_or("feedback");
                     let s = cell(c);
-                    let f: f32 = s.parse().map_err(|_| Error::invalid(col, loc(), s, "expected a score from 0 to 10"))?;
-                    check_feedback(loc(), f).map_err(|_| Error::invalid(col, loc(), s, "feedback score must be within 0..=10"))?;
+                    let f: f32 =
+                        s.parse().map_err(|_| Error::invalid(col, loc(), s, "expected a score from 0 to 10"))?;
+                    check_feedback(loc(), f)
+                        .map_err(|_| Error::invalid(col, loc(), s, "feedback score must be within 0..=10"))?;
                     Some(f)
                 }
                 _ => None,
@@ -298,7 +314,12 @@ fn check_feedback(loc: Location, f: f32) -> Result<()> {
     if f.is_nan() || (0.0..=10.0).contains(&f) {
         Ok(())
     } else {
-        Err(Error::invalid("feedback", loc, f.to_string(), "feedback score must be within 0..=10 (NPS) or 1..=5 (CSAT)"))
+        Err(Error::invalid(
+            "feedback",
+            loc,
+            f.to_string(),
+            "feedback score must be within 0..=10 (NPS) or 1..=5 (CSAT)",
+        ))
     }
 }
 
@@ -465,9 +486,13 @@ mod tests {
     fn bad_rows_are_named() {
         let mut b = EventTable::builder();
         b.touch("a", "x", 0).unwrap();
-        let e = b.push(Event { customer: "a", touchpoint: None, time: 1, converted: true, value: f64::NAN, feedback: None }).unwrap_err();
+        let e = b
+            .push(Event { customer: "a", touchpoint: None, time: 1, converted: true, value: f64::NAN, feedback: None })
+            .unwrap_err();
         assert!(e.to_string().contains("`value` at row 1"), "{e}");
-        let e = b.push(Event { customer: "a", touchpoint: Some("x"), time: 1, converted: true, value: -1.0, feedback: None }).unwrap_err();
+        let e = b
+            .push(Event { customer: "a", touchpoint: Some("x"), time: 1, converted: true, value: -1.0, feedback: None })
+            .unwrap_err();
         assert!(e.to_string().contains("-1"), "{e}");
         let e = b.touch("a", "", 3).unwrap_err();
         assert!(e.to_string().contains("touchpoint"), "{e}");
@@ -477,23 +502,28 @@ mod tests {
     #[test]
     fn csv_errors() {
         let o = EventCsvOptions::default();
-        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted\nc,x,soon,0\n".as_bytes(), &o).unwrap_err();
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted\nc,x,soon,0\n".as_bytes(), &o)
+            .unwrap_err();
         let m = e.to_string();
         assert!(m.contains("`timestamp`") && m.contains("line 2") && m.contains("soon"), "{m}");
         let e = EventTable::read_csv("customer,touchpoint,timestamp,converted\nc,x,1,0\n".as_bytes(), &o).unwrap_err();
         assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "customer_id"), "{e}");
-        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted,value\nc,x,1,1,NaN\n".as_bytes(), &o).unwrap_err();
+        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted,value\nc,x,1,1,NaN\n".as_bytes(), &o)
+            .unwrap_err();
         assert!(e.to_string().contains("`value` at line 2"), "{e}");
         let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted\n".as_bytes(), &o).unwrap_err();
         assert!(matches!(e, Error::EmptyInput { .. }));
-        let e = EventTable::read_csv("customer_id,touchpoint,timestamp,converted,touchpoint\n".as_bytes(), &o).unwrap_err();
+        let e =
+            EventTable::read_csv("customer_id,touchpoint,timestamp,converted,touchpoint\n".as_bytes(), &o).unwrap_err();
         assert!(matches!(e, Error::DuplicateColumn { .. }), "{e}");
     }
 
     #[test]
     fn conversion_rows() {
         let o = EventCsvOptions { conversion: ConversionSpec::Rows { label: "purchase".into() }, ..Default::default() };
-        let ev = EventTable::read_csv("customer_id,touchpoint,timestamp,value\nc,x,1,\nc,purchase,2,9.5\n".as_bytes(), &o).unwrap();
+        let ev =
+            EventTable::read_csv("customer_id,touchpoint,timestamp,value\nc,x,1,\nc,purchase,2,9.5\n".as_bytes(), &o)
+                .unwrap();
         assert_eq!(ev.touchpoints()[1], NO_TOUCHPOINT);
         assert!(ev.converted()[1]);
         assert_eq!(ev.catalog().names(), ["x"]);

@@ -150,6 +150,7 @@ pub struct JourneySet {
     times: Vec<i64>,
     converted: Vec<bool>,
     value: Vec<f64>,
+    /// Empty when every journey weighs 1.0 (always the case for journeys built from events).
     weight: Vec<f64>,
     end_time: Vec<i64>,
     customer: Vec<u32>,
@@ -170,70 +171,63 @@ impl JourneySet {
         let conv = events.converted();
         let vals = events.values();
 
-        // Counting sort of row indices by customer (stable: input order within a customer).
-        let mut start = vec![0u32; n_cust + 1];
-        for &c in cust {
-            start[c as usize + 1] += 1;
-        }
-        for i in 0..n_cust {
-            start[i + 1] += start[i];
-        }
-        let mut order = vec![0u32; n];
-        {
+        // Rows are processed customer by customer. Input already grouped by customer (codes
+        // non-decreasing, the common case for exported logs) is walked in place; otherwise a
+        // counting sort by customer orders the row indices (stable: input order is kept).
+        let grouped = cust.windows(2).all(|w| w[0] <= w[1]);
+        let n_conv = conv.iter().filter(|&&c| c).count();
+        let n_touch = tps.iter().filter(|&&t| t != NO_TOUCHPOINT).count();
+        let per_journey = n_conv + n_cust + 1;
+        let mut rep = JourneyReport { events_in: n, ..Default::default() };
+        let mut out = JourneySet {
+            catalog: events.catalog().clone(),
+            customer_names: events.customer_names_arc().clone(),
+            offsets: Vec::with_capacity(per_journey + 1),
+            touchpoints: Vec::with_capacity(n_touch),
+            times: Vec::with_capacity(n_touch),
+            converted: Vec::with_capacity(per_journey),
+            value: Vec::with_capacity(per_journey),
+            weight: Vec::new(),
+            end_time: Vec::with_capacity(per_journey),
+            customer: Vec::with_capacity(per_journey),
+        };
+        out.offsets.push(0);
+        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out };
+        let cols = Cols { time, tps, conv, vals };
+        if grouped {
+            let mut rows: Vec<u32> = Vec::new();
+            let mut a = 0;
+            while a < n {
+                let c = cust[a];
+                let mut b = a + 1;
+                while b < n && cust[b] == c {
+                    b += 1;
+                }
+                rows.clear();
+                rows.extend(a as u32..b as u32);
+                cutter.customer(&mut rows, c, &cols);
+                a = b;
+            }
+        } else {
+            let mut start = vec![0u32; n_cust + 1];
+            for &c in cust {
+                start[c as usize + 1] += 1;
+            }
+            for i in 0..n_cust {
+                start[i + 1] += start[i];
+            }
+            let mut order = vec![0u32; n];
             let mut next = start.clone();
             for (i, &c) in cust.iter().enumerate() {
                 let slot = &mut next[c as usize];
                 order[*slot as usize] = i as u32;
                 *slot += 1;
             }
-        }
-
-        let mut rep = JourneyReport { events_in: n, customers: 0, ..Default::default() };
-        let mut out = JourneySet {
-            catalog: events.catalog().clone(),
-            customer_names: events.customer_names_arc().clone(),
-            offsets: Vec::with_capacity(n / 3 + 2),
-            touchpoints: Vec::with_capacity(n),
-            times: Vec::with_capacity(n),
-            ..Default::default()
-        };
-        out.offsets.push(0);
-        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out };
-
-        for c in 0..n_cust {
-            let rows = &mut order[start[c] as usize..start[c + 1] as usize];
-            if rows.is_empty() {
-                continue;
-            }
-            cutter.rep.customers += 1;
-            if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
-                rows.sort_by_key(|&r| time[r as usize]);
-                cutter.rep.customers_resorted += 1;
-            }
-            let mut last_touch: Option<i64> = None;
-            for &r in rows.iter() {
-                let r = r as usize;
-                let t = time[r];
-                if tps[r] != NO_TOUCHPOINT {
-                    cutter.rep.touches_in += 1;
-                    if let (Some(timeout), Some(prev)) = (opts.inactivity_timeout_ms, last_touch)
-                        && t - prev > timeout
-                    {
-                        cutter.rep.inactivity_splits += 1;
-                        cutter.close(false, prev, 0.0, c as u32);
-                    }
-                    cutter.out.touchpoints.push(TouchpointId(tps[r]));
-                    cutter.out.times.push(t);
-                    last_touch = Some(t);
+            for c in 0..n_cust {
+                let rows = &mut order[start[c] as usize..start[c + 1] as usize];
+                if !rows.is_empty() {
+                    cutter.customer(rows, c as u32, &cols);
                 }
-                if conv[r] {
-                    cutter.rep.conversions_in += 1;
-                    cutter.close(true, t, vals[r], c as u32);
-                    last_touch = None;
-                }
-            }
-            if let Some(prev) = last_touch {
-                cutter.close(false, prev, 0.0, c as u32);
             }
         }
         rep.touches_kept = out.touchpoints.len();
@@ -253,7 +247,12 @@ impl JourneySet {
                 return Err(Error::invalid("path", loc, "", "a journey needs at least one touch"));
             }
             if tps.len() != times.len() {
-                return Err(Error::LengthMismatch { column: "times".into(), reference: "touchpoints".into(), expected: tps.len(), found: times.len() });
+                return Err(Error::LengthMismatch {
+                    column: "times".into(),
+                    reference: "touchpoints".into(),
+                    expected: tps.len(),
+                    found: times.len(),
+                });
             }
             if let Some(bad) = tps.iter().find(|t| t.index() >= out.catalog.len()) {
                 return Err(Error::UnknownTouchpoint { name: bad.0.to_string(), known: out.catalog.len() });
@@ -265,7 +264,6 @@ impl JourneySet {
             out.offsets.push(out.touchpoints.len());
             out.converted.push(converted);
             out.value.push(if converted { value } else { 0.0 });
-            out.weight.push(1.0);
             out.end_time.push(end);
             out.customer.push(i as u32);
         }
@@ -301,7 +299,7 @@ impl JourneySet {
             times: &self.times[a..b],
             converted: self.converted[i],
             value: self.value[i],
-            weight: self.weight[i],
+            weight: self.weight_of(i),
             end_time: self.end_time[i],
             customer: self.customer[i],
         })
@@ -316,11 +314,35 @@ impl JourneySet {
                 times: &self.times[a..b],
                 converted: self.converted[i],
                 value: self.value[i],
-                weight: self.weight[i],
+                weight: self.weight_of(i),
                 end_time: self.end_time[i],
                 customer: self.customer[i],
             }
         })
+    }
+
+    /// Weight of journey `i` (1.0 unless weights were set).
+    #[inline]
+    pub fn weight_of(&self, i: usize) -> f64 {
+        self.weight.get(i).copied().unwrap_or(1.0)
+    }
+
+    /// Give every journey a weight (e.g. inverse sampling probabilities). Weights must be
+    /// finite and >= 0, one per journey.
+    pub fn set_weights(&mut self, weights: Vec<f64>) -> Result<()> {
+        if weights.len() != self.len() {
+            return Err(Error::LengthMismatch {
+                column: "weights".into(),
+                reference: "journeys".into(),
+                expected: self.len(),
+                found: weights.len(),
+            });
+        }
+        for (i, &w) in weights.iter().enumerate() {
+            crate::csvutil::check_nonneg("weight", crate::error::Location::Row(i), w)?;
+        }
+        self.weight = weights;
+        Ok(())
     }
 
     /// Names of a slice of touchpoint ids.
@@ -335,12 +357,12 @@ impl JourneySet {
 
     /// Total (weighted) conversions.
     pub fn total_conversions(&self) -> f64 {
-        self.converted.iter().zip(&self.weight).filter(|(c, _)| **c).map(|(_, w)| w).sum()
+        self.converted.iter().enumerate().filter(|(_, c)| **c).map(|(i, _)| self.weight_of(i)).sum()
     }
 
     /// Total (weighted) conversion value.
     pub fn total_value(&self) -> f64 {
-        self.value.iter().zip(&self.weight).map(|(v, w)| v * w).sum()
+        self.value.iter().enumerate().map(|(i, v)| v * self.weight_of(i)).sum()
     }
 
     /// Merge two journey sets built from disjoint sets of customers. Touchpoints are matched by
@@ -358,11 +380,25 @@ impl JourneySet {
         out.offsets.extend(other.offsets[1..].iter().map(|o| o + shift));
         out.converted.extend_from_slice(&other.converted);
         out.value.extend_from_slice(&other.value);
-        out.weight.extend_from_slice(&other.weight);
+        if !out.weight.is_empty() || !other.weight.is_empty() {
+            out.weight.resize(out.converted.len() - other.len(), 1.0);
+            match other.weight.is_empty() {
+                true => out.weight.resize(out.converted.len(), 1.0),
+                false => out.weight.extend_from_slice(&other.weight),
+            }
+        }
         out.end_time.extend_from_slice(&other.end_time);
         out.customer.extend(other.customer.iter().map(|c| c + base));
         out
     }
+}
+
+/// The event columns the cutter reads.
+struct Cols<'a> {
+    time: &'a [i64],
+    tps: &'a [u32],
+    conv: &'a [bool],
+    vals: &'a [f64],
 }
 
 /// Appends journeys to the output, applying the options to the open (tail) segment.
@@ -373,6 +409,41 @@ struct Cutter<'a> {
 }
 
 impl Cutter<'_> {
+    /// Cut the events of one customer (`rows`: its row indices in input order).
+    fn customer(&mut self, rows: &mut [u32], c: u32, cols: &Cols<'_>) {
+        let Cols { time, tps, conv, vals } = *cols;
+        self.rep.customers += 1;
+        if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
+            rows.sort_by_key(|&r| time[r as usize]);
+            self.rep.customers_resorted += 1;
+        }
+        let mut last_touch: Option<i64> = None;
+        for &r in rows.iter() {
+            let r = r as usize;
+            let t = time[r];
+            if tps[r] != NO_TOUCHPOINT {
+                self.rep.touches_in += 1;
+                if let (Some(timeout), Some(prev)) = (self.opts.inactivity_timeout_ms, last_touch)
+                    && t - prev > timeout
+                {
+                    self.rep.inactivity_splits += 1;
+                    self.close(false, prev, 0.0, c);
+                }
+                self.out.touchpoints.push(TouchpointId(tps[r]));
+                self.out.times.push(t);
+                last_touch = Some(t);
+            }
+            if conv[r] {
+                self.rep.conversions_in += 1;
+                self.close(true, t, vals[r], c);
+                last_touch = None;
+            }
+        }
+        if let Some(prev) = last_touch {
+            self.close(false, prev, 0.0, c);
+        }
+    }
+
     /// Close the open segment (touches pushed since the last offset) as one journey.
     fn close(&mut self, converted: bool, end_time: i64, value: f64, customer: u32) {
         let out = &mut *self.out;
@@ -419,7 +490,6 @@ impl Cutter<'_> {
         out.offsets.push(out.touchpoints.len());
         out.converted.push(converted);
         out.value.push(value);
-        out.weight.push(1.0);
         out.end_time.push(end_time);
         out.customer.push(customer);
         if converted {
@@ -494,7 +564,8 @@ mod tests {
 
     #[test]
     fn inactivity_splits() {
-        let e = ev(&[("a", Some("x"), 0, false, 0.0), ("a", Some("y"), 10, false, 0.0), ("a", Some("z"), 11, true, 1.0)]);
+        let e =
+            ev(&[("a", Some("x"), 0, false, 0.0), ("a", Some("y"), 10, false, 0.0), ("a", Some("z"), 11, true, 1.0)]);
         let o = JourneyOptions { inactivity_timeout_ms: Some(5), ..Default::default() };
         let (js, rep) = JourneySet::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("x".into(), false), ("y>z".into(), true)]);

@@ -151,7 +151,14 @@ impl PathTable {
     }
 
     /// Parse `"a > b > c"` with `separator` (tokens trimmed, empty tokens dropped) and add it.
-    pub fn add_path_str(&mut self, path: &str, separator: &str, conversions: f64, nulls: f64, value: f64) -> Result<()> {
+    pub fn add_path_str(
+        &mut self,
+        path: &str,
+        separator: &str,
+        conversions: f64,
+        nulls: f64,
+        value: f64,
+    ) -> Result<()> {
         let tokens: Vec<&str> = split_path(path, separator).collect();
         if tokens.is_empty() {
             return Err(Error::invalid("path", Location::Row(self.len()), path, "the path has no touchpoints"));
@@ -176,7 +183,9 @@ impl PathTable {
         }
         let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(reader);
         let rec = rdr.byte_headers()?.clone();
-        let header = Header::from_names(rec.iter().map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()))?;
+        let header = Header::from_names(
+            rec.iter().map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
+        )?;
         let c_path = header.require(&opts.path)?;
         let c_conv = header.require(&opts.conversions)?;
         let c_null = match &opts.nulls {
@@ -197,8 +206,9 @@ impl PathTable {
             let line = rec.position().map_or(0, |p| p.line());
             let loc = || Location::Line(line);
             let field = |c: usize, name: &str| -> Result<&str> {
-                std::str::from_utf8(rec.get(c).unwrap_or(b""))
-                    .map_err(|_| Error::invalid(name, loc(), String::from_utf8_lossy(rec.get(c).unwrap_or(b"")), "not valid UTF-8"))
+                std::str::from_utf8(rec.get(c).unwrap_or(b"")).map_err(|_| {
+                    Error::invalid(name, loc(), String::from_utf8_lossy(rec.get(c).unwrap_or(b"")), "not valid UTF-8")
+                })
             };
             let path = field(c_path, &opts.path)?;
             ids.clear();
@@ -273,7 +283,12 @@ impl PathTable {
     /// Path `i`.
     pub fn get(&self, i: usize) -> Option<PathRow<'_>> {
         let (&a, &b) = (self.offsets.get(i)?, self.offsets.get(i + 1)?);
-        Some(PathRow { touchpoints: &self.touchpoints[a..b], conversions: self.conversions[i], nulls: self.nulls[i], value: self.value[i] })
+        Some(PathRow {
+            touchpoints: &self.touchpoints[a..b],
+            conversions: self.conversions[i],
+            nulls: self.nulls[i],
+            value: self.value[i],
+        })
     }
 
     /// Iterate the paths in order of first appearance.
@@ -321,7 +336,8 @@ impl PathTable {
         let mut rows: Vec<_> = self
             .iter()
             .map(|r| {
-                let names: Vec<String> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?").to_owned()).collect();
+                let names: Vec<String> =
+                    r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?").to_owned()).collect();
                 (names, r.conversions, r.nulls, r.value)
             })
             .collect();
@@ -375,7 +391,14 @@ struct PathTableData {
 #[cfg(feature = "serde")]
 impl From<PathTable> for PathTableData {
     fn from(t: PathTable) -> Self {
-        Self { catalog: t.catalog, offsets: t.offsets, touchpoints: t.touchpoints, conversions: t.conversions, nulls: t.nulls, value: t.value }
+        Self {
+            catalog: t.catalog,
+            offsets: t.offsets,
+            touchpoints: t.touchpoints,
+            conversions: t.conversions,
+            nulls: t.nulls,
+            value: t.value,
+        }
     }
 }
 
@@ -387,7 +410,12 @@ impl From<PathTableData> for PathTable {
         for i in 0..d.conversions.len() {
             let (Some(&a), Some(&b)) = (d.offsets.get(i), d.offsets.get(i + 1)) else { break };
             let Some(p) = d.touchpoints.get(a..b) else { break };
-            t.add_unchecked(p, d.conversions[i], d.nulls.get(i).copied().unwrap_or(0.0), d.value.get(i).copied().unwrap_or(0.0));
+            t.add_unchecked(
+                p,
+                d.conversions[i],
+                d.nulls.get(i).copied().unwrap_or(0.0),
+                d.value.get(i).copied().unwrap_or(0.0),
+            );
         }
         t
     }
@@ -399,11 +427,16 @@ mod tests {
 
     #[test]
     fn tokens_trimmed_and_empty_dropped() {
-        let t = PathTable::read_csv("path,total_conversions\n\" a >> b > ,\",1\n".as_bytes(), &PathCsvOptions::default());
+        let t =
+            PathTable::read_csv("path,total_conversions\n\" a >> b > ,\",1\n".as_bytes(), &PathCsvOptions::default());
         // the quoted field contains a comma: `a`, `b`, `,`
         let t = t.unwrap();
         assert_eq!(t.catalog().names(), ["a", "b", ","]);
-        let t = PathTable::read_csv("path,total_conversions\nÄpfel|Straße,2\n".as_bytes(), &PathCsvOptions { separator: "|".into(), ..Default::default() }).unwrap();
+        let t = PathTable::read_csv(
+            "path,total_conversions\nÄpfel|Straße,2\n".as_bytes(),
+            &PathCsvOptions { separator: "|".into(), ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(t.catalog().names(), ["Äpfel", "Straße"]);
     }
 
@@ -499,7 +532,12 @@ impl PathTable {
             .map(|r| {
                 let j = r.conversions + r.nulls;
                 TopPath {
-                    path: r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect::<Vec<_>>().join(" > "),
+                    path: r
+                        .touchpoints
+                        .iter()
+                        .map(|&t| self.catalog.name(t).unwrap_or("?"))
+                        .collect::<Vec<_>>()
+                        .join(" > "),
                     length: r.touchpoints.len(),
                     journeys: j,
                     conversions: r.conversions,
@@ -517,7 +555,9 @@ impl PathTable {
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.path.cmp(&b.path)));
         if rows.len() > k {
             let rest = rows.split_off(k);
-            let (j, c, v) = rest.iter().fold((0.0, 0.0, 0.0), |acc, r| (acc.0 + r.journeys, acc.1 + r.conversions, acc.2 + r.value));
+            let (j, c, v) = rest
+                .iter()
+                .fold((0.0, 0.0, 0.0), |acc, r| (acc.0 + r.journeys, acc.1 + r.conversions, acc.2 + r.value));
             rows.push(TopPath {
                 path: format!("(other {} paths)", rest.len()),
                 length: 0,

@@ -27,7 +27,11 @@ struct Table {
 
 impl Table {
     fn new(cols: &[(&str, bool)]) -> Self {
-        Self { header: cols.iter().map(|c| c.0.to_owned()).collect(), rows: Vec::new(), right: cols.iter().map(|c| c.1).collect() }
+        Self {
+            header: cols.iter().map(|c| c.0.to_owned()).collect(),
+            rows: Vec::new(),
+            right: cols.iter().map(|c| c.1).collect(),
+        }
     }
 
     fn row(&mut self, cells: Vec<String>) {
@@ -104,9 +108,17 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     let fb = events.feedback().map_or(0, |f| f.iter().filter(|x| !x.is_nan()).count());
 
     let _ = writeln!(s, "== Dataset ==");
-    let _ = writeln!(s, "  {} events from {} customers, {} to {}", events.len(), events.customer_count(), date(tmin), date(tmax));
+    let _ = writeln!(
+        s,
+        "  {} events from {} customers, {} to {}",
+        events.len(),
+        events.customer_count(),
+        date(tmin),
+        date(tmax)
+    );
     let _ = writeln!(s, "  {} conversions worth {:.2}; {} touches carry a feedback score", conv_rows, value, fb);
-    let mut t = Table::new(&[("touchpoint", false), ("channel", false), ("stage", false), ("cost", true), ("touches", true)]);
+    let mut t =
+        Table::new(&[("touchpoint", false), ("channel", false), ("stage", false), ("cost", true), ("touches", true)]);
     let mut touches = vec![0usize; cat.len()];
     for &tp in events.touchpoints() {
         if let Some(c) = touches.get_mut(tp as usize) {
@@ -158,7 +170,10 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
         a.expected_value,
         a.expected_time_to_convert_ms.map_or("-".into(), fmt_duration_ms)
     );
-    let _ = writeln!(s, "\n  Per touchpoint (P(conv) = probability of converting from here; removal effect = share of conversions lost without it)");
+    let _ = writeln!(
+        s,
+        "\n  Per touchpoint (P(conv) = probability of converting from here; removal effect = share of conversions lost without it)"
+    );
     let mut t = Table::new(&[
         ("touchpoint", false),
         ("visits", true),
@@ -198,7 +213,8 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     let _ = writeln!(s, "\n  Busiest transitions");
     let mut tr = g.transitions();
     tr.sort_by(|x, y| y.stats.count.total_cmp(&x.stats.count));
-    let mut t = Table::new(&[("from", false), ("to", false), ("journeys", true), ("probability", true), ("mean dwell", true)]);
+    let mut t =
+        Table::new(&[("from", false), ("to", false), ("journeys", true), ("probability", true), ("mean dwell", true)]);
     for x in tr.iter().filter(|x| !matches!(g.graph()[x.from].kind, NodeKind::Start)).take(12) {
         t.row(vec![
             x.from_label.to_owned(),
@@ -212,7 +228,13 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
 
     let paths = PathTable::from_journeys(&journeys);
     let _ = writeln!(s, "\n== Top paths ({} distinct) ==", paths.len());
-    let mut t = Table::new(&[("path", false), ("journeys", true), ("conversions", true), ("conv. rate", true), ("value", true)]);
+    let mut t = Table::new(&[
+        ("path", false),
+        ("journeys", true),
+        ("conversions", true),
+        ("conv. rate", true),
+        ("value", true),
+    ]);
     for p in paths.top_paths(10, PathRank::Journeys) {
         t.row(vec![p.path, num(p.journeys), num(p.conversions), pct(p.conversion_rate), format!("{:.2}", p.value)]);
     }

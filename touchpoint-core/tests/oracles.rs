@@ -50,7 +50,8 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < TOL
 }
 
-const E1: &[(&str, f64, f64, f64)] = &[("C1 > C2 > C3", 1.0, 0.0, 0.0), ("C1", 0.0, 1.0, 0.0), ("C2 > C3", 0.0, 1.0, 0.0)];
+const E1: &[(&str, f64, f64, f64)] =
+    &[("C1 > C2 > C3", 1.0, 0.0, 0.0), ("C1", 0.0, 1.0, 0.0), ("C2 > C3", 0.0, 1.0, 0.0)];
 
 #[test]
 fn e1_textbook_orders_1_and_2() {
@@ -81,7 +82,8 @@ fn e1_transition_probabilities() {
 
 #[test]
 fn e2_removal_effect_explained_merged_or_split_rows() {
-    let split: &[(&str, f64, f64, f64)] = &[("GA", 2.0, 0.0, 0.0), ("M", 1.0, 0.0, 0.0), ("GA > M", 1.0, 0.0, 0.0), ("GA", 0.0, 1.0, 0.0)];
+    let split: &[(&str, f64, f64, f64)] =
+        &[("GA", 2.0, 0.0, 0.0), ("M", 1.0, 0.0, 0.0), ("GA > M", 1.0, 0.0, 0.0), ("GA", 0.0, 1.0, 0.0)];
     let merged: &[(&str, f64, f64, f64)] = &[("GA", 2.0, 1.0, 0.0), ("M", 1.0, 0.0, 0.0), ("GA > M", 1.0, 0.0, 0.0)];
     for rows in [split, merged] {
         for g in graphs(rows, 1) {
@@ -138,7 +140,8 @@ fn e3_order_1_unchanged_by_collapsing_repeats() {
         assert!(close(x.conversions, y.conversions) && close(x.value, y.value));
     }
     // and the journey option gives the same as collapsing by hand
-    let (js, rep) = JourneySet::build(&expand(E3), &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
+    let (js, rep) =
+        JourneySet::build(&expand(E3), &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
     assert_eq!(rep.touches_collapsed, 3);
     let c = JourneyGraph::from_journeys(&js, 1).unwrap().analyze().unwrap();
     assert!(close(c.conversion_probability, 7.0 / 15.0));

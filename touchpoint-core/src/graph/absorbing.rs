@@ -107,6 +107,8 @@ pub(crate) struct Chain {
     pub p_null: Vec<f64>,
     /// Components in topological order of the successor graph reversed (sinks first).
     pub sccs: Vec<Vec<u32>>,
+    /// Components larger than this are solved iteratively.
+    pub dense_max: usize,
 }
 
 /// Compressed sparse rows: for row `i`, `(col[k], coef[k])` for `k in ptr[i]..ptr[i+1]`.
@@ -179,24 +181,30 @@ impl Chain {
                 (!v.is_empty()).then_some(v)
             })
             .collect();
-        Chain { nodes, pos, succ, pred, r_conv, r_value, p_null, sccs }
+        Chain { nodes, pos, succ, pred, r_conv, r_value, p_null, sccs, dense_max: DENSE_MAX }
     }
 
     /// Solve `x = rhs + Q x` (backward: conversion probability-like quantities).
     /// `dead[t]` forces `x[t] = 0` (removed states).
     pub(crate) fn solve_backward(&self, rhs: &[f64], dead: Option<&[bool]>) -> Result<Vec<f64>> {
-        solve(&self.succ, rhs, self.sccs.iter(), dead)
+        solve(&self.succ, rhs, self.sccs.iter(), dead, self.dense_max)
     }
 
     /// Solve `x = rhs + Qᵀ x` (forward: expected visits).
     pub(crate) fn solve_forward(&self, rhs: &[f64]) -> Result<Vec<f64>> {
-        solve(&self.pred, rhs, self.sccs.iter().rev(), None)
+        solve(&self.pred, rhs, self.sccs.iter().rev(), None, self.dense_max)
     }
 }
 
 /// Solve `x_i = rhs_i + Σ_j coef_ij x_j` component by component, in the given order (each
 /// component's outside references must already be solved).
-fn solve<'a>(a: &Csr, rhs: &[f64], order: impl Iterator<Item = &'a Vec<u32>>, dead: Option<&[bool]>) -> Result<Vec<f64>> {
+fn solve<'a>(
+    a: &Csr,
+    rhs: &[f64],
+    order: impl Iterator<Item = &'a Vec<u32>>,
+    dead: Option<&[bool]>,
+    dense_max: usize,
+) -> Result<Vec<f64>> {
     let m = rhs.len();
     let mut x = vec![0.0; m];
     let is_dead = |i: usize| dead.is_some_and(|d| d[i]);
@@ -222,7 +230,7 @@ fn solve<'a>(a: &Csr, rhs: &[f64], order: impl Iterator<Item = &'a Vec<u32>>, de
         for (k, &i) in comp.iter().enumerate() {
             local[i as usize] = k as u32;
         }
-        if comp.len() <= DENSE_MAX {
+        if comp.len() <= dense_max {
             dense_component(a, rhs, comp, &local, &mut x, &is_dead)?;
         } else {
             gauss_seidel_component(a, rhs, comp, &local, &mut x, &is_dead)?;
@@ -234,7 +242,14 @@ fn solve<'a>(a: &Csr, rhs: &[f64], order: impl Iterator<Item = &'a Vec<u32>>, de
     Ok(x)
 }
 
-fn dense_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f64], is_dead: &dyn Fn(usize) -> bool) -> Result<()> {
+fn dense_component(
+    a: &Csr,
+    rhs: &[f64],
+    comp: &[u32],
+    local: &[u32],
+    x: &mut [f64],
+    is_dead: &dyn Fn(usize) -> bool,
+) -> Result<()> {
     let p = comp.len();
     let mut m = vec![0.0; p * p];
     let mut b = vec![0.0; p];
@@ -255,7 +270,12 @@ fn dense_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f
         }
         b[k] = s;
     }
-    lu_solve(&mut m, &mut b, p).ok_or(Error::NoConvergence { states: p, residual: f64::INFINITY, iterations: 0, tolerance: 0.0 })?;
+    lu_solve(&mut m, &mut b, p).ok_or(Error::NoConvergence {
+        states: p,
+        residual: f64::INFINITY,
+        iterations: 0,
+        tolerance: 0.0,
+    })?;
     for (k, &i) in comp.iter().enumerate() {
         x[i as usize] = b[k];
     }
@@ -265,7 +285,8 @@ fn dense_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f
 /// In-place Gaussian elimination with partial pivoting; `b` becomes the solution.
 fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
     for c in 0..p {
-        let (piv, best) = (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+        let (piv, best) =
+            (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
         if best < 1e-300 {
             return None;
         }
@@ -297,7 +318,14 @@ fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
     Some(())
 }
 
-fn gauss_seidel_component(a: &Csr, rhs: &[f64], comp: &[u32], local: &[u32], x: &mut [f64], is_dead: &dyn Fn(usize) -> bool) -> Result<()> {
+fn gauss_seidel_component(
+    a: &Csr,
+    rhs: &[f64],
+    comp: &[u32],
+    local: &[u32],
+    x: &mut [f64],
+    is_dead: &dyn Fn(usize) -> bool,
+) -> Result<()> {
     // constant part from outside the component
     let mut base = vec![0.0; comp.len()];
     let mut diag = vec![0.0; comp.len()];
@@ -377,7 +405,13 @@ impl JourneyGraph {
             let id = TouchpointId(tp as u32);
             let name = self.catalog.name(id).unwrap_or("?").to_owned();
             if contains[tp].is_empty() {
-                return Ok(RemovalEffect { touchpoint: id, name, conversions: 0.0, value: 0.0, conversion_probability_without: p });
+                return Ok(RemovalEffect {
+                    touchpoint: id,
+                    name,
+                    conversions: 0.0,
+                    value: 0.0,
+                    conversion_probability_without: p,
+                });
             }
             let mut dead = vec![false; c.nodes.len()];
             for &t in &contains[tp] {
@@ -481,6 +515,52 @@ impl JourneyGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paths::PathTable;
+
+    #[test]
+    fn gauss_seidel_equals_dense_lu_on_cyclic_chains() {
+        // a small deterministic family of chains with cycles (repeats at order 1 and 2)
+        let mut seed = 12345u64;
+        let mut next = move |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _case in 0..20 {
+            let mut p = PathTable::default();
+            for _ in 0..30 {
+                let len = 1 + next(7) as usize;
+                let names: Vec<String> = (0..len).map(|_| format!("t{}", next(6))).collect();
+                let c = next(3) as f64;
+                let n = 1.0 + next(3) as f64;
+                p.add_names(&names, c, n, c * 5.0).unwrap();
+            }
+            for order in [1, 2] {
+                let g = JourneyGraph::from_paths(&p, order).unwrap();
+                let dense = Chain::new(&g);
+                let mut iter = Chain::new(&g);
+                iter.dense_max = 0;
+                assert!(dense.sccs.iter().any(|c| c.len() > 1), "the family must have cycles");
+                let a = dense.solve_backward(&dense.r_conv, None).unwrap();
+                let b = iter.solve_backward(&iter.r_conv, None).unwrap();
+                let mut e = vec![0.0; a.len()];
+                e[0] = 1.0;
+                let va = dense.solve_forward(&e).unwrap();
+                let vb = iter.solve_forward(&e).unwrap();
+                for i in 0..a.len() {
+                    assert!((a[i] - b[i]).abs() < 1e-12, "b[{i}]: {} vs {}", a[i], b[i]);
+                    assert!((va[i] - vb[i]).abs() < 1e-11 * va[i].max(1.0), "v[{i}]: {} vs {}", va[i], vb[i]);
+                }
+                let dead: Vec<bool> = (0..a.len()).map(|i| i % 3 == 1).collect();
+                let a = dense.solve_backward(&dense.r_conv, Some(&dead)).unwrap();
+                let b = iter.solve_backward(&iter.r_conv, Some(&dead)).unwrap();
+                for i in 0..a.len() {
+                    assert!((a[i] - b[i]).abs() < 1e-12);
+                }
+            }
+        }
+    }
 
     #[test]
     fn lu_solves_small_system() {

@@ -23,7 +23,9 @@ impl JourneyGraph {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn to_dot(&self) -> String {
-        let mut s = String::from("digraph journeys {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
+        let mut s = String::from(
+            "digraph journeys {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n",
+        );
         let visits = self.observed_visits();
         for n in self.graph.node_indices() {
             let node = &self.graph[n];

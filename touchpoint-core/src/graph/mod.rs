@@ -175,6 +175,7 @@ struct Builder {
     sparse: HashMap<(u32, u32), EdgeStats>,
     dim: usize,
     buf: Vec<u32>,
+    tbuf: Vec<usize>,
 }
 
 const DENSE_LIMIT: usize = 1024;
@@ -195,6 +196,7 @@ impl Builder {
             sparse: HashMap::new(),
             dim,
             buf: Vec::new(),
+            tbuf: Vec::new(),
         })
     }
 
@@ -227,13 +229,22 @@ impl Builder {
     }
 
     /// Add one journey (or `conv + nulls` identical ones).
-    fn add(&mut self, tps: &[TouchpointId], times: Option<&[i64]>, end: Option<i64>, conv: f64, nulls: f64, value: f64) {
+    fn add(
+        &mut self,
+        tps: &[TouchpointId],
+        times: Option<&[i64]>,
+        end: Option<i64>,
+        conv: f64,
+        nulls: f64,
+        value: f64,
+    ) {
         let k = self.order;
         let n = tps.len();
         let mut seq = std::mem::take(&mut self.buf);
         seq.clear();
         // state sequence + index of the touch that closes each state (for its time)
-        let mut last_touch: Vec<usize> = Vec::new();
+        let mut last_touch = std::mem::take(&mut self.tbuf);
+        last_touch.clear();
         let with_times = times.is_some();
         if n <= k {
             seq.push(self.state(tps));
@@ -280,6 +291,7 @@ impl Builder {
             self.edge(last, 2).count += nulls;
         }
         self.buf = seq;
+        self.tbuf = last_touch;
     }
 
     fn finish(self, catalog: Catalog, has_times: bool, journeys: f64, conversions: f64, value: f64) -> JourneyGraph {
@@ -339,7 +351,13 @@ impl JourneyGraph {
                 b.add(r.touchpoints, None, None, r.conversions, r.nulls, r.value);
             }
         }
-        Ok(b.finish(paths.catalog().clone(), false, paths.total_conversions() + paths.total_nulls(), paths.total_conversions(), paths.total_value()))
+        Ok(b.finish(
+            paths.catalog().clone(),
+            false,
+            paths.total_conversions() + paths.total_nulls(),
+            paths.total_conversions(),
+            paths.total_value(),
+        ))
     }
 
     /// Markov order.
@@ -421,7 +439,11 @@ impl JourneyGraph {
     /// the union of both inputs.
     pub fn merge(&self, other: &JourneyGraph) -> Result<JourneyGraph> {
         if self.order != other.order {
-            return Err(Error::option("order", other.order, format!("cannot merge graphs of orders {} and {}", self.order, other.order)));
+            return Err(Error::option(
+                "order",
+                other.order,
+                format!("cannot merge graphs of orders {} and {}", self.order, other.order),
+            ));
         }
         let mut catalog = self.catalog.clone();
         let remap = catalog.absorb(&other.catalog);
@@ -445,7 +467,13 @@ impl JourneyGraph {
         };
         add_graph(self, &|t| t, &mut b);
         add_graph(other, &|t| remap[t.index()], &mut b);
-        Ok(b.finish(catalog, self.has_times && other.has_times, self.journeys + other.journeys, self.conversions + other.conversions, self.value + other.value))
+        Ok(b.finish(
+            catalog,
+            self.has_times && other.has_times,
+            self.journeys + other.journeys,
+            self.conversions + other.conversions,
+            self.value + other.value,
+        ))
     }
 }
 

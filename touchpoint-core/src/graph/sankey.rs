@@ -85,7 +85,11 @@ impl PathTable {
                 if i < top_k {
                     let name = self.catalog().name(*t).unwrap_or("?").to_owned();
                     m.insert(*t, nodes.len());
-                    nodes.push(SankeyNode { label: format!("{}. {}", s + 1, name), step: Some(s + 1), touchpoint: Some(name) });
+                    nodes.push(SankeyNode {
+                        label: format!("{}. {}", s + 1, name),
+                        step: Some(s + 1),
+                        touchpoint: Some(name),
+                    });
                 } else if other[s].is_none() {
                     other[s] = Some(nodes.len());
                     nodes.push(SankeyNode { label: format!("{}. other", s + 1), step: Some(s + 1), touchpoint: None });
