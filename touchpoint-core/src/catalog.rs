@@ -16,7 +16,7 @@
 //! assert_eq!(cat.attrs(store).unwrap().stage, Some(Stage::Purchase));
 //! ```
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::str::FromStr;

@@ -18,8 +18,10 @@
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::Read;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::catalog::{Catalog, TouchpointId};
 use crate::csvutil::{self, Header};
@@ -50,7 +52,9 @@ pub struct PathTable {
     conversions: Vec<f64>,
     nulls: Vec<f64>,
     value: Vec<f64>,
-    index: HashMap<Box<[TouchpointId]>, usize>,
+    /// Row numbers, hashed by their path (no per-path allocation).
+    index: HashTable<(u64, u32)>,
+    hasher: DefaultHashBuilder,
 }
 
 impl PartialEq for PathTable {
@@ -121,14 +125,18 @@ impl PathTable {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        if let Some(&i) = self.index.get(path) {
+        let hash = self.hasher.hash_one(path);
+        let (offsets, touchpoints) = (&self.offsets, &self.touchpoints);
+        let row = |i: u32| &touchpoints[offsets[i as usize]..offsets[i as usize + 1]];
+        if let Some(&(_, i)) = self.index.find(hash, |&(h, i)| h == hash && row(i) == path) {
+            let i = i as usize;
             self.conversions[i] += conversions;
             self.nulls[i] += nulls;
             self.value[i] += value;
             return;
         }
-        let i = self.conversions.len();
-        self.index.insert(path.into(), i);
+        let i = self.conversions.len() as u32;
+        self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
         self.touchpoints.extend_from_slice(path);
         self.offsets.push(self.touchpoints.len());
         self.conversions.push(conversions);
@@ -201,7 +209,11 @@ impl PathTable {
         let mut t = PathTable::new(Catalog::new());
         let mut rec = csv::ByteRecord::new();
         let mut ids: Vec<TouchpointId> = Vec::with_capacity(64);
-        let sep = opts.separator.as_bytes();
+        let mut sep_chars = opts.separator.chars();
+        let sep_char = match (sep_chars.next(), sep_chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        };
         while rdr.read_byte_record(&mut rec)? {
             let line = rec.position().map_or(0, |p| p.line());
             let loc = || Location::Line(line);
@@ -212,13 +224,15 @@ impl PathTable {
             };
             let path = field(c_path, &opts.path)?;
             ids.clear();
-            for tok in split_bytes(path.as_bytes(), sep) {
-                // tokens come from valid UTF-8 split at an ASCII/UTF-8 separator: still valid
-                let name = std::str::from_utf8(tok).unwrap_or_default();
+            let mut push = |name: &str| {
                 ids.push(match t.catalog.get(name) {
                     Some(id) => id,
                     None => t.catalog.intern(name),
-                });
+                })
+            };
+            match sep_char {
+                Some(c) => path.split(c).map(str::trim).filter(|s| !s.is_empty()).for_each(&mut push),
+                None => split_path(path, &opts.separator).for_each(&mut push),
             }
             if ids.is_empty() {
                 return Err(Error::invalid(opts.path.as_str(), loc(), path, "empty path: it has no touchpoints"));
@@ -353,27 +367,6 @@ fn num_or_empty(col: &str, loc: Location, s: &str) -> Result<f64> {
 /// Split a path string at `sep`, trimming tokens and dropping empty ones.
 pub fn split_path<'a>(path: &'a str, sep: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     path.split(sep).map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn split_bytes<'a>(s: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let r = rest?;
-        let (tok, next) = if sep.len() == 1 {
-            match r.iter().position(|&b| b == sep[0]) {
-                Some(p) => (&r[..p], Some(&r[p + 1..])),
-                None => (r, None),
-            }
-        } else {
-            match r.windows(sep.len()).position(|w| w == sep) {
-                Some(p) => (&r[..p], Some(&r[p + sep.len()..])),
-                None => (r, None),
-            }
-        };
-        rest = next;
-        Some(tok.trim_ascii())
-    })
-    .filter(|t| !t.is_empty())
 }
 
 /// The serialised form of a [`PathTable`].

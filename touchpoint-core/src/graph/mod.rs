@@ -39,7 +39,7 @@ pub mod absorbing;
 pub mod export;
 pub mod sankey;
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
