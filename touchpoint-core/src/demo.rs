@@ -133,21 +133,14 @@ pub fn catalog() -> Catalog {
     c
 }
 
-/// SplitMix64: tiny, fast, and fixed forever (unlike a dependency's default generator).
-struct Rng(u64);
+type Rng = crate::rng::SplitMix64;
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    fn f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
+trait RngExt {
+    fn exp(&mut self, mean: f64) -> f64;
+    fn pick(&mut self, w: &[(usize, f64)]) -> Option<usize>;
+}
+
+impl RngExt for Rng {
     /// Exponential with the given mean.
     fn exp(&mut self, mean: f64) -> f64 {
         -mean * (1.0 - self.f64()).ln()
@@ -169,7 +162,7 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
     if opts.customers == 0 {
         return Err(Error::option("customers", 0, "generate at least one customer"));
     }
-    let mut rng = Rng(opts.seed ^ 0x7F4A_7C15_9E37_79B9);
+    let mut rng = crate::rng::SplitMix64(opts.seed ^ 0x7F4A_7C15_9E37_79B9);
     let n_est = opts.customers * 5;
     let mut cols = EventColumns {
         catalog: catalog(),
@@ -254,7 +247,7 @@ pub fn paths(rows: usize, touchpoints: usize, seed: u64) -> Result<crate::paths:
     }
     let names: Vec<String> = (0..touchpoints).map(|i| format!("channel_{i:02}")).collect();
     let mut t = crate::paths::PathTable::new(Catalog::from_names(&names));
-    let mut rng = Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B);
+    let mut rng = crate::rng::SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B);
     let mut path = Vec::with_capacity(32);
     for _ in 0..rows {
         path.clear();

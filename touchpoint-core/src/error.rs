@@ -110,6 +110,15 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// A model cannot be computed on this data (the message says what to use instead).
+    #[error("model `{model}` cannot run here: {reason}")]
+    ModelNotApplicable {
+        /// The model.
+        model: String,
+        /// Why, and what to use instead.
+        reason: String,
+    },
+
     /// An iterative solve did not reach its tolerance.
     #[error(
         "linear solve did not converge: {states} states, residual {residual:e} after {iterations} iterations (tolerance {tolerance:e})"

@@ -45,8 +45,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod attribution;
 pub mod catalog;
 mod csvutil;
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod events;
@@ -54,9 +56,11 @@ pub mod graph;
 pub mod journey;
 pub mod paths;
 pub mod report;
+mod rng;
 
 pub use catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs, TouchpointId};
 pub use csvutil::{TimeFormat, TimeUnit};
+pub use data::Data;
 pub use error::{Error, Location, Result};
 pub use events::{ConversionSpec, Event, EventColumns, EventCsvOptions, EventTable, EventTableBuilder, NO_TOUCHPOINT};
 pub use graph::sankey::{Sankey, SankeyLink, SankeyNode};

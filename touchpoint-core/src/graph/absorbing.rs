@@ -381,10 +381,15 @@ impl JourneyGraph {
 
     /// Removal effect of every touchpoint (catalog order), exact.
     pub fn removal_effects(&self) -> Result<Vec<RemovalEffect>> {
+        Ok(self.removal_analysis()?.2)
+    }
+
+    /// `(P(conversion), expected value per journey, removal effects)`, exact.
+    pub fn removal_analysis(&self) -> Result<(f64, f64, Vec<RemovalEffect>)> {
         let c = Chain::new(self);
         let p = c.solve_backward(&c.r_conv, None)?[0];
         let ev = c.solve_backward(&c.r_value, None)?[0];
-        self.removal_effects_with(&c, p, ev)
+        Ok((p, ev, self.removal_effects_with(&c, p, ev)?))
     }
 
     fn removal_effects_with(&self, c: &Chain, p: f64, ev: f64) -> Result<Vec<RemovalEffect>> {

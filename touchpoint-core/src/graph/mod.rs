@@ -45,6 +45,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::catalog::{Catalog, TouchpointId};
+use crate::data::Data;
 use crate::error::{Error, Result};
 use crate::journey::JourneySet;
 use crate::paths::PathTable;
@@ -324,40 +325,32 @@ impl Builder {
 impl JourneyGraph {
     /// Build the order-`order` graph from journeys (with dwell times).
     pub fn from_journeys(journeys: &JourneySet, order: usize) -> Result<Self> {
-        if journeys.is_empty() {
-            return Err(Error::EmptyInput { what: "journeys", hint: "journey (build journeys from events first)" });
-        }
-        let mut b = Builder::new(order, journeys.catalog().len())?;
-        let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
-        for j in journeys.iter() {
-            let (conv, nulls) = if j.converted { (j.weight, 0.0) } else { (0.0, j.weight) };
-            let val = j.value * j.weight;
-            b.add(j.touchpoints, Some(j.times), Some(j.end_time), conv, nulls, val);
-            n += j.weight;
-            c += conv;
-            v += val;
-        }
-        Ok(b.finish(journeys.catalog().clone(), true, n, c, v))
+        Self::from_data(Data::Journeys(journeys), order, None)
     }
 
     /// Build the order-`order` graph from a path table (no dwell times).
     pub fn from_paths(paths: &PathTable, order: usize) -> Result<Self> {
-        if paths.is_empty() {
-            return Err(Error::EmptyInput { what: "path table", hint: "path row (path, conversions, nulls, value)" });
+        Self::from_data(Data::Paths(paths), order, None)
+    }
+
+    /// Build from either input, keeping at most the `max_touches` most recent touches of each
+    /// journey.
+    pub fn from_data(data: Data<'_>, order: usize, max_touches: Option<usize>) -> Result<Self> {
+        if data.is_empty() {
+            return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
         }
-        let mut b = Builder::new(order, paths.catalog().len())?;
-        for r in paths.iter() {
-            if r.conversions + r.nulls > 0.0 {
-                b.add(r.touchpoints, None, None, r.conversions, r.nulls, r.value);
+        let catalog = data.catalog();
+        let mut b = Builder::new(order, catalog.len())?;
+        let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
+        for r in data.rows(max_touches) {
+            if r.conversions + r.nulls > 0.0 && !r.touchpoints.is_empty() {
+                b.add(r.touchpoints, r.times, r.end_time, r.conversions, r.nulls, r.value);
+                n += r.conversions + r.nulls;
+                c += r.conversions;
+                v += r.value;
             }
         }
-        Ok(b.finish(
-            paths.catalog().clone(),
-            false,
-            paths.total_conversions() + paths.total_nulls(),
-            paths.total_conversions(),
-            paths.total_value(),
-        ))
+        Ok(b.finish(catalog.clone(), data.has_times(), n, c, v))
     }
 
     /// Markov order.

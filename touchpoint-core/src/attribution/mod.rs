@@ -1,0 +1,590 @@
+//! Attribution: how much of the conversions and value each touchpoint earns.
+//!
+//! Every model returns the same shape, [`Credits`]: per touchpoint the credited conversions,
+//! credited value and share; with known touchpoint costs also cost, CPA and ROAS; totals; the
+//! model name and parameters; notes on anything the model did to the data (truncation,
+//! fallbacks); and, on request, per-journey credit.
+//!
+//! | family | models |
+//! |---|---|
+//! | rules ([`rules`]) | first, last, last non-direct, linear, position-based (U 40/20/40, J 20/60, inverse J 60/20, custom), time decay, participation |
+//! | Markov ([`markov`]) | order k removal effects, exact (linear solves), global or per-journey allocation |
+//! | Shapley ([`shapley`]) | simplified (subset-sum game), ordered (touchpoint × position), exact conversion-rate game (n ≤ 24) or seeded sampling, pluggable value functions |
+//! | Shao–Li ([`shao_li`]) | the probabilistic model of Shao & Li (2011) |
+//!
+//! ```
+//! use touchpoint_core::{PathTable, attribution::{attribute, AttributionModel, AttributionOptions}};
+//!
+//! // ORACLES E2
+//! let mut p = PathTable::default();
+//! p.add_path_str("GA", ">", 2.0, 1.0, 0.0)?;
+//! p.add_path_str("M", ">", 1.0, 0.0, 0.0)?;
+//! p.add_path_str("GA > M", ">", 1.0, 0.0, 0.0)?;
+//! let c = attribute(&p, &AttributionModel::markov(1), &AttributionOptions::default())?;
+//! assert!((c.get("GA").unwrap().conversions - 2.4).abs() < 1e-9);
+//! assert!((c.get("M").unwrap().conversions - 1.6).abs() < 1e-9);
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+pub mod markov;
+pub mod rules;
+pub mod shao_li;
+pub mod shapley;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::catalog::TouchpointId;
+use crate::data::Data;
+use crate::error::{Error, Result};
+use crate::journey::DAY_MS;
+
+pub use markov::{MarkovAllocation, ValueBasis};
+pub use shapley::ShapleyMethod;
+
+/// An attribution model and its parameters.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "model", rename_all = "snake_case"))]
+pub enum AttributionModel {
+    /// All credit to the first touch.
+    FirstTouch,
+    /// All credit to the last touch.
+    LastTouch,
+    /// All credit to the last touch whose touchpoint is not flagged `direct` (the last touch
+    /// when every touch is direct).
+    LastNonDirect,
+    /// Equal credit to every touch.
+    Linear,
+    /// First / middle / last weights (normalised to sum 1). One touch gets everything; two
+    /// touches ignore the middle weight (`f/(f+l)`, `l/(f+l)`); `n ≥ 3` touches get `f`,
+    /// `m/(n−2)` each, `l`. U-shaped is (0.4, 0.2, 0.4), J-shaped (0.2, 0.2, 0.6), inverse J
+    /// (0.6, 0.2, 0.2).
+    Position {
+        /// Weight of the first touch.
+        first: f64,
+        /// Total weight of the middle touches.
+        middle: f64,
+        /// Weight of the last touch.
+        last: f64,
+    },
+    /// Weight ∝ 2^(−age / half-life), age = conversion time − touch time. Needs times
+    /// (journeys, not path tables).
+    TimeDecay {
+        /// Half-life in milliseconds (default 7 days).
+        half_life_ms: i64,
+    },
+    /// Full credit to every distinct touchpoint of a converting journey (not efficient: credits
+    /// sum to more than the conversions, by definition).
+    Participation,
+    /// Markov chain of order k: removal effects by exact linear solves.
+    Markov {
+        /// Markov order (1 to 16).
+        order: usize,
+        /// How conversions are allocated from removal effects.
+        allocation: MarkovAllocation,
+        /// What value credit follows.
+        value_basis: ValueBasis,
+    },
+    /// Simplified Shapley on the subset-sum game: a converting journey's credit is split
+    /// equally among its distinct touchpoints. Exact for any number of touchpoints.
+    Shapley,
+    /// Ordered Shapley: the simplified credit of a touchpoint split equally over the positions
+    /// where it occurs (see [`Credits::by_position`]).
+    OrderedShapley,
+    /// Shapley values of the conversion-rate game `v(S)` = conversion rate of the journeys whose
+    /// set of touchpoints is exactly `S`. Values can be negative; they sum to `v(all)`.
+    ShapleyRate {
+        /// Exact (Möbius transform) or sampled.
+        method: ShapleyMethod,
+    },
+    /// Shao & Li (2011) probabilistic model (not efficient; shares reported).
+    ShaoLi,
+}
+
+impl AttributionModel {
+    /// U-shaped position model (40/20/40).
+    pub fn u_shaped() -> Self {
+        AttributionModel::Position { first: 0.4, middle: 0.2, last: 0.4 }
+    }
+    /// J-shaped position model (20/20/60).
+    pub fn j_shaped() -> Self {
+        AttributionModel::Position { first: 0.2, middle: 0.2, last: 0.6 }
+    }
+    /// Inverse-J position model (60/20/20).
+    pub fn inverse_j() -> Self {
+        AttributionModel::Position { first: 0.6, middle: 0.2, last: 0.2 }
+    }
+    /// Time decay with a half-life of 7 days.
+    pub fn time_decay() -> Self {
+        AttributionModel::TimeDecay { half_life_ms: 7 * DAY_MS }
+    }
+    /// Markov of the given order with the default (global) allocation.
+    pub fn markov(order: usize) -> Self {
+        AttributionModel::Markov {
+            order,
+            allocation: MarkovAllocation::Global,
+            value_basis: ValueBasis::ConversionShare,
+        }
+    }
+    /// Exact/auto conversion-rate Shapley.
+    pub fn shapley_rate() -> Self {
+        AttributionModel::ShapleyRate { method: ShapleyMethod::default() }
+    }
+
+    /// The model's name (`"first"`, `"position"`, `"j_shaped"`, `"markov"`, ...); parsing it
+    /// back with [`AttributionModel::from_str`] gives the model with default parameters.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AttributionModel::FirstTouch => "first",
+            AttributionModel::LastTouch => "last",
+            AttributionModel::LastNonDirect => "last_non_direct",
+            AttributionModel::Linear => "linear",
+            AttributionModel::Position { first, middle, last } => match (*first, *middle, *last) {
+                (0.4, 0.2, 0.4) => "position",
+                (0.2, 0.2, 0.6) => "j_shaped",
+                (0.6, 0.2, 0.2) => "inverse_j",
+                _ => "custom",
+            },
+            AttributionModel::TimeDecay { .. } => "time_decay",
+            AttributionModel::Participation => "participation",
+            AttributionModel::Markov { .. } => "markov",
+            AttributionModel::Shapley => "shapley",
+            AttributionModel::OrderedShapley => "ordered_shapley",
+            AttributionModel::ShapleyRate { .. } => "shapley_rate",
+            AttributionModel::ShaoLi => "shao_li",
+        }
+    }
+
+    /// The model's parameters as (name, value) text pairs.
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        let p = |k: &str, v: String| (k.to_owned(), v);
+        match self {
+            AttributionModel::Position { first, middle, last } => {
+                vec![p("first", first.to_string()), p("middle", middle.to_string()), p("last", last.to_string())]
+            }
+            AttributionModel::TimeDecay { half_life_ms } => {
+                vec![p("half_life_days", (*half_life_ms as f64 / DAY_MS as f64).to_string())]
+            }
+            AttributionModel::Markov { order, allocation, value_basis } => vec![
+                p("order", order.to_string()),
+                p("allocation", allocation.to_string()),
+                p("value_basis", value_basis.to_string()),
+            ],
+            AttributionModel::ShapleyRate { method } => method.parameters(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A model from its name and a bag of optional parameters (the entry point of the Python
+    /// and C faces). Names: `first`, `last`, `last_non_direct`, `linear`, `position` (alias
+    /// `u_shaped`), `j_shaped`, `inverse_j`, `custom` (needs `weights`), `time_decay`,
+    /// `participation`, `markov`, `shapley`, `ordered_shapley`, `shapley_rate`, `shao_li`.
+    ///
+    /// ```
+    /// use touchpoint_core::attribution::{AttributionModel, ModelParams};
+    /// let m = AttributionModel::from_name("markov", &ModelParams { order: Some(3), ..Default::default() })?;
+    /// assert_eq!(m.parameters()[0], ("order".to_string(), "3".to_string()));
+    /// assert!(AttributionModel::from_name("magic", &ModelParams::default()).is_err());
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn from_name(name: &str, params: &ModelParams) -> Result<Self> {
+        let key = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let pos = |f: f64, m: f64, l: f64| {
+            let (f, m, l) = params.weights.unwrap_or((f, m, l));
+            check_weights(f, m, l)?;
+            Ok::<_, Error>(AttributionModel::Position { first: f, middle: m, last: l })
+        };
+        let model = match key.as_str() {
+            "first" | "first_touch" => AttributionModel::FirstTouch,
+            "last" | "last_touch" => AttributionModel::LastTouch,
+            "last_non_direct" | "last_nondirect" => AttributionModel::LastNonDirect,
+            "linear" => AttributionModel::Linear,
+            "position" | "position_based" | "u_shaped" | "u" => pos(0.4, 0.2, 0.4)?,
+            "j_shaped" | "j" => pos(0.2, 0.2, 0.6)?,
+            "inverse_j" | "reverse_j" => pos(0.6, 0.2, 0.2)?,
+            "custom" => match params.weights {
+                Some((f, m, l)) => pos(f, m, l)?,
+                None => {
+                    return Err(Error::option("weights", "none", "model `custom` needs weights (first, middle, last)"));
+                }
+            },
+            "time_decay" => {
+                let h = params.half_life_ms.unwrap_or(7 * DAY_MS);
+                if h <= 0 {
+                    return Err(Error::option("half_life", h, "the half-life must be > 0"));
+                }
+                AttributionModel::TimeDecay { half_life_ms: h }
+            }
+            "participation" => AttributionModel::Participation,
+            "markov" => {
+                let order = params.order.unwrap_or(1);
+                if order == 0 || order > crate::graph::MAX_ORDER {
+                    return Err(Error::option(
+                        "order",
+                        order,
+                        format!("the Markov order must be within 1..={}", crate::graph::MAX_ORDER),
+                    ));
+                }
+                AttributionModel::Markov {
+                    order,
+                    allocation: params.allocation.unwrap_or_default(),
+                    value_basis: params.value_basis.unwrap_or_default(),
+                }
+            }
+            "shapley" | "simplified_shapley" => AttributionModel::Shapley,
+            "ordered_shapley" => AttributionModel::OrderedShapley,
+            "shapley_rate" | "shapley_conversion_rate" | "exact_shapley" => {
+                AttributionModel::ShapleyRate { method: params.shapley_method.clone().unwrap_or_default() }
+            }
+            "shao_li" | "probabilistic" => AttributionModel::ShaoLi,
+            _ => {
+                return Err(Error::option(
+                    "model",
+                    format!("{name:?}"),
+                    "expected one of first, last, last_non_direct, linear, position, j_shaped, inverse_j, custom, \
+                     time_decay, participation, markov, shapley, ordered_shapley, shapley_rate, shao_li",
+                ));
+            }
+        };
+        Ok(model)
+    }
+}
+
+fn check_weights(f: f64, m: f64, l: f64) -> Result<()> {
+    if [f, m, l].iter().any(|w| !w.is_finite() || *w < 0.0) || f + m + l <= 0.0 {
+        return Err(Error::option("weights", format!("({f}, {m}, {l})"), "weights must be finite, >= 0 and not all 0"));
+    }
+    Ok(())
+}
+
+impl FromStr for AttributionModel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::from_name(s, &ModelParams::default())
+    }
+}
+
+impl fmt::Display for AttributionModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        let p = self.parameters();
+        if !p.is_empty() {
+            let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            write!(f, "({})", inner.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Optional parameters for [`AttributionModel::from_name`]; unset fields take the defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelParams {
+    /// Markov order.
+    pub order: Option<usize>,
+    /// Time-decay half-life (ms).
+    pub half_life_ms: Option<i64>,
+    /// (first, middle, last) weights of position models.
+    pub weights: Option<(f64, f64, f64)>,
+    /// Markov allocation.
+    pub allocation: Option<MarkovAllocation>,
+    /// Markov value basis.
+    pub value_basis: Option<ValueBasis>,
+    /// Shapley method of the conversion-rate game.
+    pub shapley_method: Option<ShapleyMethod>,
+}
+
+/// Options shared by all models.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct AttributionOptions {
+    /// Keep only the most recent `n` touches of each journey (reported in the notes).
+    pub max_touches: Option<usize>,
+    /// Also return per-journey credit (models that define it).
+    pub per_journey: bool,
+}
+
+/// Credit of one touchpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CreditRow {
+    /// The touchpoint.
+    pub touchpoint: TouchpointId,
+    /// Its name.
+    pub name: String,
+    /// Credited conversions (raw scores for non-efficient models).
+    pub conversions: f64,
+    /// Credited value.
+    pub value: f64,
+    /// `conversions / Σ conversions` (0 when the sum is 0).
+    pub share: f64,
+    /// Markov: removal effect on conversions.
+    pub removal_effect: Option<f64>,
+    /// Markov: removal effect on value.
+    pub removal_effect_value: Option<f64>,
+    /// Sampled Shapley: standard error of `conversions`.
+    pub std_error: Option<f64>,
+    /// Weighted number of touches of this touchpoint in the data.
+    pub touches: f64,
+    /// Cost (touches × cost per touch), when the catalog has the cost.
+    pub cost: Option<f64>,
+    /// Cost per credited conversion.
+    pub cpa: Option<f64>,
+    /// Credited value / cost.
+    pub roas: Option<f64>,
+}
+
+/// Credit of one touchpoint in one journey (or path row).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JourneyCredit {
+    /// Journey index (or path-table row).
+    pub row: usize,
+    /// The touchpoint.
+    pub touchpoint: TouchpointId,
+    /// Credited conversions.
+    pub conversions: f64,
+    /// Credited value.
+    pub value: f64,
+}
+
+/// The result of every model.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Credits {
+    /// Model name.
+    pub model: String,
+    /// Model parameters.
+    pub parameters: Vec<(String, String)>,
+    /// One row per catalog touchpoint, in catalog order.
+    pub rows: Vec<CreditRow>,
+    /// Weighted journeys in the data.
+    pub journeys: f64,
+    /// Total conversions in the data.
+    pub total_conversions: f64,
+    /// Total conversion value in the data.
+    pub total_value: f64,
+    /// Whether credits sum to the totals (false for participation, Shao–Li raw scores and the
+    /// conversion-rate Shapley game).
+    pub efficient: bool,
+    /// Per-journey credit, when asked for and defined by the model.
+    pub per_journey: Option<Vec<JourneyCredit>>,
+    /// Ordered Shapley: credit per touchpoint (rows, catalog order) and position (columns, 1-based).
+    pub by_position: Option<Vec<Vec<f64>>>,
+    /// What the model did to the data, fallbacks it took, how to read the numbers.
+    pub notes: Vec<String>,
+}
+
+impl Credits {
+    /// The row of a touchpoint by name.
+    pub fn get(&self, name: &str) -> Option<&CreditRow> {
+        self.rows.iter().find(|r| r.name == name)
+    }
+
+    /// Sum of credited conversions.
+    pub fn credited_conversions(&self) -> f64 {
+        self.rows.iter().map(|r| r.conversions).sum()
+    }
+
+    /// Sum of credited value.
+    pub fn credited_value(&self) -> f64 {
+        self.rows.iter().map(|r| r.value).sum()
+    }
+
+    /// The result as JSON.
+    #[cfg(feature = "serde")]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// What every model needs to know about the data besides its own credits.
+pub(crate) struct Frame<'a> {
+    pub data: Data<'a>,
+    pub opts: &'a AttributionOptions,
+    pub journeys: f64,
+    pub conversions: f64,
+    pub value: f64,
+    /// Weighted touches per touchpoint (after truncation).
+    pub touches: Vec<f64>,
+    pub truncated_rows: usize,
+    pub truncated_touches: usize,
+}
+
+impl<'a> Frame<'a> {
+    pub(crate) fn new(data: Data<'a>, opts: &'a AttributionOptions) -> Result<Self> {
+        if data.is_empty() {
+            return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
+        }
+        if opts.max_touches == Some(0) {
+            return Err(Error::option("max_touches", 0, "keep at least one touch"));
+        }
+        let mut f = Frame {
+            data,
+            opts,
+            journeys: 0.0,
+            conversions: 0.0,
+            value: 0.0,
+            touches: vec![0.0; data.catalog().len()],
+            truncated_rows: 0,
+            truncated_touches: 0,
+        };
+        for r in data.rows(opts.max_touches) {
+            let w = r.conversions + r.nulls;
+            f.journeys += w;
+            f.conversions += r.conversions;
+            f.value += r.value;
+            for t in r.touchpoints {
+                f.touches[t.index()] += w;
+            }
+            if r.truncated > 0 {
+                f.truncated_rows += 1;
+                f.truncated_touches += r.truncated;
+            }
+        }
+        Ok(f)
+    }
+
+    pub(crate) fn require_conversions(&self, model: &AttributionModel) -> Result<()> {
+        if self.conversions <= 0.0 {
+            return Err(Error::ModelNotApplicable {
+                model: model.name().into(),
+                reason: format!(
+                    "the {} have no conversions, so there is nothing to attribute; \
+                     check the conversion column or the lookback window",
+                    self.data.what()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Assemble the result from per-touchpoint conversions and value.
+    pub(crate) fn credits(
+        &self,
+        model: &AttributionModel,
+        conv: Vec<f64>,
+        value: Vec<f64>,
+        efficient: bool,
+    ) -> Credits {
+        let cat = self.data.catalog();
+        let total: f64 = conv.iter().sum();
+        let rows = cat
+            .iter()
+            .map(|(id, name, attrs)| {
+                let i = id.index();
+                let (c, v) = (conv.get(i).copied().unwrap_or(0.0), value.get(i).copied().unwrap_or(0.0));
+                let cost = attrs.cost.map(|per| per * self.touches[i]);
+                CreditRow {
+                    touchpoint: id,
+                    name: name.to_owned(),
+                    conversions: c,
+                    value: v,
+                    share: if total != 0.0 { c / total } else { 0.0 },
+                    removal_effect: None,
+                    removal_effect_value: None,
+                    std_error: None,
+                    touches: self.touches[i],
+                    cost,
+                    cpa: cost.filter(|_| c > 0.0).map(|k| k / c),
+                    roas: cost.filter(|&k| k > 0.0).map(|k| v / k),
+                }
+            })
+            .collect();
+        let mut notes = Vec::new();
+        if self.truncated_rows > 0 {
+            notes.push(format!(
+                "kept the most recent {} touches of each journey: {} touches dropped from {} journeys",
+                self.opts.max_touches.unwrap_or(0),
+                self.truncated_touches,
+                self.truncated_rows
+            ));
+        }
+        Credits {
+            model: model.name().to_owned(),
+            parameters: model.parameters(),
+            rows,
+            journeys: self.journeys,
+            total_conversions: self.conversions,
+            total_value: self.value,
+            efficient,
+            per_journey: None,
+            by_position: None,
+            notes,
+        }
+    }
+}
+
+/// Run one model.
+///
+/// ```
+/// use touchpoint_core::{PathTable, attribution::{attribute, AttributionModel, AttributionOptions}};
+/// let mut p = PathTable::default();
+/// p.add_path_str("search > email > store", ">", 2.0, 1.0, 200.0)?;
+/// p.add_path_str("email > store", ">", 1.0, 3.0, 80.0)?;
+/// let c = attribute(&p, &AttributionModel::Linear, &AttributionOptions::default())?;
+/// assert!((c.credited_conversions() - 3.0).abs() < 1e-12);
+/// assert!((c.get("store").unwrap().value - (200.0 / 3.0 + 40.0)).abs() < 1e-9);
+/// # Ok::<(), touchpoint_core::Error>(())
+/// ```
+pub fn attribute<'a>(
+    data: impl Into<Data<'a>>,
+    model: &AttributionModel,
+    opts: &AttributionOptions,
+) -> Result<Credits> {
+    let frame = Frame::new(data.into(), opts)?;
+    run(&frame, model)
+}
+
+fn run(frame: &Frame<'_>, model: &AttributionModel) -> Result<Credits> {
+    frame.require_conversions(model)?;
+    match model {
+        AttributionModel::Markov { order, allocation, value_basis } => {
+            markov::attribute(frame, model, *order, *allocation, *value_basis)
+        }
+        AttributionModel::Shapley => shapley::simplified(frame, model),
+        AttributionModel::OrderedShapley => shapley::ordered(frame, model),
+        AttributionModel::ShapleyRate { method } => shapley::conversion_rate(frame, model, method),
+        AttributionModel::ShaoLi => shao_li::attribute(frame, model),
+        rule => Ok(rules::attribute(frame, std::slice::from_ref(rule))?.remove(0)),
+    }
+}
+
+/// Run several models on the same data. Rule models share one pass over the data; each Markov
+/// order builds its graph once.
+///
+/// ```
+/// use touchpoint_core::{PathTable, attribution::{compare, AttributionModel, AttributionOptions}};
+/// let mut p = PathTable::default();
+/// p.add_path_str("ad > site", ">", 3.0, 2.0, 90.0)?;
+/// p.add_path_str("site", ">", 1.0, 4.0, 30.0)?;
+/// let models = [AttributionModel::FirstTouch, AttributionModel::LastTouch, AttributionModel::markov(1)];
+/// let all = compare(&p, &models, &AttributionOptions::default())?;
+/// assert_eq!(all.len(), 3);
+/// assert_eq!(all[0].get("ad").unwrap().conversions, 3.0);
+/// assert_eq!(all[1].get("site").unwrap().conversions, 4.0);
+/// # Ok::<(), touchpoint_core::Error>(())
+/// ```
+pub fn compare<'a>(
+    data: impl Into<Data<'a>>,
+    models: &[AttributionModel],
+    opts: &AttributionOptions,
+) -> Result<Vec<Credits>> {
+    let frame = Frame::new(data.into(), opts)?;
+    let rule_models: Vec<AttributionModel> = models.iter().filter(|m| rules::is_rule(m)).cloned().collect();
+    for m in models {
+        frame.require_conversions(m)?;
+    }
+    let mut rule_results = rules::attribute(&frame, &rule_models)?.into_iter();
+    models
+        .iter()
+        .map(|m| {
+            if rules::is_rule(m) {
+                rule_results.next().ok_or(Error::EmptyInput { what: "models", hint: "model" })
+            } else {
+                run(&frame, m)
+            }
+        })
+        .collect()
+}
