@@ -326,50 +326,108 @@ fn gauss_seidel_component(
     x: &mut [f64],
     is_dead: &dyn Fn(usize) -> bool,
 ) -> Result<()> {
-    // constant part from outside the component
-    let mut base = vec![0.0; comp.len()];
-    let mut diag = vec![0.0; comp.len()];
+    let p = comp.len();
+    // Local system x_k = base_k + Σ coef x_col, diagonal folded in, outside values folded into base.
+    let mut base = vec![0.0; p];
+    let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); p];
+    let mut radj: Vec<Vec<u32>> = vec![Vec::new(); p];
+    let mut anchored = vec![false; p];
     for (k, &i) in comp.iter().enumerate() {
         let i = i as usize;
         if is_dead(i) {
+            anchored[k] = true;
             continue;
         }
         let mut s = rhs[i];
+        let mut diag = 0.0;
         for (j, q) in a.row(i) {
             if j == i {
-                diag[k] += q;
+                diag += q;
             } else if local[j] == u32::MAX {
                 s += q * x[j];
+                anchored[k] = true;
+            } else {
+                rows[k].push((local[j], q));
+                radj[local[j] as usize].push(k as u32);
             }
         }
-        base[k] = s;
+        let d = 1.0 / (1.0 - diag);
+        base[k] = s * d;
+        anchored[k] |= s != 0.0;
+        for e in &mut rows[k] {
+            e.1 *= d;
+        }
     }
+    // Sweep order: breadth-first from the unknowns tied to known values (exits of the
+    // component), so that information flows in one sweep as far as it can.
+    let mut order: Vec<u32> = (0..p as u32).filter(|&k| anchored[k as usize]).collect();
+    let mut seen = anchored.clone();
+    let mut head = 0;
+    while head < order.len() {
+        let k = order[head] as usize;
+        head += 1;
+        for &r in &radj[k] {
+            if !seen[r as usize] {
+                seen[r as usize] = true;
+                order.push(r);
+            }
+        }
+    }
+    order.extend((0..p as u32).filter(|&k| !seen[k as usize]));
+    // Permuted compact CSR in sweep order.
+    let mut pos = vec![0u32; p];
+    for (n, &k) in order.iter().enumerate() {
+        pos[k as usize] = n as u32;
+    }
+    let mut ptr = Vec::with_capacity(p + 1);
+    let mut col = Vec::new();
+    let mut coef = Vec::new();
+    let mut b = Vec::with_capacity(p);
+    let mut xl = Vec::with_capacity(p);
+    let mut live = Vec::with_capacity(p);
+    for &k in &order {
+        let k = k as usize;
+        ptr.push(col.len());
+        for &(j, q) in &rows[k] {
+            col.push(pos[j as usize]);
+            coef.push(q);
+        }
+        b.push(base[k]);
+        let dead = is_dead(comp[k] as usize);
+        live.push(!dead);
+        xl.push(if dead { 0.0 } else { x[comp[k] as usize] });
+    }
+    ptr.push(col.len());
     let mut change = f64::INFINITY;
-    for sweep in 1..=MAX_SWEEPS {
+    let mut converged = false;
+    for _ in 0..MAX_SWEEPS {
         change = 0.0;
         let mut scale: f64 = 0.0;
-        for (k, &i) in comp.iter().enumerate() {
-            let i = i as usize;
-            if is_dead(i) {
+        for n in 0..p {
+            if !live[n] {
                 continue;
             }
-            let mut s = base[k];
-            for (j, q) in a.row(i) {
-                if j != i && local[j] != u32::MAX {
-                    s += q * x[j];
-                }
+            let mut s = b[n];
+            for e in ptr[n]..ptr[n + 1] {
+                s += coef[e] * xl[col[e] as usize];
             }
-            let new = s / (1.0 - diag[k]);
-            change = change.max((new - x[i]).abs());
-            scale = scale.max(new.abs());
-            x[i] = new;
+            change = change.max((s - xl[n]).abs());
+            scale = scale.max(s.abs());
+            xl[n] = s;
         }
         if change <= TOLERANCE * scale.max(f64::MIN_POSITIVE) {
-            let _ = sweep;
-            return Ok(());
+            converged = true;
+            break;
         }
     }
-    Err(Error::NoConvergence { states: comp.len(), residual: change, iterations: MAX_SWEEPS, tolerance: TOLERANCE })
+    for (n, &k) in order.iter().enumerate() {
+        x[comp[k as usize] as usize] = xl[n];
+    }
+    if converged {
+        Ok(())
+    } else {
+        Err(Error::NoConvergence { states: p, residual: change, iterations: MAX_SWEEPS, tolerance: TOLERANCE })
+    }
 }
 
 impl JourneyGraph {

@@ -172,6 +172,11 @@ struct Builder {
     index: HashMap<Box<[TouchpointId]>, u32>,
     /// Order-1 fast path: touchpoint id → state index.
     direct: Vec<u32>,
+    /// Orders ≥ 2 whose windows fit in 64 bits: packed window (codes + 1, so shorter windows
+    /// differ from full ones) → state index.
+    packed: HashMap<u64, u32>,
+    /// Bits per touchpoint code in a packed window (0: windows do not fit, use `index`).
+    bits: u32,
     dense: Option<Vec<EdgeStats>>,
     sparse: HashMap<(u32, u32), EdgeStats>,
     dim: usize,
@@ -193,6 +198,11 @@ impl Builder {
             states: Vec::new(),
             index: HashMap::new(),
             direct: if order == 1 { vec![u32::MAX; n_tp] } else { Vec::new() },
+            packed: HashMap::new(),
+            bits: {
+                let bits = usize::BITS - (n_tp + 1).leading_zeros();
+                if order >= 2 && bits as usize * order <= 64 { bits } else { 0 }
+            },
             dense,
             sparse: HashMap::new(),
             dim,
@@ -211,6 +221,16 @@ impl Builder {
                 self.states.push(w.into());
             }
             return *slot;
+        }
+        if self.bits > 0 {
+            let key = w.iter().fold(0u64, |k, t| (k << self.bits) | (t.0 as u64 + 1));
+            if let Some(&i) = self.packed.get(&key) {
+                return i;
+            }
+            let i = 3 + self.states.len() as u32;
+            self.states.push(w.into());
+            self.packed.insert(key, i);
+            return i;
         }
         if let Some(&i) = self.index.get(w) {
             return i;
