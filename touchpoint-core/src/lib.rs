@@ -70,3 +70,8 @@ pub use paths::{PathCsvOptions, PathRank, PathRow, PathTable, TopPath};
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The README's Rust quickstart, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

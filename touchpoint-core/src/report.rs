@@ -69,6 +69,50 @@ impl Table {
     }
 }
 
+/// Models side by side: credited conversions per touchpoint, then Markov value, cost and ROAS.
+fn attribution_section(journeys: &JourneySet, s: &mut String) -> Result<()> {
+    use crate::attribution::{AttributionModel as M, AttributionOptions, compare};
+    let models = [
+        M::FirstTouch,
+        M::LastTouch,
+        M::Linear,
+        M::u_shaped(),
+        M::time_decay(),
+        M::Shapley,
+        M::markov(1),
+        M::markov(2),
+    ];
+    let heads = ["first", "last", "linear", "U-shaped", "time decay", "Shapley", "Markov 1", "Markov 2"];
+    let all = compare(journeys, &models, &AttributionOptions::default())?;
+    let Some(markov) = all.get(6) else { return Ok(()) };
+    let _ = writeln!(
+        s,
+        "\n== Attribution: credited conversions by model ({:.0} conversions, value {:.2}) ==",
+        markov.total_conversions, markov.total_value
+    );
+    let mut cols: Vec<(&str, bool)> = vec![("touchpoint", false)];
+    cols.extend(heads.iter().map(|h| (*h, true)));
+    cols.extend([("Markov value", true), ("cost", true), ("ROAS", true)]);
+    let mut t = Table::new(&cols);
+    let mut order: Vec<usize> = (0..markov.rows.len()).collect();
+    order.sort_by(|&a, &b| markov.rows[b].conversions.total_cmp(&markov.rows[a].conversions));
+    for i in order {
+        let mut row = vec![markov.rows[i].name.clone()];
+        row.extend(all.iter().map(|c| format!("{:.1}", c.rows[i].conversions)));
+        let m = &markov.rows[i];
+        row.push(format!("{:.0}", m.value));
+        row.push(m.cost.map_or("-".into(), |c| format!("{c:.0}")));
+        row.push(m.roas.map_or("-".into(), |r| format!("{r:.1}")));
+        t.row(row);
+    }
+    t.render(s);
+    let _ = writeln!(
+        s,
+        "  Markov credit is exact (linear solves of the order-k chain, global allocation); time decay uses a 7-day half-life."
+    );
+    Ok(())
+}
+
 /// Human-friendly duration.
 pub fn fmt_duration_ms(ms: f64) -> String {
     if !ms.is_finite() {
@@ -225,6 +269,8 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
         ]);
     }
     t.render(&mut s);
+
+    attribution_section(&journeys, &mut s)?;
 
     let paths = PathTable::from_journeys(&journeys);
     let _ = writeln!(s, "\n== Top paths ({} distinct) ==", paths.len());

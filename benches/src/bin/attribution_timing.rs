@@ -37,7 +37,8 @@ fn main() -> touchpoint_core::Result<()> {
         });
         println!("  markov order {order}: {t:.3} s");
     }
-    let rules = [M::FirstTouch, M::LastTouch, M::Linear, M::u_shaped(), M::j_shaped(), M::inverse_j(), M::Participation];
+    let rules =
+        [M::FirstTouch, M::LastTouch, M::Linear, M::u_shaped(), M::j_shaped(), M::inverse_j(), M::Participation];
     let t = median(|| {
         compare(&paths, &rules, &o).map(|_| ()).unwrap_or_default();
     });
