@@ -7,18 +7,34 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: help demo test lint rust-test doc bench bench-memory fmt clean
+.PHONY: all help demo test lint rust-test doc c-test header lib install bench bench-memory fmt clean
+
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+RELEASE_DIR := $(CARGO_TARGET_DIR)/release
+DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
+C_BUILD := $(CARGO_TARGET_DIR)/c-tests
+C_TESTS := oracles misuse quickstart
+CC ?= cc
+C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+
+## Default: the C library (release .so and .a) and its pkg-config file.
+all: lib
 
 help:
-	@echo "make demo   - journey report on the built-in demo dataset"
-	@echo "make test   - everything CI runs: fmt, clippy, Rust tests (core, ffi), docs"
-	@echo "make bench  - criterion benches (slow; not part of make test)"
+	@echo "make demo    - journey report on the built-in demo dataset"
+	@echo "make test    - everything CI runs: fmt, clippy, Rust, C (valgrind) tests, docs"
+	@echo "make         - release C library + touchpoint.pc; make install PREFIX=..."
+	@echo "make header  - regenerate include/touchpoint.h"
+	@echo "make bench   - criterion benches (slow; not part of make test)"
 
 ## The journey report on the demo dataset (DEMO_ARGS="customers seed order").
 demo:
 	$(CARGO) run --release -q -p touchpoint-core --example demo -- $(DEMO_ARGS)
 
-test: lint rust-test doc
+test: lint rust-test doc c-test
 	@echo "make test: all checks passed"
 
 lint:
@@ -29,6 +45,40 @@ lint:
 rust-test:
 	$(CARGO) test --workspace --exclude touchpoint-py
 	$(CARGO) test -p touchpoint-core --no-default-features
+
+## C programs against the header and each of the static and shared library, under valgrind.
+c-test:
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	$(CARGO) build -p touchpoint-ffi
+	mkdir -p $(C_BUILD)
+	for t in $(C_TESTS); do \
+	  $(CC) $(C_TEST_FLAGS) touchpoint-ffi/tests/c/$$t.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(C_BUILD)/$$t-static; \
+	  $(CC) $(C_TEST_FLAGS) touchpoint-ffi/tests/c/$$t.c -L$(DEBUG_DIR) -ltouchpoint -Wl,-rpath,$(DEBUG_DIR) -lm -o $(C_BUILD)/$$t-shared; \
+	done
+	for t in $(C_TESTS); do \
+	  $(VALGRIND) $(C_BUILD)/$$t-static $(C_BUILD) >/dev/null; \
+	  $(VALGRIND) $(C_BUILD)/$$t-shared $(C_BUILD); \
+	done
+	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind"
+
+## Regenerate include/touchpoint.h with the pinned cbindgen (commit the result).
+header:
+	TOUCHPOINT_BLESS=1 $(CARGO) test -q -p touchpoint-ffi --test header
+
+## Release C library + pkg-config file in $(RELEASE_DIR).
+lib:
+	$(CARGO) build --release -p touchpoint-ffi
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: touchpoint\nDescription: Customer-journey analytics: journey graphs and exact attribution\nVersion: %s\nLibs: -L$${libdir} -ltouchpoint\nLibs.private: -lpthread -ldl -lm\nCflags: -I$${includedir}\n' \
+	  "$(PREFIX)" "$(VERSION)" > $(RELEASE_DIR)/touchpoint.pc
+	@echo "built $(RELEASE_DIR)/libtouchpoint.so, libtouchpoint.a and touchpoint.pc"
+
+## Install lib, header and .pc under PREFIX (default /usr/local).
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(RELEASE_DIR)/libtouchpoint.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(RELEASE_DIR)/libtouchpoint.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/touchpoint.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(RELEASE_DIR)/touchpoint.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p touchpoint-core -p touchpoint-ffi

@@ -465,6 +465,28 @@ impl EventTableBuilder {
         self
     }
 
+    /// Rows pushed so far.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True when nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The table of the rows pushed so far, leaving the builder usable (copies the columns).
+    pub fn snapshot(&self) -> Result<EventTable> {
+        Self {
+            table: self.table.clone(),
+            customers: HashMap::new(),
+            names: self.names.clone(),
+            any_feedback: self.any_feedback,
+            feedback: self.feedback.clone(),
+        }
+        .finish()
+    }
+
     /// Finish. Fails with [`Error::EmptyInput`] when nothing was pushed.
     pub fn finish(mut self) -> Result<EventTable> {
         if self.table.is_empty() {

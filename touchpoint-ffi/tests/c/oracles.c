@@ -1,0 +1,148 @@
+/* ORACLES E1, E2 and E8 through the C API. */
+#include "check.h"
+
+static touchpoint_paths *table(const char *const *paths, const double *conv, const double *nulls, size_t n) {
+  touchpoint_paths *p = NULL;
+  CHECK_OK(touchpoint_paths_new(&p));
+  for (size_t i = 0; i < n; i++) {
+    CHECK_OK(touchpoint_paths_add(p, paths[i], strlen(paths[i]), S(">"), conv[i], nulls[i], 0.0));
+  }
+  return p;
+}
+
+static void e1(void) {
+  const char *paths[] = {"C1 > C2 > C3", "C1", "C2 > C3"};
+  const double conv[] = {1, 0, 0}, nulls[] = {0, 1, 1};
+  touchpoint_paths *p = table(paths, conv, nulls, 3);
+  for (uint32_t order = 1; order <= 2; order++) {
+    touchpoint_model_params params = touchpoint_model_params_default();
+    params.order = order;
+    touchpoint_result_set *rs = NULL;
+    CHECK_OK(touchpoint_attribute_paths(p, S("markov"), &params, &rs));
+    CHECK_NEAR(credit(rs, 0, "C1", 0), 0.2, 1e-9);
+    CHECK_NEAR(credit(rs, 0, "C2", 0), 0.4, 1e-9);
+    CHECK_NEAR(credit(rs, 0, "C3", 0), 0.4, 1e-9);
+    touchpoint_result_set_free(rs);
+    touchpoint_graph *g = NULL;
+    CHECK_OK(touchpoint_graph_from_paths(p, order, &g));
+    double prob = 0;
+    CHECK_OK(touchpoint_graph_conversion_probability(g, &prob));
+    CHECK_NEAR(prob, 1.0 / 3.0, 1e-12);
+    touchpoint_graph_free(g);
+  }
+  touchpoint_paths_free(p);
+}
+
+static void e2(void) {
+  const char *paths[] = {"GA", "M", "GA > M", "GA"};
+  const double conv[] = {2, 1, 1, 0}, nulls[] = {0, 0, 0, 1};
+  touchpoint_paths *p = table(paths, conv, nulls, 4);
+  touchpoint_result_set *rs = NULL;
+  CHECK_OK(touchpoint_attribute_paths(p, S("markov"), NULL, &rs));
+  CHECK_NEAR(credit(rs, 0, "GA", 0), 2.4, 1e-9);
+  CHECK_NEAR(credit(rs, 0, "M", 0), 1.6, 1e-9);
+  touchpoint_credit c;
+  CHECK_OK(touchpoint_result_set_row(rs, 0, 0, &c));
+  CHECK_NEAR(c.removal_effect, 0.75, 1e-9);
+  touchpoint_result_set_free(rs);
+  touchpoint_model_params params = touchpoint_model_params_default();
+  params.allocation = TOUCHPOINT_ALLOCATION_PER_JOURNEY;
+  CHECK_OK(touchpoint_attribute_paths(p, S("markov"), &params, &rs));
+  CHECK_NEAR(credit(rs, 0, "GA", 0), 2.6, 1e-9);
+  CHECK_NEAR(credit(rs, 0, "M", 0), 1.4, 1e-9);
+  touchpoint_result_set_free(rs);
+  touchpoint_paths_free(p);
+}
+
+static touchpoint_events *e8_events(void) {
+  const int64_t day = 86400000;
+  touchpoint_events *ev = NULL;
+  CHECK_OK(touchpoint_events_new(&ev));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), S("paid search"), -9 * day, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), S("social"), -6 * day, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), S("email"), 0, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), S("display"), 0, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), NULL, 0, 0, true, 50.0, NAN)); /* the purchase */
+  return ev;
+}
+
+static void e8(void) {
+  touchpoint_events *ev = e8_events();
+  touchpoint_journeys *j = NULL;
+  CHECK_OK(touchpoint_journeys_build(ev, NULL, &j));
+  touchpoint_result_set *rs = NULL;
+  CHECK_OK(touchpoint_attribute_journeys(j, S("first, linear, j_shaped, time_decay, participation"), NULL, &rs));
+  size_t models = 0;
+  CHECK_OK(touchpoint_result_set_models(rs, &models));
+  CHECK(models == 5);
+  CHECK_NEAR(credit(rs, 0, "paid search", 1), 50.0, 1e-9);
+  CHECK_NEAR(credit(rs, 1, "social", 1), 12.5, 1e-9);
+  CHECK_NEAR(credit(rs, 2, "display", 1), 30.0, 1e-9);
+  CHECK_NEAR(credit(rs, 2, "paid search", 1), 10.0, 1e-9);
+  CHECK_NEAR(credit(rs, 2, "email", 1), 5.0, 1e-9);
+  CHECK_NEAR(credit(rs, 3, "display", 1), 16.88, 0.005);
+  CHECK_NEAR(credit(rs, 3, "social", 1), 9.32, 0.005);
+  CHECK_NEAR(credit(rs, 3, "paid search", 1), 6.92, 0.005);
+  CHECK_NEAR(credit(rs, 4, "email", 1), 50.0, 1e-9);
+  touchpoint_totals t;
+  CHECK_OK(touchpoint_result_set_totals(rs, 4, &t));
+  CHECK(!t.efficient);
+  CHECK_NEAR(t.value, 50.0, 1e-12);
+  /* JSON: size query, then the text */
+  size_t n = 0;
+  CHECK_CODE(touchpoint_result_set_to_json(rs, NULL, 0, &n), TOUCHPOINT_RESULT_BUFFER_TOO_SMALL);
+  char *buf = malloc(n + 1);
+  CHECK_OK(touchpoint_result_set_to_json(rs, buf, n + 1, &n));
+  CHECK(strlen(buf) == n && strstr(buf, "\"time_decay\"") != NULL);
+  free(buf);
+  char *owned = NULL;
+  CHECK_OK(touchpoint_result_set_to_json_string(rs, &owned));
+  CHECK(strstr(owned, "\"participation\"") != NULL);
+  touchpoint_string_free(owned);
+  char name[128];
+  CHECK_OK(touchpoint_result_set_model_name(rs, 3, name, sizeof name, &n));
+  CHECK(strcmp(name, "time_decay(half_life_days=7)") == 0);
+  touchpoint_result_set_free(rs);
+  touchpoint_journeys_free(j);
+
+  /* first touch with a 1-day lookback: email gets the $50 */
+  touchpoint_journey_options o = touchpoint_journey_options_default();
+  o.lookback_ms = 86400000;
+  CHECK_OK(touchpoint_journeys_build(ev, &o, &j));
+  touchpoint_journey_report rep;
+  CHECK_OK(touchpoint_journeys_report(j, &rep));
+  CHECK(rep.touches_outside_lookback == 2);
+  CHECK_OK(touchpoint_attribute_journeys(j, S("first"), NULL, &rs));
+  CHECK_NEAR(credit(rs, 0, "email", 1), 50.0, 1e-9);
+  touchpoint_result_set_free(rs);
+
+  /* graph summary and DOT */
+  touchpoint_graph *g = NULL;
+  CHECK_OK(touchpoint_graph_from_journeys(j, 1, &g));
+  CHECK_CODE(touchpoint_graph_to_dot(g, NULL, 0, &n), TOUCHPOINT_RESULT_BUFFER_TOO_SMALL);
+  buf = malloc(n + 1);
+  CHECK_OK(touchpoint_graph_to_dot(g, buf, n + 1, &n));
+  CHECK(strncmp(buf, "digraph journeys {", 18) == 0);
+  free(buf);
+  CHECK_CODE(touchpoint_graph_summary_json(g, NULL, 0, &n), TOUCHPOINT_RESULT_BUFFER_TOO_SMALL);
+  buf = malloc(n + 1);
+  CHECK_OK(touchpoint_graph_summary_json(g, buf, n + 1, &n));
+  CHECK(strstr(buf, "\"removal_effects\"") != NULL);
+  free(buf);
+  touchpoint_graph_free(g);
+  touchpoint_journeys_free(j);
+  touchpoint_events_free(ev);
+}
+
+int main(void) {
+  CHECK(strcmp(touchpoint_version(), TOUCHPOINT_VERSION) == 0);
+  e1();
+  e2();
+  e8();
+  if (failures) {
+    fprintf(stderr, "oracles: %d failures\n", failures);
+    return 1;
+  }
+  printf("oracles: E1, E2, E8 passed\n");
+  return 0;
+}
