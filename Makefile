@@ -7,7 +7,12 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test header lib install bench bench-memory fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py fmt clean
+
+# Python: one virtual environment outside the clone, with everything the tests need.
+VENV ?= $(HOME)/.cache/touchpoint/venv
+PY := $(VENV)/bin/python
+PY_DEPS := "maturin>=1.8,<2" "pytest>=8" "hypothesis>=6" pandas polars pyarrow numpy mypy networkx plotly
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -34,7 +39,7 @@ help:
 demo:
 	$(CARGO) run --release -q -p touchpoint-core --example demo -- $(DEMO_ARGS)
 
-test: lint rust-test doc c-test
+test: lint rust-test doc c-test py-test
 	@echo "make test: all checks passed"
 
 lint:
@@ -60,6 +65,20 @@ c-test:
 	  $(VALGRIND) $(C_BUILD)/$$t-shared $(C_BUILD); \
 	done
 	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind"
+
+## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
+py-env:
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check $(PY_DEPS)
+
+## Build the extension into the virtual environment (editable).
+py-develop: py-env
+	cd touchpoint-py && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop -q
+
+## pytest (oracles, interop, errors, properties, doctests, README), then the stub check.
+py-test: py-develop
+	cd touchpoint-py && $(PY) -m pytest tests -q -p no:cacheprovider
+	cd touchpoint-py && $(PY) -m mypy.stubtest touchpoint._touchpoint
 
 ## Regenerate include/touchpoint.h with the pinned cbindgen (commit the result).
 header:

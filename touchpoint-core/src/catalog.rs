@@ -156,6 +156,7 @@ impl Catalog {
     }
 
     /// Id of `name`, adding it when new.
+    #[inline]
     pub fn intern(&mut self, name: &str) -> TouchpointId {
         if let Some(&id) = self.index.get(name) {
             return id;
@@ -228,6 +229,15 @@ impl Catalog {
                 id
             })
             .collect()
+    }
+
+    /// Set the attributes of every touchpoint of `other` here (adding touchpoints that are new):
+    /// the way to attach a catalog of costs and channels to data read without one.
+    pub fn apply_attrs(&mut self, other: &Catalog) {
+        for (_, name, attrs) in other.iter() {
+            let id = self.intern(name);
+            self.set_attrs(id, attrs.clone());
+        }
     }
 
     /// Load attributes from CSV with header `touchpoint,channel,stage,cost,direct,paid`

@@ -143,8 +143,14 @@ impl Default for TimeFormat {
     }
 }
 
-/// Parse one timestamp to epoch milliseconds.
-pub(crate) fn parse_time(format: TimeFormat, s: &str) -> std::result::Result<i64, &'static str> {
+/// Parse one timestamp to epoch milliseconds; the error says what was expected.
+///
+/// ```
+/// use touchpoint_core::{parse_time, TimeFormat, TimeUnit};
+/// assert_eq!(parse_time(TimeFormat::Iso8601, "1970-01-02"), Ok(86_400_000));
+/// assert_eq!(parse_time(TimeFormat::Epoch(TimeUnit::Seconds), "2"), Ok(2_000));
+/// ```
+pub fn parse_time(format: TimeFormat, s: &str) -> std::result::Result<i64, &'static str> {
     let t = s.trim();
     if t.is_empty() {
         return Err("timestamp is empty");

@@ -24,13 +24,14 @@
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
 use crate::catalog::{Catalog, TouchpointId};
 use crate::csvutil::{self, Header, TimeFormat};
 use crate::error::{Error, Location, Result};
+use crate::names::{Interner, NameList};
 
 /// Marker in the touchpoint column for a pure conversion row (no touchpoint).
 pub const NO_TOUCHPOINT: u32 = u32::MAX;
@@ -40,7 +41,7 @@ pub const NO_TOUCHPOINT: u32 = u32::MAX;
 #[derive(Debug, Clone, Default)]
 pub struct EventTable {
     catalog: Catalog,
-    customer_names: Arc<Vec<String>>,
+    customer_names: Arc<NameList>,
     customer: Vec<u32>,
     touchpoint: Vec<u32>,
     time: Vec<i64>,
@@ -139,11 +140,12 @@ impl EventTable {
         }
         let value = if cols.value.is_empty() { vec![0.0; n] } else { cols.value };
         let feedback = if cols.feedback.is_empty() { None } else { Some(cols.feedback) };
-        let mut customer_names = cols.customer_names;
-        if customer_names.is_empty() {
+        let customer_names: NameList = if cols.customer_names.is_empty() {
             let max = cols.customer.iter().copied().max().map_or(0, |m| m as usize + 1);
-            customer_names = (0..max).map(|i| i.to_string()).collect();
-        }
+            (0..max).map(|i| i.to_string()).collect()
+        } else {
+            cols.customer_names.iter().collect()
+        };
         Ok(Self {
             catalog: cols.catalog,
             customer_names: Arc::new(customer_names),
@@ -182,12 +184,12 @@ impl EventTable {
     }
 
     /// Customer names by code.
-    pub fn customer_names(&self) -> &[String] {
+    pub fn customer_names(&self) -> &NameList {
         &self.customer_names
     }
 
     /// Shared handle on the customer names (journey sets keep one without copying).
-    pub fn customer_names_arc(&self) -> &Arc<Vec<String>> {
+    pub fn customer_names_arc(&self) -> &Arc<NameList> {
         &self.customer_names
     }
 
@@ -374,6 +376,15 @@ impl Default for EventCsvOptions {
     }
 }
 
+/// A customer key: text or an integer id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerKey<'a> {
+    /// A text key.
+    Str(&'a str),
+    /// An integer id (named by its decimal form).
+    Int(i64),
+}
+
 /// One event, borrowed, for [`EventTableBuilder::push`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event<'a> {
@@ -395,8 +406,10 @@ pub struct Event<'a> {
 #[derive(Debug, Default)]
 pub struct EventTableBuilder {
     table: EventTable,
-    customers: HashMap<String, u32>,
-    names: Vec<String>,
+    customers: Interner,
+    int_customers: HashMap<i64, u32>,
+    /// The customer of the previous row (logs are usually grouped by customer).
+    last_customer: Option<u32>,
     any_feedback: bool,
     feedback: Vec<f32>,
 }
@@ -419,29 +432,87 @@ impl EventTableBuilder {
     }
 
     fn push_at(&mut self, loc: Location, e: Event<'_>) -> Result<&mut Self> {
-        if e.customer.is_empty() {
-            return Err(Error::invalid("customer", loc, "", "customer key must not be empty"));
+        self.push_keyed_at(loc, CustomerKey::Str(e.customer), e.touchpoint, e.time, e.converted, e.value, e.feedback)
+    }
+
+    /// Push a row whose customer key is a string or an integer (integers are named by their
+    /// decimal form, so `5` and `"5"` are the same customer). The entry point of bulk loaders
+    /// (Arrow columns): no per-row allocation once a customer is known.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn push_keyed(
+        &mut self,
+        customer: CustomerKey<'_>,
+        touchpoint: Option<&str>,
+        time: i64,
+        converted: bool,
+        value: f64,
+        feedback: Option<f32>,
+    ) -> Result<&mut Self> {
+        let row = self.table.len();
+        self.push_keyed_at(Location::Row(row), customer, touchpoint, time, converted, value, feedback)
+    }
+
+    #[inline]
+    fn customer_code(&mut self, loc: &Location, key: CustomerKey<'_>) -> Result<u32> {
+        match key {
+            CustomerKey::Str(s) => {
+                if let Some(c) = self.last_customer
+                    && self.customers.names.get(c as usize) == Some(s)
+                {
+                    return Ok(c);
+                }
+                if s.is_empty() {
+                    return Err(Error::invalid("customer", loc.clone(), "", "customer key must not be empty"));
+                }
+                let code = self.customers.intern(s);
+                self.last_customer = Some(code);
+                Ok(code)
+            }
+            CustomerKey::Int(v) => {
+                if let Some(&c) = self.int_customers.get(&v) {
+                    return Ok(c);
+                }
+                let c = self.customers.intern(&v.to_string());
+                self.int_customers.insert(v, c);
+                Ok(c)
+            }
         }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn push_keyed_at(
+        &mut self,
+        loc: Location,
+        customer: CustomerKey<'_>,
+        touchpoint: Option<&str>,
+        time: i64,
+        converted: bool,
+        value: f64,
+        feedback: Option<f32>,
+    ) -> Result<&mut Self> {
+        let e = Event { customer: "", touchpoint, time, converted, value, feedback };
         let tp = match e.touchpoint {
             Some("") => return Err(Error::invalid("touchpoint", loc, "", "touchpoint name must not be empty")),
             Some(name) => self.table.catalog.intern(name).0,
             None if e.converted => NO_TOUCHPOINT,
             None => return Err(Error::invalid("touchpoint", loc, "", "a row with no touchpoint must be a conversion")),
         };
-        let value = if e.converted { csvutil::check_nonneg("value", loc.clone(), e.value)? } else { 0.0 };
+        let value = match e.converted {
+            true if e.value.is_finite() && e.value >= 0.0 => e.value,
+            true => csvutil::check_nonneg("value", loc.clone(), e.value)?,
+            false => 0.0,
+        };
         let fb = match e.feedback {
             Some(f) => {
-                check_feedback(loc, f)?;
+                check_feedback(loc.clone(), f)?;
                 self.any_feedback = true;
                 f
             }
             None => f32::NAN,
         };
-        let next = self.customers.len() as u32;
-        let cust = *self.customers.entry(e.customer.to_owned()).or_insert_with(|| {
-            self.names.push(e.customer.to_owned());
-            next
-        });
+        let cust = self.customer_code(&loc, customer)?;
         let t = &mut self.table;
         t.customer.push(cust);
         t.touchpoint.push(tp);
@@ -465,6 +536,17 @@ impl EventTableBuilder {
         self
     }
 
+    /// Reserve room for `rows` more rows (bulk loaders know their size).
+    pub fn reserve(&mut self, rows: usize) {
+        let t = &mut self.table;
+        t.customer.reserve(rows);
+        t.touchpoint.reserve(rows);
+        t.time.reserve(rows);
+        t.converted.reserve(rows);
+        t.value.reserve(rows);
+        self.feedback.reserve(rows);
+    }
+
     /// Rows pushed so far.
     pub fn len(&self) -> usize {
         self.table.len()
@@ -479,8 +561,9 @@ impl EventTableBuilder {
     pub fn snapshot(&self) -> Result<EventTable> {
         Self {
             table: self.table.clone(),
-            customers: HashMap::new(),
-            names: self.names.clone(),
+            customers: self.customers.clone(),
+            int_customers: HashMap::new(),
+            last_customer: None,
             any_feedback: self.any_feedback,
             feedback: self.feedback.clone(),
         }
@@ -495,7 +578,7 @@ impl EventTableBuilder {
         if self.any_feedback {
             self.table.feedback = Some(self.feedback);
         }
-        self.table.customer_names = Arc::new(self.names);
+        self.table.customer_names = Arc::new(self.customers.names);
         Ok(self.table)
     }
 }

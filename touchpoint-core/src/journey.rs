@@ -43,6 +43,7 @@ use std::sync::Arc;
 use crate::catalog::{Catalog, TouchpointId};
 use crate::error::{Error, Result};
 use crate::events::{EventTable, NO_TOUCHPOINT};
+use crate::names::NameList;
 
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
@@ -144,7 +145,7 @@ pub struct Journey<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JourneySet {
     catalog: Catalog,
-    customer_names: Arc<Vec<String>>,
+    customer_names: Arc<NameList>,
     offsets: Vec<usize>,
     touchpoints: Vec<TouchpointId>,
     times: Vec<i64>,
@@ -286,8 +287,13 @@ impl JourneySet {
         &self.catalog
     }
 
+    /// Mutable catalog, to attach touchpoint attributes (costs, channels) after the build.
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
     /// Customer names by code.
-    pub fn customer_names(&self) -> &[String] {
+    pub fn customer_names(&self) -> &NameList {
         &self.customer_names
     }
 
@@ -373,7 +379,7 @@ impl JourneySet {
         let remap = out.catalog.absorb(&other.catalog);
         let base = out.customer_names.len() as u32;
         let names = Arc::make_mut(&mut out.customer_names);
-        names.extend(other.customer_names.iter().cloned());
+        names.extend_from(&other.customer_names);
         let shift = out.touchpoints.len();
         out.touchpoints.extend(other.touchpoints.iter().map(|t| remap[t.index()]));
         out.times.extend_from_slice(&other.times);

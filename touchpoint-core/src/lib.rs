@@ -46,6 +46,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod attribution;
+
+/// The petgraph version the journey graph is built on.
+pub use petgraph;
 pub mod catalog;
 mod csvutil;
 pub mod data;
@@ -54,18 +57,22 @@ pub mod error;
 pub mod events;
 pub mod graph;
 pub mod journey;
+pub mod names;
 pub mod paths;
 pub mod report;
 mod rng;
 
 pub use catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs, TouchpointId};
-pub use csvutil::{TimeFormat, TimeUnit};
+pub use csvutil::{TimeFormat, TimeUnit, parse_time};
 pub use data::Data;
 pub use error::{Error, Location, Result};
-pub use events::{ConversionSpec, Event, EventColumns, EventCsvOptions, EventTable, EventTableBuilder, NO_TOUCHPOINT};
+pub use events::{
+    ConversionSpec, CustomerKey, Event, EventColumns, EventCsvOptions, EventTable, EventTableBuilder, NO_TOUCHPOINT,
+};
 pub use graph::sankey::{Sankey, SankeyLink, SankeyNode};
 pub use graph::{DwellStats, EdgeStats, GraphAnalysis, JourneyGraph, Node, NodeKind, NodeMetrics, RemovalEffect};
 pub use journey::{DAY_MS, HOUR_MS, Journey, JourneyOptions, JourneyReport, JourneySet};
+pub use names::NameList;
 pub use paths::{PathCsvOptions, PathRank, PathRow, PathTable, TopPath};
 
 /// The crate version.

@@ -41,7 +41,7 @@ pub mod sankey;
 
 use hashbrown::HashMap;
 
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+pub use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::catalog::{Catalog, TouchpointId};

@@ -1,5 +1,67 @@
-"""touchpoint: customer-journey analytics (journey graphs, exact attribution) on a Rust core."""
+"""touchpoint: customer-journey analytics on a Rust core.
 
-from touchpoint._touchpoint import __version__, demo_report
+Raw interaction events become journeys, a journey graph (exact Markov chain of any order) and
+attribution (rule models, exact Markov, Shapley, Shao–Li), with DataFrames in and out.
 
-__all__ = ["__version__", "demo_report"]
+>>> import touchpoint as tp
+>>> events = tp.demo.events(customers=500, seed=7)
+>>> journeys = tp.Journeys.from_events(events, lookback="30d")
+>>> res = tp.attribute(journeys, model="markov", order=2)
+>>> abs(res.to_pandas()["conversions"].sum() - journeys.total_conversions) < 1e-6
+True
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+from touchpoint import demo
+from touchpoint._api import (
+    Attribution,
+    Comparison,
+    JourneyGraph,
+    Journeys,
+    PathTable,
+    attribute,
+    compare,
+    read_paths,
+)
+from touchpoint._touchpoint import __version__
+from touchpoint._touchpoint import _after_fork_in_child as _after_fork_in_child
+from touchpoint.exceptions import (
+    ColumnNotFoundError,
+    ConvergenceError,
+    InputError,
+    InputTypeError,
+    ModelError,
+    SchemaError,
+    TouchpointError,
+    TouchpointIOError,
+    UnknownTouchpointError,
+)
+
+# rayon's worker threads do not survive fork(): children run work on fresh per-call pools.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_after_fork_in_child)
+
+__all__ = [
+    "__version__",
+    "Attribution",
+    "Comparison",
+    "JourneyGraph",
+    "Journeys",
+    "PathTable",
+    "attribute",
+    "compare",
+    "read_paths",
+    "demo",
+    "TouchpointError",
+    "InputError",
+    "SchemaError",
+    "ColumnNotFoundError",
+    "InputTypeError",
+    "ModelError",
+    "UnknownTouchpointError",
+    "ConvergenceError",
+    "TouchpointIOError",
+]

@@ -1,0 +1,113 @@
+//! A compact list of names: one text buffer plus end offsets, with an interner on top.
+//! Millions of customer keys cost two allocations instead of one per key.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+/// Names by dense id, stored in one buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameList {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl NameList {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Name `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.buf.get(start..end)
+    }
+
+    /// Append a name and return its id.
+    pub fn push(&mut self, name: &str) -> u32 {
+        self.buf.push_str(name);
+        self.ends.push(self.buf.len());
+        (self.ends.len() - 1) as u32
+    }
+
+    /// Iterate the names in id order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(move |i| self.get(i).unwrap_or(""))
+    }
+
+    /// Append every name of `other`.
+    pub fn extend_from(&mut self, other: &NameList) {
+        for n in other.iter() {
+            self.push(n);
+        }
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for NameList {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut l = NameList::new();
+        for s in iter {
+            l.push(s.as_ref());
+        }
+        l
+    }
+}
+
+impl std::ops::Index<usize> for NameList {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for NameList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NameList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Vec::<String>::deserialize(d)?;
+        Ok(v.iter().collect())
+    }
+}
+
+/// Interns names into a [`NameList`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    pub names: NameList,
+    /// (hash, id): the stored hash makes growing the table cheap.
+    index: HashTable<(u64, u32)>,
+    hasher: DefaultHashBuilder,
+}
+
+impl Interner {
+    /// Id of `s`, adding it when new.
+    #[inline]
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        let hash = self.hasher.hash_one(s);
+        let names = &self.names;
+        if let Some(&(_, i)) = self.index.find(hash, |&(h, i)| h == hash && names.get(i as usize) == Some(s)) {
+            return i;
+        }
+        let i = self.names.push(s);
+        self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+        i
+    }
+}

@@ -1,0 +1,100 @@
+"""DataFrame plumbing: which library a table comes from, and converting results back to it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from touchpoint.exceptions import InputTypeError
+
+BACKENDS = ("pandas", "polars", "pyarrow")
+
+
+def backend_of(obj: Any) -> str:
+    """The library of a table: 'pandas', 'polars', 'pyarrow' (any other Arrow producer: 'pyarrow')."""
+    root = type(obj).__module__.split(".")[0]
+    if root in ("pandas", "polars", "pyarrow"):
+        return root
+    return "pyarrow"
+
+
+def columns_of(obj: Any) -> Optional[list]:
+    """Column names when the table exposes them cheaply, else None."""
+    cols = getattr(obj, "column_names", None)
+    if cols is None:
+        cols = getattr(obj, "columns", None)
+    if cols is None:
+        return None
+    try:
+        return [str(c) for c in cols]
+    except TypeError:
+        return None
+
+
+def has_arrow_stream(obj: Any) -> bool:
+    return hasattr(obj, "__arrow_c_stream__")
+
+
+def to_backend(table: Any, backend: str) -> Any:
+    """Convert a native `_ArrowTable` into a DataFrame of `backend`."""
+    if backend not in BACKENDS:
+        raise InputTypeError(f"backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend == "pyarrow":
+        import pyarrow as pa
+
+        return pa.table(table)
+    if backend == "polars":
+        import polars as pl
+
+        return pl.DataFrame(table)
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+    except ImportError:
+        data = table.to_pydict()
+        df = pd.DataFrame(data)
+        for c in table.timestamp_columns:
+            df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
+        return df
+    return pa.table(table).to_pandas()
+
+
+def max_rows() -> int:
+    """Rows shown by `_repr_html_` (environment variable TOUCHPOINT_FMT_MAX_ROWS, default 20)."""
+    try:
+        return max(1, int(os.environ.get("TOUCHPOINT_FMT_MAX_ROWS", "20")))
+    except ValueError:
+        return 20
+
+
+def html_table(table: Any, title: str = "") -> str:
+    """A compact HTML table of a native `_ArrowTable` (first rows only)."""
+    import html
+
+    data = table.to_pydict()
+    cols = list(data)
+    n = len(table)
+    limit = max_rows()
+    out = []
+    if title:
+        out.append(f"<p><b>{html.escape(title)}</b></p>")
+    out.append('<table class="touchpoint"><thead><tr>')
+    out.extend(f"<th>{html.escape(c)}</th>" for c in cols)
+    out.append("</tr></thead><tbody>")
+    for i in range(min(n, limit)):
+        out.append("<tr>")
+        for c in cols:
+            v = data[c][i]
+            if isinstance(v, float):
+                s = f"{v:,.4f}".rstrip("0").rstrip(".") if v == v else "NaN"
+            elif v is None:
+                s = ""
+            else:
+                s = str(v)
+            out.append(f"<td>{html.escape(s)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    if n > limit:
+        out.append(f"<p>{n - limit} more rows (TOUCHPOINT_FMT_MAX_ROWS={limit})</p>")
+    return "".join(out)

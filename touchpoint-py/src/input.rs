@@ -1,0 +1,409 @@
+//! Arrow C stream import (the PyCapsule interface): any object with `__arrow_c_stream__`
+//! (pyarrow, polars, pandas with pyarrow, duckdb, ...) becomes events or a path table without
+//! copying the columns into Python objects.
+
+use arrow_array::cast::AsArray;
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_schema::{DataType, TimeUnit as ArrowUnit};
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+
+use crate::errors::{ColumnNotFoundError, InputError, InputTypeError, IntoPy};
+use touchpoint_core::{CustomerKey, EventTable, PathTable, TimeFormat, TimeUnit};
+
+/// Read every batch of an object implementing `__arrow_c_stream__`.
+pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordBatch>)> {
+    if !obj.hasattr("__arrow_c_stream__")? {
+        return Err(InputTypeError::new_err(format!(
+            "expected a table with the Arrow PyCapsule interface (pyarrow.Table, polars.DataFrame, pandas.DataFrame \
+             with pyarrow installed); got {}",
+            obj.get_type().name()?
+        )));
+    }
+    let capsule = obj.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| InputTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
+    let ptr = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
+    // SAFETY: the capsule holds an ArrowArrayStream (checked by name); from_raw moves it out and
+    // leaves a released stream behind, which the capsule's destructor then ignores.
+    let reader = unsafe { RecordBatchStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
+        .map_err(|e| InputError::new_err(format!("cannot read the Arrow stream: {e}")))?;
+    let names = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| InputError::new_err(format!("cannot read the Arrow stream: {e}")))?;
+    Ok((names, batches))
+}
+
+fn column_index(_batches: &[RecordBatch], schema_names: &[String], name: &str) -> PyResult<usize> {
+    schema_names.iter().position(|n| n == name).ok_or_else(|| {
+        ColumnNotFoundError::new_err(format!(
+            "missing column `{name}`: the table has [{}]; pass the right column name",
+            schema_names.join(", ")
+        ))
+    })
+}
+
+fn bad_type(column: &str, dt: &DataType, want: &str) -> PyErr {
+    InputTypeError::new_err(format!("column `{column}` has type {dt}, expected {want}"))
+}
+
+/// Numbers of any primitive type (and booleans), per row.
+enum Num<'a> {
+    F64(&'a arrow_array::Float64Array),
+    F32(&'a arrow_array::Float32Array),
+    I64(&'a arrow_array::Int64Array),
+    I32(&'a arrow_array::Int32Array),
+    I16(&'a arrow_array::Int16Array),
+    I8(&'a arrow_array::Int8Array),
+    U64(&'a arrow_array::UInt64Array),
+    U32(&'a arrow_array::UInt32Array),
+    U16(&'a arrow_array::UInt16Array),
+    U8(&'a arrow_array::UInt8Array),
+    Bool(&'a arrow_array::BooleanArray),
+    Null,
+}
+
+impl<'a> Num<'a> {
+    fn new(a: &'a ArrayRef) -> Option<Self> {
+        Some(match a.data_type() {
+            DataType::Float64 => Num::F64(a.as_primitive::<Float64Type>()),
+            DataType::Float32 => Num::F32(a.as_primitive::<Float32Type>()),
+            DataType::Int64 => Num::I64(a.as_primitive::<Int64Type>()),
+            DataType::Int32 => Num::I32(a.as_primitive::<Int32Type>()),
+            DataType::Int16 => Num::I16(a.as_primitive::<Int16Type>()),
+            DataType::Int8 => Num::I8(a.as_primitive::<Int8Type>()),
+            DataType::UInt64 => Num::U64(a.as_primitive::<UInt64Type>()),
+            DataType::UInt32 => Num::U32(a.as_primitive::<UInt32Type>()),
+            DataType::UInt16 => Num::U16(a.as_primitive::<UInt16Type>()),
+            DataType::UInt8 => Num::U8(a.as_primitive::<UInt8Type>()),
+            DataType::Boolean => Num::Bool(a.as_boolean()),
+            DataType::Null => Num::Null,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn f64(&self, i: usize) -> Option<f64> {
+        macro_rules! g {
+            ($a:expr) => {
+                if $a.is_null(i) { None } else { Some($a.value(i) as f64) }
+            };
+        }
+        match self {
+            Num::F64(a) => g!(a),
+            Num::F32(a) => g!(a),
+            Num::I64(a) => g!(a),
+            Num::I32(a) => g!(a),
+            Num::I16(a) => g!(a),
+            Num::I8(a) => g!(a),
+            Num::U64(a) => g!(a),
+            Num::U32(a) => g!(a),
+            Num::U16(a) => g!(a),
+            Num::U8(a) => g!(a),
+            Num::Bool(a) => {
+                if a.is_null(i) {
+                    None
+                } else {
+                    Some(if a.value(i) { 1.0 } else { 0.0 })
+                }
+            }
+            Num::Null => None,
+        }
+    }
+
+    /// Exact integers (no float rounding) where the type is integral.
+    #[inline]
+    fn i64(&self, i: usize) -> Option<i64> {
+        macro_rules! g {
+            ($a:expr) => {
+                if $a.is_null(i) { None } else { Some($a.value(i) as i64) }
+            };
+        }
+        match self {
+            Num::I64(a) => g!(a),
+            Num::I32(a) => g!(a),
+            Num::I16(a) => g!(a),
+            Num::I8(a) => g!(a),
+            Num::U64(a) => g!(a),
+            Num::U32(a) => g!(a),
+            Num::U16(a) => g!(a),
+            Num::U8(a) => g!(a),
+            _ => self.f64(i).map(|f| f as i64),
+        }
+    }
+
+    fn is_integral(&self) -> bool {
+        !matches!(self, Num::F64(_) | Num::F32(_) | Num::Bool(_) | Num::Null)
+    }
+}
+
+/// Text of any string layout (including dictionaries of strings), per row.
+enum Text<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    Dict { keys: Vec<usize>, nulls: Option<arrow_array::ArrayRef>, values: Box<Text<'a>> },
+}
+
+impl<'a> Text<'a> {
+    fn new(a: &'a ArrayRef) -> Option<Self> {
+        Some(match a.data_type() {
+            DataType::Utf8 => Text::Utf8(a.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(a.as_string::<i64>()),
+            DataType::Utf8View => Text::View(a.as_string_view()),
+            DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
+                let d = a.as_any_dictionary();
+                let values: &'a ArrayRef = d.values();
+                Text::Dict {
+                    keys: d.normalized_keys(),
+                    nulls: (a.null_count() > 0).then(|| a.clone()),
+                    values: Box::new(Text::new(values)?),
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Text::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Dict { keys, nulls, values } => {
+                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    return None;
+                }
+                values.get(keys[i])
+            }
+        }
+    }
+}
+
+/// A timestamp column of any supported type, as epoch milliseconds per row.
+enum Time<'a> {
+    TsS(&'a arrow_array::TimestampSecondArray),
+    TsMs(&'a arrow_array::TimestampMillisecondArray),
+    TsUs(&'a arrow_array::TimestampMicrosecondArray),
+    TsNs(&'a arrow_array::TimestampNanosecondArray),
+    Date32(&'a arrow_array::Date32Array),
+    Date64(&'a arrow_array::Date64Array),
+    Num(Num<'a>, TimeUnit),
+    Text(Text<'a>, TimeUnit),
+}
+
+impl<'a> Time<'a> {
+    fn new(a: &'a ArrayRef, unit: TimeUnit) -> Option<Self> {
+        Some(match a.data_type() {
+            DataType::Timestamp(ArrowUnit::Second, _) => Time::TsS(a.as_primitive()),
+            DataType::Timestamp(ArrowUnit::Millisecond, _) => Time::TsMs(a.as_primitive()),
+            DataType::Timestamp(ArrowUnit::Microsecond, _) => Time::TsUs(a.as_primitive()),
+            DataType::Timestamp(ArrowUnit::Nanosecond, _) => Time::TsNs(a.as_primitive()),
+            DataType::Date32 => Time::Date32(a.as_primitive::<Date32Type>()),
+            DataType::Date64 => Time::Date64(a.as_primitive::<Date64Type>()),
+            _ => match Num::new(a) {
+                Some(n) if !matches!(n, Num::Bool(_)) => Time::Num(n, unit),
+                _ => Time::Text(Text::new(a)?, unit),
+            },
+        })
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Result<Option<i64>, String> {
+        Ok(match self {
+            Time::TsS(a) => (!a.is_null(i)).then(|| a.value(i).saturating_mul(1000)),
+            Time::TsMs(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Time::TsUs(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1000)),
+            Time::TsNs(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1_000_000)),
+            Time::Date32(a) => (!a.is_null(i)).then(|| a.value(i) as i64 * 86_400_000),
+            Time::Date64(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Time::Num(n, u) => {
+                if n.is_integral() {
+                    n.i64(i).and_then(|v| u.int_to_millis(v))
+                } else {
+                    n.f64(i).map(|f| (f * u.to_millis_factor()).floor() as i64)
+                }
+            }
+            Time::Text(t, u) => match t.get(i) {
+                None => None,
+                Some(s) => {
+                    Some(touchpoint_core::parse_time(TimeFormat::Auto(*u), s).map_err(|e| format!("{s:?}: {e}"))?)
+                }
+            },
+        })
+    }
+}
+
+/// Customer keys: text or integers.
+enum Key<'a> {
+    Text(Text<'a>),
+    Int(Num<'a>),
+}
+
+/// Which columns hold what.
+pub struct EventSpec {
+    pub customer: String,
+    pub touchpoint: String,
+    pub time: String,
+    pub conversion: Option<String>,
+    pub value: Option<String>,
+    pub feedback: Option<String>,
+    pub time_unit: TimeUnit,
+}
+
+fn invalid(column: &str, row: usize, value: impl std::fmt::Display, why: &str) -> PyErr {
+    InputError::new_err(format!("invalid value in column `{column}` at row {row}: {value} ({why})"))
+}
+
+/// Events from Arrow batches.
+pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &EventSpec) -> PyResult<EventTable> {
+    let ci = column_index(batches, names, &spec.customer)?;
+    let ti = column_index(batches, names, &spec.touchpoint)?;
+    let mi = column_index(batches, names, &spec.time)?;
+    let vi = match &spec.conversion {
+        Some(c) => Some(column_index(batches, names, c)?),
+        None => None,
+    };
+    let opt = |c: &Option<String>| -> PyResult<Option<usize>> {
+        match c {
+            Some(c) => column_index(batches, names, c).map(Some),
+            None => Ok(None),
+        }
+    };
+    let val_i = opt(&spec.value)?;
+    let fb_i = opt(&spec.feedback)?;
+    let mut b = EventTable::builder();
+    b.reserve(batches.iter().map(|x| x.num_rows()).sum());
+    let mut row0 = 0usize;
+    for batch in batches {
+        let n = batch.num_rows();
+        let col = |i: usize| batch.column(i);
+        let cust_arr = col(ci);
+        let key = match Text::new(cust_arr) {
+            Some(t) => Key::Text(t),
+            None => match Num::new(cust_arr) {
+                Some(n) if n.is_integral() => Key::Int(n),
+                _ => return Err(bad_type(&spec.customer, cust_arr.data_type(), "strings or integers")),
+            },
+        };
+        let tp_arr = col(ti);
+        let tps = Text::new(tp_arr).ok_or_else(|| bad_type(&spec.touchpoint, tp_arr.data_type(), "strings"))?;
+        let t_arr = col(mi);
+        let times = Time::new(t_arr, spec.time_unit).ok_or_else(|| {
+            bad_type(&spec.time, t_arr.data_type(), "timestamps, dates, epoch numbers or ISO 8601 strings")
+        })?;
+        let conv = match vi {
+            Some(i) => Some(Num::new(col(i)).ok_or_else(|| {
+                bad_type(spec.conversion.as_deref().unwrap_or(""), col(i).data_type(), "booleans or 0/1 numbers")
+            })?),
+            None => None,
+        };
+        let vals = match val_i {
+            Some(i) => Some(
+                Num::new(col(i))
+                    .ok_or_else(|| bad_type(spec.value.as_deref().unwrap_or(""), col(i).data_type(), "numbers"))?,
+            ),
+            None => None,
+        };
+        let fbs = match fb_i {
+            Some(i) => Some(
+                Num::new(col(i))
+                    .ok_or_else(|| bad_type(spec.feedback.as_deref().unwrap_or(""), col(i).data_type(), "numbers"))?,
+            ),
+            None => None,
+        };
+        for i in 0..n {
+            let row = row0 + i;
+            let customer = match &key {
+                Key::Text(t) => CustomerKey::Str(
+                    t.get(i).ok_or_else(|| invalid(&spec.customer, row, "null", "customer key must not be null"))?,
+                ),
+                Key::Int(n) => CustomerKey::Int(
+                    n.i64(i).ok_or_else(|| invalid(&spec.customer, row, "null", "customer key must not be null"))?,
+                ),
+            };
+            let time = times
+                .get(i)
+                .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
+                .ok_or_else(|| invalid(&spec.time, row, "null", "timestamp must not be null"))?;
+            let converted = conv.as_ref().and_then(|c| c.f64(i)).is_some_and(|v| v != 0.0);
+            let value = vals.as_ref().and_then(|v| v.f64(i)).unwrap_or(0.0);
+            let feedback = fbs.as_ref().and_then(|f| f.f64(i)).map(|f| f as f32);
+            b.push_keyed(customer, tps.get(i), time, converted, value, feedback).py()?;
+        }
+        row0 += n;
+    }
+    b.finish().py()
+}
+
+/// Which columns of a path table hold what.
+pub struct PathSpec {
+    pub path: String,
+    pub conversions: String,
+    pub nulls: Option<String>,
+    pub value: Option<String>,
+    pub separator: String,
+}
+
+/// A path table from Arrow batches.
+pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &PathSpec) -> PyResult<PathTable> {
+    let pi = column_index(batches, names, &spec.path)?;
+    let ci = column_index(batches, names, &spec.conversions)?;
+    let ni = match &spec.nulls {
+        Some(c) => Some(column_index(batches, names, c)?),
+        None => None,
+    };
+    let vi = match &spec.value {
+        Some(c) => Some(column_index(batches, names, c)?),
+        None => None,
+    };
+    let mut t = PathTable::default();
+    let mut row0 = 0;
+    for batch in batches {
+        let col = |i: usize| batch.column(i);
+        let paths = Text::new(col(pi)).ok_or_else(|| bad_type(&spec.path, col(pi).data_type(), "strings"))?;
+        let num = |i: usize, name: &str| Num::new(col(i)).ok_or_else(|| bad_type(name, col(i).data_type(), "numbers"));
+        let conv = num(ci, &spec.conversions)?;
+        let nulls = match ni {
+            Some(i) => Some(num(i, spec.nulls.as_deref().unwrap_or(""))?),
+            None => None,
+        };
+        let vals = match vi {
+            Some(i) => Some(num(i, spec.value.as_deref().unwrap_or(""))?),
+            None => None,
+        };
+        for i in 0..batch.num_rows() {
+            let row = row0 + i;
+            let p = paths.get(i).ok_or_else(|| invalid(&spec.path, row, "null", "path must not be null"))?;
+            let c = conv.f64(i).unwrap_or(0.0);
+            let n = nulls.as_ref().and_then(|x| x.f64(i)).unwrap_or(0.0);
+            let v = vals.as_ref().and_then(|x| x.f64(i)).unwrap_or(0.0);
+            for (name, x) in [(&spec.conversions, c), (spec.nulls.as_ref().unwrap_or(&spec.conversions), n)] {
+                if !x.is_finite() || x < 0.0 {
+                    return Err(invalid(name, row, x, "counts must be finite and >= 0"));
+                }
+            }
+            if !v.is_finite() || v < 0.0 {
+                return Err(invalid(
+                    spec.value.as_deref().unwrap_or("value"),
+                    row,
+                    v,
+                    "values must be finite and >= 0",
+                ));
+            }
+            if touchpoint_core::paths::split_path(p, &spec.separator).next().is_none() {
+                return Err(invalid(&spec.path, row, format!("{p:?}"), "empty path: it has no touchpoints"));
+            }
+            t.add_path_str(p, &spec.separator, c, n, v).py()?;
+        }
+        row0 += batch.num_rows();
+    }
+    if t.is_empty() {
+        return Err(InputError::new_err("empty input: the path table has no rows; pass at least one path row"));
+    }
+    Ok(t)
+}

@@ -1,0 +1,34 @@
+"""pandas without pyarrow: the fallback path gives the same numbers."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_pandas_without_pyarrow_gives_the_same_numbers() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["pyarrow"] = None          # any `import pyarrow` now raises ImportError
+        import pandas as pd
+        import touchpoint as tp
+        df = pd.DataFrame({
+            "customer_id": ["a", "a", "a", "b", "b"],
+            "touchpoint": ["C1", "C2", "C3", "C1", "C2"],
+            "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-01", "2025-01-02"]),
+            "converted": [False, False, True, False, False],
+            "value": [0.0, 0.0, 10.0, 0.0, 0.0],
+        })
+        j = tp.Journeys.from_events(df)
+        res = tp.attribute(j, model="linear").to_pandas()
+        assert isinstance(res, pd.DataFrame), type(res)
+        got = dict(zip(res["touchpoint"], res["conversions"]))
+        assert abs(got["C3"] - 1 / 3) < 1e-12, got
+        paths = tp.PathTable.from_frame(pd.DataFrame({"path": ["x > y", "y"], "total_conversions": [1, 2]}))
+        assert paths.total_conversions == 3.0
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
