@@ -135,7 +135,7 @@ pub enum Error {
     },
 
     /// A CSV file could not be read (I/O or malformed CSV).
-    #[error("CSV error: {0}")]
+    #[error("{0}; check the delimiter, quoting and that every row has the header's columns")]
     Csv(#[from] csv::Error),
 
     /// A file could not be opened or read.
