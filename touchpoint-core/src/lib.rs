@@ -58,6 +58,7 @@ pub mod events;
 pub mod graph;
 pub mod journey;
 pub mod names;
+pub mod optimize;
 pub mod paths;
 pub mod report;
 mod rng;

@@ -39,6 +39,14 @@ pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordB
 }
 
 fn column_index(_batches: &[RecordBatch], schema_names: &[String], name: &str) -> PyResult<usize> {
+    let mut hits = schema_names.iter().enumerate().filter(|(_, n)| *n == name).map(|(i, _)| i);
+    if let (Some(first), Some(second)) = (hits.next(), hits.next()) {
+        return Err(crate::errors::SchemaError::new_err(format!(
+            "duplicate column `{name}` in the table (columns {} and {}); rename one",
+            first + 1,
+            second + 1
+        )));
+    }
     schema_names.iter().position(|n| n == name).ok_or_else(|| {
         ColumnNotFoundError::new_err(format!(
             "missing column `{name}`: the table has [{}]; pass the right column name",

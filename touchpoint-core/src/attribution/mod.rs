@@ -470,6 +470,9 @@ impl<'a> Frame<'a> {
     ) -> Credits {
         let cat = self.data.catalog();
         let total: f64 = conv.iter().sum();
+        // a sum that is zero up to rounding (possible when credits can be negative) has no shares
+        let scale: f64 = conv.iter().map(|c| c.abs()).sum();
+        let shares_defined = total.abs() > 1e-12 * scale;
         let rows = cat
             .iter()
             .map(|(id, name, attrs)| {
@@ -481,7 +484,7 @@ impl<'a> Frame<'a> {
                     name: name.to_owned(),
                     conversions: c,
                     value: v,
-                    share: if total != 0.0 { c / total } else { 0.0 },
+                    share: if shares_defined { c / total } else { 0.0 },
                     removal_effect: None,
                     removal_effect_value: None,
                     std_error: None,
@@ -493,6 +496,9 @@ impl<'a> Frame<'a> {
             })
             .collect();
         let mut notes = Vec::new();
+        if !shares_defined && scale > 0.0 {
+            notes.push("credits sum to zero, so shares are undefined and reported as 0".to_owned());
+        }
         if self.truncated_rows > 0 {
             notes.push(format!(
                 "kept the most recent {} touches of each journey: {} touches dropped from {} journeys",

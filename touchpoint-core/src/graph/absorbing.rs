@@ -190,6 +190,71 @@ impl Chain {
         solve(&self.succ, rhs, self.sccs.iter(), dead, self.dense_max)
     }
 
+    /// Return probability of every transient state: the probability that a walk leaving the
+    /// state comes back to it before absorption (`1 − 1/N_kk`, `N = (I − Q)⁻¹`). Returns can
+    /// only happen inside a state's strongly connected component, so each component is handled
+    /// alone: trivially (no cycle), by a dense inverse (up to [`DENSE_MAX`] states), or by one
+    /// iterative solve per state (in parallel).
+    pub(crate) fn return_probabilities(&self) -> Result<Vec<f64>> {
+        let m = self.nodes.len();
+        let mut beta = vec![0.0; m];
+        let mut local = vec![u32::MAX; m];
+        for comp in &self.sccs {
+            if comp.len() == 1 {
+                let k = comp[0] as usize;
+                beta[k] = self.succ.row(k).filter(|&(j, _)| j == k).map(|(_, q)| q).sum();
+                continue;
+            }
+            for (i, &k) in comp.iter().enumerate() {
+                local[k as usize] = i as u32;
+            }
+            let p = comp.len();
+            if p <= self.dense_max {
+                // Gauss–Jordan inverse of I − Q restricted to the component
+                let mut a = vec![0.0; p * p];
+                for (i, &k) in comp.iter().enumerate() {
+                    a[i * p + i] += 1.0;
+                    for (j, q) in self.succ.row(k as usize) {
+                        if local[j] != u32::MAX {
+                            a[i * p + local[j] as usize] -= q;
+                        }
+                    }
+                }
+                let diag = inverse_diagonal(&mut a, p).ok_or(Error::NoConvergence {
+                    states: p,
+                    residual: f64::INFINITY,
+                    iterations: 0,
+                    tolerance: 0.0,
+                })?;
+                for (i, &k) in comp.iter().enumerate() {
+                    beta[k as usize] = 1.0 - 1.0 / diag[i];
+                }
+            } else {
+                let one = |i: usize| -> Result<f64> {
+                    // column k of N inside the component: (I − Q) y = e_k, y_k = N_kk
+                    let mut rhs = vec![0.0; m];
+                    rhs[comp[i] as usize] = 1.0;
+                    let x = solve(&self.succ, &rhs, std::iter::once(comp), None, self.dense_max)?;
+                    Ok(x[comp[i] as usize])
+                };
+                #[cfg(feature = "rayon")]
+                let diag: Vec<f64> = {
+                    use rayon::prelude::*;
+                    (0..p).into_par_iter().map(one).collect::<Result<_>>()?
+                };
+                #[cfg(not(feature = "rayon"))]
+                let diag: Vec<f64> = (0..p).map(one).collect::<Result<_>>()?;
+                for (i, &k) in comp.iter().enumerate() {
+                    beta[k as usize] = 1.0 - 1.0 / diag[i];
+                }
+            }
+            for &k in comp {
+                local[k as usize] = u32::MAX;
+            }
+        }
+        Ok(beta)
+    }
+
     /// Solve `x = rhs + Qᵀ x` (forward: expected visits).
     pub(crate) fn solve_forward(&self, rhs: &[f64]) -> Result<Vec<f64>> {
         solve(&self.pred, rhs, self.sccs.iter().rev(), None, self.dense_max)
@@ -282,8 +347,48 @@ fn dense_component(
     Ok(())
 }
 
+/// Diagonal of the inverse of the `p × p` matrix `a` (Gauss–Jordan with partial pivoting).
+fn inverse_diagonal(a: &mut [f64], p: usize) -> Option<Vec<f64>> {
+    let mut inv = vec![0.0; p * p];
+    for i in 0..p {
+        inv[i * p + i] = 1.0;
+    }
+    for c in 0..p {
+        let (piv, best) =
+            (c..p).map(|r| (r, a[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+        if best < 1e-300 {
+            return None;
+        }
+        if piv != c {
+            for k in 0..p {
+                a.swap(c * p + k, piv * p + k);
+                inv.swap(c * p + k, piv * p + k);
+            }
+        }
+        let d = a[c * p + c];
+        for k in 0..p {
+            a[c * p + k] /= d;
+            inv[c * p + k] /= d;
+        }
+        for r in 0..p {
+            if r == c {
+                continue;
+            }
+            let f = a[r * p + c];
+            if f == 0.0 {
+                continue;
+            }
+            for k in 0..p {
+                a[r * p + k] -= f * a[c * p + k];
+                inv[r * p + k] -= f * inv[c * p + k];
+            }
+        }
+    }
+    Some((0..p).map(|i| inv[i * p + i]).collect())
+}
+
 /// In-place Gaussian elimination with partial pivoting; `b` becomes the solution.
-fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
+pub(crate) fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
     for c in 0..p {
         let (piv, best) =
             (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });

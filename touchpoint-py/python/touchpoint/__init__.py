@@ -7,7 +7,7 @@ attribution (rule models, exact Markov, Shapley, Shao–Li), with DataFrames in 
 >>> events = tp.demo.events(customers=500, seed=7)
 >>> journeys = tp.Journeys.from_events(events, lookback="30d")
 >>> res = tp.attribute(journeys, model="markov", order=2)
->>> abs(res.to_pandas()["conversions"].sum() - journeys.total_conversions) < 1e-6
+>>> bool(abs(res.to_pandas()["conversions"].sum() - journeys.total_conversions) < 1e-6)
 True
 """
 

@@ -566,7 +566,10 @@ class Attribution(_Tabular):
         """Per-journey credit (row, touchpoint, conversions, value); needs ``per_journey=True``."""
         t = self._native.per_journey()
         if t is None:
-            raise InputError("per-journey credit was not computed: pass per_journey=True (models that define it)")
+            raise InputError(
+                "no per-journey credit: pass per_journey=True; it is defined for the rule models, shapley, "
+                "ordered_shapley and markov with allocation='per_journey' (see notes)"
+            )
         return _frames.to_backend(t, self._backend)
 
     def by_position(self) -> Any:
