@@ -23,7 +23,7 @@ use super::{AttributionModel, Credits, Frame, JourneyCredit};
 use crate::catalog::TouchpointId;
 use crate::error::{Error, Result};
 
-/// Whether `m` is a rule model (handled by [`attribute`]).
+/// Whether `m` is a rule model (the models of this module).
 pub fn is_rule(m: &AttributionModel) -> bool {
     matches!(
         m,
