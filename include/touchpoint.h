@@ -127,6 +127,73 @@ typedef enum {
 } touchpoint_value_basis;
 
 /**
+ * Shape of a response curve.
+ */
+typedef enum {
+  /**
+   * `p1·x^p2 / (x^p2 + p3^p2)`: p1 = beta (saturation), p2 = alpha (shape), p3 = gamma.
+   */
+  TOUCHPOINT_CURVE_KIND_HILL = 0,
+  /**
+   * `p1·x^p2`.
+   */
+  TOUCHPOINT_CURVE_KIND_POWER = 1,
+  /**
+   * `p1·ln(1 + x/p2)`.
+   */
+  TOUCHPOINT_CURVE_KIND_LOG = 2,
+  /**
+   * Linear through `points` (x0, y0, x1, y1, ...).
+   */
+  TOUCHPOINT_CURVE_KIND_PIECEWISE = 3,
+} touchpoint_curve_kind;
+
+/**
+ * What the budget plan optimises.
+ */
+typedef enum {
+  /**
+   * Spend exactly `budget` (when bounds allow).
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_BUDGET = 0,
+  /**
+   * Spend where the marginal ROI is at least `roi`, up to `budget`.
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_MARGINAL_ROI = 1,
+  /**
+   * The largest total (up to `budget`) whose overall ROI is at least `roi`.
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_TARGET_ROI = 2,
+} touchpoint_objective_kind;
+
+/**
+ * Budget solver.
+ */
+typedef enum {
+  /**
+   * Water-filling when every curve is concave and the objective is a budget, else DP.
+   */
+  TOUCHPOINT_SOLVER_AUTO = 0,
+  /**
+   * Dynamic programming on the spend grid (exact on the grid, any shape).
+   */
+  TOUCHPOINT_SOLVER_DYNAMIC_PROGRAMMING = 1,
+  /**
+   * Continuous water-filling (concave curves).
+   */
+  TOUCHPOINT_SOLVER_WATER_FILLING = 2,
+  /**
+   * Greedy marginal allocation (comparison only).
+   */
+  TOUCHPOINT_SOLVER_GREEDY = 3,
+} touchpoint_solver;
+
+/**
+ * A budget plan (spend and expected response per curve, diagnostics).
+ */
+typedef struct touchpoint_budget_plan touchpoint_budget_plan;
+
+/**
  * Interaction events: built row by row ([`touchpoint_events_push`]) or read from CSV.
  */
 typedef struct touchpoint_events touchpoint_events;
@@ -412,6 +479,96 @@ typedef struct {
    */
   bool efficient;
 } touchpoint_totals;
+
+/**
+ * An allowed next touchpoint and the cost of one touch.
+ */
+typedef struct {
+  /**
+   * Touchpoint name (UTF-8, not NUL-terminated).
+   */
+  const char *touchpoint;
+  /**
+   * Length of `touchpoint`.
+   */
+  size_t touchpoint_len;
+  /**
+   * Cost of one touch (>= 0).
+   */
+  double cost;
+} touchpoint_candidate;
+
+/**
+ * One touchpoint's response curve and bounds.
+ */
+typedef struct {
+  /**
+   * Name (UTF-8, not NUL-terminated).
+   */
+  const char *name;
+  /**
+   * Length of `name`.
+   */
+  size_t name_len;
+  /**
+   * Shape.
+   */
+  touchpoint_curve_kind kind;
+  /**
+   * First parameter (see the kind).
+   */
+  double p1;
+  /**
+   * Second parameter.
+   */
+  double p2;
+  /**
+   * Third parameter.
+   */
+  double p3;
+  /**
+   * Piecewise points as x0, y0, x1, y1, ... (NULL for other kinds).
+   */
+  const double *points;
+  /**
+   * Number of (x, y) pairs in `points`.
+   */
+  size_t n_points;
+  /**
+   * Minimum spend.
+   */
+  double lower;
+  /**
+   * Maximum spend; NaN for none.
+   */
+  double upper;
+  /**
+   * Fixed spend; NaN for none.
+   */
+  double locked;
+} touchpoint_curve;
+
+/**
+ * Budget objective.
+ */
+typedef struct {
+  /**
+   * Which objective.
+   */
+  touchpoint_objective_kind kind;
+  /**
+   * Budget, or the spending cap for the ROI objectives.
+   */
+  double budget;
+  /**
+   * Value of one unit of response (ROI objectives).
+   */
+  double value_per_response;
+  /**
+   * Minimum marginal ROI or target overall ROI.
+   */
+  double roi;
+} touchpoint_budget_objective;
 
 #ifdef __cplusplus
 extern "C" {
@@ -830,6 +987,117 @@ touchpoint_result touchpoint_graph_conversion_probability(const touchpoint_graph
  * `graph` must be NULL or a handle from this library, not freed before.
  */
 void touchpoint_graph_free(touchpoint_graph *graph);
+
+/**
+ * Which drop-off to fix first: for every state, the exact gain in P(conversion), extra
+ * conversions and extra value if its drop-off were cut by `fraction` (0–1), ranked, as JSON.
+ *
+ * @return OK; BUFFER_TOO_SMALL (size query as `touchpoint_result_set_to_json`);
+ *         INVALID_ARGUMENT (fraction outside 0–1); NULL_PARAMETER
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_graph_prioritize_json(const touchpoint_graph *graph,
+                                                   double fraction,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
+
+/**
+ * Rank the allowed next touchpoints after the touches `partial` (names separated by `>`,
+ * e.g. `"search ad > email"`; empty for a journey that has not started), as JSON with the
+ * current state, its conversion probability and one row per candidate. The estimates are
+ * associational (what followed for customers who took each step), not causal.
+ *
+ * @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (unknown touchpoint, no candidates);
+ *         MODEL_NOT_APPLICABLE (state never observed); NULL_PARAMETER; INVALID_UTF8
+ *
+ * # Safety
+ * `candidates` must point to `n_candidates` valid structs whose strings are valid for their
+ * lengths; `buf` NULL or `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_graph_next_best_json(const touchpoint_graph *graph,
+                                                  const char *partial,
+                                                  size_t partial_len,
+                                                  const touchpoint_candidate *candidates,
+                                                  size_t n_candidates,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n);
+
+/**
+ * The `k` most probable routes to conversion (at most `max_len` further states) after the
+ * touches `partial` (`>`-separated; empty for the start), best first, as JSON.
+ *
+ * # Safety
+ * As `touchpoint_graph_next_best_json`.
+ */
+touchpoint_result touchpoint_graph_converting_paths_json(const touchpoint_graph *graph,
+                                                         const char *partial,
+                                                         size_t partial_len,
+                                                         size_t k,
+                                                         size_t max_len,
+                                                         char *buf,
+                                                         size_t len,
+                                                         size_t *out_n);
+
+/**
+ * Split a budget across response curves.
+ *
+ * @param curves, n_curves the curves
+ * @param objective what to optimise
+ * @param step spend grid of dynamic programming and greedy
+ * @param solver which solver
+ * @param out receives the plan (free with `touchpoint_budget_plan_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
+ *         field and curve index); INVALID_ARGUMENT (budget, step); MODEL_NOT_APPLICABLE
+ *         (infeasible bounds, water-filling on non-concave curves); EMPTY_INPUT
+ *
+ * # Safety
+ * `curves` must point to `n_curves` valid structs (their names and points valid for their
+ * lengths); `objective` and `out` NULL or valid.
+ */
+touchpoint_result touchpoint_allocate_budget(const touchpoint_curve *curves,
+                                             size_t n_curves,
+                                             const touchpoint_budget_objective *objective,
+                                             double step,
+                                             touchpoint_solver solver,
+                                             touchpoint_budget_plan **out);
+
+/**
+ * Copy the spend per curve (input order) into `spend` (capacity `len`, at least the number of
+ * curves) and the total expected response into `*total_response`.
+ *
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER
+ *
+ * # Safety
+ * `spend` must be NULL or hold `len` writable doubles; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_budget_plan_spend(const touchpoint_budget_plan *plan,
+                                               double *spend,
+                                               size_t len,
+                                               double *total_response);
+
+/**
+ * The whole plan as JSON (spend, response, marginal response per curve, totals, method,
+ * optimality statement, KKT gap, diagnostics). Size query as `touchpoint_result_set_to_json`.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_budget_plan_to_json(const touchpoint_budget_plan *plan,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/**
+ * Free a budget plan. NULL is a no-op.
+ *
+ * # Safety
+ * `plan` must be NULL or a handle from this library, not freed before.
+ */
+void touchpoint_budget_plan_free(touchpoint_budget_plan *plan);
 
 /**
  * A static, NUL-terminated name of a result code (`"TOUCHPOINT_RESULT_OK"`, ...); never NULL,

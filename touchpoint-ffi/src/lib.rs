@@ -1169,6 +1169,363 @@ pub unsafe extern "C" fn touchpoint_graph_free(graph: *mut touchpoint_graph) {
     unsafe { free(graph) }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Optimisation
+
+fn graph_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+fn partial_of(partial: &str) -> Vec<&str> {
+    touchpoint_core::paths::split_path(partial, ">").collect()
+}
+
+/// Which drop-off to fix first: for every state, the exact gain in P(conversion), extra
+/// conversions and extra value if its drop-off were cut by `fraction` (0–1), ranked, as JSON.
+///
+/// @return OK; BUFFER_TOO_SMALL (size query as `touchpoint_result_set_to_json`);
+///         INVALID_ARGUMENT (fraction outside 0–1); NULL_PARAMETER
+///
+/// # Safety
+/// `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_graph_prioritize_json(
+    graph: *const touchpoint_graph,
+    fraction: f64,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let g = unsafe { try_ref(graph, "graph") }?;
+        let rows = touchpoint_core::optimize::prioritize(&g.inner, fraction)?;
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&rows), buf, len, out_n) }
+    })
+}
+
+/// An allowed next touchpoint and the cost of one touch.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct touchpoint_candidate {
+    /// Touchpoint name (UTF-8, not NUL-terminated).
+    pub touchpoint: *const c_char,
+    /// Length of `touchpoint`.
+    pub touchpoint_len: usize,
+    /// Cost of one touch (>= 0).
+    pub cost: f64,
+}
+
+/// Rank the allowed next touchpoints after the touches `partial` (names separated by `>`,
+/// e.g. `"search ad > email"`; empty for a journey that has not started), as JSON with the
+/// current state, its conversion probability and one row per candidate. The estimates are
+/// associational (what followed for customers who took each step), not causal.
+///
+/// @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (unknown touchpoint, no candidates);
+///         MODEL_NOT_APPLICABLE (state never observed); NULL_PARAMETER; INVALID_UTF8
+///
+/// # Safety
+/// `candidates` must point to `n_candidates` valid structs whose strings are valid for their
+/// lengths; `buf` NULL or `len` writable bytes; other pointers NULL or valid.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn touchpoint_graph_next_best_json(
+    graph: *const touchpoint_graph,
+    partial: *const c_char,
+    partial_len: usize,
+    candidates: *const touchpoint_candidate,
+    n_candidates: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let g = unsafe { try_ref(graph, "graph") }?;
+        // SAFETY: forwarded.
+        let partial = unsafe { try_opt_str(partial, partial_len, "partial") }?.unwrap_or("");
+        if candidates.is_null() {
+            return Err(handle::null("candidates"));
+        }
+        // SAFETY: non-NULL and the caller guarantees n_candidates structs.
+        let cs = unsafe { std::slice::from_raw_parts(candidates, n_candidates) };
+        let mut list = Vec::with_capacity(cs.len());
+        for c in cs {
+            // SAFETY: forwarded.
+            let name = unsafe { try_str(c.touchpoint, c.touchpoint_len, "candidates[].touchpoint") }?;
+            list.push(touchpoint_core::optimize::Candidate::new(name, c.cost));
+        }
+        let r = touchpoint_core::optimize::next_best(&g.inner, &partial_of(partial), &list)?;
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&r), buf, len, out_n) }
+    })
+}
+
+/// The `k` most probable routes to conversion (at most `max_len` further states) after the
+/// touches `partial` (`>`-separated; empty for the start), best first, as JSON.
+///
+/// # Safety
+/// As `touchpoint_graph_next_best_json`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn touchpoint_graph_converting_paths_json(
+    graph: *const touchpoint_graph,
+    partial: *const c_char,
+    partial_len: usize,
+    k: usize,
+    max_len: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let g = unsafe { try_ref(graph, "graph") }?;
+        // SAFETY: forwarded.
+        let partial = unsafe { try_opt_str(partial, partial_len, "partial") }?.unwrap_or("");
+        let r = touchpoint_core::optimize::converting_paths(&g.inner, &partial_of(partial), k, max_len)?;
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&r), buf, len, out_n) }
+    })
+}
+
+/// Shape of a response curve.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum touchpoint_curve_kind {
+    /// `p1·x^p2 / (x^p2 + p3^p2)`: p1 = beta (saturation), p2 = alpha (shape), p3 = gamma.
+    Hill = 0,
+    /// `p1·x^p2`.
+    Power = 1,
+    /// `p1·ln(1 + x/p2)`.
+    Log = 2,
+    /// Linear through `points` (x0, y0, x1, y1, ...).
+    Piecewise = 3,
+}
+
+/// One touchpoint's response curve and bounds.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct touchpoint_curve {
+    /// Name (UTF-8, not NUL-terminated).
+    pub name: *const c_char,
+    /// Length of `name`.
+    pub name_len: usize,
+    /// Shape.
+    pub kind: touchpoint_curve_kind,
+    /// First parameter (see the kind).
+    pub p1: f64,
+    /// Second parameter.
+    pub p2: f64,
+    /// Third parameter.
+    pub p3: f64,
+    /// Piecewise points as x0, y0, x1, y1, ... (NULL for other kinds).
+    pub points: *const f64,
+    /// Number of (x, y) pairs in `points`.
+    pub n_points: usize,
+    /// Minimum spend.
+    pub lower: f64,
+    /// Maximum spend; NaN for none.
+    pub upper: f64,
+    /// Fixed spend; NaN for none.
+    pub locked: f64,
+}
+
+/// What the budget plan optimises.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum touchpoint_objective_kind {
+    /// Spend exactly `budget` (when bounds allow).
+    Budget = 0,
+    /// Spend where the marginal ROI is at least `roi`, up to `budget`.
+    MarginalRoi = 1,
+    /// The largest total (up to `budget`) whose overall ROI is at least `roi`.
+    TargetRoi = 2,
+}
+
+/// Budget objective.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct touchpoint_budget_objective {
+    /// Which objective.
+    pub kind: touchpoint_objective_kind,
+    /// Budget, or the spending cap for the ROI objectives.
+    pub budget: f64,
+    /// Value of one unit of response (ROI objectives).
+    pub value_per_response: f64,
+    /// Minimum marginal ROI or target overall ROI.
+    pub roi: f64,
+}
+
+/// Budget solver.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum touchpoint_solver {
+    /// Water-filling when every curve is concave and the objective is a budget, else DP.
+    Auto = 0,
+    /// Dynamic programming on the spend grid (exact on the grid, any shape).
+    DynamicProgramming = 1,
+    /// Continuous water-filling (concave curves).
+    WaterFilling = 2,
+    /// Greedy marginal allocation (comparison only).
+    Greedy = 3,
+}
+
+/// A budget plan (spend and expected response per curve, diagnostics).
+pub struct touchpoint_budget_plan {
+    inner: touchpoint_core::optimize::Plan,
+}
+
+/// Split a budget across response curves.
+///
+/// @param curves, n_curves the curves
+/// @param objective what to optimise
+/// @param step spend grid of dynamic programming and greedy
+/// @param solver which solver
+/// @param out receives the plan (free with `touchpoint_budget_plan_free`)
+/// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
+///         field and curve index); INVALID_ARGUMENT (budget, step); MODEL_NOT_APPLICABLE
+///         (infeasible bounds, water-filling on non-concave curves); EMPTY_INPUT
+///
+/// # Safety
+/// `curves` must point to `n_curves` valid structs (their names and points valid for their
+/// lengths); `objective` and `out` NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_allocate_budget(
+    curves: *const touchpoint_curve,
+    n_curves: usize,
+    objective: *const touchpoint_budget_objective,
+    step: f64,
+    solver: touchpoint_solver,
+    out: *mut *mut touchpoint_budget_plan,
+) -> touchpoint_result {
+    use touchpoint_core::optimize::{Channel, Objective, ResponseCurve, Solver};
+    boundary(|| {
+        if curves.is_null() {
+            return Err(handle::null("curves"));
+        }
+        // SAFETY: forwarded.
+        let obj = unsafe { try_ref(objective, "objective") }?;
+        // SAFETY: non-NULL and the caller guarantees n_curves structs.
+        let cs = unsafe { std::slice::from_raw_parts(curves, n_curves) };
+        let mut channels = Vec::with_capacity(cs.len());
+        for c in cs {
+            // SAFETY: forwarded.
+            let name = unsafe { try_str(c.name, c.name_len, "curves[].name") }?;
+            let curve = match c.kind {
+                touchpoint_curve_kind::Hill => ResponseCurve::Hill { beta: c.p1, alpha: c.p2, gamma: c.p3 },
+                touchpoint_curve_kind::Power => ResponseCurve::Power { a: c.p1, b: c.p2 },
+                touchpoint_curve_kind::Log => ResponseCurve::Log { a: c.p1, b: c.p2 },
+                touchpoint_curve_kind::Piecewise => {
+                    if c.points.is_null() {
+                        return Err(handle::null("curves[].points"));
+                    }
+                    // SAFETY: non-NULL and the caller guarantees 2·n_points doubles.
+                    let p = unsafe { std::slice::from_raw_parts(c.points, 2 * c.n_points) };
+                    ResponseCurve::Piecewise { points: p.chunks(2).map(|x| (x[0], x[1])).collect() }
+                }
+            };
+            let opt = |x: f64| (!x.is_nan()).then_some(x);
+            channels.push(Channel {
+                name: name.to_owned(),
+                curve,
+                lower: c.lower,
+                upper: opt(c.upper),
+                locked: opt(c.locked),
+            });
+        }
+        let objective = match obj.kind {
+            touchpoint_objective_kind::Budget => Objective::Budget(obj.budget),
+            touchpoint_objective_kind::MarginalRoi => Objective::MarginalRoi {
+                value_per_response: obj.value_per_response,
+                min_marginal_roi: obj.roi,
+                max_budget: obj.budget,
+            },
+            touchpoint_objective_kind::TargetRoi => Objective::TargetRoi {
+                value_per_response: obj.value_per_response,
+                target_roi: obj.roi,
+                max_budget: obj.budget,
+            },
+        };
+        let solver = match solver {
+            touchpoint_solver::Auto => Solver::Auto,
+            touchpoint_solver::DynamicProgramming => Solver::DynamicProgramming,
+            touchpoint_solver::WaterFilling => Solver::WaterFilling,
+            touchpoint_solver::Greedy => Solver::Greedy,
+        };
+        let inner = touchpoint_core::optimize::allocate(&channels, objective, step, solver)?;
+        // SAFETY: forwarded.
+        unsafe { give(touchpoint_budget_plan { inner }, out) }
+    })
+}
+
+/// Copy the spend per curve (input order) into `spend` (capacity `len`, at least the number of
+/// curves) and the total expected response into `*total_response`.
+///
+/// @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER
+///
+/// # Safety
+/// `spend` must be NULL or hold `len` writable doubles; other pointers NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_budget_plan_spend(
+    plan: *const touchpoint_budget_plan,
+    spend: *mut f64,
+    len: usize,
+    total_response: *mut f64,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let p = unsafe { try_ref(plan, "plan") }?;
+        // SAFETY: forwarded.
+        let total = unsafe { try_mut(total_response, "total_response") }?;
+        if spend.is_null() {
+            return Err(handle::null("spend"));
+        }
+        let n = p.inner.spend.len();
+        if len < n {
+            return Err(FfiError::new(
+                touchpoint_result::BufferTooSmall,
+                format!("`spend` holds {len} values; {n} are needed"),
+            ));
+        }
+        // SAFETY: spend holds at least n doubles.
+        unsafe { std::ptr::copy_nonoverlapping(p.inner.spend.as_ptr(), spend, n) };
+        *total = p.inner.total_response;
+        Ok(())
+    })
+}
+
+/// The whole plan as JSON (spend, response, marginal response per curve, totals, method,
+/// optimality statement, KKT gap, diagnostics). Size query as `touchpoint_result_set_to_json`.
+///
+/// # Safety
+/// `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_budget_plan_to_json(
+    plan: *const touchpoint_budget_plan,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let p = unsafe { try_ref(plan, "plan") }?;
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&p.inner), buf, len, out_n) }
+    })
+}
+
+/// Free a budget plan. NULL is a no-op.
+///
+/// # Safety
+/// `plan` must be NULL or a handle from this library, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_budget_plan_free(plan: *mut touchpoint_budget_plan) {
+    // SAFETY: forwarded.
+    unsafe { free(plan) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -947,6 +947,60 @@ impl PyJourneyGraph {
         ])
     }
 
+    /// Exact gains of cutting each state's drop-off by `fraction`, ranked.
+    #[pyo3(signature = (fraction = 0.1))]
+    fn prioritize(&self, py: Python<'_>, fraction: f64) -> PyResult<ArrowTable> {
+        let g = &self.inner;
+        let rows = compute(py, None, || touchpoint_core::optimize::prioritize(g, fraction))?;
+        table(vec![
+            ("state", Col::Str(rows.iter().map(|r| r.label.clone()).collect())),
+            ("visits", Col::F64(rows.iter().map(|r| r.visits).collect())),
+            ("dropoff_rate", Col::F64(rows.iter().map(|r| r.dropoff_rate).collect())),
+            ("conversion_probability", Col::F64(rows.iter().map(|r| r.conversion_probability).collect())),
+            ("return_probability", Col::F64(rows.iter().map(|r| r.return_probability).collect())),
+            ("new_conversion_probability", Col::F64(rows.iter().map(|r| r.new_conversion_probability).collect())),
+            ("gain", Col::F64(rows.iter().map(|r| r.gain).collect())),
+            ("extra_conversions", Col::F64(rows.iter().map(|r| r.extra_conversions).collect())),
+            ("extra_value", Col::F64(rows.iter().map(|r| r.extra_value).collect())),
+            ("marginal_gain", Col::F64(rows.iter().map(|r| r.marginal_gain).collect())),
+        ])
+    }
+
+    /// Rank allowed next touchpoints (name → cost) after the touches `partial`.
+    /// Returns (current state, its conversion probability, table).
+    fn next_best(&self, partial: Vec<String>, candidates: Vec<(String, f64)>) -> PyResult<(String, f64, ArrowTable)> {
+        let refs: Vec<&str> = partial.iter().map(String::as_str).collect();
+        let cands: Vec<touchpoint_core::optimize::Candidate> =
+            candidates.into_iter().map(|(t, c)| touchpoint_core::optimize::Candidate::new(t, c)).collect();
+        let r = touchpoint_core::optimize::next_best(&self.inner, &refs, &cands).py()?;
+        let rows = &r.rows;
+        let t = table(vec![
+            ("touchpoint", Col::Str(rows.iter().map(|x| x.touchpoint.clone()).collect())),
+            ("next_state", Col::Str(rows.iter().map(|x| x.next_state.clone()).collect())),
+            ("observed", Col::Bool(rows.iter().map(|x| x.observed).collect())),
+            ("observed_share", Col::F64(rows.iter().map(|x| x.observed_share).collect())),
+            ("conversion_probability", Col::OptF64(rows.iter().map(|x| x.conversion_probability).collect())),
+            ("uplift", Col::OptF64(rows.iter().map(|x| x.uplift).collect())),
+            ("expected_value", Col::OptF64(rows.iter().map(|x| x.expected_value).collect())),
+            ("cost", Col::F64(rows.iter().map(|x| x.cost).collect())),
+            ("net_value", Col::OptF64(rows.iter().map(|x| x.net_value).collect())),
+        ])?;
+        Ok((r.current_state, r.current_probability, t))
+    }
+
+    /// The `k` most probable routes to conversion after the touches `partial`.
+    #[pyo3(signature = (partial, k = 10, max_len = 20))]
+    fn converting_paths(&self, partial: Vec<String>, k: usize, max_len: usize) -> PyResult<ArrowTable> {
+        let refs: Vec<&str> = partial.iter().map(String::as_str).collect();
+        let paths = touchpoint_core::optimize::converting_paths(&self.inner, &refs, k, max_len).py()?;
+        table(vec![
+            ("rank", Col::I64((1..=paths.len() as i64).collect())),
+            ("path", Col::Str(paths.iter().map(|p| p.states.join(" > ")).collect())),
+            ("steps", Col::I64(paths.iter().map(|p| p.states.len() as i64).collect())),
+            ("probability", Col::F64(paths.iter().map(|p| p.probability).collect())),
+        ])
+    }
+
     /// Graphviz DOT text.
     fn to_dot(&self) -> String {
         self.inner.to_dot()
@@ -981,6 +1035,186 @@ fn kind(k: &NodeKind) -> &'static str {
     }
 }
 
+/// A budget plan.
+#[pyclass(name = "BudgetPlan", module = "touchpoint._touchpoint", frozen)]
+struct PyBudgetPlan {
+    inner: touchpoint_core::optimize::Plan,
+}
+
+#[pymethods]
+impl PyBudgetPlan {
+    /// Per channel: name, spend, response, marginal response.
+    fn to_table(&self) -> PyResult<ArrowTable> {
+        let p = &self.inner;
+        table(vec![
+            ("name", Col::Str(p.names.clone())),
+            ("spend", Col::F64(p.spend.clone())),
+            ("response", Col::F64(p.response.clone())),
+            ("marginal_response", Col::F64(p.marginal.clone())),
+        ])
+    }
+    /// Spend per channel.
+    #[getter]
+    fn spend(&self) -> Vec<f64> {
+        self.inner.spend.clone()
+    }
+    /// Total spend.
+    #[getter]
+    fn total_spend(&self) -> f64 {
+        self.inner.total_spend
+    }
+    /// Total expected response.
+    #[getter]
+    fn total_response(&self) -> f64 {
+        self.inner.total_response
+    }
+    /// Solver used.
+    #[getter]
+    fn method(&self) -> String {
+        self.inner.method.clone()
+    }
+    /// What is guaranteed about the plan.
+    #[getter]
+    fn optimality(&self) -> String {
+        self.inner.optimality.clone()
+    }
+    /// Water-filling KKT gap.
+    #[getter]
+    fn kkt_gap(&self) -> Option<f64> {
+        self.inner.kkt_gap
+    }
+    /// Binding bounds, unspent budget and why, locks.
+    #[getter]
+    fn diagnostics(&self) -> Vec<String> {
+        self.inner.diagnostics.clone()
+    }
+}
+
+type CurveSpec = (String, String, Vec<f64>, f64, Option<f64>, Option<f64>);
+
+fn channels_of(curves: Vec<CurveSpec>) -> PyResult<Vec<touchpoint_core::optimize::Channel>> {
+    use touchpoint_core::optimize::{Channel, ResponseCurve};
+    curves
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, kind, p, lower, upper, locked))| {
+            let need = |n: usize| -> PyResult<()> {
+                if p.len() == n {
+                    Ok(())
+                } else {
+                    Err(InputError::new_err(format!(
+                        "curve {i} ({name}): {kind} takes {n} parameters, got {}",
+                        p.len()
+                    )))
+                }
+            };
+            let curve = match kind.as_str() {
+                "hill" => {
+                    need(3)?;
+                    ResponseCurve::Hill { beta: p[0], alpha: p[1], gamma: p[2] }
+                }
+                "power" => {
+                    need(2)?;
+                    ResponseCurve::Power { a: p[0], b: p[1] }
+                }
+                "log" => {
+                    need(2)?;
+                    ResponseCurve::Log { a: p[0], b: p[1] }
+                }
+                "piecewise" => {
+                    if p.len() % 2 != 0 {
+                        return Err(InputError::new_err(format!(
+                            "curve {i} ({name}): piecewise points come in (spend, response) pairs"
+                        )));
+                    }
+                    ResponseCurve::Piecewise { points: p.chunks(2).map(|c| (c[0], c[1])).collect() }
+                }
+                _ => return Err(InputError::new_err(format!("curve {i} ({name}): unknown kind {kind:?}"))),
+            };
+            Ok(Channel { name, curve, lower, upper, locked })
+        })
+        .collect()
+}
+
+/// Plan a budget over response curves given as (name, kind, params, lower, upper, locked).
+#[pyfunction]
+#[pyo3(signature = (curves, *, budget = None, step = 1.0, solver = "auto", value_per_response = None, min_marginal_roi = None, target_roi = None))]
+#[allow(clippy::too_many_arguments)]
+fn allocate_budget(
+    py: Python<'_>,
+    curves: Vec<CurveSpec>,
+    budget: Option<f64>,
+    step: f64,
+    solver: &str,
+    value_per_response: Option<f64>,
+    min_marginal_roi: Option<f64>,
+    target_roi: Option<f64>,
+) -> PyResult<PyBudgetPlan> {
+    use touchpoint_core::optimize::{Objective, Solver};
+    let channels = channels_of(curves)?;
+    let solver = match solver {
+        "auto" => Solver::Auto,
+        "dp" | "dynamic_programming" => Solver::DynamicProgramming,
+        "water_filling" => Solver::WaterFilling,
+        "greedy" => Solver::Greedy,
+        _ => {
+            return Err(ModelError::new_err(format!(
+                "solver = {solver:?}: expected 'auto', 'dp', 'water_filling' or 'greedy'"
+            )));
+        }
+    };
+    let objective = match (budget, value_per_response, min_marginal_roi, target_roi) {
+        (Some(b), _, None, None) => Objective::Budget(b),
+        (Some(b), Some(v), Some(m), None) => {
+            Objective::MarginalRoi { value_per_response: v, min_marginal_roi: m, max_budget: b }
+        }
+        (Some(b), Some(v), None, Some(t)) => {
+            Objective::TargetRoi { value_per_response: v, target_roi: t, max_budget: b }
+        }
+        _ => {
+            return Err(ModelError::new_err(
+                "give budget= alone, or budget= (the cap) with value_per_response= and one of min_marginal_roi= / target_roi=",
+            ));
+        }
+    };
+    let inner = compute(py, None, || touchpoint_core::optimize::allocate(&channels, objective, step, solver))?;
+    Ok(PyBudgetPlan { inner })
+}
+
+/// Response of a given allocation: (per channel, total).
+#[pyfunction]
+fn evaluate_budget(curves: Vec<CurveSpec>, spend: Vec<f64>) -> PyResult<(Vec<f64>, f64)> {
+    touchpoint_core::optimize::evaluate(&channels_of(curves)?, &spend).py()
+}
+
+/// Hill parameters (beta, alpha, gamma) through (spend, response) with half saturation at
+/// spend × ratio.
+#[pyfunction]
+fn calibrate_hill(spend: f64, response: f64, alpha: f64, half_saturation_ratio: f64) -> PyResult<(f64, f64, f64)> {
+    match touchpoint_core::optimize::ResponseCurve::calibrate_hill(spend, response, alpha, half_saturation_ratio)
+        .py()?
+    {
+        touchpoint_core::optimize::ResponseCurve::Hill { beta, alpha, gamma } => Ok((beta, alpha, gamma)),
+        _ => Err(InputError::new_err("calibration did not give a Hill curve")),
+    }
+}
+
+/// Power parameters (a, b) through (spend, response).
+#[pyfunction]
+fn calibrate_power(spend: f64, response: f64, b: f64) -> PyResult<(f64, f64)> {
+    match touchpoint_core::optimize::ResponseCurve::calibrate_power(spend, response, b).py()? {
+        touchpoint_core::optimize::ResponseCurve::Power { a, b } => Ok((a, b)),
+        _ => Err(InputError::new_err("calibration did not give a power curve")),
+    }
+}
+
+/// Values of a response curve at the given spends (for plots).
+#[pyfunction]
+fn curve_values(curve: CurveSpec, spend: Vec<f64>) -> PyResult<Vec<f64>> {
+    let ch = channels_of(vec![curve])?;
+    Ok(spend.iter().map(|&x| ch[0].curve.value(x)).collect())
+}
+
 /// The journey report of the built-in demo dataset, as text (what `make demo` prints).
 #[pyfunction]
 #[pyo3(signature = (*, customers = 5000, seed = 7, order = 1, lookback_days = 30))]
@@ -1005,6 +1239,12 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAttribution>()?;
     m.add_class::<PyJourneyGraph>()?;
     m.add_class::<ArrowTable>()?;
+    m.add_class::<PyBudgetPlan>()?;
+    m.add_function(wrap_pyfunction!(allocate_budget, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_budget, m)?)?;
+    m.add_function(wrap_pyfunction!(curve_values, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_hill, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_power, m)?)?;
     m.add_function(wrap_pyfunction!(attribute, m)?)?;
     m.add_function(wrap_pyfunction!(demo_report, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;

@@ -13,10 +13,11 @@ MODULES = [
     "touchpoint.demo",
     "touchpoint.exceptions",
     "touchpoint._frames",
+    "touchpoint.budget",
 ]
 
 # modules whose docstrings are expected to carry examples
-WITH_EXAMPLES = {"touchpoint", "touchpoint._api", "touchpoint.demo"}
+WITH_EXAMPLES = {"touchpoint", "touchpoint._api", "touchpoint.demo", "touchpoint.budget"}
 
 
 @pytest.mark.parametrize("name", MODULES)

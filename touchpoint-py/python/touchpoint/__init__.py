@@ -21,11 +21,14 @@ from touchpoint._api import (
     Comparison,
     JourneyGraph,
     Journeys,
+    NextBest,
     PathTable,
     attribute,
     compare,
+    prioritize,
     read_paths,
 )
+from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
 from touchpoint._touchpoint import __version__
 from touchpoint._touchpoint import _after_fork_in_child as _after_fork_in_child
 from touchpoint.exceptions import (
@@ -54,6 +57,15 @@ __all__ = [
     "attribute",
     "compare",
     "read_paths",
+    "prioritize",
+    "NextBest",
+    "allocate_budget",
+    "evaluate_budget",
+    "BudgetPlan",
+    "Hill",
+    "Power",
+    "LogCurve",
+    "Piecewise",
     "demo",
     "TouchpointError",
     "InputError",

@@ -850,6 +850,45 @@ class JourneyGraph(_Tabular):
         paths = self._data.paths() if isinstance(self._data, Journeys) else self._data
         return paths.top_paths(k, by=by)
 
+    def prioritize(self, fraction: float = 0.1) -> Any:
+        """Which drop-off to fix first: the exact conversion gain (and extra conversions and value
+        at today's volume) if each state's drop-off were cut by ``fraction``, ranked.
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("ad > site", 30, 50, 3000), ("site", 10, 90, 1000)])
+        >>> tp.JourneyGraph(paths).prioritize(0.1)["state"].tolist()
+        ['site', 'ad']
+        """
+        return _frames.to_backend(self._native.prioritize(fraction), self._backend)
+
+    def next_best(self, partial: Sequence[str], candidates: Any) -> "NextBest":
+        """Rank the allowed next touchpoints for a journey whose touches so far are ``partial``.
+        ``candidates`` maps touchpoint names to the cost of one touch (or is a list of names).
+        The estimates are associational: they describe what followed for customers who took
+        each step, not what the step would cause.
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("ad > email > store", 8, 2, 800), ("ad > site", 2, 8, 100)])
+        >>> nb = tp.JourneyGraph(paths).next_best(["ad"], {"email": 0.1, "site": 0.0})
+        >>> nb.best, round(nb.current_probability, 2)
+        ('email', 0.5)
+        """
+        if isinstance(candidates, dict):
+            cands = [(str(k), float(v)) for k, v in candidates.items()]
+        else:
+            cands = [(str(k), 0.0) for k in candidates]
+        state, prob, table = self._native.next_best(list(partial), cands)
+        return NextBest(state, prob, table, self._backend)
+
+    def converting_paths(self, partial: Sequence[str] = (), *, k: int = 10, max_len: int = 20) -> Any:
+        """The ``k`` most probable routes to a conversion from the state after ``partial`` (the
+        start when empty), best first: shortest paths on ``-log p``."""
+        return _frames.to_backend(self._native.converting_paths(list(partial), k, max_len), self._backend)
+
     def to_dot(self) -> str:
         """Graphviz DOT text."""
         return self._native.to_dot()
@@ -882,3 +921,33 @@ class JourneyGraph(_Tabular):
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+class NextBest(_Tabular):
+    """The ranking of :meth:`JourneyGraph.next_best` (associational estimates)."""
+
+    def __init__(self, state: str, probability: float, table: Any, backend: str) -> None:
+        self.current_state = state
+        self.current_probability = probability
+        self._t = table
+        self._backend = backend
+
+    def _table(self) -> Any:
+        return self._t
+
+    @property
+    def best(self) -> Optional[str]:
+        """The top-ranked observed candidate."""
+        d = self._t.to_pydict()
+        for name, observed in zip(d["touchpoint"], d["observed"]):
+            if observed:
+                return name
+        return None
+
+    def __repr__(self) -> str:
+        return f"NextBest(from {self.current_state!r}, P(conversion) {self.current_probability:.4f}, best {self.best!r})"
+
+
+def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1) -> Any:
+    """Which touchpoint's drop-off to fix first (see :meth:`JourneyGraph.prioritize`)."""
+    return JourneyGraph(data, order).prioritize(fraction)

@@ -75,3 +75,17 @@ def graph(nodes: Dict[str, List[Any]], edges: Dict[str, List[Any]], min_probabil
                              text=[labels[n] for n in ids], textposition="top center", showlegend=False))
     fig.update_layout(title="Journey graph", xaxis=dict(visible=False), yaxis=dict(visible=False))
     return fig
+
+
+def budget_curves(curves: List[Any], spend: List[float], points: int) -> Any:
+    """Each response curve with its chosen spend marked."""
+    go = _plotly()
+    fig = go.Figure()
+    top = max([s for s in spend] + [1.0]) * 1.5
+    xs = [top * i / (points - 1) for i in range(points)]
+    for c, s in zip(curves, spend):
+        fig.add_trace(go.Scatter(x=xs, y=c(xs), mode="lines", name=c.name))
+        fig.add_trace(go.Scatter(x=[s], y=c([s]), mode="markers", marker=dict(size=10), name=f"{c.name}: {s:g}",
+                                 showlegend=False))
+    fig.update_layout(title="Response curves and the chosen spend", xaxis_title="spend", yaxis_title="response")
+    return fig
