@@ -989,8 +989,9 @@ touchpoint_result touchpoint_graph_conversion_probability(const touchpoint_graph
 void touchpoint_graph_free(touchpoint_graph *graph);
 
 /**
- * Which drop-off to fix first: for every state, the exact gain in P(conversion), extra
- * conversions and extra value if its drop-off were cut by `fraction` (0–1), ranked, as JSON.
+ * Which drop-off to fix first: the exact gain in P(conversion), extra conversions and extra
+ * value if the drop-off after each touchpoint (`by_state` false: exact re-solves) or each
+ * state (`by_state` true: rank-one closed form) were cut by `fraction` (0–1), ranked, as JSON.
  *
  * @return OK; BUFFER_TOO_SMALL (size query as `touchpoint_result_set_to_json`);
  *         INVALID_ARGUMENT (fraction outside 0–1); NULL_PARAMETER
@@ -1000,6 +1001,7 @@ void touchpoint_graph_free(touchpoint_graph *graph);
  */
 touchpoint_result touchpoint_graph_prioritize_json(const touchpoint_graph *graph,
                                                    double fraction,
+                                                   bool by_state,
                                                    char *buf,
                                                    size_t len,
                                                    size_t *out_n);

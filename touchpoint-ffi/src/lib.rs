@@ -1180,8 +1180,9 @@ fn partial_of(partial: &str) -> Vec<&str> {
     touchpoint_core::paths::split_path(partial, ">").collect()
 }
 
-/// Which drop-off to fix first: for every state, the exact gain in P(conversion), extra
-/// conversions and extra value if its drop-off were cut by `fraction` (0–1), ranked, as JSON.
+/// Which drop-off to fix first: the exact gain in P(conversion), extra conversions and extra
+/// value if the drop-off after each touchpoint (`by_state` false: exact re-solves) or each
+/// state (`by_state` true: rank-one closed form) were cut by `fraction` (0–1), ranked, as JSON.
 ///
 /// @return OK; BUFFER_TOO_SMALL (size query as `touchpoint_result_set_to_json`);
 ///         INVALID_ARGUMENT (fraction outside 0–1); NULL_PARAMETER
@@ -1192,6 +1193,7 @@ fn partial_of(partial: &str) -> Vec<&str> {
 pub unsafe extern "C" fn touchpoint_graph_prioritize_json(
     graph: *const touchpoint_graph,
     fraction: f64,
+    by_state: bool,
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
@@ -1199,9 +1201,13 @@ pub unsafe extern "C" fn touchpoint_graph_prioritize_json(
     boundary(|| {
         // SAFETY: forwarded.
         let g = unsafe { try_ref(graph, "graph") }?;
-        let rows = touchpoint_core::optimize::prioritize(&g.inner, fraction)?;
+        let text = if by_state {
+            graph_json(&touchpoint_core::optimize::prioritize_states(&g.inner, fraction)?)
+        } else {
+            graph_json(&touchpoint_core::optimize::prioritize(&g.inner, fraction)?)
+        };
         // SAFETY: forwarded.
-        unsafe { write_str(&graph_json(&rows), buf, len, out_n) }
+        unsafe { write_str(&text, buf, len, out_n) }
     })
 }
 

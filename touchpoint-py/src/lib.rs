@@ -947,23 +947,50 @@ impl PyJourneyGraph {
         ])
     }
 
-    /// Exact gains of cutting each state's drop-off by `fraction`, ranked.
-    #[pyo3(signature = (fraction = 0.1))]
-    fn prioritize(&self, py: Python<'_>, fraction: f64) -> PyResult<ArrowTable> {
+    /// Exact gains of cutting drop-off by `fraction`, per touchpoint (re-solves) or per state
+    /// (closed form), ranked.
+    #[pyo3(signature = (fraction = 0.1, by = "touchpoint"))]
+    fn prioritize(&self, py: Python<'_>, fraction: f64, by: &str) -> PyResult<ArrowTable> {
         let g = &self.inner;
-        let rows = compute(py, None, || touchpoint_core::optimize::prioritize(g, fraction))?;
-        table(vec![
-            ("state", Col::Str(rows.iter().map(|r| r.label.clone()).collect())),
-            ("visits", Col::F64(rows.iter().map(|r| r.visits).collect())),
-            ("dropoff_rate", Col::F64(rows.iter().map(|r| r.dropoff_rate).collect())),
-            ("conversion_probability", Col::F64(rows.iter().map(|r| r.conversion_probability).collect())),
-            ("return_probability", Col::F64(rows.iter().map(|r| r.return_probability).collect())),
-            ("new_conversion_probability", Col::F64(rows.iter().map(|r| r.new_conversion_probability).collect())),
-            ("gain", Col::F64(rows.iter().map(|r| r.gain).collect())),
-            ("extra_conversions", Col::F64(rows.iter().map(|r| r.extra_conversions).collect())),
-            ("extra_value", Col::F64(rows.iter().map(|r| r.extra_value).collect())),
-            ("marginal_gain", Col::F64(rows.iter().map(|r| r.marginal_gain).collect())),
-        ])
+        match by {
+            "touchpoint" => {
+                let rows = compute(py, None, || touchpoint_core::optimize::prioritize(g, fraction))?;
+                table(vec![
+                    ("touchpoint", Col::Str(rows.iter().map(|r| r.touchpoint.clone()).collect())),
+                    ("states", Col::I64(rows.iter().map(|r| r.states as i64).collect())),
+                    ("visits", Col::F64(rows.iter().map(|r| r.visits).collect())),
+                    ("dropoff_rate", Col::F64(rows.iter().map(|r| r.dropoff_rate).collect())),
+                    ("conversion_probability", Col::F64(rows.iter().map(|r| r.conversion_probability).collect())),
+                    (
+                        "new_conversion_probability",
+                        Col::F64(rows.iter().map(|r| r.new_conversion_probability).collect()),
+                    ),
+                    ("gain", Col::F64(rows.iter().map(|r| r.gain).collect())),
+                    ("extra_conversions", Col::F64(rows.iter().map(|r| r.extra_conversions).collect())),
+                    ("extra_value", Col::F64(rows.iter().map(|r| r.extra_value).collect())),
+                    ("marginal_gain", Col::F64(rows.iter().map(|r| r.marginal_gain).collect())),
+                ])
+            }
+            "state" => {
+                let rows = compute(py, None, || touchpoint_core::optimize::prioritize_states(g, fraction))?;
+                table(vec![
+                    ("state", Col::Str(rows.iter().map(|r| r.label.clone()).collect())),
+                    ("visits", Col::F64(rows.iter().map(|r| r.visits).collect())),
+                    ("dropoff_rate", Col::F64(rows.iter().map(|r| r.dropoff_rate).collect())),
+                    ("conversion_probability", Col::F64(rows.iter().map(|r| r.conversion_probability).collect())),
+                    ("return_probability", Col::F64(rows.iter().map(|r| r.return_probability).collect())),
+                    (
+                        "new_conversion_probability",
+                        Col::F64(rows.iter().map(|r| r.new_conversion_probability).collect()),
+                    ),
+                    ("gain", Col::F64(rows.iter().map(|r| r.gain).collect())),
+                    ("extra_conversions", Col::F64(rows.iter().map(|r| r.extra_conversions).collect())),
+                    ("extra_value", Col::F64(rows.iter().map(|r| r.extra_value).collect())),
+                    ("marginal_gain", Col::F64(rows.iter().map(|r| r.marginal_gain).collect())),
+                ])
+            }
+            _ => Err(ModelError::new_err(format!("by = {by:?}: expected 'touchpoint' or 'state'"))),
+        }
     }
 
     /// Rank allowed next touchpoints (name → cost) after the touches `partial`.

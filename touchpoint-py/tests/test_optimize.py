@@ -72,9 +72,13 @@ def test_prioritize_next_best_and_paths():
     pr = g.prioritize(1.0)
     assert isinstance(pr, pd.DataFrame)
     # cutting all of C3's drop-off: every journey reaching C3 converts -> P = 2/3
-    c3 = pr[pr["state"] == "C3"].iloc[0]
+    c3 = pr[pr["touchpoint"] == "C3"].iloc[0]
     assert c3["new_conversion_probability"] == pytest.approx(2 / 3)
     assert c3["extra_conversions"] == pytest.approx(1.0)
+    by_state = g.prioritize(1.0, by="state")
+    assert by_state[by_state["state"] == "C3"]["gain"].iloc[0] == pytest.approx(c3["gain"])
+    with pytest.raises(tp.ModelError):
+        g.prioritize(0.1, by="nope")
     nb = g.next_best(["C1"], {"C2": 1.0, "C3": 0.0})
     assert nb.best == "C3"
     assert nb.current_probability == pytest.approx(0.25)

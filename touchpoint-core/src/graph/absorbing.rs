@@ -90,6 +90,7 @@ pub struct GraphAnalysis {
 }
 
 /// The transient part of the chain in a form the solver walks quickly.
+#[derive(Clone)]
 pub(crate) struct Chain {
     /// Transient index → node index.
     pub nodes: Vec<NodeIndex>,
@@ -112,6 +113,7 @@ pub(crate) struct Chain {
 }
 
 /// Compressed sparse rows: for row `i`, `(col[k], coef[k])` for `k in ptr[i]..ptr[i+1]`.
+#[derive(Clone)]
 pub(crate) struct Csr {
     pub ptr: Vec<usize>,
     pub col: Vec<u32>,
@@ -188,6 +190,22 @@ impl Chain {
     /// `dead[t]` forces `x[t] = 0` (removed states).
     pub(crate) fn solve_backward(&self, rhs: &[f64], dead: Option<&[bool]>) -> Result<Vec<f64>> {
         solve(&self.succ, rhs, self.sccs.iter(), dead, self.dense_max)
+    }
+
+    /// A copy whose rows `k` have every non-`Null` exit (transitions and conversion) scaled by
+    /// `s` — what cutting their drop-off does. Only the backward solve is valid on the copy.
+    pub(crate) fn with_scaled_rows(&self, rows: &[(usize, f64)]) -> Chain {
+        let mut c = self.clone();
+        for &(k, s) in rows {
+            let (a, b) = (c.succ.ptr[k], c.succ.ptr[k + 1]);
+            for q in &mut c.succ.coef[a..b] {
+                *q *= s;
+            }
+            c.r_conv[k] *= s;
+            c.r_value[k] *= s;
+            c.p_null[k] = 1.0 - (1.0 - c.p_null[k]) * s;
+        }
+        c
     }
 
     /// Return probability of every transient state: the probability that a walk leaving the

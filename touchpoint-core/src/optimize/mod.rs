@@ -9,4 +9,4 @@ pub use budget::{Channel, Objective, Plan, ResponseCurve, Solver, allocate, eval
 pub use next_best::{
     Candidate, ConvertingPath, NextBest, NextBestRow, converting_paths, most_probable_converting_path, next_best,
 };
-pub use prioritize::{Priority, prioritize};
+pub use prioritize::{Priority, TouchpointPriority, prioritize, prioritize_states};

@@ -14,14 +14,16 @@
 //! extra value. The marginal sensitivity `∂P/∂Q_kl = v_k · b_l` is exposed as well.
 //!
 //! ```
-//! use touchpoint_core::{JourneyGraph, PathTable, optimize::prioritize};
+//! use touchpoint_core::{JourneyGraph, PathTable, optimize::{prioritize, prioritize_states}};
 //! let mut p = PathTable::default();
 //! p.add_path_str("ad > site", ">", 30.0, 50.0, 3000.0)?;
 //! p.add_path_str("site", ">", 10.0, 90.0, 1000.0)?;
 //! let g = JourneyGraph::from_paths(&p, 1)?;
 //! let table = prioritize(&g, 0.1)?;
-//! assert_eq!(table[0].label, "site"); // the drop-off that costs the most conversions
+//! assert_eq!(table[0].touchpoint, "site"); // the drop-off that costs the most conversions
 //! assert!(table[0].extra_conversions > 0.0);
+//! let by_state = prioritize_states(&g, 0.1)?; // closed form; equal at order 1
+//! assert!((by_state[0].gain - table[0].gain).abs() < 1e-12);
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
@@ -57,9 +59,12 @@ pub struct Priority {
     pub marginal_gain: f64,
 }
 
-/// Exact gains of cutting each state's drop-off by `fraction` (0–1), ranked by extra
-/// conversions (ties: extra value, then label).
-pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> {
+/// Exact gains of cutting each **state's** drop-off by `fraction` (0–1), ranked by extra
+/// conversions (ties: extra value, then label), by the closed form. Its cost is dominated by the
+/// return probabilities: immediate for states outside cycles, a dense inverse for strongly
+/// connected components up to 400 states, one iterative solve per state beyond (slow for
+/// components of many thousands of states; use [`prioritize`] per touchpoint there).
+pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> {
     if !(0.0..=1.0).contains(&fraction) {
         return Err(Error::option("fraction", fraction, "the share of drop-off to cut must be within 0..=1"));
     }
@@ -82,7 +87,8 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> 
             };
             let gain = gain_of(b[k]);
             let gain_v = gain_of(bv[k]);
-            let marginal = if d < 1.0 && beta[k] < 1.0 { v[k] * b[k] * d / ((1.0 - d) * (1.0 - beta[k])) } else { 0.0 };
+            // dP/ds at s = 1 is v_k·b_k (perturbation of row k), and ds/df = d/(1 − d)
+            let marginal = if d < 1.0 { v[k] * b[k] * d / (1.0 - d) } else { 0.0 };
             let node = c.nodes[k];
             Priority {
                 node: node.index(),
@@ -104,6 +110,115 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> 
             .total_cmp(&x.extra_conversions)
             .then(y.extra_value.total_cmp(&x.extra_value))
             .then_with(|| x.label.cmp(&y.label))
+    });
+    Ok(rows)
+}
+
+/// One row of [`prioritize`]: what cutting the drop-off after a touchpoint would bring.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TouchpointPriority {
+    /// The touchpoint.
+    pub touchpoint: String,
+    /// States whose last touch is this touchpoint (1 at order 1).
+    pub states: usize,
+    /// Weighted journeys through those states.
+    pub visits: f64,
+    /// Drop-off rate after the touchpoint (visit-weighted over its states).
+    pub dropoff_rate: f64,
+    /// Conversion probability from the touchpoint (visit-weighted over its states).
+    pub conversion_probability: f64,
+    /// P(conversion) of a journey after the cut, exact (re-solve).
+    pub new_conversion_probability: f64,
+    /// Gain in P(conversion) of a journey.
+    pub gain: f64,
+    /// Extra conversions at the current journey volume.
+    pub extra_conversions: f64,
+    /// Extra conversion value at the current journey volume.
+    pub extra_value: f64,
+    /// d P(conversion) / d(fraction cut) at 0: `Σ_k v_k·b_k·d_k/(1 − d_k)` over its states.
+    pub marginal_gain: f64,
+}
+
+/// Which touchpoint's drop-off to fix first: for every touchpoint, cut the drop-off of every
+/// state that ends with it by `fraction` (the removed probability redistributed proportionally
+/// over the state's other exits) and re-solve the chain exactly; ranked by extra conversions.
+/// At order 1 a touchpoint is one state and this equals the rank-one closed form of
+/// [`prioritize_states`]. The re-solves are independent and run in parallel.
+pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointPriority>> {
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(Error::option("fraction", fraction, "the share of drop-off to cut must be within 0..=1"));
+    }
+    use crate::graph::NodeKind;
+    let c = Chain::new(graph);
+    let b = c.solve_backward(&c.r_conv, None)?;
+    let bv = c.solve_backward(&c.r_value, None)?;
+    let mut e = vec![0.0; c.nodes.len()];
+    e[0] = 1.0;
+    let v = c.solve_forward(&e)?;
+    let visits = graph.observed_visits();
+    let n_tp = graph.catalog().len();
+    let mut states_of: Vec<Vec<usize>> = vec![Vec::new(); n_tp];
+    for (t, &node) in c.nodes.iter().enumerate() {
+        if let NodeKind::State(w) = &graph.graph()[node].kind
+            && let Some(last) = w.last()
+        {
+            states_of[last.index()].push(t);
+        }
+    }
+    let journeys = graph.journey_count();
+    let one = |j: usize| -> Result<Option<TouchpointPriority>> {
+        let ks = &states_of[j];
+        if ks.is_empty() {
+            return Ok(None);
+        }
+        let scales: Vec<(usize, f64)> = ks
+            .iter()
+            .map(|&k| {
+                let d = c.p_null[k];
+                (k, if d < 1.0 { 1.0 + fraction * d / (1.0 - d) } else { 1.0 })
+            })
+            .collect();
+        let m = c.with_scaled_rows(&scales);
+        let p = m.solve_backward(&m.r_conv, None)?[0];
+        let pv = m.solve_backward(&m.r_value, None)?[0];
+        let vis: f64 = ks.iter().map(|&k| visits[c.nodes[k].index()]).sum();
+        let w = |f: &dyn Fn(usize) -> f64| {
+            if vis > 0.0 { ks.iter().map(|&k| visits[c.nodes[k].index()] * f(k)).sum::<f64>() / vis } else { 0.0 }
+        };
+        let marginal = ks
+            .iter()
+            .map(|&k| {
+                let d = c.p_null[k];
+                if d < 1.0 { v[k] * b[k] * d / (1.0 - d) } else { 0.0 }
+            })
+            .sum();
+        Ok(Some(TouchpointPriority {
+            touchpoint: graph.catalog().name(crate::catalog::TouchpointId(j as u32)).unwrap_or("?").to_owned(),
+            states: ks.len(),
+            visits: vis,
+            dropoff_rate: w(&|k| c.p_null[k]),
+            conversion_probability: w(&|k| b[k]),
+            new_conversion_probability: p,
+            gain: p - b[0],
+            extra_conversions: (p - b[0]) * journeys,
+            extra_value: (pv - bv[0]) * journeys,
+            marginal_gain: marginal,
+        }))
+    };
+    #[cfg(feature = "rayon")]
+    let rows: Vec<Option<TouchpointPriority>> = {
+        use rayon::prelude::*;
+        (0..n_tp).into_par_iter().map(one).collect::<Result<_>>()?
+    };
+    #[cfg(not(feature = "rayon"))]
+    let rows: Vec<Option<TouchpointPriority>> = (0..n_tp).map(one).collect::<Result<_>>()?;
+    let mut rows: Vec<TouchpointPriority> = rows.into_iter().flatten().collect();
+    rows.sort_by(|x, y| {
+        y.extra_conversions
+            .total_cmp(&x.extra_conversions)
+            .then(y.extra_value.total_cmp(&x.extra_value))
+            .then_with(|| x.touchpoint.cmp(&y.touchpoint))
     });
     Ok(rows)
 }
@@ -187,7 +302,7 @@ mod tests {
                 let base = resolve(&c, usize::MAX, 1.0, &c.r_conv);
                 let base_v = resolve(&c, usize::MAX, 1.0, &c.r_value);
                 for fraction in [0.1, 0.5, 1.0] {
-                    let rows = prioritize(&g, fraction).unwrap();
+                    let rows = prioritize_states(&g, fraction).unwrap();
                     for row in &rows {
                         let k = c.pos[row.node] as usize;
                         let d = c.p_null[k];
@@ -250,6 +365,33 @@ mod tests {
             let fd = (rhs[0] - base) / eps;
             assert!((fd - sens).abs() < 1e-5, "{k}->{l}: fd {fd} vs {sens}");
         }
+    }
+
+    #[test]
+    fn per_touchpoint_equals_closed_form_at_order_1_and_marginal_matches_finite_differences() {
+        let g = JourneyGraph::from_paths(&random_table(23), 1).unwrap();
+        let by_tp = prioritize(&g, 0.3).unwrap();
+        let by_state = prioritize_states(&g, 0.3).unwrap();
+        for t in &by_tp {
+            let s = by_state.iter().find(|s| s.label == t.touchpoint).unwrap();
+            assert!((t.gain - s.gain).abs() < 1e-10, "{}: {} vs {}", t.touchpoint, t.gain, s.gain);
+            assert!((t.extra_value - s.extra_value).abs() < 1e-7 * (1.0 + s.extra_value.abs()));
+            assert!((t.marginal_gain - s.marginal_gain).abs() < 1e-12);
+            let h = 1e-6;
+            let up = prioritize(&g, h).unwrap();
+            let fd = up.iter().find(|u| u.touchpoint == t.touchpoint).unwrap().gain / h;
+            assert!(
+                (fd - t.marginal_gain).abs() < 1e-4 * (1.0 + t.marginal_gain.abs()),
+                "{}: fd {fd} vs {}",
+                t.touchpoint,
+                t.marginal_gain
+            );
+        }
+        // order 2: a touchpoint is several states, changed together
+        let g2 = JourneyGraph::from_paths(&random_table(23), 2).unwrap();
+        let rows = prioritize(&g2, 1.0).unwrap();
+        assert!(rows.iter().any(|r| r.states > 1));
+        assert!(rows.iter().all(|r| r.gain >= -1e-12 && r.new_conversion_probability <= 1.0 + 1e-12));
     }
 
     #[test]

@@ -63,8 +63,10 @@ static void graph_tools(void) {
   CHECK_OK(touchpoint_graph_from_paths(p, 1, &g));
   char buf[8192];
   size_t n = 0;
-  CHECK_OK(touchpoint_graph_prioritize_json(g, 1.0, buf, sizeof buf, &n));
-  CHECK(strstr(buf, "\"extra_conversions\"") != NULL);
+  CHECK_OK(touchpoint_graph_prioritize_json(g, 1.0, false, buf, sizeof buf, &n));
+  CHECK(strstr(buf, "\"extra_conversions\"") != NULL && strstr(buf, "\"touchpoint\"") != NULL);
+  CHECK_OK(touchpoint_graph_prioritize_json(g, 1.0, true, buf, sizeof buf, &n));
+  CHECK(strstr(buf, "\"return_probability\"") != NULL);
   touchpoint_candidate cands[2] = {{"C2", 2, 1.0}, {"C3", 2, 0.0}};
   CHECK_OK(touchpoint_graph_next_best_json(g, S("C1"), cands, 2, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"current_state\": \"C1\"") != NULL);
@@ -74,7 +76,7 @@ static void graph_tools(void) {
   CHECK_CODE(touchpoint_graph_next_best_json(g, NULL, 0, &unknown, 1, buf, sizeof buf, &n),
              TOUCHPOINT_RESULT_INVALID_ARGUMENT);
   EXPECT_MESSAGE("nope");
-  CHECK_CODE(touchpoint_graph_prioritize_json(g, 2.0, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  CHECK_CODE(touchpoint_graph_prioritize_json(g, 2.0, false, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
   touchpoint_graph_free(g);
   touchpoint_paths_free(p);
 }

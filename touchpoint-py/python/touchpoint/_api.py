@@ -850,18 +850,20 @@ class JourneyGraph(_Tabular):
         paths = self._data.paths() if isinstance(self._data, Journeys) else self._data
         return paths.top_paths(k, by=by)
 
-    def prioritize(self, fraction: float = 0.1) -> Any:
-        """Which drop-off to fix first: the exact conversion gain (and extra conversions and value
-        at today's volume) if each state's drop-off were cut by ``fraction``, ranked.
+    def prioritize(self, fraction: float = 0.1, *, by: str = "touchpoint") -> Any:
+        """Which drop-off to fix first: the exact gain in P(conversion), and the extra conversions
+        and value at today's volume, if the drop-off after each touchpoint (``by="touchpoint"``,
+        exact re-solves) or each state (``by="state"``, rank-one closed form) were cut by
+        ``fraction``; ranked. Also the marginal gain d P / d fraction.
 
         Examples
         --------
         >>> import touchpoint as tp
         >>> paths = tp.PathTable.from_records([("ad > site", 30, 50, 3000), ("site", 10, 90, 1000)])
-        >>> tp.JourneyGraph(paths).prioritize(0.1)["state"].tolist()
+        >>> tp.JourneyGraph(paths).prioritize(0.1)["touchpoint"].tolist()
         ['site', 'ad']
         """
-        return _frames.to_backend(self._native.prioritize(fraction), self._backend)
+        return _frames.to_backend(self._native.prioritize(fraction, by), self._backend)
 
     def next_best(self, partial: Sequence[str], candidates: Any) -> "NextBest":
         """Rank the allowed next touchpoints for a journey whose touches so far are ``partial``.
@@ -948,6 +950,6 @@ class NextBest(_Tabular):
         return f"NextBest(from {self.current_state!r}, P(conversion) {self.current_probability:.4f}, best {self.best!r})"
 
 
-def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1) -> Any:
+def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1, by: str = "touchpoint") -> Any:
     """Which touchpoint's drop-off to fix first (see :meth:`JourneyGraph.prioritize`)."""
-    return JourneyGraph(data, order).prioritize(fraction)
+    return JourneyGraph(data, order).prioritize(fraction, by=by)
