@@ -859,11 +859,17 @@ impl PyJourneyGraph {
 #[pymethods]
 impl PyJourneyGraph {
     #[new]
-    #[pyo3(signature = (data, order = 1))]
-    fn new(py: Python<'_>, data: &Bound<'_, PyAny>, order: usize) -> PyResult<Self> {
+    #[pyo3(signature = (data, order = 1, collapse_repeats = true))]
+    fn new(py: Python<'_>, data: &Bound<'_, PyAny>, order: usize, collapse_repeats: bool) -> PyResult<Self> {
         let input = Input::extract(data)?;
         let d = input.data();
-        let inner = py.detach(|| JourneyGraph::from_data(d, order, None)).py()?;
+        let inner = match (collapse_repeats, order) {
+            (true, _) => py.detach(|| JourneyGraph::from_data(d, order, None)).py()?,
+            (false, 1) => py.detach(|| JourneyGraph::directly_follows(d, None)).py()?,
+            (false, _) => {
+                return Err(ModelError::new_err("collapse_repeats=False (the directly-follows graph) needs order=1"));
+            }
+        };
         Ok(Self { inner, analysis: OnceLock::new() })
     }
 

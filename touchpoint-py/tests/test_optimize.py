@@ -88,3 +88,14 @@ def test_prioritize_next_best_and_paths():
     with pytest.raises(tp.UnknownTouchpointError):
         g.next_best(["nope"], {"C2": 0.0})
     assert tp.prioritize(paths, 0.1).shape[0] == 3
+
+
+def test_directly_follows_graph_keeps_self_loops():
+    paths = tp.PathTable.from_records([("a > a > b", 1, 0, 0), ("a", 0, 1, 0)])
+    dfg = tp.JourneyGraph(paths, collapse_repeats=False).transitions()
+    pairs = set(zip(dfg["source"], dfg["target"]))
+    assert ("a", "a") in pairs
+    markov = tp.JourneyGraph(paths).transitions()
+    assert ("a", "a") not in set(zip(markov["source"], markov["target"]))
+    with pytest.raises(tp.ModelError, match="order=1"):
+        tp.JourneyGraph(paths, order=2, collapse_repeats=False)

@@ -182,6 +182,9 @@ struct Builder {
     dim: usize,
     buf: Vec<u32>,
     tbuf: Vec<usize>,
+    /// Collapse consecutive identical states (the Markov convention); off for a
+    /// directly-follows graph that keeps self-loops.
+    collapse: bool,
 }
 
 const DENSE_LIMIT: usize = 1024;
@@ -208,6 +211,7 @@ impl Builder {
             dim,
             buf: Vec::new(),
             tbuf: Vec::new(),
+            collapse: true,
         })
     }
 
@@ -273,7 +277,7 @@ impl Builder {
         } else {
             for i in 0..=n - k {
                 let s = self.state(&tps[i..i + k]);
-                if seq.last() == Some(&s) {
+                if self.collapse && seq.last() == Some(&s) {
                     continue;
                 }
                 seq.push(s);
@@ -356,11 +360,16 @@ impl JourneyGraph {
     /// Build from either input, keeping at most the `max_touches` most recent touches of each
     /// journey.
     pub fn from_data(data: Data<'_>, order: usize, max_touches: Option<usize>) -> Result<Self> {
+        Self::build(data, order, max_touches, true)
+    }
+
+    fn build(data: Data<'_>, order: usize, max_touches: Option<usize>, collapse: bool) -> Result<Self> {
         if data.is_empty() {
             return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
         }
         let catalog = data.catalog();
         let mut b = Builder::new(order, catalog.len())?;
+        b.collapse = collapse;
         let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
         for r in data.rows(max_touches) {
             if r.conversions + r.nulls > 0.0 && !r.touchpoints.is_empty() {
@@ -371,6 +380,21 @@ impl JourneyGraph {
             }
         }
         Ok(b.finish(catalog.clone(), data.has_times(), n, c, v))
+    }
+
+    /// The directly-follows graph of journeys: like the order-1 graph, but consecutive repeats
+    /// of a touchpoint are kept as self-loops (`A > A` counts one `A → A` transition with its
+    /// dwell time), which is what process-mining tools count. Its Markov analysis is valid too.
+    ///
+    /// ```
+    /// let mut p = touchpoint_core::PathTable::default();
+    /// p.add_path_str("a > a > b", ">", 1.0, 0.0, 0.0)?;
+    /// let g = touchpoint_core::JourneyGraph::directly_follows(touchpoint_core::Data::Paths(&p), None)?;
+    /// assert!(g.transitions().iter().any(|t| t.from_label == "a" && t.to_label == "a"));
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn directly_follows(data: Data<'_>, max_touches: Option<usize>) -> Result<Self> {
+        Self::build(data, 1, max_touches, false)
     }
 
     /// Markov order.

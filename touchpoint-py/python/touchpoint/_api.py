@@ -807,10 +807,12 @@ class JourneyGraph(_Tabular):
     0.333333
     """
 
-    def __init__(self, data: Any, order: int = 1) -> None:
+    def __init__(self, data: Any, order: int = 1, *, collapse_repeats: bool = True) -> None:
+        """``collapse_repeats=False`` (order 1 only) keeps consecutive repeats as self-loops: the
+        directly-follows graph process-mining tools count."""
         d = _coerce(data)
         self._data = d
-        self._native = _native.JourneyGraph(d._native, order)
+        self._native = _native.JourneyGraph(d._native, order, collapse_repeats)
         self._backend = d._backend
 
     @property
