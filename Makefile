@@ -106,6 +106,15 @@ doc:
 bench: bench-memory
 	$(CARGO) bench -p touchpoint-benches
 
+## Python face timings (release wheel in its own environment).
+bench-py:
+	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check "maturin>=1.8,<2" polars pyarrow pandas
+	cd touchpoint-py && $(HOME)/.cache/touchpoint/bench-venv/bin/maturin build --release -q -o $(HOME)/.cache/touchpoint/wheels
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
+	$(CARGO) run --release -q -p touchpoint-benches --bin path_csv
+	OPENBLAS_NUM_THREADS=1 $(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_ingest.py
+
 ## Peak memory and single-thread throughput of journeys + graph on 10M events.
 bench-memory:
 	$(CARGO) run --release -q -p touchpoint-benches --bin journey_memory -- 10000000

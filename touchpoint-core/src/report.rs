@@ -113,6 +113,90 @@ fn attribution_section(journeys: &JourneySet, s: &mut String) -> Result<()> {
     Ok(())
 }
 
+/// Where to act: drop-offs worth fixing, next best touchpoint, and an illustrative budget split.
+fn action_section(journeys: &JourneySet, g: &JourneyGraph, s: &mut String) -> Result<()> {
+    use crate::attribution::{AttributionModel, AttributionOptions, attribute};
+    use crate::optimize::{Candidate, Channel, Objective, ResponseCurve, Solver, allocate, next_best, prioritize};
+    let _ = writeln!(s, "\n== Where to act ==");
+    let _ = writeln!(s, "  Cutting each touchpoint's drop-off by 10% (exact, redistributed over its other exits):");
+    let mut t =
+        Table::new(&[("touchpoint", false), ("drops out", true), ("extra conversions", true), ("extra value", true)]);
+    for p in prioritize(g, 0.1)?.iter().take(6) {
+        t.row(vec![
+            p.touchpoint.clone(),
+            pct(p.dropoff_rate),
+            format!("{:.1}", p.extra_conversions),
+            format!("{:.0}", p.extra_value),
+        ]);
+    }
+    t.render(s);
+    let cat = g.catalog();
+    if let Some(first) = cat.names().first() {
+        let cands: Vec<Candidate> = cat
+            .iter()
+            .filter(|(_, n, _)| n != first)
+            .map(|(_, n, a)| Candidate::new(n, a.cost.unwrap_or(0.0)))
+            .collect();
+        if let Ok(nb) = next_best(g, &[first.as_str()], &cands) {
+            let _ = writeln!(
+                s,
+                "\n  After '{first}' (P(conversion) {} today), the next touchpoints that lead to conversion most often \
+                 (associational, not causal):",
+                pct(nb.current_probability)
+            );
+            let mut t = Table::new(&[("next", false), ("taken by", true), ("P(conv)", true), ("net value", true)]);
+            for r in nb.rows.iter().filter(|r| r.observed).take(4) {
+                t.row(vec![
+                    r.touchpoint.clone(),
+                    pct(r.observed_share),
+                    r.conversion_probability.map_or("-".into(), pct),
+                    r.net_value.map_or("-".into(), |v| format!("{v:.2}")),
+                ]);
+            }
+            t.render(s);
+        }
+    }
+    // budget: Hill curves through today's (spend, Markov-attributed conversions)
+    let m = attribute(journeys, &AttributionModel::markov(1), &AttributionOptions::default())?;
+    let channels: Vec<Channel> = m
+        .rows
+        .iter()
+        .filter(|r| r.cost.is_some_and(|c| c > 0.0) && r.conversions > 0.0)
+        .filter_map(|r| {
+            let spend = r.cost?;
+            ResponseCurve::calibrate_hill(spend, r.conversions, 1.0, 2.0).ok().map(|c| Channel::new(r.name.clone(), c))
+        })
+        .collect();
+    if channels.len() >= 2 {
+        let today: Vec<f64> = m
+            .rows
+            .iter()
+            .filter(|r| r.cost.is_some_and(|c| c > 0.0) && r.conversions > 0.0)
+            .filter_map(|r| r.cost)
+            .collect();
+        let budget: f64 = today.iter().sum();
+        let (_, now) = crate::optimize::evaluate(&channels, &today)?;
+        let plan = allocate(&channels, Objective::Budget(budget.round()), 1.0, Solver::WaterFilling)?;
+        let _ = writeln!(
+            s,
+            "\n  Same total spend ({budget:.0}), split by water-filling over Hill curves calibrated at today's spend \
+             (illustrative: alpha 1, half saturation at 2x today's spend): {now:.0} -> {:.0} conversions",
+            plan.total_response
+        );
+        let mut t = Table::new(&[("touchpoint", false), ("today", true), ("suggested", true), ("change", true)]);
+        for (i, c) in channels.iter().enumerate() {
+            t.row(vec![
+                c.name.clone(),
+                format!("{:.0}", today[i]),
+                format!("{:.0}", plan.spend[i]),
+                format!("{:+.0}", plan.spend[i] - today[i]),
+            ]);
+        }
+        t.render(s);
+    }
+    Ok(())
+}
+
 /// Human-friendly duration.
 pub fn fmt_duration_ms(ms: f64) -> String {
     if !ms.is_finite() {
@@ -271,6 +355,7 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     t.render(&mut s);
 
     attribution_section(&journeys, &mut s)?;
+    action_section(&journeys, &g, &mut s)?;
 
     let paths = PathTable::from_journeys(&journeys);
     let _ = writeln!(s, "\n== Top paths ({} distinct) ==", paths.len());
