@@ -299,8 +299,18 @@ impl JourneySet {
 
     /// Journey `i`.
     pub fn get(&self, i: usize) -> Option<Journey<'_>> {
-        let (&a, &b) = (self.offsets.get(i)?, self.offsets.get(i + 1)?);
-        Some(Journey {
+        (i < self.len()).then(|| self.journey(i))
+    }
+
+    /// Iterate over the journeys.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
+        (0..self.len()).map(move |i| self.journey(i))
+    }
+
+    #[inline]
+    fn journey(&self, i: usize) -> Journey<'_> {
+        let (a, b) = (self.offsets[i], self.offsets[i + 1]);
+        Journey {
             touchpoints: &self.touchpoints[a..b],
             times: &self.times[a..b],
             converted: self.converted[i],
@@ -308,23 +318,7 @@ impl JourneySet {
             weight: self.weight_of(i),
             end_time: self.end_time[i],
             customer: self.customer[i],
-        })
-    }
-
-    /// Iterate over the journeys.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
-        (0..self.len()).map(move |i| {
-            let (a, b) = (self.offsets[i], self.offsets[i + 1]);
-            Journey {
-                touchpoints: &self.touchpoints[a..b],
-                times: &self.times[a..b],
-                converted: self.converted[i],
-                value: self.value[i],
-                weight: self.weight_of(i),
-                end_time: self.end_time[i],
-                customer: self.customer[i],
-            }
-        })
+        }
     }
 
     /// Weight of journey `i` (1.0 unless weights were set).

@@ -59,12 +59,15 @@ pub struct Priority {
     pub marginal_gain: f64,
 }
 
-/// Exact gains of cutting each **state's** drop-off by `fraction` (0–1), ranked by extra
-/// conversions (ties: extra value, then label), by the closed form. Its cost is dominated by the
-/// return probabilities: immediate for states outside cycles, a dense inverse for strongly
-/// connected components up to 400 states, one iterative solve per state beyond (slow for
-/// components of many thousands of states; use [`prioritize`] per touchpoint there).
-pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> {
+/// Conversion probabilities, expected values and expected visits of the unmodified chain.
+struct Base {
+    c: Chain,
+    b: Vec<f64>,
+    bv: Vec<f64>,
+    v: Vec<f64>,
+}
+
+fn base(graph: &JourneyGraph, fraction: f64) -> Result<Base> {
     if !(0.0..=1.0).contains(&fraction) {
         return Err(Error::option("fraction", fraction, "the share of drop-off to cut must be within 0..=1"));
     }
@@ -74,21 +77,35 @@ pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Prio
     let mut e = vec![0.0; c.nodes.len()];
     e[0] = 1.0;
     let v = c.solve_forward(&e)?;
+    Ok(Base { c, b, bv, v })
+}
+
+/// Row scale `s` that cuts a drop-off `d` by `fraction`, and the marginal gain
+/// `dP/dfraction = v·b·d/(1 − d)` (dP/ds at s = 1 is `v·b`, ds/dfraction is `d/(1 − d)`).
+fn scale_and_marginal(fraction: f64, d: f64, v: f64, b: f64) -> (f64, f64) {
+    if d < 1.0 { (1.0 + fraction * d / (1.0 - d), v * b * d / (1.0 - d)) } else { (1.0, 0.0) }
+}
+
+/// Exact gains of cutting each **state's** drop-off by `fraction` (0–1), ranked by extra
+/// conversions (ties: extra value, then label), by the closed form. Its cost is dominated by the
+/// return probabilities: immediate for states outside cycles, a dense inverse for strongly
+/// connected components up to 400 states, one iterative solve per state beyond (slow for
+/// components of many thousands of states; use [`prioritize`] per touchpoint there).
+pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> {
+    let Base { c, b, bv, v } = base(graph, fraction)?;
     let beta = c.return_probabilities()?;
     let journeys = graph.journey_count();
     let visits = graph.observed_visits();
     let mut rows: Vec<Priority> = (1..c.nodes.len())
         .map(|k| {
             let d = c.p_null[k];
-            let s = if d < 1.0 { 1.0 + fraction * d / (1.0 - d) } else { 1.0 };
+            let (s, marginal) = scale_and_marginal(fraction, d, v[k], b[k]);
             let gain_of = |bk: f64| {
                 let denom = 1.0 - s * beta[k];
                 if denom > 0.0 { v[k] * (1.0 - beta[k]) * bk * (s - 1.0) / denom } else { f64::INFINITY }
             };
             let gain = gain_of(b[k]);
             let gain_v = gain_of(bv[k]);
-            // dP/ds at s = 1 is v_k·b_k (perturbation of row k), and ds/df = d/(1 − d)
-            let marginal = if d < 1.0 { v[k] * b[k] * d / (1.0 - d) } else { 0.0 };
             let node = c.nodes[k];
             Priority {
                 node: node.index(),
@@ -146,16 +163,8 @@ pub struct TouchpointPriority {
 /// At order 1 a touchpoint is one state and this equals the rank-one closed form of
 /// [`prioritize_states`]. The re-solves are independent and run in parallel.
 pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointPriority>> {
-    if !(0.0..=1.0).contains(&fraction) {
-        return Err(Error::option("fraction", fraction, "the share of drop-off to cut must be within 0..=1"));
-    }
     use crate::graph::NodeKind;
-    let c = Chain::new(graph);
-    let b = c.solve_backward(&c.r_conv, None)?;
-    let bv = c.solve_backward(&c.r_value, None)?;
-    let mut e = vec![0.0; c.nodes.len()];
-    e[0] = 1.0;
-    let v = c.solve_forward(&e)?;
+    let Base { c, b, bv, v } = base(graph, fraction)?;
     let visits = graph.observed_visits();
     let n_tp = graph.catalog().len();
     let mut states_of: Vec<Vec<usize>> = vec![Vec::new(); n_tp];
@@ -172,13 +181,8 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
         if ks.is_empty() {
             return Ok(None);
         }
-        let scales: Vec<(usize, f64)> = ks
-            .iter()
-            .map(|&k| {
-                let d = c.p_null[k];
-                (k, if d < 1.0 { 1.0 + fraction * d / (1.0 - d) } else { 1.0 })
-            })
-            .collect();
+        let scales: Vec<(usize, f64)> =
+            ks.iter().map(|&k| (k, scale_and_marginal(fraction, c.p_null[k], v[k], b[k]).0)).collect();
         let m = c.with_scaled_rows(&scales);
         let p = m.solve_backward(&m.r_conv, None)?[0];
         let pv = m.solve_backward(&m.r_value, None)?[0];
@@ -186,13 +190,7 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
         let w = |f: &dyn Fn(usize) -> f64| {
             if vis > 0.0 { ks.iter().map(|&k| visits[c.nodes[k].index()] * f(k)).sum::<f64>() / vis } else { 0.0 }
         };
-        let marginal = ks
-            .iter()
-            .map(|&k| {
-                let d = c.p_null[k];
-                if d < 1.0 { v[k] * b[k] * d / (1.0 - d) } else { 0.0 }
-            })
-            .sum();
+        let marginal = ks.iter().map(|&k| scale_and_marginal(fraction, c.p_null[k], v[k], b[k]).1).sum();
         Ok(Some(TouchpointPriority {
             touchpoint: graph.catalog().name(crate::catalog::TouchpointId(j as u32)).unwrap_or("?").to_owned(),
             states: ks.len(),
