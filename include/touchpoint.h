@@ -292,6 +292,11 @@ typedef struct {
    * Keep only the most recent `max_touches` touches; 0: keep all.
    */
   uint32_t max_touches;
+  /**
+   * Split journeys at each conversion (default). When false, a customer's touches up to the
+   * last conversion form one converting journey whose value sums its conversions.
+   */
+  bool split_at_conversions;
 } touchpoint_journey_options;
 
 /**
@@ -350,6 +355,10 @@ typedef struct {
    * Value of those conversions.
    */
   double value_without_touches;
+  /**
+   * Conversions folded into one journey when `split_at_conversions` is false.
+   */
+  size_t conversions_merged;
 } touchpoint_journey_report;
 
 /**
@@ -685,7 +694,8 @@ touchpoint_result touchpoint_events_len(const touchpoint_events *events, size_t 
 void touchpoint_events_free(touchpoint_events *events);
 
 /**
- * The defaults: no lookback window, no timeout, repeats kept, all touches kept.
+ * The defaults: no lookback window, no timeout, repeats kept, all touches kept, a journey
+ * per conversion.
  */
 touchpoint_journey_options touchpoint_journey_options_default(void);
 

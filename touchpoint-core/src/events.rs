@@ -545,6 +545,9 @@ impl EventTableBuilder {
         t.converted.reserve(rows);
         t.value.reserve(rows);
         self.feedback.reserve(rows);
+        // event logs carry a few events per customer: room for rows/4 customers avoids most
+        // rehashing of the customer index while it grows
+        self.customers.reserve(rows / 4);
     }
 
     /// Rows pushed so far.

@@ -63,6 +63,11 @@ pub struct JourneyOptions {
     pub collapse_repeats: bool,
     /// Keep only the most recent `n` touches of each journey.
     pub max_touches: Option<usize>,
+    /// Do not split at conversions: a customer's touches up to the last conversion form one
+    /// converting journey (weight 1, value = the sum of its conversions' values; the extra
+    /// conversions are counted in [`JourneyReport::conversions_merged`]). Inactivity splits do
+    /// not apply once the customer has converted.
+    pub merge_conversions: bool,
 }
 
 impl JourneyOptions {
@@ -86,7 +91,7 @@ impl JourneyOptions {
 
 /// What the journey build kept and left out. Every event is accounted for:
 /// `touches_in = touches_kept + touches_outside_lookback + touches_collapsed + touches_truncated`
-/// and `conversions_in = journeys_converting + conversions_without_touches`.
+/// and `conversions_in = journeys_converting + conversions_without_touches + conversions_merged`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JourneyReport {
@@ -118,6 +123,8 @@ pub struct JourneyReport {
     pub value_without_touches: f64,
     /// Customers whose events were not in time order in the input (sorted stably).
     pub customers_resorted: usize,
+    /// Conversions folded into an earlier conversion's journey by `merge_conversions`.
+    pub conversions_merged: usize,
 }
 
 /// One journey, borrowed from a [`JourneySet`].
@@ -418,12 +425,14 @@ impl Cutter<'_> {
             self.rep.customers_resorted += 1;
         }
         let mut last_touch: Option<i64> = None;
+        // merge_conversions: (time of the last conversion, summed value, touches before it)
+        let mut pending: Option<(i64, f64, usize)> = None;
         for &r in rows.iter() {
             let r = r as usize;
             let t = time[r];
             if tps[r] != NO_TOUCHPOINT {
                 self.rep.touches_in += 1;
-                if let (Some(timeout), Some(prev)) = (self.opts.inactivity_timeout_ms, last_touch)
+                if let (Some(timeout), Some(prev), None) = (self.opts.inactivity_timeout_ms, last_touch, pending)
                     && t - prev > timeout
                 {
                     self.rep.inactivity_splits += 1;
@@ -435,11 +444,31 @@ impl Cutter<'_> {
             }
             if conv[r] {
                 self.rep.conversions_in += 1;
-                self.close(true, t, vals[r], c);
-                last_touch = None;
+                if self.opts.merge_conversions {
+                    let at = self.out.touchpoints.len();
+                    pending = Some(match pending {
+                        Some((_, v, _)) => {
+                            self.rep.conversions_merged += 1;
+                            (t, v + vals[r], at)
+                        }
+                        None => (t, vals[r], at),
+                    });
+                } else {
+                    self.close(true, t, vals[r], c);
+                    last_touch = None;
+                }
             }
         }
-        if let Some(prev) = last_touch {
+        if let Some((t, v, at)) = pending {
+            let tail_tps: Vec<TouchpointId> = self.out.touchpoints.drain(at..).collect();
+            let tail_times: Vec<i64> = self.out.times.drain(at..).collect();
+            self.close(true, t, v, c);
+            if let Some(&prev) = tail_times.last() {
+                self.out.touchpoints.extend(tail_tps);
+                self.out.times.extend(tail_times);
+                self.close(false, prev, 0.0, c);
+            }
+        } else if let Some(prev) = last_touch {
             self.close(false, prev, 0.0, c);
         }
     }
@@ -550,6 +579,7 @@ mod tests {
             inactivity_timeout_ms: Some(30 * d),
             collapse_repeats: true,
             max_touches: Some(1),
+            merge_conversions: false,
         };
         let (js, rep) = JourneySet::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("w".into(), true), ("w".into(), false)]);
@@ -570,6 +600,28 @@ mod tests {
         let (js, rep) = JourneySet::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("x".into(), false), ("y>z".into(), true)]);
         assert_eq!(rep.inactivity_splits, 1);
+    }
+
+    #[test]
+    fn merge_conversions_makes_one_journey_up_to_the_last_conversion() {
+        let e = ev(&[
+            ("a", Some("x"), 0, false, 0.0),
+            ("a", None, 1, true, 10.0),
+            ("a", Some("y"), 2, false, 0.0),
+            ("a", Some("z"), 3, true, 5.0),
+            ("a", Some("w"), 4, false, 0.0),
+        ]);
+        let o = JourneyOptions { merge_conversions: true, ..Default::default() };
+        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        assert_eq!(paths(&js), [("x>y>z".into(), true), ("w".into(), false)]);
+        assert_eq!(js.total_value(), 15.0);
+        assert_eq!(rep.conversions_merged, 1);
+        assert_eq!(
+            rep.conversions_in,
+            rep.journeys_converting + rep.conversions_without_touches + rep.conversions_merged
+        );
+        let (split, _) = JourneySet::build(&e, &JourneyOptions::default()).unwrap();
+        assert_eq!(paths(&split), [("x".into(), true), ("y>z".into(), true), ("w".into(), false)]);
     }
 
     #[test]

@@ -98,6 +98,12 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// Make room for `n` more names without rehashing.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.index.reserve(n, |&(h, _)| h);
+        self.names.ends.reserve(n);
+    }
+
     /// Id of `s`, adding it when new.
     #[inline]
     pub(crate) fn intern(&mut self, s: &str) -> u32 {

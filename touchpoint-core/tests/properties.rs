@@ -189,13 +189,13 @@ proptest! {
     }
 
     #[test]
-    fn report_accounts_for_every_event(rows in rows_strategy(), lookback in prop::option::of(0i64..30_000), timeout in prop::option::of(1i64..20_000), collapse in any::<bool>(), max in prop::option::of(1usize..4)) {
+    fn report_accounts_for_every_event(rows in rows_strategy(), lookback in prop::option::of(0i64..30_000), timeout in prop::option::of(1i64..20_000), collapse in any::<bool>(), max in prop::option::of(1usize..4), merge in any::<bool>()) {
         let ev = events(&rows, plain);
-        let o = JourneyOptions { lookback_ms: lookback, inactivity_timeout_ms: timeout, collapse_repeats: collapse, max_touches: max };
+        let o = JourneyOptions { lookback_ms: lookback, inactivity_timeout_ms: timeout, collapse_repeats: collapse, max_touches: max, merge_conversions: merge };
         let (js, rep) = JourneySet::build(&ev, &o).unwrap();
         prop_assert_eq!(rep.events_in, rows.len());
         prop_assert_eq!(rep.touches_in, rep.touches_kept + rep.touches_outside_lookback + rep.touches_collapsed + rep.touches_truncated);
-        prop_assert_eq!(rep.conversions_in, rep.journeys_converting + rep.conversions_without_touches);
+        prop_assert_eq!(rep.conversions_in, rep.journeys_converting + rep.conversions_without_touches + rep.conversions_merged);
         prop_assert_eq!(js.len(), rep.journeys_converting + rep.journeys_non_converting);
         prop_assert_eq!(js.touch_count(), rep.touches_kept);
         for j in js.iter() {

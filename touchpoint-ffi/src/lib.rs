@@ -344,12 +344,22 @@ pub struct touchpoint_journey_options {
     pub collapse_repeats: bool,
     /// Keep only the most recent `max_touches` touches; 0: keep all.
     pub max_touches: u32,
+    /// Split journeys at each conversion (default). When false, a customer's touches up to the
+    /// last conversion form one converting journey whose value sums its conversions.
+    pub split_at_conversions: bool,
 }
 
-/// The defaults: no lookback window, no timeout, repeats kept, all touches kept.
+/// The defaults: no lookback window, no timeout, repeats kept, all touches kept, a journey
+/// per conversion.
 #[unsafe(no_mangle)]
 pub extern "C" fn touchpoint_journey_options_default() -> touchpoint_journey_options {
-    touchpoint_journey_options { lookback_ms: -1, inactivity_timeout_ms: 0, collapse_repeats: false, max_touches: 0 }
+    touchpoint_journey_options {
+        lookback_ms: -1,
+        inactivity_timeout_ms: 0,
+        collapse_repeats: false,
+        max_touches: 0,
+        split_at_conversions: true,
+    }
 }
 
 /// What the journey build kept and left out (every touch and conversion is accounted for).
@@ -382,6 +392,8 @@ pub struct touchpoint_journey_report {
     pub conversions_without_touches: usize,
     /// Value of those conversions.
     pub value_without_touches: f64,
+    /// Conversions folded into one journey when `split_at_conversions` is false.
+    pub conversions_merged: usize,
 }
 
 impl From<&JourneyReport> for touchpoint_journey_report {
@@ -400,6 +412,7 @@ impl From<&JourneyReport> for touchpoint_journey_report {
             inactivity_splits: r.inactivity_splits,
             conversions_without_touches: r.conversions_without_touches,
             value_without_touches: r.value_without_touches,
+            conversions_merged: r.conversions_merged,
         }
     }
 }
@@ -435,6 +448,7 @@ pub unsafe extern "C" fn touchpoint_journeys_build(
             inactivity_timeout_ms: (o.inactivity_timeout_ms > 0).then_some(o.inactivity_timeout_ms),
             collapse_repeats: o.collapse_repeats,
             max_touches: (o.max_touches > 0).then_some(o.max_touches as usize),
+            merge_conversions: !o.split_at_conversions,
         };
         let table = ev.table()?;
         let (inner, report) = JourneySet::build(&table, &opts)?;

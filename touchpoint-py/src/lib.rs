@@ -296,7 +296,7 @@ fn report_dict<'py>(py: Python<'py>, r: &JourneyReport) -> PyResult<Bound<'py, P
 impl PyJourneys {
     /// Build journeys from events.
     #[staticmethod]
-    #[pyo3(signature = (events, *, lookback_ms = None, inactivity_timeout_ms = None, collapse_repeats = false, max_touches = None))]
+    #[pyo3(signature = (events, *, lookback_ms = None, inactivity_timeout_ms = None, collapse_repeats = false, max_touches = None, split_at_conversions = true))]
     fn build(
         py: Python<'_>,
         events: &Bound<'_, PyEvents>,
@@ -304,9 +304,16 @@ impl PyJourneys {
         inactivity_timeout_ms: Option<i64>,
         collapse_repeats: bool,
         max_touches: Option<usize>,
+        split_at_conversions: bool,
     ) -> PyResult<Self> {
         let ev = &events.get().inner;
-        let opts = JourneyOptions { lookback_ms, inactivity_timeout_ms, collapse_repeats, max_touches };
+        let opts = JourneyOptions {
+            lookback_ms,
+            inactivity_timeout_ms,
+            collapse_repeats,
+            max_touches,
+            merge_conversions: !split_at_conversions,
+        };
         let (inner, report) = py.detach(|| JourneySet::build(ev, &opts)).py()?;
         Ok(Self { inner, report })
     }
@@ -398,6 +405,7 @@ impl PyJourneys {
         report.conversions_without_touches += r.conversions_without_touches;
         report.value_without_touches += r.value_without_touches;
         report.customers_resorted += r.customers_resorted;
+        report.conversions_merged += r.conversions_merged;
         Self { inner: self.inner.merge(&o.inner), report }
     }
 

@@ -485,7 +485,7 @@ BASE_REPORT = {
     "events_in": 10, "touches_in": 8, "conversions_in": 4, "customers": 3, "customers_resorted": 0,
     "journeys_converting": 3, "journeys_non_converting": 1, "touches_kept": 8, "touches_outside_lookback": 0,
     "touches_collapsed": 0, "touches_truncated": 0, "inactivity_splits": 0, "conversions_without_touches": 1,
-    "value_without_touches": 5.0,
+    "value_without_touches": 5.0, "conversions_merged": 0,
 }
 
 

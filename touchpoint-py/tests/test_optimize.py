@@ -99,3 +99,31 @@ def test_directly_follows_graph_keeps_self_loops():
     assert ("a", "a") not in set(zip(markov["source"], markov["target"]))
     with pytest.raises(tp.ModelError, match="order=1"):
         tp.JourneyGraph(paths, order=2, collapse_repeats=False)
+
+
+def test_split_at_conversions_option_and_fork_safety():
+    import multiprocessing as mp
+
+    df = pd.DataFrame({
+        "customer_id": ["a"] * 4,
+        "touchpoint": ["x", None, "y", "z"],
+        "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"]),
+        "converted": [False, True, True, False],
+        "value": [0.0, 10.0, 5.0, 0.0],
+    })
+    split = tp.Journeys.from_events(df)
+    merged = tp.Journeys.from_events(df, split_at_conversions=False)
+    assert (len(split), split.total_conversions) == (3, 2.0)
+    assert (len(merged), merged.total_conversions, merged.total_value) == (2, 1.0, 15.0)
+    assert merged.report["conversions_merged"] == 1
+    # rayon's pool does not survive fork(): a forked child must still compute (fresh pool)
+    tp.attribute(split, model="markov")  # start the global pool in the parent
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        out = pool.apply(_child_markov)
+    assert out == pytest.approx(2.0)
+
+
+def _child_markov():
+    paths = tp.PathTable.from_records([("GA", 2, 1, 0), ("M", 1, 0, 0), ("GA > M", 1, 0, 0)])
+    return tp.attribute(paths, model="markov")["M"] + tp.attribute(paths, model="markov")["GA"] - 2.0

@@ -116,6 +116,18 @@ static void e8(void) {
   CHECK_NEAR(credit(rs, 0, "email", 1), 50.0, 1e-9);
   touchpoint_result_set_free(rs);
 
+  /* one journey per customer up to the last conversion */
+  touchpoint_journeys *merged = NULL;
+  touchpoint_journey_options m = touchpoint_journey_options_default();
+  CHECK(m.split_at_conversions);
+  m.split_at_conversions = false;
+  CHECK_OK(touchpoint_events_push(ev, S("v"), S("email"), 86400000, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(ev, S("v"), NULL, 0, 2 * 86400000, true, 30.0, NAN));
+  CHECK_OK(touchpoint_journeys_build(ev, &m, &merged));
+  CHECK_OK(touchpoint_journeys_report(merged, &rep));
+  CHECK(rep.conversions_merged == 1 && rep.journeys_converting == 1);
+  touchpoint_journeys_free(merged);
+
   /* graph summary and DOT */
   touchpoint_graph *g = NULL;
   CHECK_OK(touchpoint_graph_from_journeys(j, 1, &g));

@@ -193,6 +193,7 @@ class Journeys(_Tabular):
         inactivity_timeout: DurationLike = None,
         collapse_repeats: bool = False,
         max_touches: Optional[int] = None,
+        split_at_conversions: bool = True,
         catalog: Any = None,
     ) -> "Journeys":
         """Build journeys from an events table.
@@ -222,6 +223,9 @@ class Journeys(_Tabular):
             Count consecutive touches of the same touchpoint once.
         max_touches
             Keep only the most recent ``max_touches`` touches of each journey.
+        split_at_conversions
+            True (default): a journey per conversion. False: a customer's touches up to the last
+            conversion form one converting journey whose value sums its conversions.
         catalog
             Touchpoint attributes (channel, stage, cost per touch, direct, paid): a DataFrame
             with a ``touchpoint`` column, a list of dicts or a dict; costs give CPA and ROAS.
@@ -255,6 +259,7 @@ class Journeys(_Tabular):
             inactivity_timeout_ms=_to_ms(inactivity_timeout, "inactivity_timeout"),
             collapse_repeats=collapse_repeats,
             max_touches=max_touches,
+            split_at_conversions=split_at_conversions,
         )
         j = cls(native, backend)
         return j.with_catalog(catalog) if catalog is not None else j
@@ -277,6 +282,7 @@ class Journeys(_Tabular):
         inactivity_timeout: DurationLike = None,
         collapse_repeats: bool = False,
         max_touches: Optional[int] = None,
+        split_at_conversions: bool = True,
         catalog: Any = None,
         backend: str = "pandas",
     ) -> "Journeys":
@@ -294,6 +300,7 @@ class Journeys(_Tabular):
             inactivity_timeout_ms=_to_ms(inactivity_timeout, "inactivity_timeout"),
             collapse_repeats=collapse_repeats,
             max_touches=max_touches,
+            split_at_conversions=split_at_conversions,
         )
         j = cls(native, backend)
         return j.with_catalog(catalog) if catalog is not None else j

@@ -93,6 +93,7 @@ class Journeys:
         inactivity_timeout_ms: Optional[int] = None,
         collapse_repeats: bool = False,
         max_touches: Optional[int] = None,
+        split_at_conversions: bool = True,
     ) -> Journeys: ...
     @property
     def report(self) -> Dict[str, Any]: ...
