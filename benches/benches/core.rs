@@ -1,5 +1,6 @@
 //! Criterion benches of the core: journey building + order-1 graph on in-memory events, path
-//! CSV parsing, and the exact absorbing-chain analysis.
+//! CSV parsing, the exact absorbing-chain analysis, every attribution family (Markov orders
+//! 1–4, rules, Shapley variants, the exact transform) and the optimisation tools.
 //!
 //! Sizes: `TOUCHPOINT_BENCH_EVENTS` (default 10,000,000) and `TOUCHPOINT_BENCH_PATHS`
 //! (default 1,000,000).
@@ -55,5 +56,55 @@ fn path_csv(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, journeys_and_graph, path_csv);
+fn attribution(c: &mut Criterion) {
+    use touchpoint_core::attribution::{AttributionModel as M, AttributionOptions, ShapleyMethod, compare, shapley};
+    let rows = env_usize("TOUCHPOINT_BENCH_PATHS", 1_000_000);
+    let paths = touchpoint_core::demo::paths(rows, 12, 11).unwrap();
+    let o = AttributionOptions::default();
+    let mut g = c.benchmark_group("attribution");
+    g.sample_size(10);
+    for order in [1, 2, 3, 4] {
+        g.bench_function(format!("markov_order{order}/{}_paths", paths.len()), |b| {
+            b.iter(|| compare(black_box(&paths), &[M::markov(order)], &o).unwrap())
+        });
+    }
+    let rules =
+        [M::FirstTouch, M::LastTouch, M::Linear, M::u_shaped(), M::j_shaped(), M::inverse_j(), M::Participation];
+    g.bench_function("rules_7_models_one_pass", |b| b.iter(|| compare(black_box(&paths), &rules, &o).unwrap()));
+    g.bench_function("shapley_simplified+ordered+shao_li", |b| {
+        b.iter(|| compare(black_box(&paths), &[M::Shapley, M::OrderedShapley, M::ShaoLi], &o).unwrap())
+    });
+    let twenty = touchpoint_core::demo::paths(200_000, 20, 5).unwrap();
+    g.bench_function("shapley_rate_exact/20_touchpoints", |b| {
+        b.iter(|| compare(black_box(&twenty), &[M::ShapleyRate { method: ShapleyMethod::Exact }], &o).unwrap())
+    });
+    let table: Vec<f64> = (0..1u64 << 20).map(|m| (m.count_ones() as f64).sqrt()).collect();
+    g.bench_function("shapley_transform/20_players", |b| b.iter(|| shapley::exact(20, |m| table[m as usize]).unwrap()));
+    g.finish();
+}
+
+fn optimisation(c: &mut Criterion) {
+    use touchpoint_core::optimize::{Channel, Objective, ResponseCurve, Solver, allocate, prioritize};
+    let mut g = c.benchmark_group("optimisation");
+    g.sample_size(10);
+    let channels: Vec<Channel> = (0..50)
+        .map(|i| {
+            let f = i as f64;
+            Channel::new(
+                format!("tp{i}"),
+                ResponseCurve::Hill { beta: 50.0 + 7.0 * f, alpha: 1.5 + (f % 5.0) * 0.5, gamma: 10.0 + 3.0 * f },
+            )
+        })
+        .collect();
+    g.bench_function("budget_dp/50x1000", |b| {
+        b.iter(|| allocate(black_box(&channels), Objective::Budget(1000.0), 1.0, Solver::DynamicProgramming).unwrap())
+    });
+    let graph = JourneyGraph::from_paths(&touchpoint_core::demo::paths(400_000, 24, 3).unwrap(), 3).unwrap();
+    g.bench_function(format!("prioritize/order3_{}_states", graph.state_count()), |b| {
+        b.iter(|| prioritize(black_box(&graph), 0.1).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation);
 criterion_main!(benches);
