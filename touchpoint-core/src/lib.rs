@@ -60,6 +60,7 @@ pub mod journey;
 pub mod names;
 pub mod optimize;
 pub mod paths;
+mod paths_fast;
 pub mod report;
 mod rng;
 

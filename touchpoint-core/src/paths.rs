@@ -28,6 +28,11 @@ use crate::csvutil::{self, Header};
 use crate::error::{Error, Location, Result};
 use crate::journey::JourneySet;
 
+thread_local! {
+    /// Chunk size of the parallel path-CSV reader (tests make it tiny to get many chunks).
+    static FAST_CHUNK: std::cell::Cell<usize> = const { std::cell::Cell::new(4 << 20) };
+}
+
 /// One distinct path, borrowed from a [`PathTable`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PathRow<'a> {
@@ -121,6 +126,11 @@ impl PathTable {
         Ok(())
     }
 
+    /// Add a row whose ids and numbers are already validated (the CSV readers).
+    pub(crate) fn add_trusted(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+        self.add_unchecked(path, conversions, nulls, value)
+    }
+
     fn add_unchecked(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
         if self.offsets.is_empty() {
             self.offsets.push(0);
@@ -185,11 +195,78 @@ impl PathTable {
     }
 
     /// Read a path CSV (see [`PathCsvOptions`]). Errors name the line, column and value.
-    pub fn read_csv<R: Read>(reader: R, opts: &PathCsvOptions) -> Result<Self> {
+    pub fn read_csv<R: Read>(mut reader: R, opts: &PathCsvOptions) -> Result<Self> {
+        let mut data = Vec::new();
+        reader.read_to_end(&mut data).map_err(|e| Error::Io { path: "<reader>".into(), source: e })?;
+        Self::read_csv_bytes(&data, opts)
+    }
+
+    /// Read a path CSV held in memory. Plain (unquoted) files are parsed in parallel chunks;
+    /// the result, including catalog order and error lines, is that of the sequential reader.
+    pub fn read_csv_bytes(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
         if opts.separator.is_empty() {
             return Err(Error::option("separator", "\"\"", "the path separator must not be empty"));
         }
-        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(reader);
+        if let Some(t) = Self::try_fast(data, opts) {
+            return t;
+        }
+        Self::read_csv_sequential(data, opts)
+    }
+
+    fn try_fast(data: &[u8], opts: &PathCsvOptions) -> Option<Result<Self>> {
+        let nl = data.iter().position(|&b| b == b'\n')?;
+        let head = &data[..nl];
+        if head.contains(&b'"') {
+            return None;
+        }
+        let header = match Header::from_names(
+            head.strip_suffix(b"\r")
+                .unwrap_or(head)
+                .split(|&b| b == opts.delimiter)
+                .map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
+        ) {
+            Ok(h) => h,
+            Err(e) => return Some(Err(e)),
+        };
+        let find = |name: &str| header.require(name);
+        let (c_path, c_conv) = match (find(&opts.path), find(&opts.conversions)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
+        };
+        let c_null = match &opts.nulls {
+            Some(n) => match find(n) {
+                Ok(i) => Some(i),
+                Err(e) => return Some(Err(e)),
+            },
+            None => header.find("total_null"),
+        };
+        let c_val = match &opts.value {
+            Some(n) => match find(n) {
+                Ok(i) => Some(i),
+                Err(e) => return Some(Err(e)),
+            },
+            None => header.find("total_conversion_value"),
+        };
+        let layout = crate::paths_fast::Layout {
+            fields: header.len(),
+            path: c_path,
+            conv: c_conv,
+            nulls: c_null,
+            value: c_val,
+            names: [
+                &opts.path,
+                &opts.conversions,
+                opts.nulls.as_deref().unwrap_or("total_null"),
+                opts.value.as_deref().unwrap_or("total_conversion_value"),
+            ],
+            delimiter: opts.delimiter,
+            separator: &opts.separator,
+        };
+        crate::paths_fast::read_chunked(&data[nl + 1..], 2, &layout, FAST_CHUNK.with(|c| c.get())).ok()
+    }
+
+    fn read_csv_sequential(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
+        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(data);
         let rec = rdr.byte_headers()?.clone();
         let header = Header::from_names(
             rec.iter().map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
@@ -257,8 +334,8 @@ impl PathTable {
     /// Read a path CSV file.
     pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &PathCsvOptions) -> Result<Self> {
         let p = path.as_ref();
-        let f = std::fs::File::open(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
-        Self::read_csv(std::io::BufReader::with_capacity(1 << 20, f), opts)
+        let data = std::fs::read(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
+        Self::read_csv_bytes(&data, opts)
     }
 
     /// Write the table as CSV in the default form (`path,total_conversions,total_conversion_value,total_null`).
@@ -457,6 +534,52 @@ mod tests {
         t.write_csv(&mut buf, ">").unwrap();
         let back = PathTable::read_csv(buf.as_slice(), &PathCsvOptions::default()).unwrap();
         assert_eq!(back, t);
+    }
+
+    #[test]
+    fn parallel_reader_equals_sequential_reader_with_errors_and_lines() {
+        let mut text = String::from("path,total_conversions,total_conversion_value,total_null\n");
+        let mut s = 7u64;
+        for i in 0..400 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let len = 1 + (s % 5) as usize;
+            let path: Vec<String> = (0..len).map(|k| format!("t{}", (s >> (k * 3)) % 9)).collect();
+            text.push_str(&format!("{} , {},{}.5,{}\n", path.join(" > "), s % 3, i % 7, s % 4));
+        }
+        let o = PathCsvOptions::default();
+        let seq = PathTable::read_csv_sequential(text.as_bytes(), &o).unwrap();
+        for chunk in [1, 37, 1000, 1 << 20] {
+            FAST_CHUNK.with(|c| c.set(chunk));
+            let fast = PathTable::read_csv_bytes(text.as_bytes(), &o).unwrap();
+            assert_eq!(fast, seq, "chunk {chunk}");
+            assert_eq!(fast.catalog().names(), seq.catalog().names());
+        }
+        // an error late in the file names the same line either way
+        let bad = text.replacen(" , 2,", " , -2,", 1);
+        let e_seq = PathTable::read_csv_sequential(bad.as_bytes(), &o).unwrap_err().to_string();
+        for chunk in [1, 37, 1000] {
+            FAST_CHUNK.with(|c| c.set(chunk));
+            let e_fast = PathTable::read_csv_bytes(bad.as_bytes(), &o).unwrap_err().to_string();
+            assert_eq!(e_fast, e_seq);
+        }
+        // a blank line before the bad row: the parallel reader names the physical line (the csv
+        // crate does not count blank lines)
+        let blank = bad.replacen("\n", "\n\n", 1);
+        FAST_CHUNK.with(|c| c.set(37));
+        let e = PathTable::read_csv_bytes(blank.as_bytes(), &o).unwrap_err().to_string();
+        let line: usize = e_seq.split("line ").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
+        assert!(e.contains(&format!("line {}:", line + 1)), "{e}");
+        // CRLF line endings give the same table
+        let crlf = text.replace('\n', "\r\n");
+        FAST_CHUNK.with(|c| c.set(37));
+        assert_eq!(PathTable::read_csv_bytes(crlf.as_bytes(), &o).unwrap(), seq);
+        // ragged rows and quotes go to the csv crate
+        FAST_CHUNK.with(|c| c.set(37));
+        let ragged = text.replacen(" , 1,", " , 1,9,", 1);
+        assert!(matches!(PathTable::read_csv_bytes(ragged.as_bytes(), &o), Err(Error::Csv(_))));
+        FAST_CHUNK.with(|c| c.set(4 << 20));
     }
 
     #[cfg(feature = "serde")]
