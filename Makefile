@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -118,6 +118,40 @@ bench-py:
 ## Peak memory and single-thread throughput of journeys + graph on 10M events.
 bench-memory:
 	$(CARGO) run --release -q -p touchpoint-benches --bin journey_memory -- 10000000
+
+## Side-by-side benchmark against channelattribution, marketing-attribution-models and pm4py
+## (benches/peers/run.py; writes benches/RESULTS.md). Its own virtual environment; touchpoint is
+## installed from the release wheel, built here unless PEER_BUILD_WHEEL=0 (then the newest wheel
+## already in $(WHEEL_DIR) is used). A peer that fails to install is skipped and reported.
+PEER_VENV ?= $(HOME)/.cache/touchpoint/peer-venv
+PEER_PY := $(PEER_VENV)/bin/python
+PEER_LIBS := channelattribution marketing-attribution-models pm4py
+PEER_DEPS := pandas polars pyarrow numpy
+WHEEL_DIR ?= $(HOME)/.cache/touchpoint/wheels
+VENV_BIN := $(PEER_VENV)/bin
+PEER_BUILD_WHEEL ?= 1
+PEER_ARGS ?=
+
+peer-env:
+	@test -x $(PEER_PY) || python3 -m venv $(PEER_VENV)
+	$(PEER_PY) -m pip install -q --disable-pip-version-check $(PEER_DEPS)
+	mkdir -p $(PEER_VENV)/install-logs
+	for p in $(PEER_LIBS); do \
+	  $(PEER_PY) -m pip install --disable-pip-version-check $$p > $(PEER_VENV)/install-logs/$$p.log 2>&1 \
+	    || echo "peer-env: could not install $$p (see $(PEER_VENV)/install-logs/$$p.log); it will be skipped"; \
+	done
+	if [ "$(PEER_BUILD_WHEEL)" = 1 ]; then \
+	  $(PEER_PY) -m pip install -q --disable-pip-version-check "maturin>=1.8,<2" && \
+	  cd touchpoint-py && $(VENV_BIN)/maturin build --release -q -o $(WHEEL_DIR); \
+	fi
+	wheel=$$(ls -t $(WHEEL_DIR)/touchpoint-$(VERSION)-*.whl | head -n 1); \
+	$(PEER_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$$wheel"
+
+bench-peers: peer-env
+	$(PEER_PY) benches/peers/run.py --out benches/RESULTS.md $(PEER_ARGS)
+
+bench-peers-quick: peer-env
+	$(PEER_PY) benches/peers/run.py --quick --out benches/RESULTS.md $(PEER_ARGS)
 
 fmt:
 	$(CARGO) fmt --all
