@@ -102,9 +102,10 @@ install: lib
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p touchpoint-core -p touchpoint-ffi
 
-## Criterion benches of the core (TOUCHPOINT_BENCH_EVENTS / TOUCHPOINT_BENCH_PATHS set sizes).
+## Criterion benches of the core (TOUCHPOINT_BENCH_EVENTS / TOUCHPOINT_BENCH_PATHS set sizes;
+## BENCH_ARGS=--quick for a short run).
 bench: bench-memory
-	$(CARGO) bench -p touchpoint-benches
+	$(CARGO) bench -p touchpoint-benches --bench core -- $(BENCH_ARGS)
 
 ## Python face timings (release wheel in its own environment).
 bench-py:
