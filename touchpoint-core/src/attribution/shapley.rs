@@ -310,40 +310,28 @@ fn distinct_of(tps: &[TouchpointId], out: &mut Vec<TouchpointId>) {
 
 /// Simplified Shapley: each converting journey split equally among its distinct touchpoints.
 pub(crate) fn simplified(frame: &Frame<'_>, model: &AttributionModel) -> Result<Credits> {
-    let n_tp = frame.data.catalog().len();
-    let (mut conv, mut value) = (vec![0.0; n_tp], vec![0.0; n_tp]);
-    let mut pj = frame.opts.per_journey.then(Vec::new);
-    let mut set = Vec::new();
-    for r in frame.data.rows(frame.opts.max_touches) {
-        if r.conversions <= 0.0 || r.touchpoints.is_empty() {
-            continue;
-        }
-        distinct_of(r.touchpoints, &mut set);
-        let k = set.len() as f64;
-        for &t in &set {
-            conv[t.index()] += r.conversions / k;
-            value[t.index()] += r.value / k;
-            if let Some(pj) = pj.as_mut() {
-                pj.push(JourneyCredit {
-                    row: r.index,
-                    touchpoint: t,
-                    conversions: r.conversions / k,
-                    value: r.value / k,
-                });
-            }
-        }
-    }
-    let mut c = frame.credits(model, conv, value, true);
-    c.per_journey = pj;
+    let mut c = split_among_distinct(frame, model, false);
     c.notes.push("simplified Shapley (subset-sum game): exact, each conversion split equally among the distinct touchpoints of its journey".into());
     Ok(c)
 }
 
 /// Ordered Shapley: simplified credit split over the positions of each touchpoint.
 pub(crate) fn ordered(frame: &Frame<'_>, model: &AttributionModel) -> Result<Credits> {
+    let mut c = split_among_distinct(frame, model, true);
+    c.notes.push(
+        "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based columns)"
+            .into(),
+    );
+    Ok(c)
+}
+
+/// The subset-sum game's closed form: every converting journey's conversions and value split
+/// equally among its distinct touchpoints; with `positions`, each touchpoint's share is further
+/// split equally over the positions where it occurs (the ordered variant).
+fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: bool) -> Credits {
     let n_tp = frame.data.catalog().len();
     let (mut conv, mut value) = (vec![0.0; n_tp], vec![0.0; n_tp]);
-    let mut by_pos: Vec<Vec<f64>> = vec![Vec::new(); n_tp];
+    let mut by_pos: Vec<Vec<f64>> = if positions { vec![Vec::new(); n_tp] } else { Vec::new() };
     let mut pj = frame.opts.per_journey.then(Vec::new);
     let mut set = Vec::new();
     for r in frame.data.rows(frame.opts.max_touches) {
@@ -356,31 +344,31 @@ pub(crate) fn ordered(frame: &Frame<'_>, model: &AttributionModel) -> Result<Cre
             let (c, v) = (r.conversions / k, r.value / k);
             conv[t.index()] += c;
             value[t.index()] += v;
-            let occurrences = r.touchpoints.iter().filter(|&&x| x == t).count() as f64;
-            let row = &mut by_pos[t.index()];
-            for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == t) {
-                if row.len() <= pos {
-                    row.resize(pos + 1, 0.0);
+            if positions {
+                let occurrences = r.touchpoints.iter().filter(|&&x| x == t).count() as f64;
+                let row = &mut by_pos[t.index()];
+                for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == t) {
+                    if row.len() <= pos {
+                        row.resize(pos + 1, 0.0);
+                    }
+                    row[pos] += c / occurrences;
                 }
-                row[pos] += c / occurrences;
             }
             if let Some(pj) = pj.as_mut() {
                 pj.push(JourneyCredit { row: r.index, touchpoint: t, conversions: c, value: v });
             }
         }
     }
-    let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
-    for row in &mut by_pos {
-        row.resize(width, 0.0);
-    }
     let mut c = frame.credits(model, conv, value, true);
     c.per_journey = pj;
-    c.by_position = Some(by_pos);
-    c.notes.push(
-        "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based columns)"
-            .into(),
-    );
-    Ok(c)
+    if positions {
+        let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
+        for row in &mut by_pos {
+            row.resize(width, 0.0);
+        }
+        c.by_position = Some(by_pos);
+    }
+    c
 }
 
 /// Shapley on the conversion-rate game, exact or sampled.
