@@ -433,7 +433,7 @@ impl Cutter<'_> {
             if tps[r] != NO_TOUCHPOINT {
                 self.rep.touches_in += 1;
                 if let (Some(timeout), Some(prev), None) = (self.opts.inactivity_timeout_ms, last_touch, pending)
-                    && t - prev > timeout
+                    && t.saturating_sub(prev) > timeout
                 {
                     self.rep.inactivity_splits += 1;
                     self.close(false, prev, 0.0, c);
@@ -479,7 +479,7 @@ impl Cutter<'_> {
         let start = *out.offsets.last().unwrap_or(&0);
         if converted && let Some(w) = self.opts.lookback_ms {
             let seg = &out.times[start..];
-            let keep_from = seg.partition_point(|&t| end_time - t > w);
+            let keep_from = seg.partition_point(|&t| end_time.saturating_sub(t) > w);
             if keep_from > 0 {
                 out.touchpoints.drain(start..start + keep_from);
                 out.times.drain(start..start + keep_from);

@@ -97,3 +97,20 @@ fn bad_options() {
     says(&JourneyGraph::from_journeys(&js, 0).unwrap_err(), &["order", "0"]);
     says(&JourneyGraph::from_journeys(&js, 99).unwrap_err(), &["order", "99"]);
 }
+
+#[test]
+fn extreme_timestamps_do_not_overflow() {
+    let mut b = EventTable::builder();
+    b.touch("c", "x", i64::MIN + 1).unwrap();
+    b.touch("c", "y", i64::MAX - 1).unwrap();
+    b.conversion("c", i64::MAX, 1.0).unwrap();
+    let ev = b.finish().unwrap();
+    let o = JourneyOptions { lookback_ms: Some(1000), inactivity_timeout_ms: Some(5), ..Default::default() };
+    let (js, rep) = JourneySet::build(&ev, &o).unwrap();
+    assert_eq!(rep.touches_in, rep.touches_kept + rep.touches_outside_lookback);
+    let g = JourneyGraph::from_journeys(&js, 1).unwrap();
+    assert!(g.analyze().unwrap().conversion_probability.is_finite());
+    use touchpoint_core::attribution::{AttributionModel, AttributionOptions, attribute};
+    let c = attribute(&js, &AttributionModel::time_decay(), &AttributionOptions::default()).unwrap();
+    assert!(c.rows.iter().all(|r| r.conversions.is_finite()));
+}

@@ -60,8 +60,10 @@ pub fn position_weights(first: f64, middle: f64, last: f64, n: usize, out: &mut 
 /// Computed relative to the youngest touch so that very old journeys cannot underflow.
 pub fn time_decay_weights(times: &[i64], end: i64, half_life_ms: i64, out: &mut Vec<f64>) {
     out.clear();
-    let min_age = times.iter().map(|&t| end - t).min().unwrap_or(0);
-    out.extend(times.iter().map(|&t| (-((end - t - min_age) as f64) / half_life_ms as f64).exp2()));
+    let min_age = times.iter().map(|&t| end.saturating_sub(t)).min().unwrap_or(0);
+    out.extend(
+        times.iter().map(|&t| (-(end.saturating_sub(t).saturating_sub(min_age) as f64) / half_life_ms as f64).exp2()),
+    );
     let s: f64 = out.iter().sum();
     for w in out.iter_mut() {
         *w /= s;

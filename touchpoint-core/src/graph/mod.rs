@@ -291,7 +291,7 @@ impl Builder {
         e.count += w;
         e.value += value;
         for i in 1..seq.len() {
-            let dwell = times.map(|t| t[last_touch[i]] - t[last_touch[i - 1]]);
+            let dwell = times.map(|t| t[last_touch[i]].saturating_sub(t[last_touch[i - 1]]));
             let e = self.edge(seq[i - 1], seq[i]);
             e.count += w;
             e.value += value;
@@ -302,7 +302,7 @@ impl Builder {
         let last = *seq.last().unwrap_or(&0);
         if conv > 0.0 {
             let dwell = match (times, end) {
-                (Some(t), Some(end)) => Some(end - t[*last_touch.last().unwrap_or(&0)]),
+                (Some(t), Some(end)) => Some(end.saturating_sub(t[*last_touch.last().unwrap_or(&0)])),
                 _ => None,
             };
             let e = self.edge(last, 1);
