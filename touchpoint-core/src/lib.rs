@@ -14,7 +14,10 @@
 //!    common `path,total_conversions,total_conversion_value,total_null` CSV);
 //! 4. [`JourneyGraph`]: the Markov chain of order k on petgraph, with exact absorbing-chain
 //!    analysis ([`JourneyGraph::analyze`]): conversion probability from every node, expected
-//!    visits, drop-off, expected time to convert and removal effects.
+//!    visits, drop-off, expected time to convert and removal effects;
+//! 5. [`attribution`]: rule models, exact Markov of any order, Shapley variants, Shao–Li — one
+//!    result shape, [`attribution::Credits`];
+//! 6. [`optimize`]: which drop-off to fix first, the next best touchpoint, budget allocation.
 //!
 //! ```
 //! use touchpoint_core::{demo, JourneyGraph, JourneyOptions, JourneySet, PathTable, DAY_MS};
