@@ -126,6 +126,16 @@ impl PathTable {
         Ok(())
     }
 
+    /// Make room for `rows` more distinct paths with `touches` touches in all.
+    pub(crate) fn reserve(&mut self, rows: usize, touches: usize) {
+        self.index.reserve(rows, |&(h, _)| h);
+        self.offsets.reserve(rows);
+        self.touchpoints.reserve(touches);
+        self.conversions.reserve(rows);
+        self.nulls.reserve(rows);
+        self.value.reserve(rows);
+    }
+
     /// Add a row whose ids and numbers are already validated (the CSV readers).
     pub(crate) fn add_trusted(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
         self.add_unchecked(path, conversions, nulls, value)

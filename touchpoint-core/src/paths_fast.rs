@@ -59,7 +59,15 @@ fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, String
 }
 
 fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
-    let mut c = Chunk { catalog: Catalog::new(), offsets: vec![0], ids: Vec::new(), nums: Vec::new(), lines: 0 };
+    // rough sizes (a touch takes several bytes, a row dozens) to avoid regrowing
+    let mut c = Chunk {
+        catalog: Catalog::new(),
+        offsets: Vec::with_capacity(data.len() / 32 + 1),
+        ids: Vec::with_capacity(data.len() / 8),
+        nums: Vec::with_capacity(data.len() / 32),
+        lines: 0,
+    };
+    c.offsets.push(0);
     let sep = l.separator.as_bytes();
     let single = (sep.len() == 1).then(|| sep[0]);
     let mut fields: Vec<&[u8]> = Vec::with_capacity(l.fields);
@@ -183,6 +191,11 @@ pub(crate) fn read_chunked(
     #[cfg(not(feature = "rayon"))]
     let parsed: Vec<ChunkResult> = slices.iter().map(|s| parse_chunk(s, l)).collect();
     let mut table = PathTable::new(Catalog::new());
+    let (rows, touches) = parsed.iter().fold((0, 0), |(r, t), c| match c {
+        ChunkResult::Ok(c) => (r + c.nums.len(), t + c.ids.len()),
+        _ => (r, t),
+    });
+    table.reserve(rows, touches);
     let mut line0 = first_line;
     let mut buf: Vec<TouchpointId> = Vec::new();
     for chunk in parsed {
