@@ -127,6 +127,28 @@ pub struct JourneyReport {
     pub conversions_merged: usize,
 }
 
+impl JourneyReport {
+    /// Add the counts of another build (e.g. of another partition of customers), so the report
+    /// of merged journey sets still accounts for every event.
+    pub fn merge_from(&mut self, o: &JourneyReport) {
+        self.events_in += o.events_in;
+        self.touches_in += o.touches_in;
+        self.conversions_in += o.conversions_in;
+        self.customers += o.customers;
+        self.touches_kept += o.touches_kept;
+        self.journeys_converting += o.journeys_converting;
+        self.journeys_non_converting += o.journeys_non_converting;
+        self.touches_outside_lookback += o.touches_outside_lookback;
+        self.touches_collapsed += o.touches_collapsed;
+        self.touches_truncated += o.touches_truncated;
+        self.inactivity_splits += o.inactivity_splits;
+        self.conversions_without_touches += o.conversions_without_touches;
+        self.value_without_touches += o.value_without_touches;
+        self.customers_resorted += o.customers_resorted;
+        self.conversions_merged += o.conversions_merged;
+    }
+}
+
 /// One journey, borrowed from a [`JourneySet`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Journey<'a> {

@@ -225,3 +225,20 @@ fn node_kinds_and_states_follow_the_convention() {
     // windows of 2: (a,b) (b,b) (b,c); the short journey is one state (a)
     assert_eq!(states, ["a", "a > b", "b > b", "b > c"]);
 }
+
+#[test]
+fn merged_reports_account_for_every_event() {
+    let mut a = EventTable::builder();
+    a.touch("x", "s", 0).unwrap();
+    a.conversion("x", 5, 2.0).unwrap();
+    let mut b = EventTable::builder();
+    b.touch("y", "e", 0).unwrap();
+    b.touch("y", "e", 1).unwrap();
+    let o = JourneyOptions { collapse_repeats: true, ..Default::default() };
+    let (_, mut ra) = JourneySet::build(&a.finish().unwrap(), &o).unwrap();
+    let (_, rb) = JourneySet::build(&b.finish().unwrap(), &o).unwrap();
+    ra.merge_from(&rb);
+    assert_eq!((ra.events_in, ra.touches_in, ra.touches_kept, ra.touches_collapsed), (4, 3, 2, 1));
+    assert_eq!((ra.customers, ra.journeys_converting, ra.journeys_non_converting), (2, 1, 1));
+    assert_eq!(ra.touches_in, ra.touches_kept + ra.touches_collapsed);
+}

@@ -390,22 +390,7 @@ impl PyJourneys {
     fn merge(&self, other: &Bound<'_, PyJourneys>) -> Self {
         let o = other.get();
         let mut report = self.report.clone();
-        let r = &o.report;
-        report.events_in += r.events_in;
-        report.touches_in += r.touches_in;
-        report.conversions_in += r.conversions_in;
-        report.customers += r.customers;
-        report.touches_kept += r.touches_kept;
-        report.journeys_converting += r.journeys_converting;
-        report.journeys_non_converting += r.journeys_non_converting;
-        report.touches_outside_lookback += r.touches_outside_lookback;
-        report.touches_collapsed += r.touches_collapsed;
-        report.touches_truncated += r.touches_truncated;
-        report.inactivity_splits += r.inactivity_splits;
-        report.conversions_without_touches += r.conversions_without_touches;
-        report.value_without_touches += r.value_without_touches;
-        report.customers_resorted += r.customers_resorted;
-        report.conversions_merged += r.conversions_merged;
+        report.merge_from(&o.report);
         Self { inner: self.inner.merge(&o.inner), report }
     }
 

@@ -365,6 +365,14 @@ fn dense_component(
     Ok(())
 }
 
+/// Row (≥ `c`) with the largest entry in column `c` of the `p × p` matrix `m` (partial
+/// pivoting); `None` when the column is zero there (singular matrix).
+fn pivot_row(m: &[f64], p: usize, c: usize) -> Option<usize> {
+    let (piv, best) =
+        (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+    (best >= 1e-300).then_some(piv)
+}
+
 /// Diagonal of the inverse of the `p × p` matrix `a` (Gauss–Jordan with partial pivoting).
 fn inverse_diagonal(a: &mut [f64], p: usize) -> Option<Vec<f64>> {
     let mut inv = vec![0.0; p * p];
@@ -372,11 +380,7 @@ fn inverse_diagonal(a: &mut [f64], p: usize) -> Option<Vec<f64>> {
         inv[i * p + i] = 1.0;
     }
     for c in 0..p {
-        let (piv, best) =
-            (c..p).map(|r| (r, a[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
-        if best < 1e-300 {
-            return None;
-        }
+        let piv = pivot_row(a, p, c)?;
         if piv != c {
             for k in 0..p {
                 a.swap(c * p + k, piv * p + k);
@@ -408,11 +412,7 @@ fn inverse_diagonal(a: &mut [f64], p: usize) -> Option<Vec<f64>> {
 /// In-place Gaussian elimination with partial pivoting; `b` becomes the solution.
 pub(crate) fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
     for c in 0..p {
-        let (piv, best) =
-            (c..p).map(|r| (r, m[r * p + c].abs())).fold((c, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
-        if best < 1e-300 {
-            return None;
-        }
+        let piv = pivot_row(m, p, c)?;
         if piv != c {
             for k in 0..p {
                 m.swap(c * p + k, piv * p + k);

@@ -253,16 +253,8 @@ class Journeys(_Tabular):
                     events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
                     value=value, feedback=feedback, time_unit=time_unit,
                 )
-        native = _native.Journeys.build(
-            ev,
-            lookback_ms=_to_ms(lookback, "lookback"),
-            inactivity_timeout_ms=_to_ms(inactivity_timeout, "inactivity_timeout"),
-            collapse_repeats=collapse_repeats,
-            max_touches=max_touches,
-            split_at_conversions=split_at_conversions,
-        )
-        j = cls(native, backend)
-        return j.with_catalog(catalog) if catalog is not None else j
+        return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
+                          split_at_conversions, catalog)
 
     @classmethod
     def from_csv(
@@ -294,6 +286,13 @@ class Journeys(_Tabular):
             value=value, feedback=feedback, time_unit=time_unit, conversion_label=conversion_label,
             delimiter=delimiter,
         )
+        return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
+                          split_at_conversions, catalog)
+
+    @classmethod
+    def _build(cls, ev: Any, backend: str, lookback: DurationLike, inactivity_timeout: DurationLike,
+               collapse_repeats: bool, max_touches: Optional[int], split_at_conversions: bool,
+               catalog: Any) -> "Journeys":
         native = _native.Journeys.build(
             ev,
             lookback_ms=_to_ms(lookback, "lookback"),
