@@ -946,6 +946,18 @@ touchpoint_result touchpoint_graph_from_journeys(const touchpoint_journeys *jour
                                                  touchpoint_graph **out);
 
 /**
+ * Build the directly-follows graph of journeys: order 1 with consecutive repeats kept as
+ * self-loops (what process-mining tools count), with dwell times.
+ *
+ * @return OK; NULL_PARAMETER; EMPTY_INPUT
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_graph_directly_follows(const touchpoint_journeys *journeys,
+                                                    touchpoint_graph **out);
+
+/**
  * Build the order-`order` journey graph of a path table (no dwell times).
  *
  * # Safety

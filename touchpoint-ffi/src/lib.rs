@@ -1078,6 +1078,27 @@ pub unsafe extern "C" fn touchpoint_graph_from_journeys(
     })
 }
 
+/// Build the directly-follows graph of journeys: order 1 with consecutive repeats kept as
+/// self-loops (what process-mining tools count), with dwell times.
+///
+/// @return OK; NULL_PARAMETER; EMPTY_INPUT
+///
+/// # Safety
+/// Pointers must be NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_graph_directly_follows(
+    journeys: *const touchpoint_journeys,
+    out: *mut *mut touchpoint_graph,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let j = unsafe { try_ref(journeys, "journeys") }?;
+        let inner = JourneyGraph::directly_follows(Data::Journeys(&j.inner), None)?;
+        // SAFETY: forwarded.
+        unsafe { give(touchpoint_graph { inner }, out) }
+    })
+}
+
 /// Build the order-`order` journey graph of a path table (no dwell times).
 ///
 /// # Safety

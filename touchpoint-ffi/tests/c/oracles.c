@@ -128,6 +128,22 @@ static void e8(void) {
   CHECK(rep.conversions_merged == 1 && rep.journeys_converting == 1);
   touchpoint_journeys_free(merged);
 
+  /* directly-follows graph keeps the repeat as a self-loop */
+  touchpoint_events *rep_ev = NULL;
+  touchpoint_journeys *rep_j = NULL;
+  touchpoint_graph *dfg = NULL;
+  char dot[4096];
+  CHECK_OK(touchpoint_events_new(&rep_ev));
+  CHECK_OK(touchpoint_events_push(rep_ev, S("r"), S("email"), 0, false, 0.0, NAN));
+  CHECK_OK(touchpoint_events_push(rep_ev, S("r"), S("email"), 1, true, 1.0, NAN));
+  CHECK_OK(touchpoint_journeys_build(rep_ev, NULL, &rep_j));
+  CHECK_OK(touchpoint_graph_directly_follows(rep_j, &dfg));
+  CHECK_OK(touchpoint_graph_to_dot(dfg, dot, sizeof dot, &n));
+  CHECK(strstr(dot, "\"email\" -> \"email\"") != NULL);
+  touchpoint_graph_free(dfg);
+  touchpoint_journeys_free(rep_j);
+  touchpoint_events_free(rep_ev);
+
   /* graph summary and DOT */
   touchpoint_graph *g = NULL;
   CHECK_OK(touchpoint_graph_from_journeys(j, 1, &g));
