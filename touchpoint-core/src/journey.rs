@@ -184,6 +184,8 @@ pub struct JourneySet {
     weight: Vec<f64>,
     end_time: Vec<i64>,
     customer: Vec<u32>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    totals: crate::data::TotalsCache,
 }
 
 impl JourneySet {
@@ -220,6 +222,7 @@ impl JourneySet {
             weight: Vec::new(),
             end_time: Vec::with_capacity(per_journey),
             customer: Vec::with_capacity(per_journey),
+            totals: Default::default(),
         };
         out.offsets.push(0);
         let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out };
@@ -318,7 +321,12 @@ impl JourneySet {
 
     /// Mutable catalog, to attach touchpoint attributes (costs, channels) after the build.
     pub fn catalog_mut(&mut self) -> &mut Catalog {
+        self.totals.clear();
         &mut self.catalog
+    }
+
+    pub(crate) fn totals_cache(&self) -> &crate::data::TotalsCache {
+        &self.totals
     }
 
     /// Customer names by code.
@@ -337,7 +345,7 @@ impl JourneySet {
     }
 
     #[inline]
-    fn journey(&self, i: usize) -> Journey<'_> {
+    pub(crate) fn journey(&self, i: usize) -> Journey<'_> {
         let (a, b) = (self.offsets[i], self.offsets[i + 1]);
         Journey {
             touchpoints: &self.touchpoints[a..b],
@@ -371,6 +379,7 @@ impl JourneySet {
             crate::csvutil::check_nonneg("weight", crate::error::Location::Row(i), w)?;
         }
         self.weight = weights;
+        self.totals.clear();
         Ok(())
     }
 

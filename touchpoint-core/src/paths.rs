@@ -31,7 +31,12 @@ use crate::journey::JourneySet;
 thread_local! {
     /// Chunk size of the parallel path-CSV reader (tests make it tiny to get many chunks).
     static FAST_CHUNK: std::cell::Cell<usize> = const { std::cell::Cell::new(4 << 20) };
+    /// Block size of the streamed file reader (tests make it tiny to get many blocks).
+    static STREAM_BLOCK: std::cell::Cell<usize> = const { std::cell::Cell::new(8 << 20) };
 }
+
+/// Chunk size of the parallel parse of one streamed block.
+const STREAM_CHUNK: usize = 1 << 20;
 
 /// One distinct path, borrowed from a [`PathTable`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,6 +65,7 @@ pub struct PathTable {
     /// Row numbers, hashed by their path (no per-path allocation).
     index: HashTable<(u64, u32)>,
     hasher: DefaultHashBuilder,
+    totals: crate::data::TotalsCache,
 }
 
 impl PartialEq for PathTable {
@@ -136,16 +142,22 @@ impl PathTable {
         self.value.reserve(rows);
     }
 
-    /// Add a row whose ids and numbers are already validated (the CSV readers).
-    pub(crate) fn add_trusted(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
-        self.add_unchecked(path, conversions, nulls, value)
+    fn add_unchecked(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+        let hash = self.hasher.hash_one(path);
+        self.add_hashed(path, hash, conversions, nulls, value)
     }
 
-    fn add_unchecked(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+    /// The hasher of rows (`hash_one(path)` gives the hash [`PathTable::add_hashed`] expects).
+    pub(crate) fn row_hasher(&self) -> DefaultHashBuilder {
+        self.hasher
+    }
+
+    /// [`PathTable::add_trusted`] with the path's hash computed by the caller.
+    pub(crate) fn add_hashed(&mut self, path: &[TouchpointId], hash: u64, conversions: f64, nulls: f64, value: f64) {
+        self.totals.clear();
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let hash = self.hasher.hash_one(path);
         let (offsets, touchpoints) = (&self.offsets, &self.touchpoints);
         let row = |i: u32| &touchpoints[offsets[i as usize]..offsets[i as usize + 1]];
         if let Some(&(_, i)) = self.index.find(hash, |&(h, i)| h == hash && row(i) == path) {
@@ -224,8 +236,16 @@ impl PathTable {
     }
 
     fn try_fast(data: &[u8], opts: &PathCsvOptions) -> Option<Result<Self>> {
-        let nl = data.iter().position(|&b| b == b'\n')?;
-        let head = &data[..nl];
+        let nl = memchr::memchr(b'\n', data)?;
+        let layout = match Self::fast_layout(&data[..nl], opts)? {
+            Ok(l) => l,
+            Err(e) => return Some(Err(e)),
+        };
+        crate::paths_fast::read_chunked(&data[nl + 1..], 2, &layout, FAST_CHUNK.with(|c| c.get())).ok()
+    }
+
+    /// The fast reader's view of the header line (`None`: leave the file to the `csv` crate).
+    fn fast_layout<'o>(head: &[u8], opts: &'o PathCsvOptions) -> Option<Result<crate::paths_fast::Layout<'o>>> {
         if head.contains(&b'"') {
             return None;
         }
@@ -257,7 +277,7 @@ impl PathTable {
             },
             None => header.find("total_conversion_value"),
         };
-        let layout = crate::paths_fast::Layout {
+        Some(Ok(crate::paths_fast::Layout {
             fields: header.len(),
             path: c_path,
             conv: c_conv,
@@ -271,8 +291,7 @@ impl PathTable {
             ],
             delimiter: opts.delimiter,
             separator: &opts.separator,
-        };
-        crate::paths_fast::read_chunked(&data[nl + 1..], 2, &layout, FAST_CHUNK.with(|c| c.get())).ok()
+        }))
     }
 
     fn read_csv_sequential(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
@@ -342,10 +361,38 @@ impl PathTable {
     }
 
     /// Read a path CSV file.
+    ///
+    /// Plain (unquoted) files are streamed: read in blocks of a few megabytes, each parsed in
+    /// parallel while the previous one is added to the table, so memory stays at one block plus
+    /// the table. Other files are read whole by the `csv` crate.
     pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &PathCsvOptions) -> Result<Self> {
+        use std::io::Read;
+        if opts.separator.is_empty() {
+            return Err(Error::option("separator", "\"\"", "the path separator must not be empty"));
+        }
         let p = path.as_ref();
-        let data = std::fs::read(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
-        Self::read_csv_bytes(&data, opts)
+        let name = p.display().to_string();
+        let io = |e: std::io::Error| Error::Io { path: name.clone(), source: e };
+        let mut file = std::fs::File::open(p).map_err(io)?;
+        let block = STREAM_BLOCK.with(|c| c.get());
+        let mut head = Vec::new();
+        (&mut file).take(block as u64).read_to_end(&mut head).map_err(io)?;
+        let mut fell_back = false;
+        if let Some(nl) = memchr::memchr(b'\n', &head) {
+            if let Some(layout) = Self::fast_layout(&head[..nl], opts) {
+                let layout = layout?;
+                let rest = head.split_off(nl + 1);
+                let chunk = STREAM_CHUNK.min(FAST_CHUNK.with(|c| c.get()));
+                let size = file.metadata().ok().map(|m| m.len());
+                match crate::paths_fast::read_streamed(&mut file, rest, 2, &layout, chunk, block, &name, size) {
+                    Ok(result) => return result,
+                    Err(crate::paths_fast::Fallback) => fell_back = true,
+                }
+            }
+        }
+        // quoted, ragged or header-only files: the whole file through the csv crate
+        let data = std::fs::read(p).map_err(io)?;
+        if fell_back { Self::read_csv_sequential(&data, opts) } else { Self::read_csv_bytes(&data, opts) }
     }
 
     /// Write the table as CSV in the default form (`path,total_conversions,total_conversion_value,total_null`).
@@ -378,7 +425,12 @@ impl PathTable {
 
     /// Mutable catalog (attach attributes).
     pub fn catalog_mut(&mut self) -> &mut Catalog {
+        self.totals.clear();
         &mut self.catalog
+    }
+
+    pub(crate) fn totals_cache(&self) -> &crate::data::TotalsCache {
+        &self.totals
     }
 
     /// Path `i`.
@@ -394,12 +446,21 @@ impl PathTable {
 
     /// Iterate the paths in order of first appearance.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = PathRow<'_>> + '_ {
-        (0..self.len()).map(move |i| PathRow {
+        (0..self.len()).map(move |i| self.row(i))
+    }
+
+    /// Row `i`.
+    ///
+    /// # Panics
+    /// If `i >= self.len()`.
+    #[inline]
+    pub fn row(&self, i: usize) -> PathRow<'_> {
+        PathRow {
             touchpoints: &self.touchpoints[self.offsets[i]..self.offsets[i + 1]],
             conversions: self.conversions[i],
             nulls: self.nulls[i],
             value: self.value[i],
-        })
+        }
     }
 
     /// Sum of conversions.
@@ -590,6 +651,75 @@ mod tests {
         let ragged = text.replacen(" , 1,", " , 1,9,", 1);
         assert!(matches!(PathTable::read_csv_bytes(ragged.as_bytes(), &o), Err(Error::Csv(_))));
         FAST_CHUNK.with(|c| c.set(4 << 20));
+    }
+
+    #[test]
+    fn streamed_file_reader_equals_sequential_reader() {
+        let mut text = String::from("path,total_conversions,total_conversion_value,total_null\n");
+        let mut s = 11u64;
+        for i in 0..300 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let len = 1 + (s % 6) as usize;
+            let path: Vec<String> = (0..len).map(|k| format!("tp {}", (s >> (k * 3)) % 7)).collect();
+            text.push_str(&format!("{} , {},{}.25,{}\n", path.join(" > "), s % 3, i % 5, s % 4));
+            if i % 50 == 7 {
+                text.push('\n'); // blank lines between blocks and inside them
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("touchpoint-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = PathCsvOptions::default();
+        let seq = PathTable::read_csv_sequential(text.as_bytes(), &o).unwrap();
+        let bad = {
+            // the 200th data row gets a negative count
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let k = lines.iter().enumerate().filter(|(_, l)| !l.is_empty()).nth(200).unwrap().0;
+            lines[k] = lines[k].replacen(" , ", " , -", 1);
+            lines.join("\n")
+        };
+        let e_bytes = {
+            FAST_CHUNK.with(|c| c.set(1 << 20));
+            PathTable::read_csv_bytes(bad.as_bytes(), &o).unwrap_err().to_string()
+        };
+        let cases = [
+            ("plain", text.clone()),
+            ("crlf", text.replace('\n', "\r\n")),
+            ("no final newline", text.trim_end().to_owned()),
+        ];
+        for (what, body) in cases {
+            let f = dir.join("paths.csv");
+            std::fs::write(&f, &body).unwrap();
+            for (block, chunk) in [(1, 1), (64, 7), (100, 1000), (4096, 512), (8 << 20, 1 << 20)] {
+                STREAM_BLOCK.with(|c| c.set(block));
+                FAST_CHUNK.with(|c| c.set(chunk));
+                let t = PathTable::read_csv_path(&f, &o).unwrap();
+                assert_eq!(t, seq, "{what}, block {block}, chunk {chunk}");
+                assert_eq!(t.catalog().names(), seq.catalog().names());
+            }
+            let fb = dir.join("bad.csv");
+            std::fs::write(&fb, if what == "crlf" { bad.replace('\n', "\r\n") } else { bad.clone() }).unwrap();
+            for (block, chunk) in [(1, 1), (64, 7), (4096, 512)] {
+                STREAM_BLOCK.with(|c| c.set(block));
+                FAST_CHUNK.with(|c| c.set(chunk));
+                assert_eq!(
+                    PathTable::read_csv_path(&fb, &o).unwrap_err().to_string(),
+                    e_bytes,
+                    "{what}, block {block}"
+                );
+            }
+        }
+        // a quoted field late in the file: the whole file goes to the csv crate
+        let late = format!("{text}\"tp 1 > tp 2\",1,0,0\n");
+        let f = dir.join("quoted.csv");
+        std::fs::write(&f, &late).unwrap();
+        STREAM_BLOCK.with(|c| c.set(64));
+        let t = PathTable::read_csv_path(&f, &o).unwrap();
+        assert_eq!(t, PathTable::read_csv_sequential(late.as_bytes(), &o).unwrap());
+        STREAM_BLOCK.with(|c| c.set(8 << 20));
+        FAST_CHUNK.with(|c| c.set(4 << 20));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[cfg(feature = "serde")]

@@ -4,6 +4,8 @@
 //! catalog order and any error (with its line number) are exactly those of the sequential reader.
 //! Anything unusual (quotes, a row with the wrong number of fields) is left to the `csv` crate.
 
+use std::hash::BuildHasher;
+
 use crate::catalog::{Catalog, TouchpointId};
 use crate::csvutil;
 use crate::error::{Error, Location, Result};
@@ -58,6 +60,80 @@ fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, String
     s.parse::<f64>().map_err(|_| s.to_owned())
 }
 
+/// Chunk-local interning of path tokens. The vocabulary of touchpoints is small, so an
+/// open-addressing cache keyed by the token's length and first and last 8 bytes answers almost
+/// every lookup without hashing the whole name or calling into the catalog's map.
+struct Tokens {
+    catalog: Catalog,
+    /// (length, first 8 bytes, last 8 bytes (both zero-padded), id); length 0 = empty slot.
+    slots: Vec<(u32, u64, u64, TouchpointId)>,
+    used: usize,
+}
+
+const TOKEN_SLOTS: usize = 256;
+
+impl Tokens {
+    fn new() -> Self {
+        Self { catalog: Catalog::new(), slots: vec![(0, 0, 0, TouchpointId(0)); TOKEN_SLOTS], used: 0 }
+    }
+
+    /// Id of a trimmed, non-empty token; `Err` if it is not valid UTF-8.
+    #[inline]
+    fn id(&mut self, t: &[u8]) -> std::result::Result<TouchpointId, ()> {
+        let n = t.len();
+        let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+        let k = n.min(8);
+        head[..k].copy_from_slice(&t[..k]);
+        tail[..k].copy_from_slice(&t[n - k..]);
+        let (a, z) = (u64::from_le_bytes(head), u64::from_le_bytes(tail));
+        let mut slot = ((a ^ z.rotate_left(23) ^ (n as u64).rotate_left(47)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56)
+            as usize
+            % TOKEN_SLOTS;
+        loop {
+            let (len, p, q, id) = self.slots[slot];
+            if len == 0 {
+                break;
+            }
+            // up to 16 bytes, head and tail cover the whole token
+            if len as usize == n
+                && p == a
+                && q == z
+                && (n <= 16 || self.catalog.name(id).is_some_and(|s| s.as_bytes() == t))
+            {
+                return Ok(id);
+            }
+            slot = (slot + 1) % TOKEN_SLOTS;
+        }
+        let name = std::str::from_utf8(t).map_err(|_| ())?;
+        let id = match self.catalog.get(name) {
+            Some(id) => id,
+            None => self.catalog.intern(name),
+        };
+        // keep the table at most half full (a larger vocabulary falls back to the catalog)
+        if let Ok(len) = u32::try_from(n) {
+            if self.used < TOKEN_SLOTS / 2 {
+                self.slots[slot] = (len, a, z, id);
+                self.used += 1;
+            }
+        }
+        Ok(id)
+    }
+}
+
+/// Trim like `str::trim` (Unicode white space) with an ASCII fast path.
+#[inline]
+fn trim_token(tok: &[u8]) -> std::result::Result<&[u8], ()> {
+    let t = tok.trim_ascii();
+    match (t.first(), t.last()) {
+        (Some(&a), Some(&z)) if a >= 0x80 || z >= 0x80 => {
+            // a non-ASCII first or last byte may be Unicode white space
+            let s = std::str::from_utf8(t).map_err(|_| ())?;
+            Ok(s.trim().as_bytes())
+        }
+        _ => Ok(t),
+    }
+}
+
 fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
     // rough sizes (a touch takes several bytes, a row dozens) to avoid regrowing
     let mut c = Chunk {
@@ -68,47 +144,68 @@ fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
         lines: 0,
     };
     c.offsets.push(0);
+    let mut tokens = Tokens::new();
     let sep = l.separator.as_bytes();
-    let single = (sep.len() == 1).then(|| sep[0]);
+    let sep_finder = memchr::memmem::Finder::new(sep);
     let mut fields: Vec<&[u8]> = Vec::with_capacity(l.fields);
-    for raw in data.split(|&b| b == b'\n') {
+    let mut start = 0;
+    while start <= data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        let raw = &data[start..end];
+        start = end + 1;
         c.lines += 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.is_empty() {
             continue;
         }
         fields.clear();
-        fields.extend(line.split(|&b| b == l.delimiter));
+        let mut f0 = 0;
+        for p in memchr::memchr_iter(l.delimiter, line) {
+            fields.push(&line[f0..p]);
+            f0 = p + 1;
+        }
+        fields.push(&line[f0..]);
         if fields.len() != l.fields {
             return ChunkResult::Fallback;
         }
         let at = c.lines;
-        let path = match std::str::from_utf8(fields[l.path]) {
-            Ok(p) => p,
-            Err(_) => {
-                let v = String::from_utf8_lossy(fields[l.path]).into_owned();
-                let name = l.names[0].to_owned();
-                return ChunkResult::Err(
-                    at,
-                    Box::new(move |line| {
-                        Error::invalid(name.clone(), Location::Line(line), v.clone(), "not valid UTF-8")
-                    }),
-                );
+        let field = fields[l.path];
+        let bad_utf8 = |at: u64| {
+            let v = String::from_utf8_lossy(field).into_owned();
+            let name = l.names[0].to_owned();
+            ChunkResult::Err(
+                at,
+                Box::new(move |line| Error::invalid(name.clone(), Location::Line(line), v.clone(), "not valid UTF-8")),
+            )
+        };
+        let first = c.ids.len();
+        let mut t0 = 0;
+        let mut push = |tok: &[u8]| -> std::result::Result<(), ()> {
+            let t = trim_token(tok)?;
+            if !t.is_empty() {
+                c.ids.push(tokens.id(t)?);
             }
+            Ok(())
         };
-        let start = c.ids.len();
-        let mut push = |name: &str| {
-            let id = match c.catalog.get(name) {
-                Some(id) => id,
-                None => c.catalog.intern(name),
-            };
-            c.ids.push(id);
-        };
-        match single {
-            Some(b) => path.split(b as char).map(str::trim).filter(|s| !s.is_empty()).for_each(&mut push),
-            None => crate::paths::split_path(path, l.separator).for_each(&mut push),
+        let mut ok = true;
+        if sep.len() == 1 {
+            for p in memchr::memchr_iter(sep[0], field) {
+                ok &= push(&field[t0..p]).is_ok();
+                t0 = p + 1;
+            }
+        } else {
+            for p in sep_finder.find_iter(field) {
+                ok &= push(&field[t0..p]).is_ok();
+                t0 = p + sep.len();
+            }
         }
-        if c.ids.len() == start {
+        ok &= push(&field[t0..]).is_ok();
+        if !ok {
+            return bad_utf8(at);
+        }
+        if c.ids.len() == first {
+            // the sequential reader names a path that is not UTF-8 before calling it empty
+            let Ok(path) = std::str::from_utf8(field) else { return bad_utf8(at) };
             let (name, v) = (l.names[0].to_owned(), path.to_owned());
             return ChunkResult::Err(
                 at,
@@ -147,7 +244,107 @@ fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
         c.offsets.push(c.ids.len() as u32);
         c.nums.push(nums);
     }
+    c.catalog = tokens.catalog;
     ChunkResult::Ok(c)
+}
+
+/// Cut `body` into slices of about `chunk` bytes, each ending before a newline.
+fn slices(body: &[u8], chunk: usize) -> Vec<&[u8]> {
+    let chunk = chunk.max(1);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos + chunk < body.len() {
+        let cut = memchr::memchr(b'\n', &body[pos + chunk..]).map_or(body.len(), |p| pos + chunk + p + 1);
+        out.push(&body[pos..cut]);
+        pos = cut;
+    }
+    if pos < body.len() || out.is_empty() {
+        out.push(&body[pos..]);
+    }
+    // a slice ends after its newline; drop it so the last line is not counted twice
+    out.into_iter().map(|s| s.strip_suffix(b"\n").unwrap_or(s)).collect()
+}
+
+/// Parse one block of complete lines in parallel chunks.
+fn parse_block(body: &[u8], l: &Layout<'_>, chunk: usize) -> Vec<ChunkResult> {
+    if memchr::memchr(b'"', body).is_some() {
+        return vec![ChunkResult::Fallback];
+    }
+    let parts = slices(body, chunk);
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        parts.par_iter().map(|s| parse_chunk(s, l)).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    parts.iter().map(|s| parse_chunk(s, l)).collect()
+}
+
+/// Rows of parsed chunks with global ids and their hashes, ready to insert.
+struct Ready {
+    chunks: Vec<Chunk>,
+    hashes: Vec<Vec<u64>>,
+}
+
+/// The table being built from blocks of the file, in file order.
+struct Builder {
+    table: PathTable,
+    /// Line number of the next chunk's first line.
+    line0: u64,
+}
+
+impl Builder {
+    /// Check a parsed block in file order (the first failure wins) and map its chunks to the
+    /// table's catalog; ids are remapped and rows hashed in parallel.
+    fn check(&mut self, parsed: Vec<ChunkResult>) -> std::result::Result<Result<Ready>, Fallback> {
+        let mut chunks = Vec::with_capacity(parsed.len());
+        for c in parsed {
+            match c {
+                ChunkResult::Fallback => return Err(Fallback),
+                ChunkResult::Err(at, make) => return Ok(Err(make(self.line0 + at - 1))),
+                ChunkResult::Ok(c) => {
+                    self.line0 += c.lines;
+                    chunks.push(c);
+                }
+            }
+        }
+        let remaps: Vec<Option<Vec<TouchpointId>>> = chunks
+            .iter()
+            .map(|c| {
+                let m = self.table.catalog_mut().absorb(&c.catalog);
+                (!m.iter().enumerate().all(|(i, t)| t.index() == i)).then_some(m)
+            })
+            .collect();
+        let hasher = self.table.row_hasher();
+        let finish = |(c, m): (&mut Chunk, Option<Vec<TouchpointId>>)| {
+            if let Some(m) = m {
+                c.ids.iter_mut().for_each(|t| *t = m[t.index()]);
+            }
+            c.offsets.windows(2).map(|w| hasher.hash_one(&c.ids[w[0] as usize..w[1] as usize])).collect::<Vec<u64>>()
+        };
+        #[cfg(feature = "rayon")]
+        let hashes = {
+            use rayon::prelude::*;
+            chunks.par_iter_mut().zip(remaps).map(finish).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let hashes = chunks.iter_mut().zip(remaps).map(finish).collect();
+        Ok(Ok(Ready { chunks, hashes }))
+    }
+
+    /// Insert checked rows (merging repeated paths). `scale`: how many times the whole input is
+    /// larger than these rows (to size the table once).
+    fn insert(&mut self, r: Ready, scale: f64) {
+        let (rows, touches) = r.chunks.iter().fold((0, 0), |(a, b), c| (a + c.nums.len(), b + c.ids.len()));
+        let grow = |n: usize| (n as f64 * scale.max(1.0)).min(usize::MAX as f64 / 2.0) as usize;
+        self.table.reserve(grow(rows), grow(touches));
+        for (c, hashes) in r.chunks.iter().zip(&r.hashes) {
+            for (row, (nums, &h)) in c.nums.iter().zip(hashes).enumerate() {
+                let path = &c.ids[c.offsets[row] as usize..c.offsets[row + 1] as usize];
+                self.table.add_hashed(path, h, nums[0], nums[1], nums[2]);
+            }
+        }
+    }
 }
 
 /// Parse `body` (the CSV after its header line; its first line is line `first_line`) in chunks
@@ -158,65 +355,110 @@ pub(crate) fn read_chunked(
     l: &Layout<'_>,
     chunk: usize,
 ) -> std::result::Result<Result<PathTable>, Fallback> {
-    if body.contains(&b'"') {
-        return Err(Fallback);
+    let mut b = Builder { table: PathTable::new(Catalog::new()), line0: first_line };
+    match b.check(parse_block(body, l, chunk))? {
+        Ok(ready) => b.insert(ready, 1.0),
+        Err(e) => return Ok(Err(e)),
     }
-    let chunk = chunk.max(1);
-    let mut bounds = vec![0usize];
-    let mut pos = 0;
-    while pos + chunk < body.len() {
-        let cut = match body[pos + chunk..].iter().position(|&b| b == b'\n') {
-            Some(p) => pos + chunk + p + 1,
-            None => body.len(),
-        };
-        bounds.push(cut);
-        pos = cut;
-    }
-    if *bounds.last().unwrap_or(&0) != body.len() {
-        bounds.push(body.len());
-    }
-    let slices: Vec<&[u8]> = bounds
-        .windows(2)
-        .map(|w| {
-            // a chunk ends after its newline; drop it so the last line is not counted twice
-            let s = &body[w[0]..w[1]];
-            s.strip_suffix(b"\n").unwrap_or(s)
-        })
-        .collect();
-    #[cfg(feature = "rayon")]
-    let parsed: Vec<ChunkResult> = {
-        use rayon::prelude::*;
-        slices.par_iter().map(|s| parse_chunk(s, l)).collect()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let parsed: Vec<ChunkResult> = slices.iter().map(|s| parse_chunk(s, l)).collect();
-    let mut table = PathTable::new(Catalog::new());
-    let (rows, touches) = parsed.iter().fold((0, 0), |(r, t), c| match c {
-        ChunkResult::Ok(c) => (r + c.nums.len(), t + c.ids.len()),
-        _ => (r, t),
-    });
-    table.reserve(rows, touches);
-    let mut line0 = first_line;
-    let mut buf: Vec<TouchpointId> = Vec::new();
-    for chunk in parsed {
-        match chunk {
-            ChunkResult::Fallback => return Err(Fallback),
-            ChunkResult::Err(at, make) => return Ok(Err(make(line0 + at - 1))),
-            ChunkResult::Ok(c) => {
-                let remap = table.catalog_mut().absorb(&c.catalog);
-                for (r, nums) in c.nums.iter().enumerate() {
-                    buf.clear();
-                    buf.extend(
-                        c.ids[c.offsets[r] as usize..c.offsets[r + 1] as usize].iter().map(|t| remap[t.index()]),
-                    );
-                    table.add_trusted(&buf, nums[0], nums[1], nums[2]);
-                }
-                line0 += c.lines;
-            }
-        }
-    }
+    finish(b.table)
+}
+
+fn finish(table: PathTable) -> std::result::Result<Result<PathTable>, Fallback> {
     if table.is_empty() {
         return Ok(Err(Error::EmptyInput { what: "path table", hint: "path row (path, conversions, nulls, value)" }));
     }
     Ok(Ok(table))
+}
+
+/// Read the CSV body from `reader` (positioned after the header line, which was line
+/// `first_line - 1`) in blocks of about `block` bytes: memory stays at one block plus the table,
+/// and each block is parsed while the previous one is inserted. `head` holds bytes already read
+/// after the header.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_streamed<R: std::io::Read>(
+    mut reader: R,
+    head: Vec<u8>,
+    first_line: u64,
+    l: &Layout<'_>,
+    chunk: usize,
+    block: usize,
+    path: &str,
+    size_hint: Option<u64>,
+) -> std::result::Result<Result<PathTable>, Fallback> {
+    let io = |e: std::io::Error| Error::Io { path: path.to_owned(), source: e };
+    let mut block = block.max(1);
+    let mut b = Builder { table: PathTable::new(Catalog::new()), line0: first_line };
+    let mut buf = head;
+    let mut pending: Option<Ready> = None;
+    // the first block sizes the table for the whole file (later blocks reserve nothing more
+    // unless the estimate was short)
+    let mut scale = 1.0;
+    let mut first = true;
+    let mut eof = false;
+    while !eof {
+        // fill the buffer to a block (or the end of the file)
+        let start = buf.len();
+        if start < block {
+            buf.resize(block, 0);
+            let mut filled = start;
+            while filled < block {
+                match reader.read(&mut buf[filled..]) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Ok(Err(io(e))),
+                }
+            }
+            buf.truncate(filled);
+        }
+        // complete lines now, the partial last line with the next block
+        let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1) };
+        if cut == 0 && !eof {
+            // one line longer than a block: grow the block
+            block = buf.len() * 2;
+            continue;
+        }
+        // (ends with its newline, which the slicing drops, unless it is the end of the file)
+        let body = &buf[..cut];
+        let prev = pending.take();
+        let table = &mut b;
+        let prev_scale = scale;
+        let (_, parsed) = join(
+            || {
+                if let Some(r) = prev {
+                    table.insert(r, prev_scale);
+                }
+            },
+            || (!body.is_empty()).then(|| parse_block(body, l, chunk)),
+        );
+        if let Some(parsed) = parsed {
+            match b.check(parsed)? {
+                Ok(ready) => pending = Some(ready),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        scale = match (first, size_hint) {
+            (true, Some(size)) if cut > 0 => 1.05 * size as f64 / cut as f64,
+            _ => 1.0,
+        };
+        first = false;
+        buf.drain(..cut);
+    }
+    if let Some(r) = pending {
+        b.insert(r, scale);
+    }
+    finish(b.table)
+}
+
+#[cfg(feature = "rayon")]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    rayon::join(a, b)
+}
+
+#[cfg(not(feature = "rayon"))]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
 }

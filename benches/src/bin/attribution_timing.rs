@@ -59,6 +59,24 @@ fn main() -> touchpoint_core::Result<()> {
     });
     println!("  all 9 rule models (one pass): {t:.3} s");
 
+    // single models on ~100k journeys (the marketing-attribution-models comparison's size):
+    // the fixed cost of one call, median of 201 calls after the first
+    let events = touchpoint_benches::demo_events(218_000, 7)?;
+    let (small, _) = JourneySet::build(&events, &JourneyOptions::default())?;
+    println!("journeys: {} journeys, {} touches", small.len(), small.touch_count());
+    for m in [M::FirstTouch, M::LastTouch, M::Linear, M::u_shaped(), M::time_decay(), M::markov(1), M::Shapley] {
+        let mut t: Vec<f64> = (0..202)
+            .map(|_| {
+                let t0 = Instant::now();
+                compare(&small, std::slice::from_ref(&m), &o).map(|_| ()).unwrap_or_default();
+                t0.elapsed().as_secs_f64()
+            })
+            .skip(1)
+            .collect();
+        t.sort_by(f64::total_cmp);
+        println!("  {}: {:.3} ms", m.name(), t[100] * 1e3);
+    }
+
     let table: Vec<f64> = {
         let mut s = 7u64;
         (0..1u64 << 20)

@@ -410,6 +410,8 @@ pub(crate) struct Frame<'a> {
     pub touches: Vec<f64>,
     pub truncated_rows: usize,
     pub truncated_touches: usize,
+    /// Totals of the pass, with the converting rows.
+    pub totals: std::sync::Arc<crate::data::Totals>,
 }
 
 impl<'a> Frame<'a> {
@@ -420,30 +422,18 @@ impl<'a> Frame<'a> {
         if opts.max_touches == Some(0) {
             return Err(Error::option("max_touches", 0, "keep at least one touch"));
         }
-        let mut f = Frame {
+        let t = data.pass_totals(opts.max_touches);
+        Ok(Frame {
             data,
             opts,
-            journeys: 0.0,
-            conversions: 0.0,
-            value: 0.0,
-            touches: vec![0.0; data.catalog().len()],
-            truncated_rows: 0,
-            truncated_touches: 0,
-        };
-        for r in data.rows(opts.max_touches) {
-            let w = r.conversions + r.nulls;
-            f.journeys += w;
-            f.conversions += r.conversions;
-            f.value += r.value;
-            for t in r.touchpoints {
-                f.touches[t.index()] += w;
-            }
-            if r.truncated > 0 {
-                f.truncated_rows += 1;
-                f.truncated_touches += r.truncated;
-            }
-        }
-        Ok(f)
+            journeys: t.journeys,
+            conversions: t.conversions,
+            value: t.value,
+            touches: t.touches.clone(),
+            truncated_rows: t.truncated_rows,
+            truncated_touches: t.truncated_touches,
+            totals: t.clone(),
+        })
     }
 
     pub(crate) fn require_conversions(&self, model: &AttributionModel) -> Result<()> {

@@ -78,6 +78,18 @@ struct Acc<'m> {
     per_journey: Option<Vec<JourneyCredit>>,
 }
 
+/// Sum the partial results of two chunks (the later chunk second).
+fn merge_parts<'m>((mut a, fa): (Vec<Acc<'m>>, usize), (b, fb): (Vec<Acc<'m>>, usize)) -> (Vec<Acc<'m>>, usize) {
+    for (x, y) in a.iter_mut().zip(b) {
+        x.conv.iter_mut().zip(y.conv).for_each(|(p, q)| *p += q);
+        x.value.iter_mut().zip(y.value).for_each(|(p, q)| *p += q);
+        if let (Some(p), Some(q)) = (x.per_journey.as_mut(), y.per_journey) {
+            p.extend(q);
+        }
+    }
+    (a, fa + fb)
+}
+
 /// Run rule models in one pass. Returns one [`Credits`] per model, in order.
 pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Result<Vec<Credits>> {
     if models.is_empty() {
@@ -104,99 +116,135 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
         }
     }
     let direct: Vec<bool> = cat.iter().map(|(_, _, a)| a.direct).collect();
-    let mut accs: Vec<Acc<'_>> = models
-        .iter()
-        .map(|model| Acc {
-            model,
-            conv: vec![0.0; n_tp],
-            value: vec![0.0; n_tp],
-            per_journey: frame.opts.per_journey.then(Vec::new),
-        })
-        .collect();
-    let mut w: Vec<f64> = Vec::new();
-    let mut seen: Vec<u32> = vec![u32::MAX; n_tp];
-    let mut distinct: Vec<TouchpointId> = Vec::new();
-    let mut all_direct_fallbacks = 0usize;
-    for r in frame.data.rows(frame.opts.max_touches) {
-        if r.conversions <= 0.0 || r.touchpoints.is_empty() {
-            continue;
-        }
-        let tps = r.touchpoints;
-        let n = tps.len();
-        // distinct touchpoints of the row, in order of first occurrence
-        distinct.clear();
-        for &t in tps {
-            if seen[t.index()] != r.index as u32 {
-                seen[t.index()] = r.index as u32;
-                distinct.push(t);
+    let data = frame.data;
+    let per_journey = frame.opts.per_journey;
+    let need_distinct = per_journey || models.iter().any(|m| matches!(m, AttributionModel::Participation));
+    // one parallel pass in fixed chunks of rows; partial sums combined in a fixed order
+    // only converting rows get credit: walk their list (kept with the data's totals)
+    let converting = &frame.totals.converting;
+    let parts = crate::data::map_ranges(converting.len(), crate::data::CHUNK_ROWS, |range| {
+        let mut accs: Vec<Acc<'_>> = models
+            .iter()
+            .map(|model| Acc {
+                model,
+                conv: vec![0.0; n_tp],
+                value: vec![0.0; n_tp],
+                per_journey: per_journey.then(Vec::new),
+            })
+            .collect();
+        let mut w: Vec<f64> = Vec::new();
+        let mut seen: Vec<u32> = vec![u32::MAX; n_tp];
+        let mut distinct: Vec<TouchpointId> = Vec::new();
+        let mut fallbacks = 0usize;
+        for &i in &converting[range] {
+            let r = data.row(i, frame.opts.max_touches);
+            if r.touchpoints.is_empty() {
+                continue;
             }
-        }
-        for acc in accs.iter_mut() {
-            let single = |pos: usize, w: &mut Vec<f64>| {
-                w.clear();
-                w.resize(n, 0.0);
-                w[pos] = 1.0;
-            };
-            match acc.model {
-                AttributionModel::FirstTouch => single(0, &mut w),
-                AttributionModel::LastTouch => single(n - 1, &mut w),
-                AttributionModel::LastNonDirect => {
-                    let pos = tps.iter().rposition(|t| !direct[t.index()]);
-                    if pos.is_none() {
-                        all_direct_fallbacks += 1;
+            let tps = r.touchpoints;
+            let n = tps.len();
+            if need_distinct {
+                // distinct touchpoints of the row, in order of first occurrence
+                distinct.clear();
+                for &t in tps {
+                    if seen[t.index()] != r.index as u32 {
+                        seen[t.index()] = r.index as u32;
+                        distinct.push(t);
                     }
-                    single(pos.unwrap_or(n - 1), &mut w)
                 }
-                AttributionModel::Linear => {
+            }
+            for acc in accs.iter_mut() {
+                // the common models without per-journey output need no weight vector
+                if acc.per_journey.is_none() {
+                    let (c, v) = (r.conversions, r.value);
+                    match acc.model {
+                        AttributionModel::FirstTouch | AttributionModel::LastTouch => {
+                            let t = if matches!(acc.model, AttributionModel::FirstTouch) { tps[0] } else { tps[n - 1] };
+                            acc.conv[t.index()] += c;
+                            acc.value[t.index()] += v;
+                            continue;
+                        }
+                        AttributionModel::Linear => {
+                            let (c, v) = (c * (1.0 / n as f64), v * (1.0 / n as f64));
+                            for t in tps {
+                                acc.conv[t.index()] += c;
+                                acc.value[t.index()] += v;
+                            }
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                let single = |pos: usize, w: &mut Vec<f64>| {
                     w.clear();
-                    w.resize(n, 1.0 / n as f64);
-                }
-                AttributionModel::Position { first, middle, last } => {
-                    position_weights(*first, *middle, *last, n, &mut w)
-                }
-                AttributionModel::TimeDecay { half_life_ms } => match (r.times, r.end_time) {
-                    (Some(times), Some(end)) => time_decay_weights(times, end, *half_life_ms, &mut w),
-                    _ => {
+                    w.resize(n, 0.0);
+                    w[pos] = 1.0;
+                };
+                match acc.model {
+                    AttributionModel::FirstTouch => single(0, &mut w),
+                    AttributionModel::LastTouch => single(n - 1, &mut w),
+                    AttributionModel::LastNonDirect => {
+                        let pos = tps.iter().rposition(|t| !direct[t.index()]);
+                        if pos.is_none() {
+                            fallbacks += 1;
+                        }
+                        single(pos.unwrap_or(n - 1), &mut w)
+                    }
+                    AttributionModel::Linear => {
                         w.clear();
                         w.resize(n, 1.0 / n as f64);
                     }
-                },
-                AttributionModel::Participation => {
+                    AttributionModel::Position { first, middle, last } => {
+                        position_weights(*first, *middle, *last, n, &mut w)
+                    }
+                    AttributionModel::TimeDecay { half_life_ms } => match (r.times, r.end_time) {
+                        (Some(times), Some(end)) => time_decay_weights(times, end, *half_life_ms, &mut w),
+                        _ => {
+                            w.clear();
+                            w.resize(n, 1.0 / n as f64);
+                        }
+                    },
+                    AttributionModel::Participation => {
+                        for &t in &distinct {
+                            acc.conv[t.index()] += r.conversions;
+                            acc.value[t.index()] += r.value;
+                            if let Some(pj) = acc.per_journey.as_mut() {
+                                pj.push(JourneyCredit {
+                                    row: r.index,
+                                    touchpoint: t,
+                                    conversions: r.conversions,
+                                    value: r.value,
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                }
+                for (&t, &wi) in tps.iter().zip(w.iter()) {
+                    acc.conv[t.index()] += r.conversions * wi;
+                    acc.value[t.index()] += r.value * wi;
+                }
+                if let Some(pj) = acc.per_journey.as_mut() {
                     for &t in &distinct {
-                        acc.conv[t.index()] += r.conversions;
-                        acc.value[t.index()] += r.value;
-                        if let Some(pj) = acc.per_journey.as_mut() {
+                        let s: f64 = tps.iter().zip(w.iter()).filter(|(x, _)| **x == t).map(|(_, w)| w).sum();
+                        if s > 0.0 {
                             pj.push(JourneyCredit {
                                 row: r.index,
                                 touchpoint: t,
-                                conversions: r.conversions,
-                                value: r.value,
+                                conversions: r.conversions * s,
+                                value: r.value * s,
                             });
                         }
-                    }
-                    continue;
-                }
-                _ => continue,
-            }
-            for (&t, &wi) in tps.iter().zip(w.iter()) {
-                acc.conv[t.index()] += r.conversions * wi;
-                acc.value[t.index()] += r.value * wi;
-            }
-            if let Some(pj) = acc.per_journey.as_mut() {
-                for &t in &distinct {
-                    let s: f64 = tps.iter().zip(w.iter()).filter(|(x, _)| **x == t).map(|(_, w)| w).sum();
-                    if s > 0.0 {
-                        pj.push(JourneyCredit {
-                            row: r.index,
-                            touchpoint: t,
-                            conversions: r.conversions * s,
-                            value: r.value * s,
-                        });
                     }
                 }
             }
         }
-    }
+        (accs, fallbacks)
+    });
+    let Some((accs, all_direct_fallbacks)) = crate::data::tree_reduce(parts, false, &merge_parts) else {
+        return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
+    };
     Ok(accs
         .into_iter()
         .map(|acc| {

@@ -165,6 +165,7 @@ pub const CONVERSION: usize = 1;
 pub const NULL: usize = 2;
 
 /// Accumulates transitions before the petgraph graph is made.
+#[derive(Clone)]
 struct Builder {
     order: usize,
     /// State windows, flat (`order` slots each; shorter windows padded with u32::MAX).
@@ -319,6 +320,33 @@ impl Builder {
         self.tbuf = last_touch;
     }
 
+    /// Add the counts of `o` (built from later rows with the same catalog): its new states are
+    /// numbered after this builder's, in their order of first appearance.
+    fn absorb(&mut self, o: Builder) {
+        let map: Vec<u32> = [0, 1, 2].into_iter().chain(o.states.iter().map(|s| self.state(s))).collect();
+        let mut add = |a: usize, b: usize, e: &EdgeStats| {
+            let dst = self.edge(map[a], map[b]);
+            dst.count += e.count;
+            dst.value += e.value;
+            dst.dwell.merge(&e.dwell);
+        };
+        match &o.dense {
+            Some(d) => {
+                for (i, e) in d.iter().enumerate() {
+                    if e.count != 0.0 || e.value != 0.0 || e.dwell.count > 0 {
+                        add(i / o.dim, i % o.dim, e);
+                    }
+                }
+            }
+            None => {
+                // every key is added once, so the iteration order does not change the sums
+                for (&(a, b), e) in &o.sparse {
+                    add(a as usize, b as usize, e);
+                }
+            }
+        }
+    }
+
     fn finish(self, catalog: Catalog, has_times: bool, journeys: f64, conversions: f64, value: f64) -> JourneyGraph {
         let mut g = DiGraph::with_capacity(self.states.len() + 3, 0);
         g.add_node(Node { kind: NodeKind::Start, label: "(start)".into() });
@@ -368,17 +396,32 @@ impl JourneyGraph {
             return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
         }
         let catalog = data.catalog();
-        let mut b = Builder::new(order, catalog.len())?;
-        b.collapse = collapse;
-        let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
-        for r in data.rows(max_touches) {
-            if r.conversions + r.nulls > 0.0 && !r.touchpoints.is_empty() {
-                b.add(r.touchpoints, r.times, r.end_time, r.conversions, r.nulls, r.value);
-                n += r.conversions + r.nulls;
-                c += r.conversions;
-                v += r.value;
+        let mut proto = Builder::new(order, catalog.len())?;
+        proto.collapse = collapse;
+        // Chunks of rows are counted in parallel and merged in row order: states keep their
+        // order of first appearance and the sums their fixed grouping (chunking depends on the
+        // data size only), so the graph does not depend on the thread count. Few, large chunks:
+        // merging sparse high-order builders costs about as much as filling them.
+        let chunk = (data.len().div_ceil(4)).max(1 << 16);
+        let parts = data.map_chunks(chunk, |range| {
+            let mut b = proto.clone();
+            let mut totals = [0.0; 3];
+            for r in data.rows_in(range, max_touches) {
+                if r.conversions + r.nulls > 0.0 && !r.touchpoints.is_empty() {
+                    b.add(r.touchpoints, r.times, r.end_time, r.conversions, r.nulls, r.value);
+                    totals[0] += r.conversions + r.nulls;
+                    totals[1] += r.conversions;
+                    totals[2] += r.value;
+                }
             }
-        }
+            (b, totals)
+        });
+        let merge = |(mut a, ta): (Builder, [f64; 3]), (b, tb): (Builder, [f64; 3])| {
+            a.absorb(b);
+            (a, [ta[0] + tb[0], ta[1] + tb[1], ta[2] + tb[2]])
+        };
+        let (b, [n, c, v]) = crate::data::tree_reduce(parts, true, &merge)
+            .ok_or(Error::EmptyInput { what: data.what(), hint: "journey or path row" })?;
         Ok(b.finish(catalog.clone(), data.has_times(), n, c, v))
     }
 
