@@ -535,7 +535,9 @@ def report(res: Dict[str, Any]) -> str:
       "installs touchpoint from its release wheel).")
     a(f"- Every measurement is a fresh child process (`benches/peers/workers.py TASK --file F`): it imports its "
       f"library (not timed), then reads **the same file** and computes the result; the **time** is that "
-      f"file→result span measured inside the child. Touchpoint and the peer alternate (ABBA order), "
+      f"file→result span measured inside the child, including turning the result into plain Python numbers "
+      f"(touchpoint: `result.credits`, a dict; the peers: their own result frames). Touchpoint and the peer "
+      f"alternate (ABBA order), "
       f"{res['runs']} runs each; tables show medians. The process wall time (interpreter start and imports "
       f"included) is in the raw JSON (`{res['json']}`).")
     a("- **Peak memory** is the child's maximum resident set size ("

@@ -53,8 +53,8 @@ class Timer:
 
 
 def _tp_credits(res: Any) -> Dict[str, float]:
-    d = res.to_arrow().to_pydict()
-    return {t: float(c) for t, c in zip(d["touchpoint"], d["conversions"])}
+    # the result as plain Python numbers (`to_arrow()` would import pyarrow into the measurement)
+    return {t: float(c) for t, c in res.credits.items()}
 
 
 def tp_paths_markov(args: argparse.Namespace) -> Tuple[Timer, Dict[str, Any]]:

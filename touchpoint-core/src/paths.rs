@@ -63,7 +63,7 @@ pub struct PathTable {
     nulls: Vec<f64>,
     value: Vec<f64>,
     /// Row numbers, hashed by their path (no per-path allocation).
-    index: HashTable<(u64, u32)>,
+    index: HashTable<u32>,
     hasher: DefaultHashBuilder,
     totals: crate::data::TotalsCache,
 }
@@ -134,7 +134,8 @@ impl PathTable {
 
     /// Make room for `rows` more distinct paths with `touches` touches in all.
     pub(crate) fn reserve(&mut self, rows: usize, touches: usize) {
-        self.index.reserve(rows, |&(h, _)| h);
+        let (offsets, touchpoints, hasher) = (&self.offsets, &self.touchpoints, self.hasher);
+        self.index.reserve(rows, |&i| hasher.hash_one(&touchpoints[offsets[i as usize]..offsets[i as usize + 1]]));
         self.offsets.reserve(rows);
         self.touchpoints.reserve(touches);
         self.conversions.reserve(rows);
@@ -152,15 +153,15 @@ impl PathTable {
         self.hasher
     }
 
-    /// [`PathTable::add_trusted`] with the path's hash computed by the caller.
+    /// Add a validated row whose hash (see [`PathTable::row_hasher`]) the caller computed.
     pub(crate) fn add_hashed(&mut self, path: &[TouchpointId], hash: u64, conversions: f64, nulls: f64, value: f64) {
         self.totals.clear();
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let (offsets, touchpoints) = (&self.offsets, &self.touchpoints);
+        let (offsets, touchpoints, hasher) = (&self.offsets, &self.touchpoints, self.hasher);
         let row = |i: u32| &touchpoints[offsets[i as usize]..offsets[i as usize + 1]];
-        if let Some(&(_, i)) = self.index.find(hash, |&(h, i)| h == hash && row(i) == path) {
+        if let Some(&i) = self.index.find(hash, |&i| row(i) == path) {
             let i = i as usize;
             self.conversions[i] += conversions;
             self.nulls[i] += nulls;
@@ -168,7 +169,8 @@ impl PathTable {
             return;
         }
         let i = self.conversions.len() as u32;
-        self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+        // row numbers only (4 bytes a slot): a rehash recomputes the hashes of the rows
+        self.index.insert_unique(hash, i, |&j| hasher.hash_one(row(j)));
         self.touchpoints.extend_from_slice(path);
         self.offsets.push(self.touchpoints.len());
         self.conversions.push(conversions);
