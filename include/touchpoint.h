@@ -1067,6 +1067,31 @@ touchpoint_result touchpoint_graph_converting_paths_json(const touchpoint_graph 
                                                          size_t *out_n);
 
 /**
+ * The single most probable route from the start to a conversion (A* on `−log p`), as JSON
+ * `{"states": [...], "probability": p}`; the JSON text `null` when no journey converts.
+ *
+ * # Safety
+ * As `touchpoint_graph_next_best_json`.
+ */
+touchpoint_result touchpoint_graph_most_probable_path_json(const touchpoint_graph *graph,
+                                                           char *buf,
+                                                           size_t len,
+                                                           size_t *out_n);
+
+/**
+ * Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(from→to) =
+ * v_from · b_to` (expected visits of `from` times P(conversion) from `to`), as a JSON array of
+ * `{"from": label, "to": label, "sensitivity": x}` in edge order.
+ *
+ * # Safety
+ * As `touchpoint_graph_next_best_json`.
+ */
+touchpoint_result touchpoint_graph_sensitivities_json(const touchpoint_graph *graph,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n);
+
+/**
  * Split a budget across response curves.
  *
  * @param curves, n_curves the curves

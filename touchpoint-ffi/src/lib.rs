@@ -1331,6 +1331,55 @@ pub unsafe extern "C" fn touchpoint_graph_converting_paths_json(
     })
 }
 
+/// The single most probable route from the start to a conversion (A* on `−log p`), as JSON
+/// `{"states": [...], "probability": p}`; the JSON text `null` when no journey converts.
+///
+/// # Safety
+/// As `touchpoint_graph_next_best_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_graph_most_probable_path_json(
+    graph: *const touchpoint_graph,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let g = unsafe { try_ref(graph, "graph") }?;
+        let r = touchpoint_core::optimize::most_probable_converting_path(&g.inner);
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&r), buf, len, out_n) }
+    })
+}
+
+/// Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(from→to) =
+/// v_from · b_to` (expected visits of `from` times P(conversion) from `to`), as a JSON array of
+/// `{"from": label, "to": label, "sensitivity": x}` in edge order.
+///
+/// # Safety
+/// As `touchpoint_graph_next_best_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_graph_sensitivities_json(
+    graph: *const touchpoint_graph,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let g = unsafe { try_ref(graph, "graph") }?;
+        let label = |i: usize| g.inner.graph()[touchpoint_core::graph::NodeIndex::new(i)].label.clone();
+        let rows: Vec<serde_json::Value> = g
+            .inner
+            .sensitivities()?
+            .into_iter()
+            .map(|(a, b, x)| serde_json::json!({"from": label(a), "to": label(b), "sensitivity": x}))
+            .collect();
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&rows), buf, len, out_n) }
+    })
+}
+
 /// Shape of a response curve.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

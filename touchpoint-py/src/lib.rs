@@ -1027,6 +1027,24 @@ impl PyJourneyGraph {
         ])
     }
 
+    /// The single most probable route from the start to a conversion: (state labels, probability),
+    /// or None when no journey converts.
+    fn most_probable_converting_path(&self) -> Option<(Vec<String>, f64)> {
+        touchpoint_core::optimize::most_probable_converting_path(&self.inner).map(|p| (p.states, p.probability))
+    }
+
+    /// ∂P(conversion)/∂Q(source→target) of every transition: source, target, sensitivity.
+    fn sensitivities(&self, py: Python<'_>) -> PyResult<ArrowTable> {
+        let g = &self.inner;
+        let rows = compute(py, None, || g.sensitivities())?;
+        let label = |i: usize| g.graph()[touchpoint_core::graph::NodeIndex::new(i)].label.clone();
+        table(vec![
+            ("source", Col::Str(rows.iter().map(|r| label(r.0)).collect())),
+            ("target", Col::Str(rows.iter().map(|r| label(r.1)).collect())),
+            ("sensitivity", Col::F64(rows.iter().map(|r| r.2).collect())),
+        ])
+    }
+
     /// Graphviz DOT text.
     fn to_dot(&self) -> String {
         self.inner.to_dot()

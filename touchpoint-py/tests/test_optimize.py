@@ -127,3 +127,26 @@ def test_split_at_conversions_option_and_fork_safety():
 def _child_markov():
     paths = tp.PathTable.from_records([("GA", 2, 1, 0), ("M", 1, 0, 0), ("GA > M", 1, 0, 0)])
     return tp.attribute(paths, model="markov")["M"] + tp.attribute(paths, model="markov")["GA"] - 2.0
+
+
+def test_sensitivities_and_most_probable_path_agree_with_other_methods():
+    g = tp.JourneyGraph(tp.Journeys.from_events(tp.demo.events(800, seed=3)), order=1)
+    s = g.sensitivities()
+    nodes = g.nodes()
+    p_from = dict(zip(nodes["label"], nodes["conversion_probability"]))
+    visits = dict(zip(nodes["label"], nodes["expected_visits"]))
+    # from the start (visited once) the sensitivity is P(conversion) from the target
+    start = s[s["source"] == "(start)"]
+    assert len(start) >= 5
+    for target, x in zip(start["target"], start["sensitivity"]):
+        assert x == pytest.approx(p_from[target], rel=1e-9, abs=1e-12)
+    # into the conversion it is the expected visits of the source
+    into = s[s["target"] == "(conversion)"]
+    assert len(into) >= 3
+    for source, x in zip(into["source"], into["sensitivity"]):
+        assert x == pytest.approx(visits[source], rel=1e-9)
+    states, p = g.most_probable_converting_path()
+    best = g.converting_paths(k=1)
+    assert p == pytest.approx(best["probability"].iloc[0], rel=1e-12)
+    assert 0 < p <= g.conversion_probability
+    assert states and all(state in p_from for state in states)

@@ -72,6 +72,14 @@ static void graph_tools(void) {
   CHECK(strstr(buf, "\"current_state\": \"C1\"") != NULL);
   CHECK_OK(touchpoint_graph_converting_paths_json(g, NULL, 0, 5, 10, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"probability\"") != NULL);
+  /* E1: C1 > C2 > C3 and C2 > C3 both convert with probability 2/3 * 1/2 * 1/2 = 1/3 * 1/2 = 1/6 */
+  CHECK_OK(touchpoint_graph_most_probable_path_json(g, buf, sizeof buf, &n));
+  CHECK(strstr(buf, "\"probability\": 0.1666666666666") != NULL && strstr(buf, "\"C3\"") != NULL);
+  /* dP/dQ(C3 -> conversion) = expected visits of C3 (2/3) x 1; dP/dQ(start -> C2) = P(conv | C2) = 1/2 */
+  CHECK_OK(touchpoint_graph_sensitivities_json(g, buf, sizeof buf, &n));
+  CHECK(strstr(buf, "\"sensitivity\": 0.666666666666") != NULL);
+  CHECK(strstr(buf, "\"sensitivity\": 0.5") != NULL);
+  CHECK_CODE(touchpoint_graph_sensitivities_json(NULL, buf, sizeof buf, &n), TOUCHPOINT_RESULT_NULL_PARAMETER);
   touchpoint_candidate unknown = {"nope", 4, 0.0};
   CHECK_CODE(touchpoint_graph_next_best_json(g, NULL, 0, &unknown, 1, buf, sizeof buf, &n),
              TOUCHPOINT_RESULT_INVALID_ARGUMENT);

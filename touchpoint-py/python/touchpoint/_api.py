@@ -899,6 +899,36 @@ class JourneyGraph(_Tabular):
         start when empty), best first: shortest paths on ``-log p``."""
         return _frames.to_backend(self._native.converting_paths(list(partial), k, max_len), self._backend)
 
+    def most_probable_converting_path(self) -> Optional[Tuple[List[str], float]]:
+        """The single most probable route from the start to a conversion, as (state labels,
+        probability); ``None`` when no journey converts. Equals the first row of
+        :meth:`converting_paths` (ties aside).
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("C1 > C2 > C3", 1, 0, 0), ("C1", 0, 1, 0), ("C2 > C3", 0, 1, 0)])
+        >>> states, p = tp.JourneyGraph(paths).most_probable_converting_path()
+        >>> states[-1], round(p, 6)
+        ('C3', 0.166667)
+        """
+        return self._native.most_probable_converting_path()
+
+    def sensitivities(self) -> Any:
+        """How much P(conversion) moves per unit change of each transition probability:
+        ``∂P/∂Q(source→target) = v_source · b_target`` (expected visits of the source times the
+        conversion probability from the target). Columns source, target, sensitivity.
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("C1 > C2 > C3", 1, 0, 0), ("C1", 0, 1, 0), ("C2 > C3", 0, 1, 0)])
+        >>> s = tp.JourneyGraph(paths).sensitivities()
+        >>> round(float(s.loc[(s.source == "C3") & (s.target == "(conversion)"), "sensitivity"].iloc[0]), 6)
+        0.666667
+        """
+        return _frames.to_backend(self._native.sensitivities(), self._backend)
+
     def to_dot(self) -> str:
         """Graphviz DOT text."""
         return self._native.to_dot()
