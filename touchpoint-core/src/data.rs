@@ -462,6 +462,12 @@ mod tests {
             prop_assert!(before[0].journeys == journeys.len() as f64);
             prop_assert!((after[0].journeys - (0..journeys.len()).map(|i| (1 + i % 3) as f64).sum::<f64>()).abs() < 1e-9);
 
+            // merging keeps no stale totals
+            let both = journeys.merge(&journeys);
+            let twice = compare(&both, &[M::LastTouch], &opts).unwrap();
+            prop_assert!((twice[0].journeys - 2.0 * after[0].journeys).abs() < 1e-9);
+            prop_assert!((twice[0].total_conversions - 2.0 * after[0].total_conversions).abs() < 1e-9);
+
             let mut paths = demo::paths(rows, 6, seed).unwrap();
             let t0 = compare(&paths, &[M::Linear], &opts).unwrap();
             let first = paths.iter().next().unwrap().touchpoints.to_vec();

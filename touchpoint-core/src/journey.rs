@@ -264,6 +264,9 @@ impl JourneySet {
             }
         }
         rep.touches_kept = out.touchpoints.len();
+        // the totals every analysis starts from (touches per touchpoint, converting journeys):
+        // computed here once instead of in the first model call
+        crate::data::Data::Journeys(&out).pass_totals(None);
         Ok((out, rep))
     }
 
@@ -408,6 +411,7 @@ impl JourneySet {
     /// order of journeys, which no analysis depends on).
     pub fn merge(&self, other: &JourneySet) -> JourneySet {
         let mut out = self.clone();
+        out.totals.clear();
         let remap = out.catalog.absorb(&other.catalog);
         let base = out.customer_names.len() as u32;
         let names = Arc::make_mut(&mut out.customer_names);
