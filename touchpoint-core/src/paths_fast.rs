@@ -81,11 +81,14 @@ impl Tokens {
     #[inline]
     fn id(&mut self, t: &[u8]) -> std::result::Result<TouchpointId, ()> {
         let n = t.len();
-        let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
-        let k = n.min(8);
-        head[..k].copy_from_slice(&t[..k]);
-        tail[..k].copy_from_slice(&t[n - k..]);
-        let (a, z) = (u64::from_le_bytes(head), u64::from_le_bytes(tail));
+        let (a, z) = match (t.first_chunk::<8>(), t.last_chunk::<8>()) {
+            (Some(h), Some(l)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*l)),
+            _ => {
+                // shorter than 8 bytes: the bytes themselves, zero-padded (no memcpy call)
+                let v = t.iter().rev().fold(0u64, |v, &b| (v << 8) | b as u64);
+                (v, v)
+            }
+        };
         let mut slot = ((a ^ z.rotate_left(23) ^ (n as u64).rotate_left(47)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56)
             as usize
             % TOKEN_SLOTS;
