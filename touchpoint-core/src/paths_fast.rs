@@ -31,8 +31,20 @@ struct Chunk {
     offsets: Vec<u32>,
     ids: Vec<TouchpointId>,
     nums: Vec<[f64; 3]>,
+    /// Row hashes (valid for the table when the chunk's catalog maps onto it unchanged).
+    hashes: Vec<u64>,
     lines: u64,
 }
+
+/// What the chunks of one block share: the table's catalog so far (chunk ids of known names
+/// are then the table's ids already) and its row hasher.
+#[derive(Clone)]
+struct Seed {
+    catalog: Catalog,
+    hasher: RowHasher,
+}
+
+type RowHasher = hashbrown::DefaultHashBuilder;
 
 /// A chunk's outcome: rows, or a failure found at a local line (1-based within the chunk).
 enum ChunkResult {
@@ -73,8 +85,8 @@ struct Tokens {
 const TOKEN_SLOTS: usize = 256;
 
 impl Tokens {
-    fn new() -> Self {
-        Self { catalog: Catalog::new(), slots: vec![(0, 0, 0, TouchpointId(0)); TOKEN_SLOTS], used: 0 }
+    fn new(catalog: Catalog) -> Self {
+        Self { catalog, slots: vec![(0, 0, 0, TouchpointId(0)); TOKEN_SLOTS], used: 0 }
     }
 
     /// Id of a trimmed, non-empty token; `Err` if it is not valid UTF-8.
@@ -137,17 +149,18 @@ fn trim_token(tok: &[u8]) -> std::result::Result<&[u8], ()> {
     }
 }
 
-fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
+fn parse_chunk(data: &[u8], l: &Layout<'_>, seed: &Seed) -> ChunkResult {
     // rough sizes (a touch takes several bytes, a row dozens) to avoid regrowing
     let mut c = Chunk {
         catalog: Catalog::new(),
         offsets: Vec::with_capacity(data.len() / 32 + 1),
         ids: Vec::with_capacity(data.len() / 8),
         nums: Vec::with_capacity(data.len() / 32),
+        hashes: Vec::with_capacity(data.len() / 32),
         lines: 0,
     };
     c.offsets.push(0);
-    let mut tokens = Tokens::new();
+    let mut tokens = Tokens::new(seed.catalog.clone());
     let sep = l.separator.as_bytes();
     let sep_finder = memchr::memmem::Finder::new(sep);
     let mut fields: Vec<&[u8]> = Vec::with_capacity(l.fields);
@@ -244,6 +257,7 @@ fn parse_chunk(data: &[u8], l: &Layout<'_>) -> ChunkResult {
                 }
             }
         }
+        c.hashes.push(seed.hasher.hash_one(&c.ids[first..]));
         c.offsets.push(c.ids.len() as u32);
         c.nums.push(nums);
     }
@@ -269,7 +283,7 @@ fn slices(body: &[u8], chunk: usize) -> Vec<&[u8]> {
 }
 
 /// Parse one block of complete lines in parallel chunks.
-fn parse_block(body: &[u8], l: &Layout<'_>, chunk: usize) -> Vec<ChunkResult> {
+fn parse_block(body: &[u8], l: &Layout<'_>, chunk: usize, seed: &Seed) -> Vec<ChunkResult> {
     if memchr::memchr(b'"', body).is_some() {
         return vec![ChunkResult::Fallback];
     }
@@ -277,16 +291,15 @@ fn parse_block(body: &[u8], l: &Layout<'_>, chunk: usize) -> Vec<ChunkResult> {
     #[cfg(feature = "rayon")]
     {
         use rayon::prelude::*;
-        parts.par_iter().map(|s| parse_chunk(s, l)).collect()
+        parts.par_iter().map(|s| parse_chunk(s, l, seed)).collect()
     }
     #[cfg(not(feature = "rayon"))]
-    parts.iter().map(|s| parse_chunk(s, l)).collect()
+    parts.iter().map(|s| parse_chunk(s, l, seed)).collect()
 }
 
-/// Rows of parsed chunks with global ids and their hashes, ready to insert.
+/// Rows of parsed chunks with the table's ids and their hashes, ready to insert.
 struct Ready {
     chunks: Vec<Chunk>,
-    hashes: Vec<Vec<u64>>,
 }
 
 /// The table being built from blocks of the file, in file order.
@@ -297,8 +310,17 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(first_line: u64) -> Self {
+        Self { table: PathTable::new(Catalog::new()), line0: first_line }
+    }
+
+    /// What the next block's chunks start from.
+    fn seed(&self) -> Seed {
+        Seed { catalog: self.table.catalog().clone(), hasher: self.table.row_hasher() }
+    }
+
     /// Check a parsed block in file order (the first failure wins) and map its chunks to the
-    /// table's catalog; ids are remapped and rows hashed in parallel.
+    /// table's catalog; chunks that met names in another order are remapped and rehashed.
     fn check(&mut self, parsed: Vec<ChunkResult>) -> std::result::Result<Result<Ready>, Fallback> {
         let mut chunks = Vec::with_capacity(parsed.len());
         for c in parsed {
@@ -319,20 +341,22 @@ impl Builder {
             })
             .collect();
         let hasher = self.table.row_hasher();
-        let finish = |(c, m): (&mut Chunk, Option<Vec<TouchpointId>>)| {
+        let remap = |(c, m): (&mut Chunk, Option<Vec<TouchpointId>>)| {
             if let Some(m) = m {
                 c.ids.iter_mut().for_each(|t| *t = m[t.index()]);
+                for (h, w) in c.hashes.iter_mut().zip(c.offsets.windows(2)) {
+                    *h = hasher.hash_one(&c.ids[w[0] as usize..w[1] as usize]);
+                }
             }
-            c.offsets.windows(2).map(|w| hasher.hash_one(&c.ids[w[0] as usize..w[1] as usize])).collect::<Vec<u64>>()
         };
         #[cfg(feature = "rayon")]
-        let hashes = {
+        {
             use rayon::prelude::*;
-            chunks.par_iter_mut().zip(remaps).map(finish).collect()
-        };
+            chunks.par_iter_mut().zip(remaps).for_each(remap);
+        }
         #[cfg(not(feature = "rayon"))]
-        let hashes = chunks.iter_mut().zip(remaps).map(finish).collect();
-        Ok(Ok(Ready { chunks, hashes }))
+        chunks.iter_mut().zip(remaps).for_each(remap);
+        Ok(Ok(Ready { chunks }))
     }
 
     /// Insert checked rows (merging repeated paths). `scale`: how many times the whole input is
@@ -341,8 +365,8 @@ impl Builder {
         let (rows, touches) = r.chunks.iter().fold((0, 0), |(a, b), c| (a + c.nums.len(), b + c.ids.len()));
         let grow = |n: usize| (n as f64 * scale.max(1.0)).min(usize::MAX as f64 / 2.0) as usize;
         self.table.reserve(grow(rows), grow(touches));
-        for (c, hashes) in r.chunks.iter().zip(&r.hashes) {
-            for (row, (nums, &h)) in c.nums.iter().zip(hashes).enumerate() {
+        for c in &r.chunks {
+            for (row, (nums, &h)) in c.nums.iter().zip(&c.hashes).enumerate() {
                 let path = &c.ids[c.offsets[row] as usize..c.offsets[row + 1] as usize];
                 self.table.add_hashed(path, h, nums[0], nums[1], nums[2]);
             }
@@ -358,8 +382,8 @@ pub(crate) fn read_chunked(
     l: &Layout<'_>,
     chunk: usize,
 ) -> std::result::Result<Result<PathTable>, Fallback> {
-    let mut b = Builder { table: PathTable::new(Catalog::new()), line0: first_line };
-    match b.check(parse_block(body, l, chunk))? {
+    let mut b = Builder::new(first_line);
+    match b.check(parse_block(body, l, chunk, &b.seed()))? {
         Ok(ready) => b.insert(ready, 1.0),
         Err(e) => return Ok(Err(e)),
     }
@@ -378,7 +402,7 @@ fn finish(table: PathTable) -> std::result::Result<Result<PathTable>, Fallback> 
 /// and each block is parsed while the previous one is inserted. `head` holds bytes already read
 /// after the header.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn read_streamed<R: std::io::Read>(
+pub(crate) fn read_streamed<R: std::io::Read + Send>(
     mut reader: R,
     head: Vec<u8>,
     first_line: u64,
@@ -388,54 +412,58 @@ pub(crate) fn read_streamed<R: std::io::Read>(
     path: &str,
     size_hint: Option<u64>,
 ) -> std::result::Result<Result<PathTable>, Fallback> {
-    let io = |e: std::io::Error| Error::Io { path: path.to_owned(), source: e };
     let mut block = block.max(1);
-    let mut b = Builder { table: PathTable::new(Catalog::new()), line0: first_line };
+    let mut b = Builder::new(first_line);
+    // two buffers: one is parsed while the file is read into the other
     let mut buf = head;
+    let mut next: Vec<u8> = Vec::new();
+    let (mut eof, mut io_error) = (false, None);
+    fill(&mut reader, &mut buf, block, &mut eof, &mut io_error);
     let mut pending: Option<Ready> = None;
     // the first block sizes the table for the whole file (later blocks reserve nothing more
     // unless the estimate was short)
     let mut scale = 1.0;
     let mut first = true;
-    let mut eof = false;
-    while !eof {
-        // fill the buffer to a block (or the end of the file)
-        let start = buf.len();
-        if start < block {
-            buf.resize(block, 0);
-            let mut filled = start;
-            while filled < block {
-                match reader.read(&mut buf[filled..]) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Ok(Err(io(e))),
-                }
-            }
-            buf.truncate(filled);
+    loop {
+        if let Some(e) = io_error.take() {
+            return Ok(Err(Error::Io { path: path.to_owned(), source: e }));
         }
         // complete lines now, the partial last line with the next block
         let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1) };
         if cut == 0 && !eof {
             // one line longer than a block: grow the block
             block = buf.len() * 2;
+            fill(&mut reader, &mut buf, block, &mut eof, &mut io_error);
             continue;
         }
         // (ends with its newline, which the slicing drops, unless it is the end of the file)
-        let body = &buf[..cut];
+        let (body, carry) = buf.split_at(cut);
+        next.clear();
+        next.extend_from_slice(carry);
+        let seed = b.seed();
         let prev = pending.take();
         let table = &mut b;
         let prev_scale = scale;
-        let (_, parsed) = join(
+        let was_eof = eof;
+        let (next_eof, next_err) = (&mut eof, &mut io_error);
+        let reader = &mut reader;
+        let next_buf = &mut next;
+        let (_, (parsed, ())) = join(
             || {
                 if let Some(r) = prev {
                     table.insert(r, prev_scale);
                 }
             },
-            || (!body.is_empty()).then(|| parse_block(body, l, chunk)),
+            || {
+                join(
+                    || (!body.is_empty()).then(|| parse_block(body, l, chunk, &seed)),
+                    || {
+                        if !was_eof {
+                            fill(reader, next_buf, block, next_eof, next_err)
+                        }
+                    },
+                )
+            },
         );
         if let Some(parsed) = parsed {
             match b.check(parsed)? {
@@ -448,12 +476,46 @@ pub(crate) fn read_streamed<R: std::io::Read>(
             _ => 1.0,
         };
         first = false;
-        buf.drain(..cut);
+        if was_eof {
+            break;
+        }
+        std::mem::swap(&mut buf, &mut next);
     }
     if let Some(r) = pending {
         b.insert(r, scale);
     }
     finish(b.table)
+}
+
+/// Read from `reader` until `buf` holds `block` bytes or the file ends.
+fn fill<R: std::io::Read>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    block: usize,
+    eof: &mut bool,
+    error: &mut Option<std::io::Error>,
+) {
+    let start = buf.len();
+    if start >= block {
+        return;
+    }
+    buf.resize(block, 0);
+    let mut filled = start;
+    while filled < block {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => {
+                *eof = true;
+                break;
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                *error = Some(e);
+                break;
+            }
+        }
+    }
+    buf.truncate(filled);
 }
 
 #[cfg(feature = "rayon")]
