@@ -62,8 +62,11 @@ pub struct PathTable {
     conversions: Vec<f64>,
     nulls: Vec<f64>,
     value: Vec<f64>,
-    /// Row numbers, hashed by their path (no per-path allocation).
+    /// Row numbers, hashed by their path (no per-path allocation). Built on the first add after
+    /// rows were appended without it (the file reader deduplicates on its own).
     index: HashTable<u32>,
+    /// Rows `0..indexed` are in `index`.
+    indexed: usize,
     hasher: DefaultHashBuilder,
     totals: crate::data::TotalsCache,
 }
@@ -134,8 +137,6 @@ impl PathTable {
 
     /// Make room for `rows` more distinct paths with `touches` touches in all.
     pub(crate) fn reserve(&mut self, rows: usize, touches: usize) {
-        let (offsets, touchpoints, hasher) = (&self.offsets, &self.touchpoints, self.hasher);
-        self.index.reserve(rows, |&i| hasher.hash_one(&touchpoints[offsets[i as usize]..offsets[i as usize + 1]]));
         self.offsets.reserve(rows);
         self.touchpoints.reserve(touches);
         self.conversions.reserve(rows);
@@ -153,12 +154,56 @@ impl PathTable {
         self.hasher
     }
 
+    /// Index the rows appended without the index.
+    fn complete_index(&mut self) {
+        let n = self.conversions.len();
+        if self.indexed == n {
+            return;
+        }
+        let (offsets, touchpoints, hasher) = (&self.offsets, &self.touchpoints, self.hasher);
+        let row = |i: u32| &touchpoints[offsets[i as usize]..offsets[i as usize + 1]];
+        self.index.reserve(n - self.indexed, |&j| hasher.hash_one(row(j)));
+        for i in self.indexed..n {
+            let i = i as u32;
+            self.index.insert_unique(hasher.hash_one(row(i)), i, |&j| hasher.hash_one(row(j)));
+        }
+        self.indexed = n;
+    }
+
+    /// Append a row whose path is not in the table (the caller deduplicated), without indexing it.
+    pub(crate) fn push_new(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+        self.totals.clear();
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.touchpoints.extend_from_slice(path);
+        self.offsets.push(self.touchpoints.len());
+        self.conversions.push(conversions);
+        self.nulls.push(nulls);
+        self.value.push(value);
+    }
+
+    /// Add to the counts of row `i`.
+    pub(crate) fn add_to_row(&mut self, i: usize, conversions: f64, nulls: f64, value: f64) {
+        self.totals.clear();
+        self.conversions[i] += conversions;
+        self.nulls[i] += nulls;
+        self.value[i] += value;
+    }
+
+    /// Touchpoints of row `i`.
+    #[inline]
+    pub(crate) fn path_of(&self, i: usize) -> &[TouchpointId] {
+        &self.touchpoints[self.offsets[i]..self.offsets[i + 1]]
+    }
+
     /// Add a validated row whose hash (see [`PathTable::row_hasher`]) the caller computed.
     pub(crate) fn add_hashed(&mut self, path: &[TouchpointId], hash: u64, conversions: f64, nulls: f64, value: f64) {
         self.totals.clear();
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
+        self.complete_index();
         let (offsets, touchpoints, hasher) = (&self.offsets, &self.touchpoints, self.hasher);
         let row = |i: u32| &touchpoints[offsets[i as usize]..offsets[i as usize + 1]];
         if let Some(&i) = self.index.find(hash, |&i| row(i) == path) {
@@ -171,6 +216,7 @@ impl PathTable {
         let i = self.conversions.len() as u32;
         // row numbers only (4 bytes a slot): a rehash recomputes the hashes of the rows
         self.index.insert_unique(hash, i, |&j| hasher.hash_one(row(j)));
+        self.indexed += 1;
         self.touchpoints.extend_from_slice(path);
         self.offsets.push(self.touchpoints.len());
         self.conversions.push(conversions);
@@ -712,6 +758,15 @@ mod tests {
                 );
             }
         }
+        // rows added after reading merge with the rows read (the index is built on first use)
+        STREAM_BLOCK.with(|c| c.set(64));
+        std::fs::write(dir.join("again.csv"), &text).unwrap();
+        let mut t = PathTable::read_csv_path(dir.join("again.csv"), &o).unwrap();
+        let (n, first) = (t.len(), t.iter().next().unwrap().touchpoints.to_vec());
+        let conv = t.iter().next().unwrap().conversions;
+        t.add(&first, 2.0, 0.0, 0.0).unwrap();
+        assert_eq!(t.len(), n);
+        assert_eq!(t.iter().next().unwrap().conversions, conv + 2.0);
         // a quoted field late in the file: the whole file goes to the csv crate
         let late = format!("{text}\"tp 1 > tp 2\",1,0,0\n");
         let f = dir.join("quoted.csv");
@@ -733,6 +788,7 @@ mod tests {
         let back: PathTable = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
         assert_eq!(back.index.len(), 1);
+        assert_eq!(back.indexed, 1);
     }
 }
 

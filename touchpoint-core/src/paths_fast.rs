@@ -307,11 +307,29 @@ struct Builder {
     table: PathTable,
     /// Line number of the next chunk's first line.
     line0: u64,
+    /// Repeated paths are found per shard of the row hash (small tables that stay in cache,
+    /// searched in parallel); entries are file row numbers of first occurrences.
+    shards: Vec<hashbrown::HashTable<u32>>,
+    /// File row → table row, for first occurrences.
+    first: Vec<u32>,
+}
+
+const SHARDS: usize = 256;
+/// In `target`: the row repeats no earlier row; in `first`: the row is not a first occurrence.
+const NONE: u32 = u32::MAX;
+
+fn row_path(c: &Chunk, i: usize) -> &[TouchpointId] {
+    &c.ids[c.offsets[i] as usize..c.offsets[i + 1] as usize]
 }
 
 impl Builder {
     fn new(first_line: u64) -> Self {
-        Self { table: PathTable::new(Catalog::new()), line0: first_line }
+        Self {
+            table: PathTable::new(Catalog::new()),
+            line0: first_line,
+            shards: (0..SHARDS).map(|_| hashbrown::HashTable::new()).collect(),
+            first: Vec::new(),
+        }
     }
 
     /// What the next block's chunks start from.
@@ -365,10 +383,94 @@ impl Builder {
         let (rows, touches) = r.chunks.iter().fold((0, 0), |(a, b), c| (a + c.nums.len(), b + c.ids.len()));
         let grow = |n: usize| (n as f64 * scale.max(1.0)).min(usize::MAX as f64 / 2.0) as usize;
         self.table.reserve(grow(rows), grow(touches));
+        self.first.reserve(grow(rows));
+        // block row j → (chunk, row)
+        let mut starts = Vec::with_capacity(r.chunks.len() + 1);
+        starts.push(0usize);
         for c in &r.chunks {
-            for (row, (nums, &h)) in c.nums.iter().zip(&c.hashes).enumerate() {
-                let path = &c.ids[c.offsets[row] as usize..c.offsets[row + 1] as usize];
-                self.table.add_hashed(path, h, nums[0], nums[1], nums[2]);
+            starts.push(starts[starts.len() - 1] + c.nums.len());
+        }
+        let at = |j: usize| {
+            let k = starts.partition_point(|&s| s <= j) - 1;
+            (&r.chunks[k], j - starts[k])
+        };
+        let base = self.first.len();
+        if u32::try_from(base + rows).is_err() {
+            // more rows than the shard entries can number: the table's own index
+            for c in &r.chunks {
+                for (i, (nums, &h)) in c.nums.iter().zip(&c.hashes).enumerate() {
+                    self.table.add_hashed(row_path(c, i), h, nums[0], nums[1], nums[2]);
+                }
+            }
+            return;
+        }
+        // 1. rows by shard, in file order
+        let shard_of = |h: u64| ((h >> 32) as usize) & (SHARDS - 1);
+        let mut order: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        let mut j = 0u32;
+        for c in &r.chunks {
+            for &h in &c.hashes {
+                order[shard_of(h)].push(j);
+                j += 1;
+            }
+        }
+        // 2. per shard (in parallel): first occurrence, or the file row it repeats
+        let (table, first, hasher) = (&self.table, &self.first, self.table.row_hasher());
+        let file_path = |f: u32| -> &[TouchpointId] {
+            let f = f as usize;
+            if f < base {
+                table.path_of(first[f] as usize)
+            } else {
+                let (c, i) = at(f - base);
+                row_path(c, i)
+            }
+        };
+        let find = |(shard, rows): (&mut hashbrown::HashTable<u32>, &Vec<u32>)| -> Vec<(u32, u32)> {
+            let mut out = Vec::with_capacity(rows.len());
+            // room for every row of the block (the first block: for the whole file), so the
+            // table does not grow row by row (a growth recomputes the hashes from the paths)
+            shard.reserve(grow(rows.len()), |&e| hasher.hash_one(file_path(e)));
+            for &j in rows {
+                let (c, i) = at(j as usize);
+                let (p, h) = (row_path(c, i), c.hashes[i]);
+                let f = (base + j as usize) as u32;
+                match shard.find(h, |&e| file_path(e) == p) {
+                    Some(&e) => out.push((j, e)),
+                    None => {
+                        shard.insert_unique(h, f, |&e| hasher.hash_one(file_path(e)));
+                        out.push((j, NONE));
+                    }
+                }
+            }
+            out
+        };
+        #[cfg(feature = "rayon")]
+        let found: Vec<Vec<(u32, u32)>> = {
+            use rayon::prelude::*;
+            self.shards.par_iter_mut().zip(&order).map(find).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let found: Vec<Vec<(u32, u32)>> = self.shards.iter_mut().zip(&order).map(find).collect();
+        let mut target = vec![NONE; rows];
+        for (j, e) in found.into_iter().flatten() {
+            target[j as usize] = e;
+        }
+        // 3. in file order: append first occurrences, add repeats to their row
+        let mut j = 0;
+        for c in &r.chunks {
+            for (i, nums) in c.nums.iter().enumerate() {
+                match target[j] {
+                    NONE => {
+                        self.first.push(self.table.len() as u32);
+                        self.table.push_new(row_path(c, i), nums[0], nums[1], nums[2]);
+                    }
+                    f => {
+                        self.first.push(NONE);
+                        let row = self.first[f as usize] as usize;
+                        self.table.add_to_row(row, nums[0], nums[1], nums[2]);
+                    }
+                }
+                j += 1;
             }
         }
     }
