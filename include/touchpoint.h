@@ -99,6 +99,24 @@ typedef enum {
 } touchpoint_time_unit;
 
 /**
+ * How `touchpoint_paths_top_json` ranks paths.
+ */
+typedef enum {
+  /**
+   * Most journeys (conversions + nulls).
+   */
+  TOUCHPOINT_PATH_RANK_JOURNEYS = 0,
+  /**
+   * Most conversions.
+   */
+  TOUCHPOINT_PATH_RANK_CONVERSIONS = 1,
+  /**
+   * Most conversion value.
+   */
+  TOUCHPOINT_PATH_RANK_VALUE = 2,
+} touchpoint_path_rank;
+
+/**
  * Markov credit allocation.
  */
 typedef enum {
@@ -715,6 +733,21 @@ touchpoint_result touchpoint_journeys_build(const touchpoint_events *events,
                                             touchpoint_journeys **out);
 
 /**
+ * Merge two journey sets built from disjoint sets of customers into a new one (touchpoints
+ * matched by name): the same journeys as building from all the customers' events. The build
+ * reports are added.
+ *
+ * @param out receives the new handle (free with `touchpoint_journeys_free`)
+ * @return OK or NULL_PARAMETER
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journeys_merge(const touchpoint_journeys *a,
+                                            const touchpoint_journeys *b,
+                                            touchpoint_journeys **out);
+
+/**
  * The build report of journeys.
  *
  * @return OK or NULL_PARAMETER
@@ -789,6 +822,72 @@ touchpoint_result touchpoint_paths_read_csv(const char *file,
  */
 touchpoint_result touchpoint_paths_from_journeys(const touchpoint_journeys *journeys,
                                                  touchpoint_paths **out);
+
+/**
+ * Merge two path tables into a new one: touchpoints matched by name, repeated paths summed.
+ * Merging tables built from disjoint customers equals building one from all of them.
+ *
+ * @param out receives the new handle (free with `touchpoint_paths_free`)
+ * @return OK or NULL_PARAMETER
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_paths_merge(const touchpoint_paths *a,
+                                         const touchpoint_paths *b,
+                                         touchpoint_paths **out);
+
+/**
+ * Write a path table as CSV in the form `touchpoint_paths_read_csv` reads
+ * (`path,total_conversions,total_conversion_value,total_null`).
+ *
+ * @param file, file_len the file path (created or truncated)
+ * @param separator, separator_len separator written between touchpoints (e.g. `">"`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty separator); IO
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_paths_write_csv(const touchpoint_paths *paths,
+                                             const char *file,
+                                             size_t file_len,
+                                             const char *separator,
+                                             size_t separator_len);
+
+/**
+ * The `k` top paths as a JSON array of `{"path", "length", "journeys", "conversions", "value",
+ * "conversion_rate", "share"}`, plus a final `"(other N paths)"` row for the rest, so the rows
+ * sum to the table's totals.
+ *
+ * @param buf, len, out_n as `touchpoint_result_set_to_json`
+ * @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `buf` valid for `len` bytes.
+ */
+touchpoint_result touchpoint_paths_top_json(const touchpoint_paths *paths,
+                                            size_t k,
+                                            touchpoint_path_rank by,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+/**
+ * Step-by-step Sankey diagram data of the paths (`{"nodes": [...], "links": [...]}`): the
+ * `top_k` touchpoints of each of the first `max_steps` steps, the rest as "other", and every
+ * path's outcome, so the outcome links sum to the journeys.
+ *
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (max_steps = 0); BUFFER_TOO_SMALL
+ *
+ * # Safety
+ * As `touchpoint_paths_top_json`.
+ */
+touchpoint_result touchpoint_paths_sankey_json(const touchpoint_paths *paths,
+                                               size_t max_steps,
+                                               size_t top_k,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_n);
 
 /**
  * Number of distinct paths.

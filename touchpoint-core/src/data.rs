@@ -148,9 +148,17 @@ impl<'a> Data<'a> {
         // one parallel pass in fixed chunks, partial totals summed in a fixed order
         let parts = self.map_chunks(CHUNK_ROWS, |range| {
             let mut t = Totals { touches: vec![0.0; n_tp], ..Totals::default() };
+            t.first = [vec![0.0; n_tp], vec![0.0; n_tp]];
+            t.last = [vec![0.0; n_tp], vec![0.0; n_tp]];
             for r in data.rows_in(range, max_touches) {
                 if r.conversions > 0.0 {
                     t.converting.push(r.index);
+                    if let (Some(a), Some(z)) = (r.touchpoints.first(), r.touchpoints.last()) {
+                        t.first[0][a.index()] += r.conversions;
+                        t.first[1][a.index()] += r.value;
+                        t.last[0][z.index()] += r.conversions;
+                        t.last[1][z.index()] += r.value;
+                    }
                 }
                 let w = r.conversions + r.nulls;
                 t.journeys += w;
@@ -166,8 +174,12 @@ impl<'a> Data<'a> {
             }
             t
         });
-        tree_reduce(parts, false, &Totals::merge)
-            .unwrap_or_else(|| Totals { touches: vec![0.0; n_tp], ..Totals::default() })
+        tree_reduce(parts, false, &Totals::merge).unwrap_or_else(|| Totals {
+            touches: vec![0.0; n_tp],
+            first: [vec![0.0; n_tp], vec![0.0; n_tp]],
+            last: [vec![0.0; n_tp], vec![0.0; n_tp]],
+            ..Totals::default()
+        })
     }
 
     /// Iterate the rows, keeping at most the `max_touches` most recent touches of each.
@@ -238,6 +250,11 @@ pub(crate) struct Totals {
     pub truncated_touches: usize,
     /// Rows with conversions, in order.
     pub converting: Vec<usize>,
+    /// Conversions and value of the converting rows by their first touchpoint (the first-touch
+    /// model's credits, counted in the same pass).
+    pub first: [Vec<f64>; 2],
+    /// The same by last touchpoint.
+    pub last: [Vec<f64>; 2],
 }
 
 impl Totals {
@@ -251,6 +268,9 @@ impl Totals {
         a.truncated_rows += b.truncated_rows;
         a.truncated_touches += b.truncated_touches;
         a.converting.extend(b.converting);
+        for (x, y) in a.first.iter_mut().chain(a.last.iter_mut()).zip(b.first.into_iter().chain(b.last)) {
+            x.iter_mut().zip(y).for_each(|(p, q)| *p += q);
+        }
         a
     }
 }
@@ -441,6 +461,29 @@ mod tests {
                 }
                 for (a, b) in g1.iter().zip(&gn) {
                     same_graph(a, b);
+                }
+            }
+        }
+
+        /// First and last touch counted with the totals equal the row-by-row models (which
+        /// per-journey output needs), and truncation goes through the rows too.
+        #[test]
+        fn first_and_last_from_totals_equal_the_row_pass(rows in 30usize..300, seed in 0u64..1000) {
+            let events = demo::events(&demo::DemoOptions { customers: rows, seed, ..Default::default() }).unwrap();
+            let (journeys, _) = JourneySet::build(&events, &JourneyOptions::default()).unwrap();
+            let paths = demo::paths(rows, 7, seed).unwrap();
+            for data in [super::Data::Journeys(&journeys), super::Data::Paths(&paths)] {
+                let ms = [M::FirstTouch, M::LastTouch];
+                let kept = compare(data, &ms, &AttributionOptions::default()).unwrap();
+                let rows = compare(data, &ms, &AttributionOptions { per_journey: true, ..Default::default() }).unwrap();
+                same_credits(&kept, &[Credits { per_journey: None, ..rows[0].clone() }, Credits { per_journey: None, ..rows[1].clone() }]);
+                // a truncation of 1 touch makes first touch = last touch
+                let one = compare(data, &ms, &AttributionOptions { max_touches: Some(1), ..Default::default() }).unwrap();
+                for (a, b) in one[0].rows.iter().zip(&one[1].rows) {
+                    prop_assert!(close(a.conversions, b.conversions));
+                }
+                for (a, b) in one[1].rows.iter().zip(&kept[1].rows) {
+                    prop_assert!(close(a.conversions, b.conversions));
                 }
             }
         }

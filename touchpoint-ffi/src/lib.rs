@@ -457,6 +457,33 @@ pub unsafe extern "C" fn touchpoint_journeys_build(
     })
 }
 
+/// Merge two journey sets built from disjoint sets of customers into a new one (touchpoints
+/// matched by name): the same journeys as building from all the customers' events. The build
+/// reports are added.
+///
+/// @param out receives the new handle (free with `touchpoint_journeys_free`)
+/// @return OK or NULL_PARAMETER
+///
+/// # Safety
+/// Pointers must be NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_journeys_merge(
+    a: *const touchpoint_journeys,
+    b: *const touchpoint_journeys,
+    out: *mut *mut touchpoint_journeys,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let a = unsafe { try_ref(a, "a") }?;
+        // SAFETY: forwarded.
+        let b = unsafe { try_ref(b, "b") }?;
+        let mut report = a.report.clone();
+        report.merge_from(&b.report);
+        // SAFETY: forwarded.
+        unsafe { give(touchpoint_journeys { inner: a.inner.merge(&b.inner), report }, out) }
+    })
+}
+
 /// The build report of journeys.
 ///
 /// @return OK or NULL_PARAMETER
@@ -586,6 +613,134 @@ pub unsafe extern "C" fn touchpoint_paths_from_journeys(
         let j = unsafe { try_ref(journeys, "journeys") }?;
         // SAFETY: forwarded.
         unsafe { give(touchpoint_paths { inner: PathTable::from_journeys(&j.inner) }, out) }
+    })
+}
+
+/// Merge two path tables into a new one: touchpoints matched by name, repeated paths summed.
+/// Merging tables built from disjoint customers equals building one from all of them.
+///
+/// @param out receives the new handle (free with `touchpoint_paths_free`)
+/// @return OK or NULL_PARAMETER
+///
+/// # Safety
+/// Pointers must be NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_paths_merge(
+    a: *const touchpoint_paths,
+    b: *const touchpoint_paths,
+    out: *mut *mut touchpoint_paths,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let a = unsafe { try_ref(a, "a") }?;
+        // SAFETY: forwarded.
+        let b = unsafe { try_ref(b, "b") }?;
+        // SAFETY: forwarded.
+        unsafe { give(touchpoint_paths { inner: a.inner.merge(&b.inner) }, out) }
+    })
+}
+
+/// Write a path table as CSV in the form `touchpoint_paths_read_csv` reads
+/// (`path,total_conversions,total_conversion_value,total_null`).
+///
+/// @param file, file_len the file path (created or truncated)
+/// @param separator, separator_len separator written between touchpoints (e.g. `">"`)
+/// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty separator); IO
+///
+/// # Safety
+/// Pointers must be NULL or valid for their lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_paths_write_csv(
+    paths: *const touchpoint_paths,
+    file: *const c_char,
+    file_len: usize,
+    separator: *const c_char,
+    separator_len: usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let p = unsafe { try_ref(paths, "paths") }?;
+        // SAFETY: forwarded.
+        let file = unsafe { try_str(file, file_len, "file") }?;
+        // SAFETY: forwarded.
+        let sep = unsafe { try_str(separator, separator_len, "separator") }?;
+        if sep.trim().is_empty() {
+            return Err(FfiError::new(touchpoint_result::InvalidArgument, "`separator` is empty"));
+        }
+        let f =
+            std::fs::File::create(file).map_err(|e| touchpoint_core::Error::Io { path: file.to_owned(), source: e })?;
+        p.inner.write_csv(std::io::BufWriter::new(f), sep)?;
+        Ok(())
+    })
+}
+
+/// How `touchpoint_paths_top_json` ranks paths.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum touchpoint_path_rank {
+    /// Most journeys (conversions + nulls).
+    Journeys = 0,
+    /// Most conversions.
+    Conversions = 1,
+    /// Most conversion value.
+    Value = 2,
+}
+
+/// The `k` top paths as a JSON array of `{"path", "length", "journeys", "conversions", "value",
+/// "conversion_rate", "share"}`, plus a final `"(other N paths)"` row for the rest, so the rows
+/// sum to the table's totals.
+///
+/// @param buf, len, out_n as `touchpoint_result_set_to_json`
+/// @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+///
+/// # Safety
+/// Pointers must be NULL or valid; `buf` valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_paths_top_json(
+    paths: *const touchpoint_paths,
+    k: usize,
+    by: touchpoint_path_rank,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let p = unsafe { try_ref(paths, "paths") }?;
+        let rank = match by {
+            touchpoint_path_rank::Journeys => touchpoint_core::paths::PathRank::Journeys,
+            touchpoint_path_rank::Conversions => touchpoint_core::paths::PathRank::Conversions,
+            touchpoint_path_rank::Value => touchpoint_core::paths::PathRank::Value,
+        };
+        let rows = p.inner.top_paths(k, rank);
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&rows), buf, len, out_n) }
+    })
+}
+
+/// Step-by-step Sankey diagram data of the paths (`{"nodes": [...], "links": [...]}`): the
+/// `top_k` touchpoints of each of the first `max_steps` steps, the rest as "other", and every
+/// path's outcome, so the outcome links sum to the journeys.
+///
+/// @return OK; NULL_PARAMETER; INVALID_ARGUMENT (max_steps = 0); BUFFER_TOO_SMALL
+///
+/// # Safety
+/// As `touchpoint_paths_top_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn touchpoint_paths_sankey_json(
+    paths: *const touchpoint_paths,
+    max_steps: usize,
+    top_k: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> touchpoint_result {
+    boundary(|| {
+        // SAFETY: forwarded.
+        let p = unsafe { try_ref(paths, "paths") }?;
+        let s = p.inner.sankey(max_steps, top_k)?;
+        // SAFETY: forwarded.
+        unsafe { write_str(&graph_json(&s), buf, len, out_n) }
     })
 }
 

@@ -122,7 +122,13 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
     // one parallel pass in fixed chunks of rows; partial sums combined in a fixed order
     // only converting rows get credit: walk their list (kept with the data's totals)
     let converting = &frame.totals.converting;
-    let parts = crate::data::map_ranges(converting.len(), crate::data::CHUNK_ROWS, |range| {
+    // first and last touch without per-journey output were counted with the data's totals
+    let kept =
+        |m: &AttributionModel| !per_journey && matches!(m, AttributionModel::FirstTouch | AttributionModel::LastTouch);
+    let rows_needed = if models.iter().all(kept) { 0 } else { converting.len() };
+    // (one empty range when no model needs the rows)
+    let parts = crate::data::map_ranges(rows_needed.max(1), crate::data::CHUNK_ROWS, |range| {
+        let range = range.start.min(rows_needed)..range.end.min(rows_needed);
         let mut accs: Vec<Acc<'_>> = models
             .iter()
             .map(|model| Acc {
@@ -154,6 +160,9 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
                 }
             }
             for acc in accs.iter_mut() {
+                if kept(acc.model) {
+                    continue;
+                }
                 // the common models without per-journey output need no weight vector
                 if acc.per_journey.is_none() {
                     let (c, v) = (r.conversions, r.value);
@@ -242,9 +251,15 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
         }
         (accs, fallbacks)
     });
-    let Some((accs, all_direct_fallbacks)) = crate::data::tree_reduce(parts, false, &merge_parts) else {
+    let Some((mut accs, all_direct_fallbacks)) = crate::data::tree_reduce(parts, false, &merge_parts) else {
         return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
     };
+    for acc in accs.iter_mut().filter(|a| kept(a.model)) {
+        let [conv, value] =
+            if matches!(acc.model, AttributionModel::FirstTouch) { &frame.totals.first } else { &frame.totals.last };
+        acc.conv.clone_from(conv);
+        acc.value.clone_from(value);
+    }
     Ok(accs
         .into_iter()
         .map(|acc| {
