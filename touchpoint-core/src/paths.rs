@@ -170,17 +170,20 @@ impl PathTable {
         self.indexed = n;
     }
 
-    /// Append a row whose path is not in the table (the caller deduplicated), without indexing it.
-    pub(crate) fn push_new(&mut self, path: &[TouchpointId], conversions: f64, nulls: f64, value: f64) {
+    /// Append rows whose paths are not in the table: row `k` is `ids[offsets[k]..offsets[k + 1]]`
+    /// with counts `nums[k]` (conversions, nulls, value); not indexed.
+    pub(crate) fn push_new_rows(&mut self, ids: &[TouchpointId], offsets: &[u32], nums: &[[f64; 3]]) {
+        let (Some(&o0), Some(&o1)) = (offsets.first(), offsets.last()) else { return };
         self.totals.clear();
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        self.touchpoints.extend_from_slice(path);
-        self.offsets.push(self.touchpoints.len());
-        self.conversions.push(conversions);
-        self.nulls.push(nulls);
-        self.value.push(value);
+        let base = self.touchpoints.len();
+        self.touchpoints.extend_from_slice(&ids[o0 as usize..o1 as usize]);
+        self.offsets.extend(offsets[1..].iter().map(|&o| base + (o - o0) as usize));
+        self.conversions.extend(nums.iter().map(|n| n[0]));
+        self.nulls.extend(nums.iter().map(|n| n[1]));
+        self.value.extend(nums.iter().map(|n| n[2]));
     }
 
     /// Add to the counts of row `i`.

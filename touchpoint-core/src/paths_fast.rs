@@ -309,12 +309,16 @@ struct Builder {
     line0: u64,
     /// Repeated paths are found per shard of the row hash (small tables that stay in cache,
     /// searched in parallel); entries are file row numbers of first occurrences.
-    shards: Vec<hashbrown::HashTable<u32>>,
+    shards: Vec<RowIndex>,
     /// File row → table row, for first occurrences.
     first: Vec<u32>,
 }
 
 const SHARDS: usize = 256;
+/// Rows of one shard (file row numbers), hashed by their path.
+type RowIndex = hashbrown::HashTable<u32>;
+/// A shard's (hash, block row) records and where its answers go.
+type ShardWork<'a> = (&'a [(u64, u32)], &'a mut [u32]);
 /// In `target`: the row repeats no earlier row; in `first`: the row is not a first occurrence.
 const NONE: u32 = u32::MAX;
 
@@ -327,7 +331,7 @@ impl Builder {
         Self {
             table: PathTable::new(Catalog::new()),
             line0: first_line,
-            shards: (0..SHARDS).map(|_| hashbrown::HashTable::new()).collect(),
+            shards: (0..SHARDS).map(|_| RowIndex::new()).collect(),
             first: Vec::new(),
         }
     }
@@ -404,17 +408,30 @@ impl Builder {
             }
             return;
         }
-        // 1. rows by shard, in file order
+        // 1. (hash, block row) records grouped by shard, in file order within a shard
         let shard_of = |h: u64| ((h >> 32) as usize) & (SHARDS - 1);
-        let mut order: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        let mut bounds = vec![0usize; SHARDS + 1];
+        for c in &r.chunks {
+            for &h in &c.hashes {
+                bounds[shard_of(h) + 1] += 1;
+            }
+        }
+        for k in 0..SHARDS {
+            bounds[k + 1] += bounds[k];
+        }
+        let mut recs = vec![(0u64, 0u32); rows];
+        let mut next = bounds.clone();
         let mut j = 0u32;
         for c in &r.chunks {
             for &h in &c.hashes {
-                order[shard_of(h)].push(j);
+                let k = shard_of(h);
+                recs[next[k]] = (h, j);
+                next[k] += 1;
                 j += 1;
             }
         }
-        // 2. per shard (in parallel): first occurrence, or the file row it repeats
+        // 2. per shard (in parallel): first occurrence, or the file row it repeats; the shard
+        // tables stay in cache and a path is read only when its hash matches
         let (table, first, hasher) = (&self.table, &self.first, self.table.row_hasher());
         let file_path = |f: u32| -> &[TouchpointId] {
             let f = f as usize;
@@ -425,53 +442,75 @@ impl Builder {
                 row_path(c, i)
             }
         };
-        let find = |(shard, rows): (&mut hashbrown::HashTable<u32>, &Vec<u32>)| -> Vec<(u32, u32)> {
-            let mut out = Vec::with_capacity(rows.len());
+        let mut found = vec![NONE; rows];
+        let find = |(shard, (recs, out)): (&mut RowIndex, ShardWork<'_>)| {
             // room for every row of the block (the first block: for the whole file), so the
             // table does not grow row by row (a growth recomputes the hashes from the paths)
-            shard.reserve(grow(rows.len()), |&e| hasher.hash_one(file_path(e)));
-            for &j in rows {
-                let (c, i) = at(j as usize);
-                let (p, h) = (row_path(c, i), c.hashes[i]);
+            shard.reserve(grow(recs.len()), |&e| hasher.hash_one(file_path(e)));
+            for (&(h, j), o) in recs.iter().zip(out.iter_mut()) {
                 let f = (base + j as usize) as u32;
-                match shard.find(h, |&e| file_path(e) == p) {
-                    Some(&e) => out.push((j, e)),
+                let hit = shard.find(h, |&e| {
+                    let (c, i) = at(j as usize);
+                    file_path(e) == row_path(c, i)
+                });
+                match hit {
+                    Some(&e) => *o = e,
                     None => {
                         shard.insert_unique(h, f, |&e| hasher.hash_one(file_path(e)));
-                        out.push((j, NONE));
                     }
                 }
             }
-            out
         };
-        #[cfg(feature = "rayon")]
-        let found: Vec<Vec<(u32, u32)>> = {
-            use rayon::prelude::*;
-            self.shards.par_iter_mut().zip(&order).map(find).collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let found: Vec<Vec<(u32, u32)>> = self.shards.iter_mut().zip(&order).map(find).collect();
+        {
+            let mut rec_parts: Vec<&[(u64, u32)]> = Vec::with_capacity(SHARDS);
+            let mut out_parts: Vec<&mut [u32]> = Vec::with_capacity(SHARDS);
+            let (mut rest_r, mut rest_o) = (&recs[..], &mut found[..]);
+            for k in 0..SHARDS {
+                let n = bounds[k + 1] - bounds[k];
+                let (a, b) = rest_r.split_at(n);
+                let (c, d) = rest_o.split_at_mut(n);
+                rec_parts.push(a);
+                out_parts.push(c);
+                rest_r = b;
+                rest_o = d;
+            }
+            #[cfg(feature = "rayon")]
+            {
+                use rayon::prelude::*;
+                self.shards.par_iter_mut().zip(rec_parts.into_par_iter().zip(out_parts)).for_each(find);
+            }
+            #[cfg(not(feature = "rayon"))]
+            self.shards.iter_mut().zip(rec_parts.into_iter().zip(out_parts)).for_each(find);
+        }
         let mut target = vec![NONE; rows];
-        for (j, e) in found.into_iter().flatten() {
+        for (&(_, j), &e) in recs.iter().zip(&found) {
             target[j as usize] = e;
         }
-        // 3. in file order: append first occurrences, add repeats to their row
+        // 3. in file order: append first occurrences (runs of them at once), add repeats to
+        // their row
         let mut j = 0;
         for c in &r.chunks {
-            for (i, nums) in c.nums.iter().enumerate() {
-                match target[j] {
-                    NONE => {
-                        self.first.push(self.table.len() as u32);
-                        self.table.push_new(row_path(c, i), nums[0], nums[1], nums[2]);
+            let n = c.nums.len();
+            let mut i = 0;
+            while i < n {
+                if target[j + i] == NONE {
+                    let mut e = i + 1;
+                    while e < n && target[j + e] == NONE {
+                        e += 1;
                     }
-                    f => {
-                        self.first.push(NONE);
-                        let row = self.first[f as usize] as usize;
-                        self.table.add_to_row(row, nums[0], nums[1], nums[2]);
-                    }
+                    let row0 = self.table.len() as u32;
+                    self.first.extend(row0..row0 + (e - i) as u32);
+                    self.table.push_new_rows(&c.ids, &c.offsets[i..=e], &c.nums[i..e]);
+                    i = e;
+                } else {
+                    let nums = c.nums[i];
+                    self.first.push(NONE);
+                    let row = self.first[target[j + i] as usize] as usize;
+                    self.table.add_to_row(row, nums[0], nums[1], nums[2]);
+                    i += 1;
                 }
-                j += 1;
             }
+            j += n;
         }
     }
 }
