@@ -171,7 +171,8 @@ struct Builder {
     /// State windows, flat (`order` slots each; shorter windows padded with u32::MAX).
     states: Vec<Box<[TouchpointId]>>,
     index: HashMap<Box<[TouchpointId]>, u32>,
-    /// Order-1 fast path: touchpoint id → state index.
+    /// Order 1: touchpoint id → state index; higher orders with short packed windows: packed
+    /// window → state index (empty otherwise).
     direct: Vec<u32>,
     /// Orders ≥ 2 whose windows fit in 64 bits: packed window (codes + 1, so shorter windows
     /// differ from full ones) → state index.
@@ -188,25 +189,49 @@ struct Builder {
     collapse: bool,
 }
 
-const DENSE_LIMIT: usize = 1024;
+/// Tests: use the hash-map representations whatever the size.
+fn force_maps() -> bool {
+    #[cfg(test)]
+    return tests::FORCE_MAPS.with(|c| c.get());
+    #[cfg(not(test))]
+    false
+}
+
+/// Largest dense edge matrix (bytes) of a builder; larger graphs use a hash map of edges.
+const DENSE_BYTES: usize = 4 << 20;
+/// Packed windows of at most this many bits index an array of states instead of a hash map.
+const PACKED_DIRECT_BITS: usize = 20;
 
 impl Builder {
     fn new(order: usize, n_tp: usize) -> Result<Self> {
         if order == 0 || order > MAX_ORDER {
             return Err(Error::option("order", order, format!("the Markov order must be within 1..={MAX_ORDER}")));
         }
-        let dim = n_tp + 3;
-        let dense = (order == 1 && dim <= DENSE_LIMIT).then(|| vec![EdgeStats::default(); dim * dim]);
+        // every possible state fits a dense edge matrix of at most DENSE_BYTES: index by node
+        let max_nodes = (1..=order as u32)
+            .try_fold(3usize, |acc, j| n_tp.checked_pow(j).and_then(|p| acc.checked_add(p)))
+            .filter(|&d| d.checked_mul(d).is_some_and(|dd| dd.saturating_mul(size_of::<EdgeStats>()) <= DENSE_BYTES));
+        let max_nodes = max_nodes.filter(|_| !force_maps());
+        let dim = max_nodes.unwrap_or(n_tp + 3);
+        let dense = max_nodes.map(|d| vec![EdgeStats::default(); d * d]);
+        let bits = {
+            let bits = usize::BITS - (n_tp + 1).leading_zeros();
+            if order >= 2 && bits as usize * order <= 64 { bits } else { 0 }
+        };
         Ok(Self {
             order,
             states: Vec::new(),
             index: HashMap::new(),
-            direct: if order == 1 { vec![u32::MAX; n_tp] } else { Vec::new() },
-            packed: HashMap::new(),
-            bits: {
-                let bits = usize::BITS - (n_tp + 1).leading_zeros();
-                if order >= 2 && bits as usize * order <= 64 { bits } else { 0 }
+            direct: if order == 1 {
+                vec![u32::MAX; n_tp]
+            } else if bits > 0 && bits as usize * order <= PACKED_DIRECT_BITS && !force_maps() {
+                // packed windows small enough to index an array
+                vec![u32::MAX; 1 << (bits as usize * order)]
+            } else {
+                Vec::new()
             },
+            packed: HashMap::new(),
+            bits,
             dense,
             sparse: HashMap::new(),
             dim,
@@ -229,6 +254,15 @@ impl Builder {
         }
         if self.bits > 0 {
             let key = w.iter().fold(0u64, |k, t| (k << self.bits) | (t.0 as u64 + 1));
+            if !self.direct.is_empty() {
+                let n = self.states.len();
+                let slot = &mut self.direct[key as usize];
+                if *slot == u32::MAX {
+                    *slot = 3 + n as u32;
+                    self.states.push(w.into());
+                }
+                return *slot;
+            }
             if let Some(&i) = self.packed.get(&key) {
                 return i;
             }
@@ -265,6 +299,29 @@ impl Builder {
         value: f64,
     ) {
         let k = self.order;
+        if k == 1 && times.is_none() && self.collapse {
+            // order 1 without times (path tables): the same counts, without the state sequence
+            let w = conv + nulls;
+            let mut prev = START as u32;
+            for t in tps {
+                let s = self.state(std::slice::from_ref(t));
+                if s != prev {
+                    let e = self.edge(prev, s);
+                    e.count += w;
+                    e.value += value;
+                    prev = s;
+                }
+            }
+            if conv > 0.0 {
+                let e = self.edge(prev, CONVERSION as u32);
+                e.count += conv;
+                e.value += value;
+            }
+            if nulls > 0.0 {
+                self.edge(prev, NULL as u32).count += nulls;
+            }
+            return;
+        }
         let n = tps.len();
         let mut seq = std::mem::take(&mut self.buf);
         seq.clear();
@@ -572,4 +629,56 @@ pub struct Transition<'a> {
     pub probability: f64,
     /// Count, value, dwell.
     pub stats: &'a EdgeStats,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use proptest::prelude::*;
+
+    use super::JourneyGraph;
+    use crate::data::Data;
+    use crate::demo;
+    use crate::journey::{JourneyOptions, JourneySet};
+
+    thread_local! {
+        /// Build with hash maps of states and edges even when arrays would do.
+        pub(super) static FORCE_MAPS: Cell<bool> = const { Cell::new(false) };
+    }
+
+    fn build(data: Data<'_>, order: usize, collapse: bool, maps: bool) -> JourneyGraph {
+        FORCE_MAPS.with(|c| c.set(maps));
+        let g = if collapse {
+            JourneyGraph::from_data(data, order, None)
+        } else {
+            JourneyGraph::directly_follows(data, None)
+        };
+        FORCE_MAPS.with(|c| c.set(false));
+        g.unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// The array representations (dense edges, direct state lookup) and the hash maps give
+        /// the same graph: same states in the same order, same counts, values and dwell times.
+        #[test]
+        fn arrays_and_maps_build_the_same_graph(rows in 20usize..300, seed in 0u64..1000, tps in 2usize..12) {
+            let paths = demo::paths(rows, tps, seed).unwrap();
+            let events = demo::events(&demo::DemoOptions { customers: rows, seed, ..Default::default() }).unwrap();
+            let (journeys, _) = JourneySet::build(&events, &JourneyOptions::default()).unwrap();
+            for data in [Data::Paths(&paths), Data::Journeys(&journeys)] {
+                for (order, collapse) in [(1, true), (1, false), (2, true), (3, true), (4, true)] {
+                    let (a, b) = (build(data, order, collapse, false), build(data, order, collapse, true));
+                    let (ta, tb) = (a.transitions(), b.transitions());
+                    prop_assert_eq!(ta.len(), tb.len());
+                    for (x, y) in ta.iter().zip(&tb) {
+                        prop_assert_eq!((x.from, x.to, x.from_label, x.to_label), (y.from, y.to, y.from_label, y.to_label));
+                        prop_assert_eq!(x.stats, y.stats);
+                    }
+                }
+            }
+        }
+    }
 }
