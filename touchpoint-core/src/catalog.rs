@@ -253,7 +253,7 @@ impl Catalog {
     /// assert_eq!(cat.attrs(id).unwrap().cost, Some(0.8));
     /// ```
     pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(crate::csvutil::LineCounting::new(reader));
         let header = crate::csvutil::Header::read(&mut rdr)?;
         let name_col = header.require("touchpoint")?;
         let channel_col = header.find("channel");
@@ -264,7 +264,7 @@ impl Catalog {
         let mut cat = Catalog::new();
         let mut rec = csv::StringRecord::new();
         while rdr.read_record(&mut rec)? {
-            let line = rec.position().map_or(0, |p| p.line());
+            let line = crate::csvutil::record_line(&mut rdr);
             let loc = || Location::Line(line);
             let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty());
             let name = rec.get(name_col).unwrap_or("").trim();

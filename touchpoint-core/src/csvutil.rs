@@ -1,8 +1,52 @@
 //! Small helpers shared by the CSV readers: header lookup, booleans, numbers, timestamps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
 
 use crate::error::{Error, Location, Result};
+
+/// A reader that remembers where its newlines are, so CSV records get their physical line
+/// numbers (the `csv` crate's count lags behind blank lines and CRLF line endings).
+pub(crate) struct LineCounting<R> {
+    inner: R,
+    /// Bytes read so far.
+    pos: u64,
+    /// Offsets of newlines read but not yet passed by a query.
+    ahead: VecDeque<u64>,
+    /// Newlines passed.
+    passed: u64,
+}
+
+impl<R> LineCounting<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self { inner, pos: 0, ahead: VecDeque::new(), passed: 0 }
+    }
+
+    /// Line (1-based) of the byte at `offset`; offsets must not decrease between calls.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while self.ahead.front().is_some_and(|&p| p < offset) {
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.ahead.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| self.pos + i as u64));
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Physical line of the record just read (the line of its last byte: the csv reader's position
+/// is just past the record's terminator).
+pub(crate) fn record_line<R: Read>(rdr: &mut csv::Reader<LineCounting<R>>) -> u64 {
+    let end = rdr.position().byte();
+    rdr.get_mut().line_of(end.saturating_sub(1))
+}
 
 /// A CSV header with duplicate detection and by-name lookup.
 pub(crate) struct Header {

@@ -241,7 +241,10 @@ impl EventTable {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn read_csv<R: Read>(reader: R, opts: &EventCsvOptions) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(opts.delimiter)
+            .flexible(false)
+            .from_reader(csvutil::LineCounting::new(reader));
         let header = Header::read(&mut rdr)?;
         let c_cust = header.require(&opts.customer)?;
         let c_tp = header.require(&opts.touchpoint)?;
@@ -256,7 +259,7 @@ impl EventTable {
         let mut b = EventTable::builder();
         let mut rec = csv::StringRecord::new();
         while rdr.read_record(&mut rec)? {
-            let line = rec.position().map_or(0, |p| p.line());
+            let line = crate::csvutil::record_line(&mut rdr);
             let loc = || Location::Line(line);
             let cell = |c: usize| rec.get(c).unwrap_or("").trim();
             let cust = cell(c_cust);

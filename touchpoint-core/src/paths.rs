@@ -346,7 +346,10 @@ impl PathTable {
     }
 
     fn read_csv_sequential(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).flexible(false).from_reader(data);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(opts.delimiter)
+            .flexible(false)
+            .from_reader(csvutil::LineCounting::new(data));
         let rec = rdr.byte_headers()?.clone();
         let header = Header::from_names(
             rec.iter().map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
@@ -372,7 +375,7 @@ impl PathTable {
             _ => None,
         };
         while rdr.read_byte_record(&mut rec)? {
-            let line = rec.position().map_or(0, |p| p.line());
+            let line = crate::csvutil::record_line(&mut rdr);
             let loc = || Location::Line(line);
             let field = |c: usize, name: &str| -> Result<&str> {
                 std::str::from_utf8(rec.get(c).unwrap_or(b"")).map_err(|_| {
@@ -687,13 +690,16 @@ mod tests {
             let e_fast = PathTable::read_csv_bytes(bad.as_bytes(), &o).unwrap_err().to_string();
             assert_eq!(e_fast, e_seq);
         }
-        // a blank line before the bad row: the parallel reader names the physical line (the csv
-        // crate does not count blank lines)
+        // a blank line before the bad row: both readers name the physical line
         let blank = bad.replacen("\n", "\n\n", 1);
         FAST_CHUNK.with(|c| c.set(37));
         let e = PathTable::read_csv_bytes(blank.as_bytes(), &o).unwrap_err().to_string();
         let line: usize = e_seq.split("line ").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
         assert!(e.contains(&format!("line {}:", line + 1)), "{e}");
+        assert_eq!(PathTable::read_csv_sequential(blank.as_bytes(), &o).unwrap_err().to_string(), e);
+        // and with CRLF line endings
+        let crlf_bad = blank.replace('\n', "\r\n");
+        assert_eq!(PathTable::read_csv_sequential(crlf_bad.as_bytes(), &o).unwrap_err().to_string(), e);
         // CRLF line endings give the same table
         let crlf = text.replace('\n', "\r\n");
         FAST_CHUNK.with(|c| c.set(37));

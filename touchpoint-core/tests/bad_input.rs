@@ -43,6 +43,12 @@ fn unparsable_timestamp() {
     let e = events_csv("customer_id,touchpoint,timestamp,converted\nc,x,1,0\nc,y,31/02/2024,0\n");
     assert!(matches!(e, Error::InvalidValue { .. }));
     says(&e, &["`timestamp`", "line 3", "31/02/2024"]);
+    // errors name the physical line, also after blank lines and with CRLF line endings
+    let text = "customer_id,touchpoint,timestamp,converted\n\nc,x,1,0\n\n\nc,y,31/02/2024,0\n";
+    says(&events_csv(text), &["line 6:"]);
+    says(&events_csv(&text.replace('\n', "\r\n")), &["line 6:"]);
+    let cat = "touchpoint,cost\r\n\r\nsearch,1\r\n,2\r\n";
+    says(&touchpoint_core::Catalog::from_csv_reader(cat.as_bytes()).unwrap_err(), &["line 4:"]);
 }
 
 #[test]
