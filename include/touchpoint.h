@@ -99,24 +99,6 @@ typedef enum {
 } touchpoint_time_unit;
 
 /**
- * How `touchpoint_paths_top_json` ranks paths.
- */
-typedef enum {
-  /**
-   * Most journeys (conversions + nulls).
-   */
-  TOUCHPOINT_PATH_RANK_JOURNEYS = 0,
-  /**
-   * Most conversions.
-   */
-  TOUCHPOINT_PATH_RANK_CONVERSIONS = 1,
-  /**
-   * Most conversion value.
-   */
-  TOUCHPOINT_PATH_RANK_VALUE = 2,
-} touchpoint_path_rank;
-
-/**
  * Markov credit allocation.
  */
 typedef enum {
@@ -183,6 +165,24 @@ typedef enum {
    */
   TOUCHPOINT_OBJECTIVE_KIND_TARGET_ROI = 2,
 } touchpoint_objective_kind;
+
+/**
+ * How `touchpoint_paths_top_json` ranks paths.
+ */
+typedef enum {
+  /**
+   * Most journeys (conversions + nulls).
+   */
+  TOUCHPOINT_PATH_RANK_JOURNEYS = 0,
+  /**
+   * Most conversions.
+   */
+  TOUCHPOINT_PATH_RANK_CONVERSIONS = 1,
+  /**
+   * Most conversion value.
+   */
+  TOUCHPOINT_PATH_RANK_VALUE = 2,
+} touchpoint_path_rank;
 
 /**
  * Budget solver.
@@ -843,7 +843,7 @@ touchpoint_result touchpoint_paths_merge(const touchpoint_paths *a,
  *
  * @param file, file_len the file path (created or truncated)
  * @param separator, separator_len separator written between touchpoints (e.g. `">"`)
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty separator); IO
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty or blank separator); IO
  *
  * # Safety
  * Pointers must be NULL or valid for their lengths.
@@ -859,15 +859,16 @@ touchpoint_result touchpoint_paths_write_csv(const touchpoint_paths *paths,
  * "conversion_rate", "share"}`, plus a final `"(other N paths)"` row for the rest, so the rows
  * sum to the table's totals.
  *
+ * @param by a `touchpoint_path_rank` value (passed as an integer and checked)
  * @param buf, len, out_n as `touchpoint_result_set_to_json`
- * @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (unknown `by`); BUFFER_TOO_SMALL
  *
  * # Safety
  * Pointers must be NULL or valid; `buf` valid for `len` bytes.
  */
 touchpoint_result touchpoint_paths_top_json(const touchpoint_paths *paths,
                                             size_t k,
-                                            touchpoint_path_rank by,
+                                            uint32_t by,
                                             char *buf,
                                             size_t len,
                                             size_t *out_n);
@@ -1169,6 +1170,9 @@ touchpoint_result touchpoint_graph_converting_paths_json(const touchpoint_graph 
  * The single most probable route from the start to a conversion (A* on `−log p`), as JSON
  * `{"states": [...], "probability": p}`; the JSON text `null` when no journey converts.
  *
+ * @param buf, len, out_n as `touchpoint_result_set_to_json`
+ * @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+ *
  * # Safety
  * As `touchpoint_graph_next_best_json`.
  */
@@ -1181,6 +1185,9 @@ touchpoint_result touchpoint_graph_most_probable_path_json(const touchpoint_grap
  * Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(from→to) =
  * v_from · b_to` (expected visits of `from` times P(conversion) from `to`), as a JSON array of
  * `{"from": label, "to": label, "sensitivity": x}` in edge order.
+ *
+ * @param buf, len, out_n as `touchpoint_result_set_to_json`
+ * @return OK; NULL_PARAMETER; NO_CONVERGENCE (the linear solves); BUFFER_TOO_SMALL
  *
  * # Safety
  * As `touchpoint_graph_next_best_json`.
@@ -1196,7 +1203,7 @@ touchpoint_result touchpoint_graph_sensitivities_json(const touchpoint_graph *gr
  * @param curves, n_curves the curves
  * @param objective what to optimise
  * @param step spend grid of dynamic programming and greedy
- * @param solver which solver
+ * @param solver a `touchpoint_solver` value (passed as an integer and checked)
  * @param out receives the plan (free with `touchpoint_budget_plan_free`)
  * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
  *         field and curve index); INVALID_ARGUMENT (budget, step); MODEL_NOT_APPLICABLE
@@ -1210,7 +1217,7 @@ touchpoint_result touchpoint_allocate_budget(const touchpoint_curve *curves,
                                              size_t n_curves,
                                              const touchpoint_budget_objective *objective,
                                              double step,
-                                             touchpoint_solver solver,
+                                             uint32_t solver,
                                              touchpoint_budget_plan **out);
 
 /**

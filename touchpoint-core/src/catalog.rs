@@ -264,7 +264,7 @@ impl Catalog {
         let mut cat = Catalog::new();
         let mut rec = csv::StringRecord::new();
         while rdr.read_record(&mut rec)? {
-            let line = crate::csvutil::record_line(&mut rdr);
+            let line = crate::csvutil::record_line(&mut rdr, rec.as_slice().as_bytes());
             let loc = || Location::Line(line);
             let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty());
             let name = rec.get(name_col).unwrap_or("").trim();

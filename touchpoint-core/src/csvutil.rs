@@ -41,11 +41,13 @@ impl<R: Read> Read for LineCounting<R> {
     }
 }
 
-/// Physical line of the record just read (the line of its last byte: the csv reader's position
-/// is just past the record's terminator).
-pub(crate) fn record_line<R: Read>(rdr: &mut csv::Reader<LineCounting<R>>) -> u64 {
+/// Physical line on which the record just read starts: the line of its last byte (the csv
+/// reader's position is just past the record's terminator), less the line breaks inside its
+/// quoted fields (`fields`: the record's field bytes).
+pub(crate) fn record_line<R: Read>(rdr: &mut csv::Reader<LineCounting<R>>, fields: &[u8]) -> u64 {
     let end = rdr.position().byte();
-    rdr.get_mut().line_of(end.saturating_sub(1))
+    let last = rdr.get_mut().line_of(end.saturating_sub(1));
+    last.saturating_sub(memchr::memchr_iter(b'\n', fields).count() as u64).max(1)
 }
 
 /// A CSV header with duplicate detection and by-name lookup.

@@ -259,7 +259,7 @@ impl EventTable {
         let mut b = EventTable::builder();
         let mut rec = csv::StringRecord::new();
         while rdr.read_record(&mut rec)? {
-            let line = crate::csvutil::record_line(&mut rdr);
+            let line = crate::csvutil::record_line(&mut rdr, rec.as_slice().as_bytes());
             let loc = || Location::Line(line);
             let cell = |c: usize| rec.get(c).unwrap_or("").trim();
             let cust = cell(c_cust);

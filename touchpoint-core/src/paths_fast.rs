@@ -140,8 +140,9 @@ impl Tokens {
 fn trim_token(tok: &[u8]) -> std::result::Result<&[u8], ()> {
     let t = tok.trim_ascii();
     match (t.first(), t.last()) {
-        (Some(&a), Some(&z)) if a >= 0x80 || z >= 0x80 => {
-            // a non-ASCII first or last byte may be Unicode white space
+        (Some(&a), Some(&z)) if a >= 0x80 || z >= 0x80 || a == 0x0B || z == 0x0B => {
+            // a non-ASCII first or last byte may be Unicode white space, and vertical tab is
+            // white space to `str::trim` but not to `trim_ascii`
             let s = std::str::from_utf8(t).map_err(|_| ())?;
             Ok(s.trim().as_bytes())
         }
@@ -310,8 +311,10 @@ struct Builder {
     /// Repeated paths are found per shard of the row hash (small tables that stay in cache,
     /// searched in parallel); entries are file row numbers of first occurrences.
     shards: Vec<RowIndex>,
-    /// File row → table row, for first occurrences.
+    /// File row → table row, for first occurrences (4 bytes per row read).
     first: Vec<u32>,
+    /// More rows than the shard entries can number: rows go through the table's own index.
+    overflowed: bool,
 }
 
 const SHARDS: usize = 256;
@@ -333,6 +336,7 @@ impl Builder {
             line0: first_line,
             shards: (0..SHARDS).map(|_| RowIndex::new()).collect(),
             first: Vec::new(),
+            overflowed: false,
         }
     }
 
@@ -386,7 +390,6 @@ impl Builder {
     fn insert(&mut self, r: Ready, scale: f64) {
         let (rows, touches) = r.chunks.iter().fold((0, 0), |(a, b), c| (a + c.nums.len(), b + c.ids.len()));
         let grow = |n: usize| (n as f64 * scale.max(1.0)).min(usize::MAX as f64 / 2.0) as usize;
-        self.table.reserve(grow(rows), grow(touches));
         self.first.reserve(grow(rows));
         // block row j → (chunk, row)
         let mut starts = Vec::with_capacity(r.chunks.len() + 1);
@@ -399,8 +402,10 @@ impl Builder {
             (&r.chunks[k], j - starts[k])
         };
         let base = self.first.len();
-        if u32::try_from(base + rows).is_err() {
-            // more rows than the shard entries can number: the table's own index
+        if self.overflowed || u32::try_from(base + rows).is_err() {
+            // more rows than the shard entries can number: the table's own index, for this block
+            // and every later one (the shards do not know these rows)
+            self.overflowed = true;
             for c in &r.chunks {
                 for (i, (nums, &h)) in c.nums.iter().zip(&c.hashes).enumerate() {
                     self.table.add_hashed(row_path(c, i), h, nums[0], nums[1], nums[2]);
@@ -444,9 +449,10 @@ impl Builder {
         };
         let mut found = vec![NONE; rows];
         let find = |(shard, (recs, out)): (&mut RowIndex, ShardWork<'_>)| {
-            // room for every row of the block (the first block: for the whole file), so the
-            // table does not grow row by row (a growth recomputes the hashes from the paths)
-            shard.reserve(grow(recs.len()), |&e| hasher.hash_one(file_path(e)));
+            // room for every row of the block, so the table does not grow row by row (a growth
+            // recomputes the hashes from the paths)
+            shard.reserve(recs.len(), |&e| hasher.hash_one(file_path(e)));
+            let len0 = shard.len();
             for (&(h, j), o) in recs.iter().zip(out.iter_mut()) {
                 let f = (base + j as usize) as u32;
                 let hit = shard.find(h, |&e| {
@@ -459,6 +465,11 @@ impl Builder {
                         shard.insert_unique(h, f, |&e| hasher.hash_one(file_path(e)));
                     }
                 }
+            }
+            // the first block makes room for the rest of the file at its rate of new paths
+            let new = shard.len() - len0;
+            if scale > 1.0 {
+                shard.reserve(grow(new) - new, |&e| hasher.hash_one(file_path(e)));
             }
         };
         {
@@ -486,6 +497,10 @@ impl Builder {
         for (&(_, j), &e) in recs.iter().zip(&found) {
             target[j as usize] = e;
         }
+        // room for the new paths (the first block: for the whole file at its rate of new paths;
+        // a file of repeats must not reserve a row per line)
+        let new_rows = found.iter().filter(|&&e| e == NONE).count();
+        self.table.reserve(grow(new_rows), grow(touches * new_rows / rows.max(1)));
         // 3. in file order: append first occurrences (runs of them at once), add repeats to
         // their row
         let mut j = 0;
@@ -539,8 +554,8 @@ fn finish(table: PathTable) -> std::result::Result<Result<PathTable>, Fallback> 
 }
 
 /// Read the CSV body from `reader` (positioned after the header line, which was line
-/// `first_line - 1`) in blocks of about `block` bytes: memory stays at one block plus the table,
-/// and each block is parsed while the previous one is inserted. `head` holds bytes already read
+/// `first_line - 1`) in blocks of about `block` bytes: memory stays at two blocks plus the table
+/// (and 4 bytes per row read), and each block is parsed while the previous one is inserted. `head` holds bytes already read
 /// after the header.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn read_streamed<R: std::io::Read + Send>(

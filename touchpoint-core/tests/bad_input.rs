@@ -47,6 +47,11 @@ fn unparsable_timestamp() {
     let text = "customer_id,touchpoint,timestamp,converted\n\nc,x,1,0\n\n\nc,y,31/02/2024,0\n";
     says(&events_csv(text), &["line 6:"]);
     says(&events_csv(&text.replace('\n', "\r\n")), &["line 6:"]);
+    // a quoted field spanning lines: the record's first line, and the lines after it count
+    let multi = "customer_id,touchpoint,timestamp,converted\nc,\"a\nb\",31/02/2024,0\n";
+    says(&events_csv(multi), &["line 2:"]);
+    let after = "customer_id,touchpoint,timestamp,converted\nc,\"a\nb\",1,0\nc,y,31/02/2024,0\n";
+    says(&events_csv(after), &["line 4:"]);
     let cat = "touchpoint,cost\r\n\r\nsearch,1\r\n,2\r\n";
     says(&touchpoint_core::Catalog::from_csv_reader(cat.as_bytes()).unwrap_err(), &["line 4:"]);
 }

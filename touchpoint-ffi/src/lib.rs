@@ -645,7 +645,7 @@ pub unsafe extern "C" fn touchpoint_paths_merge(
 ///
 /// @param file, file_len the file path (created or truncated)
 /// @param separator, separator_len separator written between touchpoints (e.g. `">"`)
-/// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty separator); IO
+/// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty or blank separator); IO
 ///
 /// # Safety
 /// Pointers must be NULL or valid for their lengths.
@@ -690,8 +690,9 @@ pub enum touchpoint_path_rank {
 /// "conversion_rate", "share"}`, plus a final `"(other N paths)"` row for the rest, so the rows
 /// sum to the table's totals.
 ///
+/// @param by a `touchpoint_path_rank` value (passed as an integer and checked)
 /// @param buf, len, out_n as `touchpoint_result_set_to_json`
-/// @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+/// @return OK; NULL_PARAMETER; INVALID_ARGUMENT (unknown `by`); BUFFER_TOO_SMALL
 ///
 /// # Safety
 /// Pointers must be NULL or valid; `buf` valid for `len` bytes.
@@ -699,7 +700,7 @@ pub enum touchpoint_path_rank {
 pub unsafe extern "C" fn touchpoint_paths_top_json(
     paths: *const touchpoint_paths,
     k: usize,
-    by: touchpoint_path_rank,
+    by: u32,
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
@@ -708,9 +709,15 @@ pub unsafe extern "C" fn touchpoint_paths_top_json(
         // SAFETY: forwarded.
         let p = unsafe { try_ref(paths, "paths") }?;
         let rank = match by {
-            touchpoint_path_rank::Journeys => touchpoint_core::paths::PathRank::Journeys,
-            touchpoint_path_rank::Conversions => touchpoint_core::paths::PathRank::Conversions,
-            touchpoint_path_rank::Value => touchpoint_core::paths::PathRank::Value,
+            x if x == touchpoint_path_rank::Journeys as u32 => touchpoint_core::paths::PathRank::Journeys,
+            x if x == touchpoint_path_rank::Conversions as u32 => touchpoint_core::paths::PathRank::Conversions,
+            x if x == touchpoint_path_rank::Value as u32 => touchpoint_core::paths::PathRank::Value,
+            _ => {
+                return Err(FfiError::new(
+                    touchpoint_result::InvalidArgument,
+                    format!("`by` = {by}: expected a touchpoint_path_rank (0, 1 or 2)"),
+                ));
+            }
         };
         let rows = p.inner.top_paths(k, rank);
         // SAFETY: forwarded.
@@ -1489,6 +1496,9 @@ pub unsafe extern "C" fn touchpoint_graph_converting_paths_json(
 /// The single most probable route from the start to a conversion (A* on `−log p`), as JSON
 /// `{"states": [...], "probability": p}`; the JSON text `null` when no journey converts.
 ///
+/// @param buf, len, out_n as `touchpoint_result_set_to_json`
+/// @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+///
 /// # Safety
 /// As `touchpoint_graph_next_best_json`.
 #[unsafe(no_mangle)]
@@ -1510,6 +1520,9 @@ pub unsafe extern "C" fn touchpoint_graph_most_probable_path_json(
 /// Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(from→to) =
 /// v_from · b_to` (expected visits of `from` times P(conversion) from `to`), as a JSON array of
 /// `{"from": label, "to": label, "sensitivity": x}` in edge order.
+///
+/// @param buf, len, out_n as `touchpoint_result_set_to_json`
+/// @return OK; NULL_PARAMETER; NO_CONVERGENCE (the linear solves); BUFFER_TOO_SMALL
 ///
 /// # Safety
 /// As `touchpoint_graph_next_best_json`.
@@ -1627,7 +1640,7 @@ pub struct touchpoint_budget_plan {
 /// @param curves, n_curves the curves
 /// @param objective what to optimise
 /// @param step spend grid of dynamic programming and greedy
-/// @param solver which solver
+/// @param solver a `touchpoint_solver` value (passed as an integer and checked)
 /// @param out receives the plan (free with `touchpoint_budget_plan_free`)
 /// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
 ///         field and curve index); INVALID_ARGUMENT (budget, step); MODEL_NOT_APPLICABLE
@@ -1642,7 +1655,7 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
     n_curves: usize,
     objective: *const touchpoint_budget_objective,
     step: f64,
-    solver: touchpoint_solver,
+    solver: u32,
     out: *mut *mut touchpoint_budget_plan,
 ) -> touchpoint_result {
     use touchpoint_core::optimize::{Channel, Objective, ResponseCurve, Solver};
@@ -1694,10 +1707,16 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
             },
         };
         let solver = match solver {
-            touchpoint_solver::Auto => Solver::Auto,
-            touchpoint_solver::DynamicProgramming => Solver::DynamicProgramming,
-            touchpoint_solver::WaterFilling => Solver::WaterFilling,
-            touchpoint_solver::Greedy => Solver::Greedy,
+            x if x == touchpoint_solver::Auto as u32 => Solver::Auto,
+            x if x == touchpoint_solver::DynamicProgramming as u32 => Solver::DynamicProgramming,
+            x if x == touchpoint_solver::WaterFilling as u32 => Solver::WaterFilling,
+            x if x == touchpoint_solver::Greedy as u32 => Solver::Greedy,
+            _ => {
+                return Err(FfiError::new(
+                    touchpoint_result::InvalidArgument,
+                    format!("`solver` = {solver}: expected a touchpoint_solver (0 to 3)"),
+                ));
+            }
         };
         let inner = touchpoint_core::optimize::allocate(&channels, objective, step, solver)?;
         // SAFETY: forwarded.

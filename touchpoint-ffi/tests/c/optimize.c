@@ -51,6 +51,10 @@ static void budget(void) {
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_AUTO, &bad), TOUCHPOINT_RESULT_INVALID_VALUE);
   EXPECT_MESSAGE("beta");
   CHECK(bad == NULL);
+  c.p1 = 10;
+  CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, 9, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("touchpoint_solver");
+  CHECK(bad == NULL);
 }
 
 static void graph_tools(void) {

@@ -184,6 +184,8 @@ static void tables(void) {
   CHECK_OK(touchpoint_paths_top_json(m, 1, TOUCHPOINT_PATH_RANK_CONVERSIONS, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"path\": \"C1 > C2 > C3\"") != NULL);
   CHECK_CODE(touchpoint_paths_top_json(m, 1, TOUCHPOINT_PATH_RANK_VALUE, buf, 4, &n), TOUCHPOINT_RESULT_BUFFER_TOO_SMALL);
+  CHECK_CODE(touchpoint_paths_top_json(m, 1, 7, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("touchpoint_path_rank");
   CHECK_OK(touchpoint_paths_sankey_json(m, 3, 5, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"links\"") != NULL && strstr(buf, "\"nodes\"") != NULL);
   CHECK_CODE(touchpoint_paths_sankey_json(m, 0, 5, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
