@@ -127,46 +127,6 @@ typedef enum {
 } touchpoint_value_basis;
 
 /**
- * Shape of a response curve.
- */
-typedef enum {
-  /**
-   * `p1·x^p2 / (x^p2 + p3^p2)`: p1 = beta (saturation), p2 = alpha (shape), p3 = gamma.
-   */
-  TOUCHPOINT_CURVE_KIND_HILL = 0,
-  /**
-   * `p1·x^p2`.
-   */
-  TOUCHPOINT_CURVE_KIND_POWER = 1,
-  /**
-   * `p1·ln(1 + x/p2)`.
-   */
-  TOUCHPOINT_CURVE_KIND_LOG = 2,
-  /**
-   * Linear through `points` (x0, y0, x1, y1, ...).
-   */
-  TOUCHPOINT_CURVE_KIND_PIECEWISE = 3,
-} touchpoint_curve_kind;
-
-/**
- * What the budget plan optimises.
- */
-typedef enum {
-  /**
-   * Spend exactly `budget` (when bounds allow).
-   */
-  TOUCHPOINT_OBJECTIVE_KIND_BUDGET = 0,
-  /**
-   * Spend where the marginal ROI is at least `roi`, up to `budget`.
-   */
-  TOUCHPOINT_OBJECTIVE_KIND_MARGINAL_ROI = 1,
-  /**
-   * The largest total (up to `budget`) whose overall ROI is at least `roi`.
-   */
-  TOUCHPOINT_OBJECTIVE_KIND_TARGET_ROI = 2,
-} touchpoint_objective_kind;
-
-/**
  * How `touchpoint_paths_top_json` ranks paths.
  */
 typedef enum {
@@ -205,6 +165,46 @@ typedef enum {
    */
   TOUCHPOINT_SOLVER_GREEDY = 3,
 } touchpoint_solver;
+
+/**
+ * Shape of a response curve.
+ */
+typedef enum {
+  /**
+   * `p1·x^p2 / (x^p2 + p3^p2)`: p1 = beta (saturation), p2 = alpha (shape), p3 = gamma.
+   */
+  TOUCHPOINT_CURVE_KIND_HILL = 0,
+  /**
+   * `p1·x^p2`.
+   */
+  TOUCHPOINT_CURVE_KIND_POWER = 1,
+  /**
+   * `p1·ln(1 + x/p2)`.
+   */
+  TOUCHPOINT_CURVE_KIND_LOG = 2,
+  /**
+   * Linear through `points` (x0, y0, x1, y1, ...).
+   */
+  TOUCHPOINT_CURVE_KIND_PIECEWISE = 3,
+} touchpoint_curve_kind;
+
+/**
+ * What the budget plan optimises.
+ */
+typedef enum {
+  /**
+   * Spend exactly `budget` (when bounds allow).
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_BUDGET = 0,
+  /**
+   * Spend where the marginal ROI is at least `roi`, up to `budget`.
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_MARGINAL_ROI = 1,
+  /**
+   * The largest total (up to `budget`) whose overall ROI is at least `roi`.
+   */
+  TOUCHPOINT_OBJECTIVE_KIND_TARGET_ROI = 2,
+} touchpoint_objective_kind;
 
 /**
  * A budget plan (spend and expected response per curve, diagnostics).
@@ -538,9 +538,9 @@ typedef struct {
    */
   size_t name_len;
   /**
-   * Shape.
+   * Shape: a `touchpoint_curve_kind` value (an integer, checked by the library).
    */
-  touchpoint_curve_kind kind;
+  uint32_t kind;
   /**
    * First parameter (see the kind).
    */
@@ -580,9 +580,9 @@ typedef struct {
  */
 typedef struct {
   /**
-   * Which objective.
+   * Which objective: a `touchpoint_objective_kind` value (an integer, checked by the library).
    */
-  touchpoint_objective_kind kind;
+  uint32_t kind;
   /**
    * Budget, or the spending cap for the ROI objectives.
    */

@@ -1570,8 +1570,8 @@ pub struct touchpoint_curve {
     pub name: *const c_char,
     /// Length of `name`.
     pub name_len: usize,
-    /// Shape.
-    pub kind: touchpoint_curve_kind,
+    /// Shape: a `touchpoint_curve_kind` value (an integer, checked by the library).
+    pub kind: u32,
     /// First parameter (see the kind).
     pub p1: f64,
     /// Second parameter.
@@ -1606,8 +1606,8 @@ pub enum touchpoint_objective_kind {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct touchpoint_budget_objective {
-    /// Which objective.
-    pub kind: touchpoint_objective_kind,
+    /// Which objective: a `touchpoint_objective_kind` value (an integer, checked by the library).
+    pub kind: u32,
     /// Budget, or the spending cap for the ROI objectives.
     pub budget: f64,
     /// Value of one unit of response (ROI objectives).
@@ -1672,16 +1672,24 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
             // SAFETY: forwarded.
             let name = unsafe { try_str(c.name, c.name_len, "curves[].name") }?;
             let curve = match c.kind {
-                touchpoint_curve_kind::Hill => ResponseCurve::Hill { beta: c.p1, alpha: c.p2, gamma: c.p3 },
-                touchpoint_curve_kind::Power => ResponseCurve::Power { a: c.p1, b: c.p2 },
-                touchpoint_curve_kind::Log => ResponseCurve::Log { a: c.p1, b: c.p2 },
-                touchpoint_curve_kind::Piecewise => {
+                k if k == touchpoint_curve_kind::Hill as u32 => {
+                    ResponseCurve::Hill { beta: c.p1, alpha: c.p2, gamma: c.p3 }
+                }
+                k if k == touchpoint_curve_kind::Power as u32 => ResponseCurve::Power { a: c.p1, b: c.p2 },
+                k if k == touchpoint_curve_kind::Log as u32 => ResponseCurve::Log { a: c.p1, b: c.p2 },
+                k if k == touchpoint_curve_kind::Piecewise as u32 => {
                     if c.points.is_null() {
                         return Err(handle::null("curves[].points"));
                     }
                     // SAFETY: non-NULL and the caller guarantees 2·n_points doubles.
                     let p = unsafe { std::slice::from_raw_parts(c.points, 2 * c.n_points) };
                     ResponseCurve::Piecewise { points: p.chunks(2).map(|x| (x[0], x[1])).collect() }
+                }
+                k => {
+                    return Err(FfiError::new(
+                        touchpoint_result::InvalidArgument,
+                        format!("curves[].kind = {k} for {name:?}: expected a touchpoint_curve_kind (0 to 3)"),
+                    ));
                 }
             };
             let opt = |x: f64| (!x.is_nan()).then_some(x);
@@ -1694,17 +1702,23 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
             });
         }
         let objective = match obj.kind {
-            touchpoint_objective_kind::Budget => Objective::Budget(obj.budget),
-            touchpoint_objective_kind::MarginalRoi => Objective::MarginalRoi {
+            k if k == touchpoint_objective_kind::Budget as u32 => Objective::Budget(obj.budget),
+            k if k == touchpoint_objective_kind::MarginalRoi as u32 => Objective::MarginalRoi {
                 value_per_response: obj.value_per_response,
                 min_marginal_roi: obj.roi,
                 max_budget: obj.budget,
             },
-            touchpoint_objective_kind::TargetRoi => Objective::TargetRoi {
+            k if k == touchpoint_objective_kind::TargetRoi as u32 => Objective::TargetRoi {
                 value_per_response: obj.value_per_response,
                 target_roi: obj.roi,
                 max_budget: obj.budget,
             },
+            k => {
+                return Err(FfiError::new(
+                    touchpoint_result::InvalidArgument,
+                    format!("objective.kind = {k}: expected a touchpoint_objective_kind (0 to 2)"),
+                ));
+            }
         };
         let solver = match solver {
             x if x == touchpoint_solver::Auto as u32 => Solver::Auto,

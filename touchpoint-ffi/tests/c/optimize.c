@@ -54,6 +54,14 @@ static void budget(void) {
   c.p1 = 10;
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, 9, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
   EXPECT_MESSAGE("touchpoint_solver");
+  /* enum values arrive as integers and are checked */
+  c.kind = 42;
+  CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_AUTO, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("touchpoint_curve_kind");
+  c.kind = TOUCHPOINT_CURVE_KIND_HILL;
+  obj.kind = 7;
+  CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_AUTO, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("touchpoint_objective_kind");
   CHECK(bad == NULL);
 }
 
