@@ -674,6 +674,43 @@ pub unsafe extern "C" fn touchpoint_paths_write_csv(
     })
 }
 
+/// Enums the C side passes as integers: reading an out-of-range value as a Rust enum would be
+/// undefined behaviour, so values are decoded and checked.
+trait CEnum: Sized + Copy + 'static {
+    /// Every variant.
+    const ALL: &'static [Self];
+    /// The C type name, for messages.
+    const NAME: &'static str;
+    fn raw(self) -> u32;
+
+    /// The variant numbered `v`, or INVALID_ARGUMENT naming the argument `arg`.
+    fn decode(v: u32, arg: &str) -> Result<Self, FfiError> {
+        Self::ALL.iter().copied().find(|e| e.raw() == v).ok_or_else(|| {
+            FfiError::new(
+                touchpoint_result::InvalidArgument,
+                format!("`{arg}` = {v}: expected a {} (0 to {})", Self::NAME, Self::ALL.len() - 1),
+            )
+        })
+    }
+}
+
+macro_rules! c_enum {
+    ($t:ident { $($v:ident),+ $(,)? }) => {
+        impl CEnum for $t {
+            const ALL: &'static [Self] = &[$($t::$v),+];
+            const NAME: &'static str = stringify!($t);
+            fn raw(self) -> u32 {
+                self as u32
+            }
+        }
+    };
+}
+
+c_enum!(touchpoint_path_rank { Journeys, Conversions, Value });
+c_enum!(touchpoint_curve_kind { Hill, Power, Log, Piecewise });
+c_enum!(touchpoint_objective_kind { Budget, MarginalRoi, TargetRoi });
+c_enum!(touchpoint_solver { Auto, DynamicProgramming, WaterFilling, Greedy });
+
 /// How `touchpoint_paths_top_json` ranks paths.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -708,16 +745,10 @@ pub unsafe extern "C" fn touchpoint_paths_top_json(
     boundary(|| {
         // SAFETY: forwarded.
         let p = unsafe { try_ref(paths, "paths") }?;
-        let rank = match by {
-            x if x == touchpoint_path_rank::Journeys as u32 => touchpoint_core::paths::PathRank::Journeys,
-            x if x == touchpoint_path_rank::Conversions as u32 => touchpoint_core::paths::PathRank::Conversions,
-            x if x == touchpoint_path_rank::Value as u32 => touchpoint_core::paths::PathRank::Value,
-            _ => {
-                return Err(FfiError::new(
-                    touchpoint_result::InvalidArgument,
-                    format!("`by` = {by}: expected a touchpoint_path_rank (0, 1 or 2)"),
-                ));
-            }
+        let rank = match touchpoint_path_rank::decode(by, "by")? {
+            touchpoint_path_rank::Journeys => touchpoint_core::paths::PathRank::Journeys,
+            touchpoint_path_rank::Conversions => touchpoint_core::paths::PathRank::Conversions,
+            touchpoint_path_rank::Value => touchpoint_core::paths::PathRank::Value,
         };
         let rows = p.inner.top_paths(k, rank);
         // SAFETY: forwarded.
@@ -1671,25 +1702,17 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
         for c in cs {
             // SAFETY: forwarded.
             let name = unsafe { try_str(c.name, c.name_len, "curves[].name") }?;
-            let curve = match c.kind {
-                k if k == touchpoint_curve_kind::Hill as u32 => {
-                    ResponseCurve::Hill { beta: c.p1, alpha: c.p2, gamma: c.p3 }
-                }
-                k if k == touchpoint_curve_kind::Power as u32 => ResponseCurve::Power { a: c.p1, b: c.p2 },
-                k if k == touchpoint_curve_kind::Log as u32 => ResponseCurve::Log { a: c.p1, b: c.p2 },
-                k if k == touchpoint_curve_kind::Piecewise as u32 => {
+            let curve = match touchpoint_curve_kind::decode(c.kind, "curves[].kind")? {
+                touchpoint_curve_kind::Hill => ResponseCurve::Hill { beta: c.p1, alpha: c.p2, gamma: c.p3 },
+                touchpoint_curve_kind::Power => ResponseCurve::Power { a: c.p1, b: c.p2 },
+                touchpoint_curve_kind::Log => ResponseCurve::Log { a: c.p1, b: c.p2 },
+                touchpoint_curve_kind::Piecewise => {
                     if c.points.is_null() {
                         return Err(handle::null("curves[].points"));
                     }
                     // SAFETY: non-NULL and the caller guarantees 2·n_points doubles.
                     let p = unsafe { std::slice::from_raw_parts(c.points, 2 * c.n_points) };
                     ResponseCurve::Piecewise { points: p.chunks(2).map(|x| (x[0], x[1])).collect() }
-                }
-                k => {
-                    return Err(FfiError::new(
-                        touchpoint_result::InvalidArgument,
-                        format!("curves[].kind = {k} for {name:?}: expected a touchpoint_curve_kind (0 to 3)"),
-                    ));
                 }
             };
             let opt = |x: f64| (!x.is_nan()).then_some(x);
@@ -1701,36 +1724,24 @@ pub unsafe extern "C" fn touchpoint_allocate_budget(
                 locked: opt(c.locked),
             });
         }
-        let objective = match obj.kind {
-            k if k == touchpoint_objective_kind::Budget as u32 => Objective::Budget(obj.budget),
-            k if k == touchpoint_objective_kind::MarginalRoi as u32 => Objective::MarginalRoi {
+        let objective = match touchpoint_objective_kind::decode(obj.kind, "objective.kind")? {
+            touchpoint_objective_kind::Budget => Objective::Budget(obj.budget),
+            touchpoint_objective_kind::MarginalRoi => Objective::MarginalRoi {
                 value_per_response: obj.value_per_response,
                 min_marginal_roi: obj.roi,
                 max_budget: obj.budget,
             },
-            k if k == touchpoint_objective_kind::TargetRoi as u32 => Objective::TargetRoi {
+            touchpoint_objective_kind::TargetRoi => Objective::TargetRoi {
                 value_per_response: obj.value_per_response,
                 target_roi: obj.roi,
                 max_budget: obj.budget,
             },
-            k => {
-                return Err(FfiError::new(
-                    touchpoint_result::InvalidArgument,
-                    format!("objective.kind = {k}: expected a touchpoint_objective_kind (0 to 2)"),
-                ));
-            }
         };
-        let solver = match solver {
-            x if x == touchpoint_solver::Auto as u32 => Solver::Auto,
-            x if x == touchpoint_solver::DynamicProgramming as u32 => Solver::DynamicProgramming,
-            x if x == touchpoint_solver::WaterFilling as u32 => Solver::WaterFilling,
-            x if x == touchpoint_solver::Greedy as u32 => Solver::Greedy,
-            _ => {
-                return Err(FfiError::new(
-                    touchpoint_result::InvalidArgument,
-                    format!("`solver` = {solver}: expected a touchpoint_solver (0 to 3)"),
-                ));
-            }
+        let solver = match touchpoint_solver::decode(solver, "solver")? {
+            touchpoint_solver::Auto => Solver::Auto,
+            touchpoint_solver::DynamicProgramming => Solver::DynamicProgramming,
+            touchpoint_solver::WaterFilling => Solver::WaterFilling,
+            touchpoint_solver::Greedy => Solver::Greedy,
         };
         let inner = touchpoint_core::optimize::allocate(&channels, objective, step, solver)?;
         // SAFETY: forwarded.

@@ -163,26 +163,15 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
                 if kept(acc.model) {
                     continue;
                 }
-                // the common models without per-journey output need no weight vector
-                if acc.per_journey.is_none() {
-                    let (c, v) = (r.conversions, r.value);
-                    match acc.model {
-                        AttributionModel::FirstTouch | AttributionModel::LastTouch => {
-                            let t = if matches!(acc.model, AttributionModel::FirstTouch) { tps[0] } else { tps[n - 1] };
-                            acc.conv[t.index()] += c;
-                            acc.value[t.index()] += v;
-                            continue;
-                        }
-                        AttributionModel::Linear => {
-                            let (c, v) = (c * (1.0 / n as f64), v * (1.0 / n as f64));
-                            for t in tps {
-                                acc.conv[t.index()] += c;
-                                acc.value[t.index()] += v;
-                            }
-                            continue;
-                        }
-                        _ => {}
+                // linear without per-journey output needs no weight vector (first and last touch
+                // without it come from the totals, after this pass)
+                if acc.per_journey.is_none() && matches!(acc.model, AttributionModel::Linear) {
+                    let (c, v) = (r.conversions * (1.0 / n as f64), r.value * (1.0 / n as f64));
+                    for t in tps {
+                        acc.conv[t.index()] += c;
+                        acc.value[t.index()] += v;
                     }
+                    continue;
                 }
                 let single = |pos: usize, w: &mut Vec<f64>| {
                     w.clear();
