@@ -276,9 +276,16 @@ impl Totals {
 }
 
 /// [`Totals`] of untruncated data, computed on first use and dropped when the data changes.
-/// Not part of the data's value: equality ignores it and serde skips it.
-#[derive(Default, Clone)]
+/// Not part of the data's value: equality ignores it, serde skips it, and a clone starts empty
+/// (a copy that is then changed field by field, as merging does, cannot carry stale totals).
+#[derive(Default)]
 pub(crate) struct TotalsCache(OnceLock<Arc<Totals>>);
+
+impl Clone for TotalsCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
 
 impl TotalsCache {
     /// Forget the totals (the data changed).

@@ -411,7 +411,6 @@ impl JourneySet {
     /// order of journeys, which no analysis depends on).
     pub fn merge(&self, other: &JourneySet) -> JourneySet {
         let mut out = self.clone();
-        out.totals.clear();
         let remap = out.catalog.absorb(&other.catalog);
         let base = out.customer_names.len() as u32;
         let names = Arc::make_mut(&mut out.customer_names);

@@ -536,7 +536,6 @@ impl PathTable {
     /// from disjoint customers equals building from all of them.
     pub fn merge(&self, other: &PathTable) -> PathTable {
         let mut out = self.clone();
-        out.totals.clear();
         let remap = out.catalog.absorb(&other.catalog);
         let mut buf = Vec::new();
         for r in other.iter() {
