@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use touchpoint_core::{JourneyGraph, JourneyOptions, JourneySet, PathCsvOptions, PathTable};
+use touchpoint_core::{JourneyGraph, JourneyOptions, Journeys, PathCsvOptions, PathTable};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -21,15 +21,15 @@ fn journeys_and_graph(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(events.len() as u64));
     g.bench_function(format!("journeys/{}", events.len()), |b| {
-        b.iter(|| JourneySet::build(black_box(&events), &JourneyOptions::default()).unwrap())
+        b.iter(|| Journeys::build(black_box(&events), &JourneyOptions::default()).unwrap())
     });
     g.bench_function(format!("journeys+graph_order1/{}", events.len()), |b| {
         b.iter(|| {
-            let (js, _) = JourneySet::build(black_box(&events), &JourneyOptions::default()).unwrap();
+            let (js, _) = Journeys::build(black_box(&events), &JourneyOptions::default()).unwrap();
             JourneyGraph::from_journeys(&js, 1).unwrap()
         })
     });
-    let (js, _) = JourneySet::build(&events, &JourneyOptions::default()).unwrap();
+    let (js, _) = Journeys::build(&events, &JourneyOptions::default()).unwrap();
     g.bench_function("graph_order3", |b| b.iter(|| JourneyGraph::from_journeys(black_box(&js), 3).unwrap()));
     let g3 = JourneyGraph::from_journeys(&js, 3).unwrap();
     g.bench_function(format!("analyze_order3/{}_states", g3.state_count()), |b| b.iter(|| g3.analyze().unwrap()));
@@ -84,20 +84,22 @@ fn attribution(c: &mut Criterion) {
 }
 
 fn optimisation(c: &mut Criterion) {
-    use touchpoint_core::optimize::{Channel, Objective, ResponseCurve, Solver, allocate, prioritize};
+    use touchpoint_core::optimize::{Curve, Objective, ResponseCurve, Solver, allocate_budget, prioritize};
     let mut g = c.benchmark_group("optimisation");
     g.sample_size(10);
-    let channels: Vec<Channel> = (0..50)
+    let channels: Vec<Curve> = (0..50)
         .map(|i| {
             let f = i as f64;
-            Channel::new(
+            Curve::new(
                 format!("tp{i}"),
                 ResponseCurve::Hill { beta: 50.0 + 7.0 * f, alpha: 1.5 + (f % 5.0) * 0.5, gamma: 10.0 + 3.0 * f },
             )
         })
         .collect();
     g.bench_function("budget_dp/50x1000", |b| {
-        b.iter(|| allocate(black_box(&channels), Objective::Budget(1000.0), 1.0, Solver::DynamicProgramming).unwrap())
+        b.iter(|| {
+            allocate_budget(black_box(&channels), Objective::Budget(1000.0), 1.0, Solver::DynamicProgramming).unwrap()
+        })
     });
     let graph = JourneyGraph::from_paths(&touchpoint_core::demo::paths(400_000, 24, 3).unwrap(), 3).unwrap();
     g.bench_function(format!("prioritize/order3_{}_states", graph.state_count()), |b| {

@@ -17,11 +17,10 @@
 //! ```
 
 use hashbrown::HashMap;
-use std::fmt;
 use std::io::Read;
-use std::str::FromStr;
 
 use crate::error::{Error, Location, Result};
+use crate::named::Named;
 
 /// Dense id of a touchpoint in a [`Catalog`] (0, 1, 2, ... in order of first appearance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,79 +36,39 @@ impl TouchpointId {
     }
 }
 
-/// Where a touchpoint happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum ChannelKind {
-    /// Ads, email, website, app.
-    Online,
-    /// Store visits, print, events.
-    Offline,
-    /// Service centre, support calls, surveys.
-    Service,
-    /// Contacts that bridge channels (click & collect, QR codes).
-    CrossChannel,
+crate::named_enum! {
+    /// Where a touchpoint happens.
+    pub enum ChannelKind: "channel" {
+        /// Ads, email, website, app.
+        Online = 0 => "online",
+        /// Store visits, print, events.
+        Offline = 1 => "offline",
+        /// Service centre, support calls, surveys.
+        Service = 2 => "service",
+        /// Contacts that bridge channels (click & collect, QR codes).
+        CrossChannel = 3 => "cross_channel" | "crosschannel" | "omnichannel",
+    }
 }
 
-/// Stage of the customer journey a touchpoint belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Stage {
-    /// The customer learns the brand exists.
-    Awareness,
-    /// First interaction / consideration.
-    FirstInteraction,
-    /// Purchase decision.
-    Purchase,
-    /// After-sales: service, surveys, loyalty.
-    AfterSales,
+crate::named_enum! {
+    /// Stage of the customer journey a touchpoint belongs to.
+    #[derive(PartialOrd, Ord)]
+    pub enum Stage: "stage" {
+        /// The customer learns the brand exists.
+        Awareness = 0 => "awareness",
+        /// First interaction / consideration.
+        FirstInteraction = 1 => "first_interaction" | "consideration" | "interaction",
+        /// Purchase decision.
+        Purchase = 2 => "purchase" | "purchase_decision" | "decision",
+        /// After-sales: service, surveys, loyalty.
+        AfterSales = 3 => "after_sales" | "aftersales" | "post_purchase" | "retention",
+    }
 }
 
-macro_rules! keyword_enum {
-    ($ty:ty, $what:literal, { $($($kw:literal)|+ => $v:expr),+ $(,)? }, { $($v2:pat => $name:literal),+ $(,)? }) => {
-        impl FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
-                let k = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-                match k.as_str() {
-                    $($($kw)|+ => Ok($v),)+
-                    _ => Err(format!(concat!("expected a ", $what, ": one of {}"), [$($name),+].join(", "))),
-                }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(match self { $($v2 => $name),+ })
-            }
-        }
-    };
+/// A catalog cell that names none of an enum's values.
+fn invalid_choice<T: Named>(column: &str, loc: Location, v: &str) -> Error {
+    Error::invalid(column, loc, v, format!("expected a {}: {}", T::OPTION, T::choices()))
 }
-
-keyword_enum!(ChannelKind, "channel kind", {
-    "online" => ChannelKind::Online,
-    "offline" => ChannelKind::Offline,
-    "service" => ChannelKind::Service,
-    "cross_channel" | "crosschannel" | "omnichannel" => ChannelKind::CrossChannel,
-}, {
-    ChannelKind::Online => "online",
-    ChannelKind::Offline => "offline",
-    ChannelKind::Service => "service",
-    ChannelKind::CrossChannel => "cross_channel",
-});
-
-keyword_enum!(Stage, "stage", {
-    "awareness" => Stage::Awareness,
-    "first_interaction" | "consideration" | "interaction" => Stage::FirstInteraction,
-    "purchase" | "purchase_decision" | "decision" => Stage::Purchase,
-    "after_sales" | "aftersales" | "post_purchase" | "retention" => Stage::AfterSales,
-}, {
-    Stage::Awareness => "awareness",
-    Stage::FirstInteraction => "first_interaction",
-    Stage::Purchase => "purchase",
-    Stage::AfterSales => "after_sales",
-});
 
 /// Optional attributes of a touchpoint. Analyses that need one say so when it is missing.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -247,12 +206,12 @@ impl Catalog {
     /// let csv = "touchpoint,channel,stage,cost,direct,paid\n\
     ///            search ad,online,awareness,0.8,false,true\n\
     ///            store visit,offline,purchase,,,\n";
-    /// let cat = touchpoint_core::Catalog::from_csv_reader(csv.as_bytes()).unwrap();
+    /// let cat = touchpoint_core::Catalog::read_csv(csv.as_bytes()).unwrap();
     /// assert_eq!(cat.len(), 2);
     /// let id = cat.require("search ad").unwrap();
     /// assert_eq!(cat.attrs(id).unwrap().cost, Some(0.8));
     /// ```
-    pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
+    pub fn read_csv<R: Read>(reader: R) -> Result<Self> {
         let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(crate::csvutil::LineCounting::new(reader));
         let header = crate::csvutil::Header::read(&mut rdr)?;
         let name_col = header.require("touchpoint")?;
@@ -273,10 +232,11 @@ impl Catalog {
             }
             let mut a = TouchpointAttrs::default();
             if let Some(v) = cell(channel_col) {
-                a.channel = Some(v.parse().map_err(|e| Error::invalid("channel", loc(), v, e))?);
+                a.channel =
+                    Some(ChannelKind::lookup(v).ok_or_else(|| invalid_choice::<ChannelKind>("channel", loc(), v))?);
             }
             if let Some(v) = cell(stage_col) {
-                a.stage = Some(v.parse().map_err(|e| Error::invalid("stage", loc(), v, e))?);
+                a.stage = Some(Stage::lookup(v).ok_or_else(|| invalid_choice::<Stage>("stage", loc(), v))?);
             }
             if let Some(v) = cell(cost_col) {
                 let c: f64 = v.parse().map_err(|_| Error::invalid("cost", loc(), v, "expected a number"))?;
@@ -386,18 +346,18 @@ mod tests {
 
     #[test]
     fn keywords_parse_and_print() {
-        assert_eq!("Cross-Channel".parse::<ChannelKind>(), Ok(ChannelKind::CrossChannel));
-        assert_eq!("after sales".parse::<Stage>(), Ok(Stage::AfterSales));
-        assert!("moon".parse::<Stage>().unwrap_err().contains("awareness"));
+        assert_eq!("Cross-Channel".parse::<ChannelKind>().unwrap(), ChannelKind::CrossChannel);
+        assert_eq!("after sales".parse::<Stage>().unwrap(), Stage::AfterSales);
+        assert!("moon".parse::<Stage>().unwrap_err().to_string().contains("awareness"));
         assert_eq!(Stage::FirstInteraction.to_string(), "first_interaction");
     }
 
     #[test]
     fn csv_errors_name_line_and_column() {
-        let err = Catalog::from_csv_reader("touchpoint,cost\na,1\nb,-2\n".as_bytes()).unwrap_err();
+        let err = Catalog::read_csv("touchpoint,cost\na,1\nb,-2\n".as_bytes()).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("`cost`") && msg.contains("line 3") && msg.contains("-2"), "{msg}");
-        let err = Catalog::from_csv_reader("name,cost\na,1\n".as_bytes()).unwrap_err();
+        let err = Catalog::read_csv("name,cost\na,1\n".as_bytes()).unwrap_err();
         assert!(matches!(err, Error::MissingColumn { ref name, .. } if name == "touchpoint"));
     }
 

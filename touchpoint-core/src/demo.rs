@@ -25,7 +25,7 @@
 use crate::catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs};
 use crate::error::{Error, Result};
 use crate::events::{EventColumns, EventTable};
-use crate::journey::{DAY_MS, HOUR_MS};
+use crate::time::{DAY_MS, HOUR_MS};
 
 /// Options of the demo generator.
 #[derive(Debug, Clone, PartialEq)]

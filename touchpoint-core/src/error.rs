@@ -153,10 +153,63 @@ pub enum Error {
     Json(#[from] serde_json::Error),
 }
 
+crate::named_enum! {
+    /// The kind of an [`Error`], one per variant: what each face maps to its own error type,
+    /// one to one (Python exception class, C result code). The table is in the README.
+    pub enum ErrorKind: "error_kind" {
+        /// [`Error::EmptyInput`].
+        EmptyInput = 0 => "empty_input",
+        /// [`Error::MissingColumn`].
+        MissingColumn = 1 => "missing_column",
+        /// [`Error::DuplicateColumn`].
+        DuplicateColumn = 2 => "duplicate_column",
+        /// [`Error::InvalidValue`].
+        InvalidValue = 3 => "invalid_value",
+        /// [`Error::LengthMismatch`].
+        LengthMismatch = 4 => "length_mismatch",
+        /// [`Error::UnknownTouchpoint`].
+        UnknownTouchpoint = 5 => "unknown_touchpoint",
+        /// [`Error::InvalidOption`].
+        InvalidOption = 6 => "invalid_option",
+        /// [`Error::NoConversions`].
+        NoConversions = 7 => "no_conversions",
+        /// [`Error::ModelNotApplicable`].
+        ModelNotApplicable = 8 => "model_not_applicable",
+        /// [`Error::NoConvergence`].
+        NoConvergence = 9 => "no_convergence",
+        /// [`Error::Csv`].
+        Csv = 10 => "csv",
+        /// [`Error::Io`].
+        Io = 11 => "io",
+        /// `Error::Json` (with the `serde` feature).
+        Json = 12 => "json",
+    }
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The kind of this error (exhaustive: every variant has its own kind).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::EmptyInput { .. } => ErrorKind::EmptyInput,
+            Error::MissingColumn { .. } => ErrorKind::MissingColumn,
+            Error::DuplicateColumn { .. } => ErrorKind::DuplicateColumn,
+            Error::InvalidValue { .. } => ErrorKind::InvalidValue,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            Error::UnknownTouchpoint { .. } => ErrorKind::UnknownTouchpoint,
+            Error::InvalidOption { .. } => ErrorKind::InvalidOption,
+            Error::NoConversions { .. } => ErrorKind::NoConversions,
+            Error::ModelNotApplicable { .. } => ErrorKind::ModelNotApplicable,
+            Error::NoConvergence { .. } => ErrorKind::NoConvergence,
+            Error::Csv(_) => ErrorKind::Csv,
+            Error::Io { .. } => ErrorKind::Io,
+            #[cfg(feature = "serde")]
+            Error::Json(_) => ErrorKind::Json,
+        }
+    }
+
     /// Shorthand for [`Error::InvalidValue`].
     pub(crate) fn invalid(
         column: impl Into<String>,

@@ -29,9 +29,10 @@ use std::io::Read;
 use std::sync::Arc;
 
 use crate::catalog::{Catalog, TouchpointId};
-use crate::csvutil::{self, Header, TimeFormat};
+use crate::csvutil::{self, Header};
 use crate::error::{Error, Location, Result};
 use crate::names::{Interner, NameList};
+use crate::time::{TimeFormat, parse_time};
 
 /// Marker in the touchpoint column for a pure conversion row (no touchpoint).
 pub const NO_TOUCHPOINT: u32 = u32::MAX;
@@ -71,6 +72,25 @@ pub struct EventColumns {
     pub value: Vec<f64>,
     /// Feedback score per row, NaN where absent (empty: no feedback at all).
     pub feedback: Vec<f32>,
+}
+
+crate::row_struct! {
+    /// One event as a table row ([`EventTable::rows`]).
+    #[derive(Clone, PartialEq)]
+    pub struct EventRow {
+        /// Customer key.
+        pub customer_id: String,
+        /// Touchpoint name; none for a pure conversion.
+        pub touchpoint: Option<String>,
+        /// Event time (UTC).
+        pub timestamp: crate::rows::TimestampMs,
+        /// Whether the customer converted at this event.
+        pub converted: bool,
+        /// Conversion value.
+        pub value: f64,
+        /// Feedback score, when given.
+        pub feedback: Option<f64>,
+    }
 }
 
 impl EventTable {
@@ -228,6 +248,21 @@ impl EventTable {
         self.touchpoint.get(i).copied().filter(|&t| t != NO_TOUCHPOINT).map(TouchpointId)
     }
 
+    /// The events as [`EventRow`]s, in row order (lazily: a table of millions of rows is not
+    /// copied twice).
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = EventRow> + '_ {
+        let names = self.customer_names();
+        let cat = self.catalog();
+        (0..self.len()).map(move |i| EventRow {
+            customer_id: names.get(self.customer[i] as usize).unwrap_or_default().to_owned(),
+            touchpoint: self.touchpoint_of(i).and_then(|t| cat.name(t)).map(String::from),
+            timestamp: crate::rows::TimestampMs(self.time[i]),
+            converted: self.converted[i],
+            value: self.value[i],
+            feedback: self.feedback.as_ref().and_then(|f| f.get(i)).filter(|x| !x.is_nan()).map(|&x| x as f64),
+        })
+    }
+
     /// Read events from CSV. See [`EventCsvOptions`] for column names and formats.
     ///
     /// ```
@@ -265,8 +300,8 @@ impl EventTable {
             let cust = cell(c_cust);
             let tp = cell(c_tp);
             let ts = cell(c_time);
-            let time = csvutil::parse_time(opts.time_format, ts)
-                .map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
+            let time =
+                parse_time(opts.time_format, ts).map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
             let (touchpoint, converted) = match &opts.conversion {
                 ConversionSpec::Flag(col) => {
                     let v = cell(c_conv.unwrap_or(0));

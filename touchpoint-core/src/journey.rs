@@ -19,7 +19,7 @@
 //! [`JourneyReport::conversions_without_touches`] with its value.
 //!
 //! ```
-//! use touchpoint_core::{EventTable, JourneyOptions, JourneySet, DAY_MS};
+//! use touchpoint_core::{EventTable, JourneyOptions, Journeys, DAY_MS};
 //!
 //! let mut b = EventTable::builder();
 //! b.touch("ann", "search ad", 0)?;
@@ -29,7 +29,7 @@
 //! let events = b.finish()?;
 //!
 //! let opts = JourneyOptions { lookback_ms: Some(30 * DAY_MS), ..Default::default() };
-//! let (journeys, report) = JourneySet::build(&events, &opts)?;
+//! let (journeys, report) = Journeys::build(&events, &opts)?;
 //! assert_eq!(journeys.len(), 2);
 //! let j = journeys.get(0).unwrap();
 //! assert!(j.converted);
@@ -44,14 +44,14 @@ use crate::catalog::{Catalog, TouchpointId};
 use crate::error::{Error, Result};
 use crate::events::{EventTable, NO_TOUCHPOINT};
 use crate::names::NameList;
+use crate::totals::{self, Tally, TotalsCache, TotalsSource};
 
-/// Milliseconds in a day.
-pub const DAY_MS: i64 = 86_400_000;
-/// Milliseconds in an hour.
-pub const HOUR_MS: i64 = 3_600_000;
+// The durations the options are given in live in `crate::time`; `journey::DAY_MS` still works.
+pub use crate::time::{DAY_MS, HOUR_MS};
 
-/// How events are cut into journeys. The default keeps everything.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// How events are cut into journeys. The default keeps everything and splits at every
+/// conversion.
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct JourneyOptions {
@@ -63,11 +63,24 @@ pub struct JourneyOptions {
     pub collapse_repeats: bool,
     /// Keep only the most recent `n` touches of each journey.
     pub max_touches: Option<usize>,
-    /// Do not split at conversions: a customer's touches up to the last conversion form one
-    /// converting journey (weight 1, value = the sum of its conversions' values; the extra
-    /// conversions are counted in [`JourneyReport::conversions_merged`]). Inactivity splits do
-    /// not apply once the customer has converted.
-    pub merge_conversions: bool,
+    /// Split at every conversion (the default: each conversion ends a journey). When false, a
+    /// customer's touches up to the last conversion form one converting journey (weight 1,
+    /// value = the sum of its conversions' values; the extra conversions are counted in
+    /// [`JourneyReport::conversions_merged`]), and inactivity splits do not apply once the
+    /// customer has converted.
+    pub split_at_conversions: bool,
+}
+
+impl Default for JourneyOptions {
+    fn default() -> Self {
+        Self {
+            lookback_ms: None,
+            inactivity_timeout_ms: None,
+            collapse_repeats: false,
+            max_touches: None,
+            split_at_conversions: true,
+        }
+    }
 }
 
 impl JourneyOptions {
@@ -89,42 +102,44 @@ impl JourneyOptions {
     }
 }
 
-/// What the journey build kept and left out. Every event is accounted for:
-/// `touches_in = touches_kept + touches_outside_lookback + touches_collapsed + touches_truncated`
-/// and `conversions_in = journeys_converting + conversions_without_touches + conversions_merged`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct JourneyReport {
-    /// Event rows read.
-    pub events_in: usize,
-    /// Rows that are touches.
-    pub touches_in: usize,
-    /// Rows that are conversions.
-    pub conversions_in: usize,
-    /// Distinct customers.
-    pub customers: usize,
-    /// Touches kept in journeys.
-    pub touches_kept: usize,
-    /// Journeys ending in a conversion.
-    pub journeys_converting: usize,
-    /// Journeys without a conversion.
-    pub journeys_non_converting: usize,
-    /// Touches older than the lookback window before their conversion.
-    pub touches_outside_lookback: usize,
-    /// Touches merged into the previous one by `collapse_repeats`.
-    pub touches_collapsed: usize,
-    /// Touches dropped by `max_touches` (the oldest ones).
-    pub touches_truncated: usize,
-    /// Journeys cut by the inactivity timeout.
-    pub inactivity_splits: usize,
-    /// Conversions with no touch left to credit (none before them, or all outside the window).
-    pub conversions_without_touches: usize,
-    /// Value of those conversions.
-    pub value_without_touches: f64,
-    /// Customers whose events were not in time order in the input (sorted stably).
-    pub customers_resorted: usize,
-    /// Conversions folded into an earlier conversion's journey by `merge_conversions`.
-    pub conversions_merged: usize,
+crate::row_struct! {
+    /// What the journey build kept and left out. Every event is accounted for:
+    /// `touches_in = touches_kept + touches_outside_lookback + touches_collapsed + touches_truncated`
+    /// and `conversions_in = journeys_converting + conversions_without_touches + conversions_merged`.
+    #[derive(Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct JourneyReport {
+        /// Event rows read.
+        pub events_in: usize,
+        /// Rows that are touches.
+        pub touches_in: usize,
+        /// Rows that are conversions.
+        pub conversions_in: usize,
+        /// Distinct customers.
+        pub customers: usize,
+        /// Touches kept in journeys.
+        pub touches_kept: usize,
+        /// Journeys ending in a conversion.
+        pub journeys_converting: usize,
+        /// Journeys without a conversion.
+        pub journeys_non_converting: usize,
+        /// Touches older than the lookback window before their conversion.
+        pub touches_outside_lookback: usize,
+        /// Touches merged into the previous one by `collapse_repeats`.
+        pub touches_collapsed: usize,
+        /// Touches dropped by `max_touches` (the oldest ones).
+        pub touches_truncated: usize,
+        /// Journeys cut by the inactivity timeout.
+        pub inactivity_splits: usize,
+        /// Conversions with no touch left to credit (none before them, or all outside the window).
+        pub conversions_without_touches: usize,
+        /// Value of those conversions.
+        pub value_without_touches: f64,
+        /// Customers whose events were not in time order in the input (sorted stably).
+        pub customers_resorted: usize,
+        /// Conversions folded into an earlier conversion's journey when `split_at_conversions` is false.
+        pub conversions_merged: usize,
+    }
 }
 
 impl JourneyReport {
@@ -149,7 +164,7 @@ impl JourneyReport {
     }
 }
 
-/// One journey, borrowed from a [`JourneySet`].
+/// One journey, borrowed from a [`Journeys`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Journey<'a> {
     /// Touchpoints in time order.
@@ -164,15 +179,53 @@ pub struct Journey<'a> {
     pub weight: f64,
     /// Conversion time, or the last touch time of a non-converting journey.
     pub end_time: i64,
-    /// Customer code (index into [`JourneySet::customer_names`]).
+    /// Customer code (index into [`Journeys::customer_names`]).
     pub customer: u32,
 }
+
+crate::row_struct! {
+    /// A row of [`Journeys::table`]: one journey.
+    #[derive(Clone, PartialEq)]
+    pub struct JourneyRow {
+        /// Journey index.
+        pub journey: usize,
+        /// Customer key.
+        pub customer_id: String,
+        /// Touchpoints joined with the separator.
+        pub path: String,
+        /// Number of touches.
+        pub touches: usize,
+        /// Whether it ends in a conversion.
+        pub converted: bool,
+        /// Conversion value.
+        pub value: f64,
+        /// Time of the first touch (the end time when it has none).
+        pub start: crate::rows::TimestampMs,
+        /// Conversion time, or the last touch of a non-converting journey.
+        pub end: crate::rows::TimestampMs,
+    }
+}
+
+impl<'a> Journey<'a> {
+    /// The journey as the passes over rows count it (row `index`, weighted), keeping at most the
+    /// `max_touches` most recent touches.
+    #[inline]
+    pub(crate) fn tally(&self, index: usize, max_touches: Option<usize>) -> Tally<'a> {
+        let (truncated, touchpoints) = totals::keep_recent(self.touchpoints, max_touches);
+        let (conversions, nulls) = if self.converted { (self.weight, 0.0) } else { (0.0, self.weight) };
+        Tally { index, touchpoints, conversions, nulls, value: self.value * self.weight, truncated }
+    }
+}
+
+/// Renamed to [`Journeys`] (the name every face uses).
+#[deprecated(since = "0.2.0", note = "renamed to `Journeys`")]
+pub type JourneySet = Journeys;
 
 /// Journeys stored columnar: offsets into flat touchpoint and time arrays, plus per-journey
 /// outcome, value, weight, end time and customer.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct JourneySet {
+pub struct Journeys {
     catalog: Catalog,
     customer_names: Arc<NameList>,
     offsets: Vec<usize>,
@@ -185,12 +238,12 @@ pub struct JourneySet {
     end_time: Vec<i64>,
     customer: Vec<u32>,
     #[cfg_attr(feature = "serde", serde(skip))]
-    totals: crate::data::TotalsCache,
+    totals: TotalsCache,
 }
 
-impl JourneySet {
+impl Journeys {
     /// Build journeys from events (see the module docs for the rules).
-    pub fn build(events: &EventTable, opts: &JourneyOptions) -> Result<(JourneySet, JourneyReport)> {
+    pub fn build(events: &EventTable, opts: &JourneyOptions) -> Result<(Journeys, JourneyReport)> {
         opts.validate()?;
         if events.is_empty() {
             return Err(Error::EmptyInput { what: "events", hint: "event (customer, touchpoint, timestamp)" });
@@ -211,7 +264,7 @@ impl JourneySet {
         let n_touch = tps.iter().filter(|&&t| t != NO_TOUCHPOINT).count();
         let per_journey = n_conv + n_cust + 1;
         let mut rep = JourneyReport { events_in: n, ..Default::default() };
-        let mut out = JourneySet {
+        let mut out = Journeys {
             catalog: events.catalog().clone(),
             customer_names: events.customer_names_arc().clone(),
             offsets: Vec::with_capacity(per_journey + 1),
@@ -266,7 +319,7 @@ impl JourneySet {
         rep.touches_kept = out.touchpoints.len();
         // the totals every analysis starts from (touches per touchpoint, converting journeys):
         // computed here once instead of in the first model call
-        crate::data::Data::Journeys(&out).pass_totals(None);
+        totals::pass_totals(&out, None);
         Ok((out, rep))
     }
 
@@ -275,8 +328,8 @@ impl JourneySet {
     pub fn from_parts(
         catalog: Catalog,
         journeys: impl IntoIterator<Item = (Vec<TouchpointId>, Vec<i64>, bool, f64)>,
-    ) -> Result<JourneySet> {
-        let mut out = JourneySet { catalog, offsets: vec![0], ..Default::default() };
+    ) -> Result<Journeys> {
+        let mut out = Journeys { catalog, offsets: vec![0], ..Default::default() };
         for (i, (tps, times, converted, value)) in journeys.into_iter().enumerate() {
             let loc = crate::error::Location::Row(i);
             if tps.is_empty() {
@@ -326,10 +379,6 @@ impl JourneySet {
     pub fn catalog_mut(&mut self) -> &mut Catalog {
         self.totals.clear();
         &mut self.catalog
-    }
-
-    pub(crate) fn totals_cache(&self) -> &crate::data::TotalsCache {
-        &self.totals
     }
 
     /// Customer names by code.
@@ -391,6 +440,24 @@ impl JourneySet {
         ids.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect()
     }
 
+    /// One [`JourneyRow`] per journey, paths joined with `separator` (e.g. `" > "`).
+    pub fn table(&self, separator: &str) -> Vec<JourneyRow> {
+        let names = self.customer_names();
+        self.iter()
+            .enumerate()
+            .map(|(i, x)| JourneyRow {
+                journey: i,
+                customer_id: names.get(x.customer as usize).unwrap_or_default().to_owned(),
+                path: self.names(x.touchpoints).join(separator),
+                touches: x.touchpoints.len(),
+                converted: x.converted,
+                value: x.value,
+                start: crate::rows::TimestampMs(x.times.first().copied().unwrap_or(x.end_time)),
+                end: crate::rows::TimestampMs(x.end_time),
+            })
+            .collect()
+    }
+
     /// Total touches over all journeys.
     pub fn touch_count(&self) -> usize {
         self.touchpoints.len()
@@ -409,7 +476,7 @@ impl JourneySet {
     /// Merge two journey sets built from disjoint sets of customers. Touchpoints are matched by
     /// name; the result equals building from the union of the customers' events (up to the
     /// order of journeys, which no analysis depends on).
-    pub fn merge(&self, other: &JourneySet) -> JourneySet {
+    pub fn merge(&self, other: &Journeys) -> Journeys {
         let mut out = self.clone();
         let remap = out.catalog.absorb(&other.catalog);
         let base = out.customer_names.len() as u32;
@@ -434,6 +501,25 @@ impl JourneySet {
     }
 }
 
+impl TotalsSource for Journeys {
+    fn touchpoint_count(&self) -> usize {
+        self.catalog.len()
+    }
+
+    fn row_count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn tally(&self, index: usize, max_touches: Option<usize>) -> Tally<'_> {
+        self.journey(index).tally(index, max_touches)
+    }
+
+    fn kept_totals(&self) -> &TotalsCache {
+        &self.totals
+    }
+}
+
 /// The event columns the cutter reads.
 struct Cols<'a> {
     time: &'a [i64],
@@ -446,7 +532,7 @@ struct Cols<'a> {
 struct Cutter<'a> {
     opts: &'a JourneyOptions,
     rep: &'a mut JourneyReport,
-    out: &'a mut JourneySet,
+    out: &'a mut Journeys,
 }
 
 impl Cutter<'_> {
@@ -459,7 +545,7 @@ impl Cutter<'_> {
             self.rep.customers_resorted += 1;
         }
         let mut last_touch: Option<i64> = None;
-        // merge_conversions: (time of the last conversion, summed value, touches before it)
+        // not split_at_conversions: (time of the last conversion, summed value, touches before it)
         let mut pending: Option<(i64, f64, usize)> = None;
         for &r in rows.iter() {
             let r = r as usize;
@@ -478,7 +564,7 @@ impl Cutter<'_> {
             }
             if conv[r] {
                 self.rep.conversions_in += 1;
-                if self.opts.merge_conversions {
+                if !self.opts.split_at_conversions {
                     let at = self.out.touchpoints.len();
                     pending = Some(match pending {
                         Some((_, v, _)) => {
@@ -576,7 +662,7 @@ mod tests {
         b.finish().unwrap()
     }
 
-    fn paths(js: &JourneySet) -> Vec<(String, bool)> {
+    fn paths(js: &Journeys) -> Vec<(String, bool)> {
         js.iter().map(|j| (js.names(j.touchpoints).join(">"), j.converted)).collect()
     }
 
@@ -589,7 +675,7 @@ mod tests {
             ("a", Some("z"), 5, true, 10.0), // same time as y: keeps input order y, z
             ("a", Some("x"), 9, false, 0.0),
         ]);
-        let (js, rep) = JourneySet::build(&e, &JourneyOptions::default()).unwrap();
+        let (js, rep) = Journeys::build(&e, &JourneyOptions::default()).unwrap();
         assert_eq!(paths(&js), [("x>y>z".into(), true), ("x".into(), false), ("x".into(), false)]);
         assert_eq!(rep.customers_resorted, 1);
         assert_eq!(rep.touches_kept, 5);
@@ -613,9 +699,9 @@ mod tests {
             inactivity_timeout_ms: Some(30 * d),
             collapse_repeats: true,
             max_touches: Some(1),
-            merge_conversions: false,
+            split_at_conversions: true,
         };
-        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        let (js, rep) = Journeys::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("w".into(), true), ("w".into(), false)]);
         assert_eq!(rep.touches_outside_lookback, 1);
         assert_eq!(rep.touches_collapsed, 1);
@@ -631,13 +717,13 @@ mod tests {
         let e =
             ev(&[("a", Some("x"), 0, false, 0.0), ("a", Some("y"), 10, false, 0.0), ("a", Some("z"), 11, true, 1.0)]);
         let o = JourneyOptions { inactivity_timeout_ms: Some(5), ..Default::default() };
-        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        let (js, rep) = Journeys::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("x".into(), false), ("y>z".into(), true)]);
         assert_eq!(rep.inactivity_splits, 1);
     }
 
     #[test]
-    fn merge_conversions_makes_one_journey_up_to_the_last_conversion() {
+    fn no_split_at_conversions_makes_one_journey_up_to_the_last_conversion() {
         let e = ev(&[
             ("a", Some("x"), 0, false, 0.0),
             ("a", None, 1, true, 10.0),
@@ -645,8 +731,8 @@ mod tests {
             ("a", Some("z"), 3, true, 5.0),
             ("a", Some("w"), 4, false, 0.0),
         ]);
-        let o = JourneyOptions { merge_conversions: true, ..Default::default() };
-        let (js, rep) = JourneySet::build(&e, &o).unwrap();
+        let o = JourneyOptions { split_at_conversions: false, ..Default::default() };
+        let (js, rep) = Journeys::build(&e, &o).unwrap();
         assert_eq!(paths(&js), [("x>y>z".into(), true), ("w".into(), false)]);
         assert_eq!(js.total_value(), 15.0);
         assert_eq!(rep.conversions_merged, 1);
@@ -654,7 +740,7 @@ mod tests {
             rep.conversions_in,
             rep.journeys_converting + rep.conversions_without_touches + rep.conversions_merged
         );
-        let (split, _) = JourneySet::build(&e, &JourneyOptions::default()).unwrap();
+        let (split, _) = Journeys::build(&e, &JourneyOptions::default()).unwrap();
         assert_eq!(paths(&split), [("x".into(), true), ("y>z".into(), true), ("w".into(), false)]);
     }
 
@@ -662,6 +748,6 @@ mod tests {
     fn bad_options() {
         let e = ev(&[("a", Some("x"), 0, false, 0.0)]);
         let o = JourneyOptions { max_touches: Some(0), ..Default::default() };
-        assert!(matches!(JourneySet::build(&e, &o), Err(Error::InvalidOption { option: "max_touches", .. })));
+        assert!(matches!(Journeys::build(&e, &o), Err(Error::InvalidOption { option: "max_touches", .. })));
     }
 }

@@ -7,7 +7,7 @@
 //! The pipeline:
 //!
 //! 1. [`EventTable`]: events, built row by row, from encoded columns, or read from CSV;
-//! 2. [`JourneySet::build`]: journeys per customer (split at conversions, lookback window,
+//! 2. [`Journeys::build`]: journeys per customer (split at conversions, lookback window,
 //!    inactivity timeout, repeat collapsing, max touches), with a [`JourneyReport`] that counts
 //!    everything left out;
 //! 3. [`PathTable`]: distinct paths with conversions, nulls and value (also read from the
@@ -20,11 +20,11 @@
 //! 6. [`optimize`]: which drop-off to fix first, the next best touchpoint, budget allocation.
 //!
 //! ```
-//! use touchpoint_core::{demo, JourneyGraph, JourneyOptions, JourneySet, PathTable, DAY_MS};
+//! use touchpoint_core::{demo, JourneyGraph, JourneyOptions, Journeys, PathTable, DAY_MS};
 //!
 //! let events = demo::events(&demo::DemoOptions { customers: 1_000, seed: 7, ..Default::default() })?;
 //! let opts = JourneyOptions { lookback_ms: Some(30 * DAY_MS), ..Default::default() };
-//! let (journeys, report) = JourneySet::build(&events, &opts)?;
+//! let (journeys, report) = Journeys::build(&events, &opts)?;
 //! assert_eq!(report.touches_in, report.touches_kept + report.touches_outside_lookback);
 //!
 //! let graph = JourneyGraph::from_journeys(&journeys, 1)?;
@@ -60,25 +60,32 @@ pub mod error;
 pub mod events;
 pub mod graph;
 pub mod journey;
+pub mod named;
 pub mod names;
 pub mod optimize;
 pub mod paths;
-mod paths_fast;
 pub mod report;
 mod rng;
+pub mod rows;
+pub mod time;
+mod totals;
 
 pub use catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs, TouchpointId};
-pub use csvutil::{TimeFormat, TimeUnit, parse_time};
 pub use data::Data;
-pub use error::{Error, Location, Result};
+pub use error::{Error, ErrorKind, Location, Result};
 pub use events::{
-    ConversionSpec, CustomerKey, Event, EventColumns, EventCsvOptions, EventTable, EventTableBuilder, NO_TOUCHPOINT,
+    ConversionSpec, CustomerKey, Event, EventColumns, EventCsvOptions, EventRow, EventTable, EventTableBuilder,
+    NO_TOUCHPOINT,
 };
-pub use graph::sankey::{Sankey, SankeyLink, SankeyNode};
 pub use graph::{DwellStats, EdgeStats, GraphAnalysis, JourneyGraph, Node, NodeKind, NodeMetrics, RemovalEffect};
-pub use journey::{DAY_MS, HOUR_MS, Journey, JourneyOptions, JourneyReport, JourneySet};
+#[allow(deprecated)]
+pub use journey::JourneySet;
+pub use journey::{Journey, JourneyOptions, JourneyReport, JourneyRow, Journeys};
+pub use named::Named;
 pub use names::NameList;
-pub use paths::{PathCsvOptions, PathRank, PathRow, PathTable, TopPath};
+pub use paths::sankey::{Sankey, SankeyLink, SankeyNode};
+pub use paths::{PathCsvOptions, PathRank, PathRow, PathTable, PathTableRow, TopPath};
+pub use time::{DAY_MS, HOUR_MS, TimeFormat, TimeUnit, parse_time};
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

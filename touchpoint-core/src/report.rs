@@ -14,8 +14,9 @@ use std::fmt::Write as _;
 use crate::error::Result;
 use crate::events::EventTable;
 use crate::graph::{JourneyGraph, NodeKind};
-use crate::journey::{DAY_MS, HOUR_MS, JourneyOptions, JourneySet};
+use crate::journey::{JourneyOptions, Journeys};
 use crate::paths::{PathRank, PathTable};
+use crate::time::{DAY_MS, HOUR_MS};
 
 /// A simple left/right aligned text table.
 struct Table {
@@ -70,7 +71,7 @@ impl Table {
 }
 
 /// Models side by side: credited conversions per touchpoint, then Markov value, cost and ROAS.
-fn attribution_section(journeys: &JourneySet, s: &mut String) -> Result<()> {
+fn attribution_section(journeys: &Journeys, s: &mut String) -> Result<()> {
     use crate::attribution::{AttributionModel as M, AttributionOptions, compare};
     let models = [
         M::FirstTouch,
@@ -114,9 +115,9 @@ fn attribution_section(journeys: &JourneySet, s: &mut String) -> Result<()> {
 }
 
 /// Where to act: drop-offs worth fixing, next best touchpoint, and an illustrative budget split.
-fn action_section(journeys: &JourneySet, g: &JourneyGraph, s: &mut String) -> Result<()> {
+fn action_section(journeys: &Journeys, g: &JourneyGraph, s: &mut String) -> Result<()> {
     use crate::attribution::{AttributionModel, AttributionOptions, attribute};
-    use crate::optimize::{Candidate, Channel, Objective, ResponseCurve, Solver, allocate, next_best, prioritize};
+    use crate::optimize::{Candidate, Curve, Objective, ResponseCurve, Solver, allocate_budget, next_best, prioritize};
     let _ = writeln!(s, "\n== Where to act ==");
     let _ = writeln!(s, "  Cutting each touchpoint's drop-off by 10% (exact, redistributed over its other exits):");
     let mut t =
@@ -158,13 +159,13 @@ fn action_section(journeys: &JourneySet, g: &JourneyGraph, s: &mut String) -> Re
     }
     // budget: Hill curves through today's (spend, Markov-attributed conversions)
     let m = attribute(journeys, &AttributionModel::markov(1), &AttributionOptions::default())?;
-    let channels: Vec<Channel> = m
+    let channels: Vec<Curve> = m
         .rows
         .iter()
         .filter(|r| r.cost.is_some_and(|c| c > 0.0) && r.conversions > 0.0)
         .filter_map(|r| {
             let spend = r.cost?;
-            ResponseCurve::calibrate_hill(spend, r.conversions, 1.0, 2.0).ok().map(|c| Channel::new(r.name.clone(), c))
+            ResponseCurve::calibrate_hill(spend, r.conversions, 1.0, 2.0).ok().map(|c| Curve::new(r.name.clone(), c))
         })
         .collect();
     if channels.len() >= 2 {
@@ -175,8 +176,8 @@ fn action_section(journeys: &JourneySet, g: &JourneyGraph, s: &mut String) -> Re
             .filter_map(|r| r.cost)
             .collect();
         let budget: f64 = today.iter().sum();
-        let (_, now) = crate::optimize::evaluate(&channels, &today)?;
-        let plan = allocate(&channels, Objective::Budget(budget.round()), 1.0, Solver::WaterFilling)?;
+        let (_, now) = crate::optimize::evaluate_budget(&channels, &today)?;
+        let plan = allocate_budget(&channels, Objective::Budget(budget.round()), 1.0, Solver::WaterFilling)?;
         let _ = writeln!(
             s,
             "\n  Same total spend ({budget:.0}), split by water-filling over Hill curves calibrated at today's spend \
@@ -228,7 +229,7 @@ fn date(ms: i64) -> String {
 /// busiest transitions and top paths.
 pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> Result<String> {
     let mut s = String::new();
-    let (journeys, rep) = JourneySet::build(events, opts)?;
+    let (journeys, rep) = Journeys::build(events, opts)?;
     let cat = events.catalog();
     let conv_rows = events.converted().iter().filter(|&&c| c).count();
     let value: f64 = events.values().iter().zip(events.converted()).filter(|(_, c)| **c).map(|(v, _)| v).sum();
@@ -343,10 +344,10 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     tr.sort_by(|x, y| y.stats.count.total_cmp(&x.stats.count));
     let mut t =
         Table::new(&[("from", false), ("to", false), ("journeys", true), ("probability", true), ("mean dwell", true)]);
-    for x in tr.iter().filter(|x| !matches!(g.graph()[x.from].kind, NodeKind::Start)).take(12) {
+    for x in tr.iter().filter(|x| !matches!(g.graph()[x.source].kind, NodeKind::Start)).take(12) {
         t.row(vec![
-            x.from_label.to_owned(),
-            x.to_label.to_owned(),
+            x.source_label.to_owned(),
+            x.target_label.to_owned(),
             num(x.stats.count),
             pct(x.probability),
             x.stats.dwell.mean().map_or("-".into(), fmt_duration_ms),

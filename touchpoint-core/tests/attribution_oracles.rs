@@ -4,7 +4,7 @@ use touchpoint_core::attribution::{
     AttributionModel as M, AttributionOptions, Credits, MarkovAllocation, ShapleyMethod, ValueBasis, attribute,
     compare, rules, shapley,
 };
-use touchpoint_core::{DAY_MS, EventTable, JourneyOptions, JourneySet, PathTable};
+use touchpoint_core::{DAY_MS, EventTable, JourneyOptions, Journeys, PathTable};
 
 const TOL: f64 = 1e-6;
 
@@ -253,7 +253,7 @@ fn e8_events() -> EventTable {
 
 #[test]
 fn e8_one_visitor_fifty_dollars() {
-    let (js, _) = JourneySet::build(&e8_events(), &JourneyOptions::default()).unwrap();
+    let (js, _) = Journeys::build(&e8_events(), &JourneyOptions::default()).unwrap();
     let models = [M::FirstTouch, M::Linear, M::j_shaped(), M::time_decay(), M::Participation];
     let all = compare(&js, &models, &opts()).unwrap();
     assert_eq!(val(&all[0], "paid search"), 50.0);
@@ -274,7 +274,7 @@ fn e8_one_visitor_fifty_dollars() {
     assert!(!all[4].efficient);
     // first touch with a 1-day lookback: paid search and social fall outside the window
     let (js1, rep) =
-        JourneySet::build(&e8_events(), &JourneyOptions { lookback_ms: Some(DAY_MS), ..Default::default() }).unwrap();
+        Journeys::build(&e8_events(), &JourneyOptions { lookback_ms: Some(DAY_MS), ..Default::default() }).unwrap();
     assert_eq!(rep.touches_outside_lookback, 2);
     let f = attribute(&js1, &M::FirstTouch, &opts()).unwrap();
     assert_eq!(val(&f, "email"), 50.0);

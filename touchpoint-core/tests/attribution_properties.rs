@@ -7,7 +7,7 @@ use touchpoint_core::attribution::{
     AttributionModel as M, AttributionOptions, Credits, MarkovAllocation, ShapleyMethod, ValueBasis, attribute, compare,
 };
 use touchpoint_core::graph::NodeKind;
-use touchpoint_core::{Catalog, EventTable, JourneyGraph, JourneyOptions, JourneySet, PathTable, TouchpointAttrs};
+use touchpoint_core::{Catalog, EventTable, JourneyGraph, JourneyOptions, Journeys, PathTable, TouchpointAttrs};
 
 /// path (touchpoint codes), conversions, nulls
 type PathSpec = (Vec<u8>, u8, u8);
@@ -151,7 +151,7 @@ proptest! {
                 }
             }
         }
-        let (js, _) = JourneySet::build(&b.finish().unwrap(), &JourneyOptions::default()).unwrap();
+        let (js, _) = Journeys::build(&b.finish().unwrap(), &JourneyOptions::default()).unwrap();
         let id = |s: &str| s.to_owned();
         let o = AttributionOptions::default();
         for m in all_models() {
@@ -257,7 +257,7 @@ fn bit_identical_across_runs_and_thread_counts() {
     let events =
         touchpoint_core::demo::events(&touchpoint_core::demo::DemoOptions { customers: 3_000, ..Default::default() })
             .unwrap();
-    let (js, _) = JourneySet::build(&events, &JourneyOptions::default()).unwrap();
+    let (js, _) = Journeys::build(&events, &JourneyOptions::default()).unwrap();
     let mut models = all_models();
     models.push(M::time_decay());
     models.push(M::ShapleyRate { method: ShapleyMethod::Sampled { samples: 500, seed: 9 } });

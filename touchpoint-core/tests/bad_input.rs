@@ -2,7 +2,7 @@
 //! value — never a panic, never a silent drop.
 
 use touchpoint_core::{
-    Error, EventCsvOptions, EventTable, JourneyGraph, JourneyOptions, JourneySet, PathCsvOptions, PathTable,
+    Error, EventCsvOptions, EventTable, JourneyGraph, JourneyOptions, Journeys, PathCsvOptions, PathTable,
 };
 
 fn events_csv(text: &str) -> Error {
@@ -53,7 +53,7 @@ fn unparsable_timestamp() {
     let after = "customer_id,touchpoint,timestamp,converted\nc,\"a\nb\",1,0\nc,y,31/02/2024,0\n";
     says(&events_csv(after), &["line 4:"]);
     let cat = "touchpoint,cost\r\n\r\nsearch,1\r\n,2\r\n";
-    says(&touchpoint_core::Catalog::from_csv_reader(cat.as_bytes()).unwrap_err(), &["line 4:"]);
+    says(&touchpoint_core::Catalog::read_csv(cat.as_bytes()).unwrap_err(), &["line 4:"]);
 }
 
 #[test]
@@ -103,8 +103,8 @@ fn bad_options() {
     b.touch("c", "x", 0).unwrap();
     let ev = b.finish().unwrap();
     let o = JourneyOptions { lookback_ms: Some(-1), ..Default::default() };
-    says(&JourneySet::build(&ev, &o).unwrap_err(), &["lookback_ms", "-1"]);
-    let (js, _) = JourneySet::build(&ev, &JourneyOptions::default()).unwrap();
+    says(&Journeys::build(&ev, &o).unwrap_err(), &["lookback_ms", "-1"]);
+    let (js, _) = Journeys::build(&ev, &JourneyOptions::default()).unwrap();
     says(&JourneyGraph::from_journeys(&js, 0).unwrap_err(), &["order", "0"]);
     says(&JourneyGraph::from_journeys(&js, 99).unwrap_err(), &["order", "99"]);
 }
@@ -117,7 +117,7 @@ fn extreme_timestamps_do_not_overflow() {
     b.conversion("c", i64::MAX, 1.0).unwrap();
     let ev = b.finish().unwrap();
     let o = JourneyOptions { lookback_ms: Some(1000), inactivity_timeout_ms: Some(5), ..Default::default() };
-    let (js, rep) = JourneySet::build(&ev, &o).unwrap();
+    let (js, rep) = Journeys::build(&ev, &o).unwrap();
     assert_eq!(rep.touches_in, rep.touches_kept + rep.touches_outside_lookback);
     let g = JourneyGraph::from_journeys(&js, 1).unwrap();
     assert!(g.analyze().unwrap().conversion_probability.is_finite());

@@ -1,6 +1,6 @@
 //! ORACLES.md E1–E3 at the graph level, from path tables and from equivalent event streams.
 
-use touchpoint_core::{EventTable, JourneyGraph, JourneyOptions, JourneySet, PathCsvOptions, PathTable};
+use touchpoint_core::{EventTable, JourneyGraph, JourneyOptions, Journeys, PathCsvOptions, PathTable};
 
 const TOL: f64 = 1e-6;
 
@@ -41,7 +41,7 @@ fn re(g: &JourneyGraph, name: &str) -> (f64, f64) {
 
 fn graphs(rows: &[(&str, f64, f64, f64)], order: usize) -> [JourneyGraph; 2] {
     let from_paths = JourneyGraph::from_paths(&table(rows), order).unwrap();
-    let (js, _) = JourneySet::build(&expand(rows), &JourneyOptions::default()).unwrap();
+    let (js, _) = Journeys::build(&expand(rows), &JourneyOptions::default()).unwrap();
     let from_events = JourneyGraph::from_journeys(&js, order).unwrap();
     [from_paths, from_events]
 }
@@ -69,7 +69,11 @@ fn e1_textbook_orders_1_and_2() {
 fn e1_transition_probabilities() {
     let g = JourneyGraph::from_paths(&table(E1), 1).unwrap();
     let p = |a: &str, b: &str| {
-        g.transitions().iter().find(|t| t.from_label == a && t.to_label == b).map(|t| t.probability).unwrap_or(0.0)
+        g.transitions()
+            .iter()
+            .find(|t| t.source_label == a && t.target_label == b)
+            .map(|t| t.probability)
+            .unwrap_or(0.0)
     };
     assert!(close(p("(start)", "C1"), 2.0 / 3.0));
     assert!(close(p("(start)", "C2"), 1.0 / 3.0));
@@ -141,7 +145,7 @@ fn e3_order_1_unchanged_by_collapsing_repeats() {
     }
     // and the journey option gives the same as collapsing by hand
     let (js, rep) =
-        JourneySet::build(&expand(E3), &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
+        Journeys::build(&expand(E3), &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
     assert_eq!(rep.touches_collapsed, 3);
     let c = JourneyGraph::from_journeys(&js, 1).unwrap().analyze().unwrap();
     assert!(close(c.conversion_probability, 7.0 / 15.0));

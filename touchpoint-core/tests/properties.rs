@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use touchpoint_core::{Event, EventTable, JourneyGraph, JourneyOptions, JourneySet, PathTable, graph::NodeKind};
+use touchpoint_core::{Event, EventTable, JourneyGraph, JourneyOptions, Journeys, PathTable, graph::NodeKind};
 
 /// (customer, touchpoint, time, converted, value)
 type Row = (u8, u8, i64, bool, f64);
@@ -41,7 +41,10 @@ fn edge_map(g: &JourneyGraph, rename: &dyn Fn(&str) -> String) -> BTreeMap<(Stri
         .iter()
         .map(|t| {
             let d = &t.stats.dwell;
-            ((rename(t.from_label), rename(t.to_label)), (t.stats.count, t.stats.value, d.count, d.sum, d.min, d.max))
+            (
+                (rename(t.source_label), rename(t.target_label)),
+                (t.stats.count, t.stats.value, d.count, d.sum, d.min, d.max),
+            )
         })
         .collect()
 }
@@ -64,7 +67,7 @@ proptest! {
     #[test]
     fn graph_independent_of_row_order_and_naming(rows in rows_strategy(), seed in any::<u64>(), order in 1usize..4) {
         let base = events(&rows, plain);
-        let (js, _) = JourneySet::build(&base, &JourneyOptions::default()).unwrap();
+        let (js, _) = Journeys::build(&base, &JourneyOptions::default()).unwrap();
         let g = JourneyGraph::from_journeys(&js, order).unwrap();
 
         // permuted rows
@@ -74,7 +77,7 @@ proptest! {
             s ^= s << 13; s ^= s >> 7; s ^= s << 17;
             shuffled.swap(i, (s % (i as u64 + 1)) as usize);
         }
-        let (js2, _) = JourneySet::build(&events(&shuffled, plain), &JourneyOptions::default()).unwrap();
+        let (js2, _) = Journeys::build(&events(&shuffled, plain), &JourneyOptions::default()).unwrap();
         let g2 = JourneyGraph::from_journeys(&js2, order).unwrap();
         let id = |s: &str| s.to_owned();
         prop_assert_eq!(edge_map(&g, &id), edge_map(&g2, &id));
@@ -82,7 +85,7 @@ proptest! {
 
         // renamed touchpoints (reversed alphabetical order, non-ASCII)
         let renamed = |t: u8| format!("Ωz{}", 9 - t);
-        let (js3, _) = JourneySet::build(&events(&rows, renamed), &JourneyOptions::default()).unwrap();
+        let (js3, _) = Journeys::build(&events(&rows, renamed), &JourneyOptions::default()).unwrap();
         let g3 = JourneyGraph::from_journeys(&js3, order).unwrap();
         let back = |s: &str| {
             s.split(" > ").map(|p| match p.strip_prefix("Ωz") {
@@ -96,7 +99,7 @@ proptest! {
 
     #[test]
     fn chain_reproduces_observed_rates(rows in rows_strategy(), order in 1usize..5) {
-        let (js, _) = JourneySet::build(&events(&rows, plain), &JourneyOptions::default()).unwrap();
+        let (js, _) = Journeys::build(&events(&rows, plain), &JourneyOptions::default()).unwrap();
         let g = JourneyGraph::from_journeys(&js, order).unwrap();
         let a = g.analyze().unwrap();
         let observed = js.total_conversions() / js.len() as f64;
@@ -137,7 +140,7 @@ proptest! {
                 }
             }
         }
-        let (js, rep) = JourneySet::build(&b.finish().unwrap(), &JourneyOptions::default()).unwrap();
+        let (js, rep) = Journeys::build(&b.finish().unwrap(), &JourneyOptions::default()).unwrap();
         prop_assert_eq!(rep.conversions_without_touches, 0);
         let from_js = PathTable::from_journeys(&js);
         prop_assert_eq!(from_js.canonical(), agg.canonical());
@@ -154,13 +157,13 @@ proptest! {
     #[test]
     fn order_1_unchanged_by_collapsing_repeats(rows in rows_strategy()) {
         let ev = events(&rows, plain);
-        let (raw, _) = JourneySet::build(&ev, &JourneyOptions::default()).unwrap();
-        let (col, rep) = JourneySet::build(&ev, &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
+        let (raw, _) = Journeys::build(&ev, &JourneyOptions::default()).unwrap();
+        let (col, rep) = Journeys::build(&ev, &JourneyOptions { collapse_repeats: true, ..Default::default() }).unwrap();
         let a = JourneyGraph::from_journeys(&raw, 1).unwrap();
         let b = JourneyGraph::from_journeys(&col, 1).unwrap();
         let id = |s: &str| s.to_owned();
         assert_close_maps(&re_map(&a, &id), &re_map(&b, &id));
-        let counts = |g: &JourneyGraph| g.transitions().iter().map(|t| ((t.from_label.to_owned(), t.to_label.to_owned()), t.stats.count)).collect::<BTreeMap<_, _>>();
+        let counts = |g: &JourneyGraph| g.transitions().iter().map(|t| ((t.source_label.to_owned(), t.target_label.to_owned()), t.stats.count)).collect::<BTreeMap<_, _>>();
         prop_assert_eq!(counts(&a), counts(&b));
         prop_assert_eq!(rep.touches_kept + rep.touches_collapsed, rep.touches_in);
     }
@@ -172,9 +175,9 @@ proptest! {
         let right: Vec<Row> = rows.iter().copied().filter(|r| r.0 >= split).collect();
         prop_assume!(!left.is_empty() && !right.is_empty());
         let o = JourneyOptions::default();
-        let (ja, _) = JourneySet::build(&all, &o).unwrap();
-        let (jl, _) = JourneySet::build(&events(&left, plain), &o).unwrap();
-        let (jr, _) = JourneySet::build(&events(&right, plain), &o).unwrap();
+        let (ja, _) = Journeys::build(&all, &o).unwrap();
+        let (jl, _) = Journeys::build(&events(&left, plain), &o).unwrap();
+        let (jr, _) = Journeys::build(&events(&right, plain), &o).unwrap();
         let merged_paths = PathTable::from_journeys(&jl).merge(&PathTable::from_journeys(&jr));
         prop_assert_eq!(merged_paths.canonical(), PathTable::from_journeys(&ja).canonical());
         let merged_js = jl.merge(&jr);
@@ -191,8 +194,8 @@ proptest! {
     #[test]
     fn report_accounts_for_every_event(rows in rows_strategy(), lookback in prop::option::of(0i64..30_000), timeout in prop::option::of(1i64..20_000), collapse in any::<bool>(), max in prop::option::of(1usize..4), merge in any::<bool>()) {
         let ev = events(&rows, plain);
-        let o = JourneyOptions { lookback_ms: lookback, inactivity_timeout_ms: timeout, collapse_repeats: collapse, max_touches: max, merge_conversions: merge };
-        let (js, rep) = JourneySet::build(&ev, &o).unwrap();
+        let o = JourneyOptions { lookback_ms: lookback, inactivity_timeout_ms: timeout, collapse_repeats: collapse, max_touches: max, split_at_conversions: !merge };
+        let (js, rep) = Journeys::build(&ev, &o).unwrap();
         prop_assert_eq!(rep.events_in, rows.len());
         prop_assert_eq!(rep.touches_in, rep.touches_kept + rep.touches_outside_lookback + rep.touches_collapsed + rep.touches_truncated);
         prop_assert_eq!(rep.conversions_in, rep.journeys_converting + rep.conversions_without_touches + rep.conversions_merged);
@@ -235,8 +238,8 @@ fn merged_reports_account_for_every_event() {
     b.touch("y", "e", 0).unwrap();
     b.touch("y", "e", 1).unwrap();
     let o = JourneyOptions { collapse_repeats: true, ..Default::default() };
-    let (_, mut ra) = JourneySet::build(&a.finish().unwrap(), &o).unwrap();
-    let (_, rb) = JourneySet::build(&b.finish().unwrap(), &o).unwrap();
+    let (_, mut ra) = Journeys::build(&a.finish().unwrap(), &o).unwrap();
+    let (_, rb) = Journeys::build(&b.finish().unwrap(), &o).unwrap();
     ra.merge_from(&rb);
     assert_eq!((ra.events_in, ra.touches_in, ra.touches_kept, ra.touches_collapsed), (4, 3, 2, 1));
     assert_eq!((ra.customers, ra.journeys_converting, ra.journeys_non_converting), (2, 1, 1));

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use touchpoint_core::attribution::{AttributionModel as M, AttributionOptions, ShapleyMethod, compare, shapley};
-use touchpoint_core::{JourneyOptions, JourneySet, demo};
+use touchpoint_core::{JourneyOptions, Journeys, demo};
 
 fn median(mut f: impl FnMut()) -> f64 {
     let mut t: Vec<f64> = (0..3)
@@ -49,7 +49,7 @@ fn main() -> touchpoint_core::Result<()> {
     println!("  simplified shapley: {t:.3} s");
 
     let events = touchpoint_benches::demo_events(n_events, 7)?;
-    let (js, _) = JourneySet::build(&events, &JourneyOptions::default())?;
+    let (js, _) = Journeys::build(&events, &JourneyOptions::default())?;
     println!("journeys: {} journeys, {} touches", js.len(), js.touch_count());
     let mut all_rules = rules.to_vec();
     all_rules.push(M::time_decay());
@@ -62,7 +62,7 @@ fn main() -> touchpoint_core::Result<()> {
     // single models on ~100k journeys (the marketing-attribution-models comparison's size):
     // the fixed cost of one call, median of 201 calls after the first
     let events = touchpoint_benches::demo_events(218_000, 7)?;
-    let (small, _) = JourneySet::build(&events, &JourneyOptions::default())?;
+    let (small, _) = Journeys::build(&events, &JourneyOptions::default())?;
     println!("journeys: {} journeys, {} touches", small.len(), small.touch_count());
     for m in [M::FirstTouch, M::LastTouch, M::Linear, M::u_shaped(), M::time_decay(), M::markov(1), M::Shapley] {
         let mut t: Vec<f64> = (0..202)

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use touchpoint_core::{JourneyGraph, JourneyOptions, JourneySet};
+use touchpoint_core::{JourneyGraph, JourneyOptions, Journeys};
 
 fn status_kib(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -28,7 +28,7 @@ fn main() -> touchpoint_core::Result<()> {
     reset_peak();
     let before = status_kib("VmRSS:").unwrap_or(0);
     let t0 = Instant::now();
-    let (js, rep) = JourneySet::build(&events, &JourneyOptions::default())?;
+    let (js, rep) = Journeys::build(&events, &JourneyOptions::default())?;
     let t1 = t0.elapsed();
     let g = JourneyGraph::from_journeys(&js, 1)?;
     let total = t0.elapsed();

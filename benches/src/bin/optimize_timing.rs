@@ -4,22 +4,24 @@
 
 use std::time::Instant;
 
-use touchpoint_core::optimize::{Channel, Objective, ResponseCurve, Solver, allocate, prioritize, prioritize_states};
+use touchpoint_core::optimize::{
+    Curve, Objective, ResponseCurve, Solver, allocate_budget, prioritize, prioritize_states,
+};
 use touchpoint_core::{JourneyGraph, demo};
 
 fn main() -> touchpoint_core::Result<()> {
     // DP: 50 touchpoints x 1,000 grid steps, S-shaped curves
-    let channels: Vec<Channel> = (0..50)
+    let channels: Vec<Curve> = (0..50)
         .map(|i| {
             let f = i as f64;
-            Channel::new(
+            Curve::new(
                 format!("tp{i}"),
                 ResponseCurve::Hill { beta: 50.0 + 7.0 * f, alpha: 1.5 + (f % 5.0) * 0.5, gamma: 10.0 + 3.0 * f },
             )
         })
         .collect();
     let t0 = Instant::now();
-    let plan = allocate(&channels, Objective::Budget(1000.0), 1.0, Solver::DynamicProgramming)?;
+    let plan = allocate_budget(&channels, Objective::Budget(1000.0), 1.0, Solver::DynamicProgramming)?;
     println!(
         "budget DP, 50 touchpoints x 1,000 steps: {:.3} s (response {:.2}, spend {})",
         t0.elapsed().as_secs_f64(),
@@ -27,16 +29,16 @@ fn main() -> touchpoint_core::Result<()> {
         plan.total_spend
     );
     let t0 = Instant::now();
-    let concave: Vec<Channel> = channels
+    let concave: Vec<Curve> = channels
         .iter()
         .map(|c| match c.curve {
             ResponseCurve::Hill { beta, gamma, .. } => {
-                Channel::new(c.name.clone(), ResponseCurve::Hill { beta, alpha: 0.8, gamma })
+                Curve::new(c.name.clone(), ResponseCurve::Hill { beta, alpha: 0.8, gamma })
             }
             _ => c.clone(),
         })
         .collect();
-    let w = allocate(&concave, Objective::Budget(1000.0), 1.0, Solver::WaterFilling)?;
+    let w = allocate_budget(&concave, Objective::Budget(1000.0), 1.0, Solver::WaterFilling)?;
     println!(
         "budget water-filling, 50 concave curves: {:.4} s (KKT gap {:.1e})",
         t0.elapsed().as_secs_f64(),
@@ -59,7 +61,7 @@ fn main() -> touchpoint_core::Result<()> {
         );
     }
     let events = demo::events(&demo::DemoOptions { customers: 200_000, ..Default::default() })?;
-    let (js, _) = touchpoint_core::JourneySet::build(&events, &Default::default())?;
+    let (js, _) = touchpoint_core::Journeys::build(&events, &Default::default())?;
     let g = JourneyGraph::from_journeys(&js, 3)?;
     let t0 = Instant::now();
     let _ = prioritize(&g, 0.1)?;

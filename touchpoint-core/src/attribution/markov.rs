@@ -14,79 +14,32 @@
 //!
 //! ORACLES E2 shows both: GA 2.4 / M 1.6 (global) and GA 2.6 / M 1.4 (per journey).
 
-use std::fmt;
-use std::str::FromStr;
-
 use super::{AttributionModel, Credits, Frame, JourneyCredit};
 use crate::catalog::TouchpointId;
 use crate::error::{Error, Result};
 use crate::graph::JourneyGraph;
 
-/// How Markov credit is allocated from removal effects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum MarkovAllocation {
-    /// share × total (the usual convention).
-    #[default]
-    Global,
-    /// Within each converting journey, in proportion to its touchpoints' removal effects.
-    PerJourney,
-}
-
-/// What value credit follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum ValueBasis {
-    /// Value is allocated with the conversion shares (ORACLES E3 "value by share").
-    #[default]
-    ConversionShare,
-    /// Value is allocated with the value removal effects.
-    ValueRemovalEffect,
-}
-
-impl fmt::Display for MarkovAllocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MarkovAllocation::Global => "global",
-            MarkovAllocation::PerJourney => "per_journey",
-        })
+crate::named_enum! {
+    /// How Markov credit is allocated from removal effects.
+    #[derive(Default)]
+    pub enum MarkovAllocation: "allocation" {
+        /// share × total (the usual convention).
+        #[default]
+        Global = 0 => "global" | "share",
+        /// Within each converting journey, in proportion to its touchpoints' removal effects.
+        PerJourney = 1 => "per_journey" | "journey",
     }
 }
 
-impl FromStr for MarkovAllocation {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "global" | "share" => Ok(MarkovAllocation::Global),
-            "per_journey" | "journey" => Ok(MarkovAllocation::PerJourney),
-            _ => Err(Error::option("allocation", format!("{s:?}"), "expected `global` or `per_journey`")),
-        }
-    }
-}
-
-impl fmt::Display for ValueBasis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValueBasis::ConversionShare => "conversion_share",
-            ValueBasis::ValueRemovalEffect => "value_removal_effect",
-        })
-    }
-}
-
-impl FromStr for ValueBasis {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "conversion_share" | "conversions" => Ok(ValueBasis::ConversionShare),
-            "value_removal_effect" | "value" => Ok(ValueBasis::ValueRemovalEffect),
-            _ => Err(Error::option(
-                "value_basis",
-                format!("{s:?}"),
-                "expected `conversion_share` or `value_removal_effect`",
-            )),
-        }
+crate::named_enum! {
+    /// What value credit follows.
+    #[derive(Default)]
+    pub enum ValueBasis: "value_basis" {
+        /// Value is allocated with the conversion shares (ORACLES E3 "value by share").
+        #[default]
+        ConversionShare = 0 => "conversion_share" | "conversions",
+        /// Value is allocated with the value removal effects.
+        ValueRemovalEffect = 1 => "value_removal_effect" | "value",
     }
 }
 

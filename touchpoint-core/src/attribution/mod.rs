@@ -38,9 +38,10 @@ use crate::catalog::TouchpointId;
 use crate::data::Data;
 use crate::error::{Error, Result};
 use crate::journey::DAY_MS;
+use crate::named::Named;
 
 pub use markov::{MarkovAllocation, ValueBasis};
-pub use shapley::ShapleyMethod;
+pub use shapley::{ShapleyKind, ShapleyMethod};
 
 /// An attribution model and its parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +103,43 @@ pub enum AttributionModel {
     ShaoLi,
 }
 
+crate::named_enum! {
+    /// The name of an attribution model: what [`AttributionModel::from_name`] reads and
+    /// [`AttributionModel::name`] gives.
+    pub enum ModelName: "model" {
+        /// [`AttributionModel::FirstTouch`].
+        First = 0 => "first" | "first_touch",
+        /// [`AttributionModel::LastTouch`].
+        Last = 1 => "last" | "last_touch",
+        /// [`AttributionModel::LastNonDirect`].
+        LastNonDirect = 2 => "last_non_direct" | "last_nondirect",
+        /// [`AttributionModel::Linear`].
+        Linear = 3 => "linear",
+        /// U-shaped [`AttributionModel::Position`] (40/20/40).
+        Position = 4 => "position" | "position_based" | "u_shaped" | "u",
+        /// J-shaped position model (20/20/60).
+        JShaped = 5 => "j_shaped" | "j",
+        /// Inverse-J position model (60/20/20).
+        InverseJ = 6 => "inverse_j" | "reverse_j",
+        /// A position model with the given `weights`.
+        Custom = 7 => "custom",
+        /// [`AttributionModel::TimeDecay`].
+        TimeDecay = 8 => "time_decay",
+        /// [`AttributionModel::Participation`].
+        Participation = 9 => "participation",
+        /// [`AttributionModel::Markov`].
+        Markov = 10 => "markov",
+        /// [`AttributionModel::Shapley`].
+        Shapley = 11 => "shapley" | "simplified_shapley",
+        /// [`AttributionModel::OrderedShapley`].
+        OrderedShapley = 12 => "ordered_shapley",
+        /// [`AttributionModel::ShapleyRate`].
+        ShapleyRate = 13 => "shapley_rate" | "shapley_conversion_rate" | "exact_shapley",
+        /// [`AttributionModel::ShaoLi`].
+        ShaoLi = 14 => "shao_li" | "probabilistic",
+    }
+}
+
 impl AttributionModel {
     /// U-shaped position model (40/20/40).
     pub fn u_shaped() -> Self {
@@ -135,24 +173,44 @@ impl AttributionModel {
     /// The model's name (`"first"`, `"position"`, `"j_shaped"`, `"markov"`, ...); parsing it
     /// back with [`AttributionModel::from_str`] gives the model with default parameters.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// The model's column name in a comparison table: the name, with the order for Markov
+    /// (`"markov_2"`), so that two orders side by side get two columns.
+    ///
+    /// ```
+    /// use touchpoint_core::attribution::AttributionModel;
+    /// assert_eq!(AttributionModel::markov(2).column_name(), "markov_2");
+    /// assert_eq!(AttributionModel::Linear.column_name(), "linear");
+    /// ```
+    pub fn column_name(&self) -> String {
         match self {
-            AttributionModel::FirstTouch => "first",
-            AttributionModel::LastTouch => "last",
-            AttributionModel::LastNonDirect => "last_non_direct",
-            AttributionModel::Linear => "linear",
+            AttributionModel::Markov { order, .. } => format!("markov_{order}"),
+            m => m.name().to_owned(),
+        }
+    }
+
+    /// The model's [`ModelName`].
+    pub fn kind(&self) -> ModelName {
+        match self {
+            AttributionModel::FirstTouch => ModelName::First,
+            AttributionModel::LastTouch => ModelName::Last,
+            AttributionModel::LastNonDirect => ModelName::LastNonDirect,
+            AttributionModel::Linear => ModelName::Linear,
             AttributionModel::Position { first, middle, last } => match (*first, *middle, *last) {
-                (0.4, 0.2, 0.4) => "position",
-                (0.2, 0.2, 0.6) => "j_shaped",
-                (0.6, 0.2, 0.2) => "inverse_j",
-                _ => "custom",
+                (0.4, 0.2, 0.4) => ModelName::Position,
+                (0.2, 0.2, 0.6) => ModelName::JShaped,
+                (0.6, 0.2, 0.2) => ModelName::InverseJ,
+                _ => ModelName::Custom,
             },
-            AttributionModel::TimeDecay { .. } => "time_decay",
-            AttributionModel::Participation => "participation",
-            AttributionModel::Markov { .. } => "markov",
-            AttributionModel::Shapley => "shapley",
-            AttributionModel::OrderedShapley => "ordered_shapley",
-            AttributionModel::ShapleyRate { .. } => "shapley_rate",
-            AttributionModel::ShaoLi => "shao_li",
+            AttributionModel::TimeDecay { .. } => ModelName::TimeDecay,
+            AttributionModel::Participation => ModelName::Participation,
+            AttributionModel::Markov { .. } => ModelName::Markov,
+            AttributionModel::Shapley => ModelName::Shapley,
+            AttributionModel::OrderedShapley => ModelName::OrderedShapley,
+            AttributionModel::ShapleyRate { .. } => ModelName::ShapleyRate,
+            AttributionModel::ShaoLi => ModelName::ShaoLi,
         }
     }
 
@@ -189,35 +247,39 @@ impl AttributionModel {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn from_name(name: &str, params: &ModelParams) -> Result<Self> {
-        let key = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Self::from_kind(ModelName::parse(name)?, params)
+    }
+
+    /// A model from its [`ModelName`] and optional parameters (see [`AttributionModel::from_name`]).
+    pub fn from_kind(kind: ModelName, params: &ModelParams) -> Result<Self> {
         let pos = |f: f64, m: f64, l: f64| {
             let (f, m, l) = params.weights.unwrap_or((f, m, l));
             check_weights(f, m, l)?;
             Ok::<_, Error>(AttributionModel::Position { first: f, middle: m, last: l })
         };
-        let model = match key.as_str() {
-            "first" | "first_touch" => AttributionModel::FirstTouch,
-            "last" | "last_touch" => AttributionModel::LastTouch,
-            "last_non_direct" | "last_nondirect" => AttributionModel::LastNonDirect,
-            "linear" => AttributionModel::Linear,
-            "position" | "position_based" | "u_shaped" | "u" => pos(0.4, 0.2, 0.4)?,
-            "j_shaped" | "j" => pos(0.2, 0.2, 0.6)?,
-            "inverse_j" | "reverse_j" => pos(0.6, 0.2, 0.2)?,
-            "custom" => match params.weights {
+        let model = match kind {
+            ModelName::First => AttributionModel::FirstTouch,
+            ModelName::Last => AttributionModel::LastTouch,
+            ModelName::LastNonDirect => AttributionModel::LastNonDirect,
+            ModelName::Linear => AttributionModel::Linear,
+            ModelName::Position => pos(0.4, 0.2, 0.4)?,
+            ModelName::JShaped => pos(0.2, 0.2, 0.6)?,
+            ModelName::InverseJ => pos(0.6, 0.2, 0.2)?,
+            ModelName::Custom => match params.weights {
                 Some((f, m, l)) => pos(f, m, l)?,
                 None => {
                     return Err(Error::option("weights", "none", "model `custom` needs weights (first, middle, last)"));
                 }
             },
-            "time_decay" => {
+            ModelName::TimeDecay => {
                 let h = params.half_life_ms.unwrap_or(7 * DAY_MS);
                 if h <= 0 {
-                    return Err(Error::option("half_life", h, "the half-life must be > 0"));
+                    return Err(Error::option("half_life_ms", h, "the half-life must be > 0"));
                 }
                 AttributionModel::TimeDecay { half_life_ms: h }
             }
-            "participation" => AttributionModel::Participation,
-            "markov" => {
+            ModelName::Participation => AttributionModel::Participation,
+            ModelName::Markov => {
                 let order = params.order.unwrap_or(1);
                 if order == 0 || order > crate::graph::MAX_ORDER {
                     return Err(Error::option(
@@ -232,20 +294,12 @@ impl AttributionModel {
                     value_basis: params.value_basis.unwrap_or_default(),
                 }
             }
-            "shapley" | "simplified_shapley" => AttributionModel::Shapley,
-            "ordered_shapley" => AttributionModel::OrderedShapley,
-            "shapley_rate" | "shapley_conversion_rate" | "exact_shapley" => {
+            ModelName::Shapley => AttributionModel::Shapley,
+            ModelName::OrderedShapley => AttributionModel::OrderedShapley,
+            ModelName::ShapleyRate => {
                 AttributionModel::ShapleyRate { method: params.shapley_method.clone().unwrap_or_default() }
             }
-            "shao_li" | "probabilistic" => AttributionModel::ShaoLi,
-            _ => {
-                return Err(Error::option(
-                    "model",
-                    format!("{name:?}"),
-                    "expected one of first, last, last_non_direct, linear, position, j_shaped, inverse_j, custom, \
-                     time_decay, participation, markov, shapley, ordered_shapley, shapley_rate, shao_li",
-                ));
-            }
+            ModelName::ShaoLi => AttributionModel::ShaoLi,
         };
         Ok(model)
     }
@@ -349,6 +403,65 @@ pub struct JourneyCredit {
     pub value: f64,
 }
 
+crate::row_struct! {
+    optional(removal_effect, removal_effect_value, std_error);
+    /// A row of the attribution table ([`Credits::table`]): [`CreditRow`] with the touchpoint
+    /// by name. `removal_effect*` only for Markov, `std_error` only when sampled.
+    #[derive(Clone, PartialEq)]
+    pub struct AttributionRow {
+        /// The touchpoint.
+        pub touchpoint: String,
+        /// Credited conversions (raw scores for non-efficient models).
+        pub conversions: f64,
+        /// Credited value.
+        pub value: f64,
+        /// `conversions / Σ conversions`.
+        pub share: f64,
+        /// Markov: removal effect on conversions.
+        pub removal_effect: Option<f64>,
+        /// Markov: removal effect on value.
+        pub removal_effect_value: Option<f64>,
+        /// Sampled Shapley: standard error of `conversions`.
+        pub std_error: Option<f64>,
+        /// Weighted touches of this touchpoint.
+        pub touches: f64,
+        /// Cost, when the catalog has it.
+        pub cost: Option<f64>,
+        /// Cost per credited conversion.
+        pub cpa: Option<f64>,
+        /// Credited value / cost.
+        pub roas: Option<f64>,
+    }
+}
+
+crate::row_struct! {
+    /// A row of [`Credits::per_journey_table`].
+    #[derive(Clone, PartialEq)]
+    pub struct JourneyCreditRow {
+        /// Journey index (or path-table row).
+        pub row: usize,
+        /// The touchpoint.
+        pub touchpoint: String,
+        /// Credited conversions.
+        pub conversions: f64,
+        /// Credited value.
+        pub value: f64,
+    }
+}
+
+crate::row_struct! {
+    /// A row of [`Credits::by_position_table`] (ordered Shapley, long form).
+    #[derive(Clone, PartialEq)]
+    pub struct PositionCreditRow {
+        /// The touchpoint.
+        pub touchpoint: String,
+        /// Position in the journey, 1-based.
+        pub position: usize,
+        /// Credited conversions.
+        pub conversions: f64,
+    }
+}
+
 /// The result of every model.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -360,7 +473,7 @@ pub struct Credits {
     /// One row per catalog touchpoint, in catalog order.
     pub rows: Vec<CreditRow>,
     /// Weighted journeys in the data.
-    pub journeys: f64,
+    pub total_journeys: f64,
     /// Total conversions in the data.
     pub total_conversions: f64,
     /// Total conversion value in the data.
@@ -392,6 +505,77 @@ impl Credits {
         self.rows.iter().map(|r| r.value).sum()
     }
 
+    /// The model with its parameters, as [`AttributionModel`]'s `Display` writes it
+    /// (`"markov(order=2, allocation=global, value_basis=conversion_share)"`).
+    pub fn label(&self) -> String {
+        if self.parameters.is_empty() {
+            return self.model.clone();
+        }
+        let inner: Vec<String> = self.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}({})", self.model, inner.join(", "))
+    }
+
+    /// The column name of this result in a comparison table (see
+    /// [`AttributionModel::column_name`]).
+    pub fn column_name(&self) -> String {
+        match self.parameters.iter().find(|(k, _)| k == "order") {
+            Some((_, order)) if self.model == "markov" => format!("markov_{order}"),
+            _ => self.model.clone(),
+        }
+    }
+
+    /// The attribution table: one [`AttributionRow`] per touchpoint, in catalog order.
+    pub fn table(&self) -> Vec<AttributionRow> {
+        self.rows
+            .iter()
+            .map(|r| AttributionRow {
+                touchpoint: r.name.clone(),
+                conversions: r.conversions,
+                value: r.value,
+                share: r.share,
+                removal_effect: r.removal_effect,
+                removal_effect_value: r.removal_effect_value,
+                std_error: r.std_error,
+                touches: r.touches,
+                cost: r.cost,
+                cpa: r.cpa,
+                roas: r.roas,
+            })
+            .collect()
+    }
+
+    /// Per-journey credit with touchpoint names, when it was asked for.
+    pub fn per_journey_table(&self) -> Option<Vec<JourneyCreditRow>> {
+        let name = |t: TouchpointId| self.rows.get(t.index()).map(|r| r.name.clone()).unwrap_or_default();
+        self.per_journey.as_ref().map(|pj| {
+            pj.iter()
+                .map(|x| JourneyCreditRow {
+                    row: x.row,
+                    touchpoint: name(x.touchpoint),
+                    conversions: x.conversions,
+                    value: x.value,
+                })
+                .collect()
+        })
+    }
+
+    /// Ordered Shapley credit per touchpoint and position, long form.
+    pub fn by_position_table(&self) -> Option<Vec<PositionCreditRow>> {
+        self.by_position.as_ref().map(|bp| {
+            self.rows
+                .iter()
+                .zip(bp)
+                .flat_map(|(row, credits)| {
+                    credits.iter().enumerate().map(|(pos, &c)| PositionCreditRow {
+                        touchpoint: row.name.clone(),
+                        position: pos + 1,
+                        conversions: c,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// The result as JSON.
     #[cfg(feature = "serde")]
     pub fn to_json(&self) -> String {
@@ -411,7 +595,7 @@ pub(crate) struct Frame<'a> {
     pub truncated_rows: usize,
     pub truncated_touches: usize,
     /// Totals of the pass, with the converting rows.
-    pub totals: std::sync::Arc<crate::data::Totals>,
+    pub totals: std::sync::Arc<crate::totals::Totals>,
 }
 
 impl<'a> Frame<'a> {
@@ -501,7 +685,7 @@ impl<'a> Frame<'a> {
             model: model.name().to_owned(),
             parameters: model.parameters(),
             rows,
-            journeys: self.journeys,
+            total_journeys: self.journeys,
             total_conversions: self.conversions,
             total_value: self.value,
             efficient,

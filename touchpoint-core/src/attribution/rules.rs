@@ -127,7 +127,7 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
         |m: &AttributionModel| !per_journey && matches!(m, AttributionModel::FirstTouch | AttributionModel::LastTouch);
     let rows_needed = if models.iter().all(kept) { 0 } else { converting.len() };
     // (one empty range when no model needs the rows)
-    let parts = crate::data::map_ranges(rows_needed.max(1), crate::data::CHUNK_ROWS, |range| {
+    let parts = crate::totals::map_ranges(rows_needed.max(1), crate::totals::CHUNK_ROWS, |range| {
         let range = range.start.min(rows_needed)..range.end.min(rows_needed);
         let mut accs: Vec<Acc<'_>> = models
             .iter()
@@ -240,7 +240,7 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
         }
         (accs, fallbacks)
     });
-    let Some((mut accs, all_direct_fallbacks)) = crate::data::tree_reduce(parts, false, &merge_parts) else {
+    let Some((mut accs, all_direct_fallbacks)) = crate::totals::tree_reduce(parts, false, &merge_parts) else {
         return Err(Error::EmptyInput { what: data.what(), hint: "journey or path row" });
     };
     for acc in accs.iter_mut().filter(|a| kept(a.model)) {

@@ -37,6 +37,20 @@ pub const MAX_EXACT_PLAYERS: usize = 24;
 /// Permutations drawn by [`ShapleyMethod::Auto`] beyond [`MAX_EXACT_PLAYERS`].
 pub const DEFAULT_SAMPLES: usize = 20_000;
 
+crate::named_enum! {
+    /// The kind of a [`ShapleyMethod`] (what the faces pass, with `samples` and `seed`).
+    #[derive(Default)]
+    pub enum ShapleyKind: "shapley_method" {
+        /// [`ShapleyMethod::Auto`].
+        #[default]
+        Auto = 0 => "auto",
+        /// [`ShapleyMethod::Exact`].
+        Exact = 1 => "exact",
+        /// [`ShapleyMethod::Sampled`].
+        Sampled = 2 => "sampled" | "sampling",
+    }
+}
+
 /// How the conversion-rate game is solved.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -57,16 +71,31 @@ pub enum ShapleyMethod {
 }
 
 impl ShapleyMethod {
-    pub(crate) fn parameters(&self) -> Vec<(String, String)> {
-        match self {
-            ShapleyMethod::Auto => vec![("method".into(), "auto".into())],
-            ShapleyMethod::Exact => vec![("method".into(), "exact".into())],
-            ShapleyMethod::Sampled { samples, seed } => vec![
-                ("method".into(), "sampled".into()),
-                ("samples".into(), samples.to_string()),
-                ("seed".into(), seed.to_string()),
-            ],
+    /// A method from its kind; `samples` and `seed` are used by [`ShapleyKind::Sampled`] only.
+    pub fn new(kind: ShapleyKind, samples: usize, seed: u64) -> Self {
+        match kind {
+            ShapleyKind::Auto => ShapleyMethod::Auto,
+            ShapleyKind::Exact => ShapleyMethod::Exact,
+            ShapleyKind::Sampled => ShapleyMethod::Sampled { samples, seed },
         }
+    }
+
+    /// The kind of this method.
+    pub fn kind(&self) -> ShapleyKind {
+        match self {
+            ShapleyMethod::Auto => ShapleyKind::Auto,
+            ShapleyMethod::Exact => ShapleyKind::Exact,
+            ShapleyMethod::Sampled { .. } => ShapleyKind::Sampled,
+        }
+    }
+
+    pub(crate) fn parameters(&self) -> Vec<(String, String)> {
+        let mut p = vec![("method".to_owned(), self.kind().to_string())];
+        if let ShapleyMethod::Sampled { samples, seed } = self {
+            p.push(("samples".into(), samples.to_string()));
+            p.push(("seed".into(), seed.to_string()));
+        }
+        p
     }
 }
 

@@ -37,7 +37,8 @@
 
 pub mod absorbing;
 pub mod export;
-pub mod sankey;
+mod sensitivity;
+mod table;
 
 use hashbrown::HashMap;
 
@@ -47,10 +48,12 @@ use petgraph::visit::EdgeRef;
 use crate::catalog::{Catalog, TouchpointId};
 use crate::data::Data;
 use crate::error::{Error, Result};
-use crate::journey::JourneySet;
+use crate::journey::Journeys;
 use crate::paths::PathTable;
 
 pub use absorbing::{GraphAnalysis, NodeMetrics, RemovalEffect};
+pub use sensitivity::Sensitivity;
+pub use table::{GraphSummary, NodeRow, NodeType, RemovalEffectRow, TransitionRow};
 
 /// Largest Markov order accepted.
 pub const MAX_ORDER: usize = 16;
@@ -433,7 +436,7 @@ impl Builder {
 
 impl JourneyGraph {
     /// Build the order-`order` graph from journeys (with dwell times).
-    pub fn from_journeys(journeys: &JourneySet, order: usize) -> Result<Self> {
+    pub fn from_journeys(journeys: &Journeys, order: usize) -> Result<Self> {
         Self::from_data(Data::Journeys(journeys), order, None)
     }
 
@@ -477,7 +480,7 @@ impl JourneyGraph {
             a.absorb(b);
             (a, [ta[0] + tb[0], ta[1] + tb[1], ta[2] + tb[2]])
         };
-        let (b, [n, c, v]) = crate::data::tree_reduce(parts, true, &merge)
+        let (b, [n, c, v]) = crate::totals::tree_reduce(parts, true, &merge)
             .ok_or(Error::EmptyInput { what: data.what(), hint: "journey or path row" })?;
         Ok(b.finish(catalog.clone(), data.has_times(), n, c, v))
     }
@@ -490,7 +493,7 @@ impl JourneyGraph {
     /// let mut p = touchpoint_core::PathTable::default();
     /// p.add_path_str("a > a > b", ">", 1.0, 0.0, 0.0)?;
     /// let g = touchpoint_core::JourneyGraph::directly_follows(touchpoint_core::Data::Paths(&p), None)?;
-    /// assert!(g.transitions().iter().any(|t| t.from_label == "a" && t.to_label == "a"));
+    /// assert!(g.transitions().iter().any(|t| t.source_label == "a" && t.target_label == "a"));
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn directly_follows(data: Data<'_>, max_touches: Option<usize>) -> Result<Self> {
@@ -518,7 +521,7 @@ impl JourneyGraph {
     }
 
     /// Weighted number of journeys.
-    pub fn journey_count(&self) -> f64 {
+    pub fn total_journeys(&self) -> f64 {
         self.journeys
     }
 
@@ -556,16 +559,16 @@ impl JourneyGraph {
         if out > 0.0 { self.graph[e].count / out } else { 0.0 }
     }
 
-    /// All transitions: `(from label, to label, count, probability, stats)`, in edge order.
+    /// All transitions: `(source, target, labels, probability, stats)`, in edge order.
     pub fn transitions(&self) -> Vec<Transition<'_>> {
         let out: Vec<f64> = self.graph.node_indices().map(|n| self.out_count(n)).collect();
         self.graph
             .edge_references()
             .map(|e| Transition {
-                from: e.source(),
-                to: e.target(),
-                from_label: &self.graph[e.source()].label,
-                to_label: &self.graph[e.target()].label,
+                source: e.source(),
+                target: e.target(),
+                source_label: &self.graph[e.source()].label,
+                target_label: &self.graph[e.target()].label,
                 probability: e.weight().count / out[e.source().index()],
                 stats: e.weight(),
             })
@@ -618,13 +621,13 @@ impl JourneyGraph {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Transition<'a> {
     /// Source node.
-    pub from: NodeIndex,
+    pub source: NodeIndex,
     /// Target node.
-    pub to: NodeIndex,
+    pub target: NodeIndex,
     /// Source label.
-    pub from_label: &'a str,
+    pub source_label: &'a str,
     /// Target label.
-    pub to_label: &'a str,
+    pub target_label: &'a str,
     /// Transition probability.
     pub probability: f64,
     /// Count, value, dwell.
@@ -640,7 +643,7 @@ mod tests {
     use super::JourneyGraph;
     use crate::data::Data;
     use crate::demo;
-    use crate::journey::{JourneyOptions, JourneySet};
+    use crate::journey::{JourneyOptions, Journeys};
 
     thread_local! {
         /// Build with hash maps of states and edges even when arrays would do.
@@ -667,14 +670,14 @@ mod tests {
         fn arrays_and_maps_build_the_same_graph(rows in 20usize..300, seed in 0u64..1000, tps in 2usize..12) {
             let paths = demo::paths(rows, tps, seed).unwrap();
             let events = demo::events(&demo::DemoOptions { customers: rows, seed, ..Default::default() }).unwrap();
-            let (journeys, _) = JourneySet::build(&events, &JourneyOptions::default()).unwrap();
+            let (journeys, _) = Journeys::build(&events, &JourneyOptions::default()).unwrap();
             for data in [Data::Paths(&paths), Data::Journeys(&journeys)] {
                 for (order, collapse) in [(1, true), (1, false), (2, true), (3, true), (4, true)] {
                     let (a, b) = (build(data, order, collapse, false), build(data, order, collapse, true));
                     let (ta, tb) = (a.transitions(), b.transitions());
                     prop_assert_eq!(ta.len(), tb.len());
                     for (x, y) in ta.iter().zip(&tb) {
-                        prop_assert_eq!((x.from, x.to, x.from_label, x.to_label), (y.from, y.to, y.from_label, y.to_label));
+                        prop_assert_eq!((x.source, x.target, x.source_label, x.target_label), (y.source, y.target, y.source_label, y.target_label));
                         prop_assert_eq!(x.stats, y.stats);
                     }
                 }

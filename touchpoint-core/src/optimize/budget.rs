@@ -18,20 +18,34 @@
 //! unspent and why) and a statement of its optimality.
 //!
 //! ```
-//! use touchpoint_core::optimize::budget::{allocate, Channel, Objective, ResponseCurve, Solver};
+//! use touchpoint_core::optimize::budget::{allocate_budget, Curve, Objective, ResponseCurve, Solver};
 //! let hill = |b, a, g| ResponseCurve::Hill { beta: b, alpha: a, gamma: g };
 //! let channels = vec![
-//!     Channel::new("search", hill(100.0, 3.0, 30.0)),
-//!     Channel::new("social", hill(140.0, 2.5, 50.0)),
-//!     Channel::new("tv", hill(220.0, 3.0, 80.0)),
+//!     Curve::new("search", hill(100.0, 3.0, 30.0)),
+//!     Curve::new("social", hill(140.0, 2.5, 50.0)),
+//!     Curve::new("tv", hill(220.0, 3.0, 80.0)),
 //! ];
-//! let plan = allocate(&channels, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming)?;
+//! let plan = allocate_budget(&channels, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming)?;
 //! assert_eq!(plan.spend, [43.0, 0.0, 107.0]);
 //! assert!((plan.total_response - 229.80).abs() < 0.005);
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
 use crate::error::{Error, Location, Result};
+
+crate::named_enum! {
+    /// The family of a [`ResponseCurve`] (what the faces pass with a flat parameter list).
+    pub enum CurveKind: "curve_kind" {
+        /// [`ResponseCurve::Hill`]: parameters `[beta, alpha, gamma]`.
+        Hill = 0 => "hill",
+        /// [`ResponseCurve::Power`]: parameters `[a, b]`.
+        Power = 1 => "power",
+        /// [`ResponseCurve::Log`]: parameters `[a, b]`.
+        Log = 2 => "log",
+        /// [`ResponseCurve::Piecewise`]: parameters `[x0, y0, x1, y1, ...]`.
+        Piecewise = 3 => "piecewise",
+    }
+}
 
 /// A response curve: expected response (conversions) as a function of spend.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +84,65 @@ pub enum ResponseCurve {
 }
 
 impl ResponseCurve {
+    /// A curve from its kind and a flat parameter list (the faces' form): Hill `[beta, alpha,
+    /// gamma]`, power and log `[a, b]`, piecewise `[x0, y0, x1, y1, ...]`. `name` names the
+    /// channel in errors.
+    ///
+    /// ```
+    /// use touchpoint_core::optimize::{CurveKind, ResponseCurve};
+    /// let c = ResponseCurve::from_params(CurveKind::Power, &[2.0, 0.5], "tv")?;
+    /// assert_eq!(c, ResponseCurve::Power { a: 2.0, b: 0.5 });
+    /// assert!(ResponseCurve::from_params(CurveKind::Hill, &[1.0], "tv").is_err());
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn from_params(kind: CurveKind, p: &[f64], name: &str) -> Result<Self> {
+        let need = |n: usize| {
+            if p.len() == n {
+                Ok(())
+            } else {
+                Err(Error::option(
+                    "curve.params",
+                    format!("{} values", p.len()),
+                    format!("curve {name:?}: {kind} takes {n} parameters"),
+                ))
+            }
+        };
+        Ok(match kind {
+            CurveKind::Hill => {
+                need(3)?;
+                ResponseCurve::Hill { beta: p[0], alpha: p[1], gamma: p[2] }
+            }
+            CurveKind::Power => {
+                need(2)?;
+                ResponseCurve::Power { a: p[0], b: p[1] }
+            }
+            CurveKind::Log => {
+                need(2)?;
+                ResponseCurve::Log { a: p[0], b: p[1] }
+            }
+            CurveKind::Piecewise => {
+                if p.len() % 2 != 0 {
+                    return Err(Error::option(
+                        "curve.params",
+                        format!("{} values", p.len()),
+                        format!("curve {name:?}: piecewise points come in (spend, response) pairs"),
+                    ));
+                }
+                ResponseCurve::Piecewise { points: p.chunks_exact(2).map(|c| (c[0], c[1])).collect() }
+            }
+        })
+    }
+
+    /// The family of this curve.
+    pub fn kind(&self) -> CurveKind {
+        match self {
+            ResponseCurve::Hill { .. } => CurveKind::Hill,
+            ResponseCurve::Power { .. } => CurveKind::Power,
+            ResponseCurve::Log { .. } => CurveKind::Log,
+            ResponseCurve::Piecewise { .. } => CurveKind::Piecewise,
+        }
+    }
+
     /// Response at spend `x` (≥ 0).
     pub fn value(&self, x: f64) -> f64 {
         let x = x.max(0.0);
@@ -251,7 +324,7 @@ impl ResponseCurve {
 /// A touchpoint (channel) to fund.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Channel {
+pub struct Curve {
     /// Name.
     pub name: String,
     /// Response curve.
@@ -264,7 +337,7 @@ pub struct Channel {
     pub locked: Option<f64>,
 }
 
-impl Channel {
+impl Curve {
     /// A channel with no bounds.
     pub fn new(name: impl Into<String>, curve: ResponseCurve) -> Self {
         Self { name: name.into(), curve, lower: 0.0, upper: None, locked: None }
@@ -275,6 +348,18 @@ impl Channel {
             Some(l) => (l, l),
             None => (self.lower, self.upper.unwrap_or(cap).min(cap.max(self.lower))),
         }
+    }
+}
+
+crate::named_enum! {
+    /// The kind of an [`Objective`] (what the C face passes with its flat fields).
+    pub enum ObjectiveKind: "objective_kind" {
+        /// [`Objective::Budget`].
+        Budget = 0 => "budget",
+        /// [`Objective::MarginalRoi`].
+        MarginalRoi = 1 => "marginal_roi",
+        /// [`Objective::TargetRoi`].
+        TargetRoi = 2 => "target_roi",
     }
 }
 
@@ -306,40 +391,107 @@ pub enum Objective {
     },
 }
 
-/// Which solver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Solver {
-    /// Water-filling when every curve is concave and the objective is a budget, else DP.
-    #[default]
-    Auto,
-    /// Exact dynamic programming on the spend grid.
-    DynamicProgramming,
-    /// Continuous water-filling (concave curves only).
-    WaterFilling,
-    /// Greedy marginal allocation on the grid (for comparison; not optimal for S-curves).
-    Greedy,
+impl Objective {
+    /// An objective from its kind and flat fields (the C face's form): `budget` is the budget,
+    /// or the spending cap of the ROI objectives; `roi` the minimum marginal or target ROI.
+    pub fn new(kind: ObjectiveKind, budget: f64, value_per_response: f64, roi: f64) -> Self {
+        match kind {
+            ObjectiveKind::Budget => Objective::Budget(budget),
+            ObjectiveKind::MarginalRoi => {
+                Objective::MarginalRoi { value_per_response, min_marginal_roi: roi, max_budget: budget }
+            }
+            ObjectiveKind::TargetRoi => {
+                Objective::TargetRoi { value_per_response, target_roi: roi, max_budget: budget }
+            }
+        }
+    }
+
+    /// An objective from optional keyword values (the Python face's form): `budget` alone, or
+    /// `budget` (the cap) with `value_per_response` and one of `min_marginal_roi` / `target_roi`.
+    ///
+    /// ```
+    /// use touchpoint_core::optimize::Objective;
+    /// assert_eq!(Objective::from_options(Some(10.0), None, None, None)?, Objective::Budget(10.0));
+    /// assert!(Objective::from_options(None, None, None, None).is_err());
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn from_options(
+        budget: Option<f64>,
+        value_per_response: Option<f64>,
+        min_marginal_roi: Option<f64>,
+        target_roi: Option<f64>,
+    ) -> Result<Self> {
+        match (budget, value_per_response, min_marginal_roi, target_roi) {
+            (Some(b), _, None, None) => Ok(Objective::Budget(b)),
+            (Some(b), Some(v), Some(m), None) => Ok(Objective::new(ObjectiveKind::MarginalRoi, b, v, m)),
+            (Some(b), Some(v), None, Some(t)) => Ok(Objective::new(ObjectiveKind::TargetRoi, b, v, t)),
+            _ => Err(Error::option(
+                "objective",
+                "the given combination",
+                "give budget alone, or budget (the cap) with value_per_response and one of min_marginal_roi / target_roi",
+            )),
+        }
+    }
+
+    /// The kind of this objective.
+    pub fn kind(&self) -> ObjectiveKind {
+        match self {
+            Objective::Budget(_) => ObjectiveKind::Budget,
+            Objective::MarginalRoi { .. } => ObjectiveKind::MarginalRoi,
+            Objective::TargetRoi { .. } => ObjectiveKind::TargetRoi,
+        }
+    }
+}
+
+crate::named_enum! {
+    /// Which solver.
+    #[derive(Default)]
+    pub enum Solver: "solver" {
+        /// Water-filling when every curve is concave and the objective is a budget, else DP.
+        #[default]
+        Auto = 0 => "auto",
+        /// Exact dynamic programming on the spend grid.
+        DynamicProgramming = 1 => "dynamic_programming" | "dp",
+        /// Continuous water-filling (concave curves only).
+        WaterFilling = 2 => "water_filling",
+        /// Greedy marginal allocation on the grid (for comparison; not optimal for S-curves).
+        Greedy = 3 => "greedy",
+    }
+}
+
+crate::row_struct! {
+    /// A row of the budget plan table ([`BudgetPlan::table`]).
+    #[derive(Clone, PartialEq)]
+    pub struct PlanRow {
+        /// Curve (curve) name.
+        pub name: String,
+        /// Planned spend.
+        pub spend: f64,
+        /// Expected response at that spend.
+        pub response: f64,
+        /// Marginal response `f'(spend)`.
+        pub marginal_response: f64,
+    }
 }
 
 /// A budget plan.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Plan {
-    /// Channel names, in input order.
+pub struct BudgetPlan {
+    /// Curve names, in input order.
     pub names: Vec<String>,
     /// Spend per channel.
     pub spend: Vec<f64>,
     /// Expected response per channel.
     pub response: Vec<f64>,
     /// Marginal response per unit of spend at the chosen point.
-    pub marginal: Vec<f64>,
+    pub marginal_response: Vec<f64>,
     /// Total spend.
     pub total_spend: f64,
     /// Total expected response.
     pub total_response: f64,
     /// The solver used.
-    pub method: String,
+    pub solver: String,
     /// What is guaranteed about this plan.
     pub optimality: String,
     /// Water-filling: largest relative deviation from equal marginal response among channels
@@ -349,7 +501,21 @@ pub struct Plan {
     pub diagnostics: Vec<String>,
 }
 
-fn validate(channels: &[Channel], step: f64) -> Result<()> {
+impl BudgetPlan {
+    /// One [`PlanRow`] per channel, in input order.
+    pub fn table(&self) -> Vec<PlanRow> {
+        (0..self.names.len())
+            .map(|i| PlanRow {
+                name: self.names[i].clone(),
+                spend: self.spend[i],
+                response: self.response[i],
+                marginal_response: self.marginal_response[i],
+            })
+            .collect()
+    }
+}
+
+fn validate(channels: &[Curve], step: f64) -> Result<()> {
     if channels.is_empty() {
         return Err(Error::EmptyInput { what: "channels", hint: "channel with a response curve" });
     }
@@ -377,7 +543,7 @@ fn validate(channels: &[Channel], step: f64) -> Result<()> {
 }
 
 /// Response of a given allocation: per channel and total (the what-if evaluator).
-pub fn evaluate(channels: &[Channel], spend: &[f64]) -> Result<(Vec<f64>, f64)> {
+pub fn evaluate_budget(channels: &[Curve], spend: &[f64]) -> Result<(Vec<f64>, f64)> {
     if spend.len() != channels.len() {
         return Err(Error::LengthMismatch {
             column: "spend".into(),
@@ -396,8 +562,8 @@ pub fn evaluate(channels: &[Channel], spend: &[f64]) -> Result<(Vec<f64>, f64)> 
     Ok((r, t))
 }
 
-/// Plan a budget. `step` is the spend grid of DP and greedy (water-filling is continuous).
-pub fn allocate(channels: &[Channel], objective: Objective, step: f64, solver: Solver) -> Result<Plan> {
+/// BudgetPlan a budget. `step` is the spend grid of DP and greedy (water-filling is continuous).
+pub fn allocate_budget(channels: &[Curve], objective: Objective, step: f64, solver: Solver) -> Result<BudgetPlan> {
     validate(channels, step)?;
     let cap = match objective {
         Objective::Budget(b) => b,
@@ -415,7 +581,7 @@ pub fn allocate(channels: &[Channel], objective: Objective, step: f64, solver: S
     let min_total: f64 = channels.iter().map(|c| c.bounds(cap).0).sum();
     if min_total > cap + 1e-9 {
         return Err(Error::ModelNotApplicable {
-            model: "allocate".into(),
+            model: "allocate_budget".into(),
             reason: format!(
                 "infeasible: lower bounds and locked spends add up to {min_total} but the budget is {cap}; raise the budget or relax the bounds"
             ),
@@ -446,17 +612,17 @@ pub fn allocate(channels: &[Channel], objective: Objective, step: f64, solver: S
     Ok(plan)
 }
 
-fn finish(channels: &[Channel], spend: Vec<f64>, method: &str, optimality: String, kkt: Option<f64>) -> Plan {
+fn finish(channels: &[Curve], spend: Vec<f64>, method: &str, optimality: String, kkt: Option<f64>) -> BudgetPlan {
     let response: Vec<f64> = channels.iter().zip(&spend).map(|(c, &x)| c.curve.value(x)).collect();
     let marginal = channels.iter().zip(&spend).map(|(c, &x)| c.curve.derivative(x)).collect();
-    Plan {
+    BudgetPlan {
         names: channels.iter().map(|c| c.name.clone()).collect(),
         total_spend: spend.iter().sum(),
         total_response: response.iter().sum(),
         spend,
         response,
-        marginal,
-        method: method.into(),
+        marginal_response: marginal,
+        solver: method.into(),
         optimality,
         kkt_gap: kkt,
         diagnostics: Vec::new(),
@@ -464,14 +630,14 @@ fn finish(channels: &[Channel], spend: Vec<f64>, method: &str, optimality: Strin
 }
 
 /// Grid index range of a channel.
-fn grid_range(c: &Channel, cap: f64, step: f64, m: usize) -> (usize, usize) {
+fn grid_range(c: &Curve, cap: f64, step: f64, m: usize) -> (usize, usize) {
     let (lo, hi) = c.bounds(cap);
     let a = ((lo / step) - 1e-9).ceil().max(0.0) as usize;
     let b = (((hi / step) + 1e-9).floor().max(0.0) as usize).min(m);
     (a, b)
 }
 
-fn dynamic_programming(channels: &[Channel], objective: Objective, cap: f64, step: f64) -> Result<Plan> {
+fn dynamic_programming(channels: &[Curve], objective: Objective, cap: f64, step: f64) -> Result<BudgetPlan> {
     let m = ((cap / step) + 1e-9).floor() as usize;
     if m > 5_000_000 / channels.len().max(1) {
         return Err(Error::option("step", step, format!("the grid has {m} steps per channel; use a coarser step")));
@@ -540,7 +706,7 @@ fn dynamic_programming(channels: &[Channel], objective: Objective, cap: f64, ste
         let k = choice[i][t];
         if k == u32::MAX {
             return Err(Error::ModelNotApplicable {
-                model: "allocate".into(),
+                model: "allocate_budget".into(),
                 reason: "no allocation on the grid satisfies the bounds; use a step that divides the bounds".into(),
             });
         }
@@ -558,7 +724,7 @@ fn dynamic_programming(channels: &[Channel], objective: Objective, cap: f64, ste
     ))
 }
 
-fn greedy(channels: &[Channel], objective: Objective, cap: f64, step: f64) -> Result<Plan> {
+fn greedy(channels: &[Curve], objective: Objective, cap: f64, step: f64) -> Result<BudgetPlan> {
     let m = ((cap / step) + 1e-9).floor() as usize;
     let ranges: Vec<(usize, usize)> = channels.iter().map(|c| grid_range(c, cap, step, m)).collect();
     let mut k: Vec<usize> = ranges.iter().map(|r| r.0).collect();
@@ -593,7 +759,7 @@ fn greedy(channels: &[Channel], objective: Objective, cap: f64, step: f64) -> Re
 }
 
 /// Spend of channel `c` at marginal response `lambda` (concave: f' decreasing), within bounds.
-fn spend_at(c: &Channel, lambda: f64, lo: f64, hi: f64) -> f64 {
+fn spend_at(c: &Curve, lambda: f64, lo: f64, hi: f64) -> f64 {
     if c.curve.derivative(lo) <= lambda {
         return lo;
     }
@@ -615,7 +781,7 @@ fn spend_at(c: &Channel, lambda: f64, lo: f64, hi: f64) -> f64 {
     0.5 * (a + b)
 }
 
-fn water_filling(channels: &[Channel], objective: Objective, cap: f64) -> Result<Plan> {
+fn water_filling(channels: &[Curve], objective: Objective, cap: f64) -> Result<BudgetPlan> {
     let bounds: Vec<(f64, f64)> = channels.iter().map(|c| c.bounds(cap)).collect();
     let at = |lambda: f64| -> Vec<f64> {
         channels.iter().zip(&bounds).map(|(c, &(lo, hi))| spend_at(c, lambda, lo, hi)).collect()
@@ -684,7 +850,7 @@ fn water_filling(channels: &[Channel], objective: Objective, cap: f64) -> Result
     ))
 }
 
-fn diagnose(channels: &[Channel], objective: Objective, cap: f64, step: f64, plan: &mut Plan) {
+fn diagnose(channels: &[Curve], objective: Objective, cap: f64, step: f64, plan: &mut BudgetPlan) {
     for (i, c) in channels.iter().enumerate() {
         let x = plan.spend[i];
         if c.locked.is_some() {
@@ -693,7 +859,7 @@ fn diagnose(channels: &[Channel], objective: Objective, cap: f64, step: f64, pla
         }
         if c.lower > 0.0
             && (x - c.lower).abs() <= step * 0.5 + 1e-9
-            && plan.marginal[i] < plan.marginal.iter().cloned().fold(0.0, f64::max)
+            && plan.marginal_response[i] < plan.marginal_response.iter().cloned().fold(0.0, f64::max)
         {
             plan.diagnostics
                 .push(format!("{}: held at its lower bound {} (it would get less otherwise)", c.name, c.lower));
@@ -703,7 +869,7 @@ fn diagnose(channels: &[Channel], objective: Objective, cap: f64, step: f64, pla
         {
             plan.diagnostics.push(format!(
                 "{}: at its upper bound {u} with marginal response {:.4} per unit: raising the bound would help",
-                c.name, plan.marginal[i]
+                c.name, plan.marginal_response[i]
             ));
         }
     }
@@ -721,27 +887,49 @@ fn diagnose(channels: &[Channel], objective: Objective, cap: f64, step: f64, pla
     let _ = cap;
 }
 
+/// Renamed to [`allocate_budget`] (one name in every face).
+#[deprecated(since = "0.2.0", note = "renamed to `allocate_budget`")]
+pub fn allocate(channels: &[Curve], objective: Objective, step: f64, solver: Solver) -> Result<BudgetPlan> {
+    allocate_budget(channels, objective, step, solver)
+}
+
+/// Renamed to [`evaluate_budget`].
+#[deprecated(since = "0.2.0", note = "renamed to `evaluate_budget`")]
+pub fn evaluate(channels: &[Curve], spend: &[f64]) -> Result<(Vec<f64>, f64)> {
+    evaluate_budget(channels, spend)
+}
+
+/// Renamed to [`BudgetPlan`].
+#[deprecated(since = "0.2.0", note = "renamed to `BudgetPlan`")]
+pub type Plan = BudgetPlan;
+
+/// Renamed to [`Curve`].
+#[deprecated(since = "0.2.0", note = "renamed to `Curve`")]
+pub type Channel = Curve;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn three(alpha: [f64; 3]) -> Vec<Channel> {
+    fn three(alpha: [f64; 3]) -> Vec<Curve> {
         let (g, b) = ([30.0, 50.0, 80.0], [100.0, 140.0, 220.0]);
         (0..3)
-            .map(|i| Channel::new(format!("c{i}"), ResponseCurve::Hill { beta: b[i], alpha: alpha[i], gamma: g[i] }))
+            .map(|i| Curve::new(format!("c{i}"), ResponseCurve::Hill { beta: b[i], alpha: alpha[i], gamma: g[i] }))
             .collect()
     }
 
     #[test]
     fn issue_examples_concave_and_s_shaped() {
-        let p = allocate(&three([0.8, 1.0, 0.6]), Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
+        let p = allocate_budget(&three([0.8, 1.0, 0.6]), Objective::Budget(150.0), 1.0, Solver::DynamicProgramming)
+            .unwrap();
         assert_eq!(p.spend, [34.0, 60.0, 56.0]);
         assert!((p.total_response - 227.14).abs() < 0.005, "{}", p.total_response);
         assert_eq!(p.total_spend, 150.0);
-        let s = allocate(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
+        let s = allocate_budget(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::DynamicProgramming)
+            .unwrap();
         assert_eq!(s.spend, [43.0, 0.0, 107.0]);
         assert!((s.total_response - 229.80).abs() < 0.005);
-        let g = allocate(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::Greedy).unwrap();
+        let g = allocate_budget(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::Greedy).unwrap();
         assert!((g.total_response - 131.56).abs() < 0.05, "greedy gets {}", g.total_response);
         assert!(s.total_response > g.total_response + 90.0, "DP finds the optimum, greedy does not");
     }
@@ -749,15 +937,15 @@ mod tests {
     #[test]
     fn water_filling_equals_dp_on_concave_curves() {
         let ch = three([0.8, 1.0, 0.6]);
-        let w = allocate(&ch, Objective::Budget(150.0), 1.0, Solver::WaterFilling).unwrap();
-        let d = allocate(&ch, Objective::Budget(150.0), 0.25, Solver::DynamicProgramming).unwrap();
+        let w = allocate_budget(&ch, Objective::Budget(150.0), 1.0, Solver::WaterFilling).unwrap();
+        let d = allocate_budget(&ch, Objective::Budget(150.0), 0.25, Solver::DynamicProgramming).unwrap();
         assert!((w.total_spend - 150.0).abs() < 1e-6);
         assert!(w.total_response >= d.total_response - 1e-9, "continuous optimum is at least the grid optimum");
         assert!(w.total_response - d.total_response < 1e-3, "{} vs {}", w.total_response, d.total_response);
         assert!(w.kkt_gap.unwrap() < 1e-6);
         // auto picks water-filling for concave budgets
-        assert_eq!(allocate(&ch, Objective::Budget(150.0), 1.0, Solver::Auto).unwrap().method, "water_filling");
-        assert!(allocate(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::WaterFilling).is_err());
+        assert_eq!(allocate_budget(&ch, Objective::Budget(150.0), 1.0, Solver::Auto).unwrap().solver, "water_filling");
+        assert!(allocate_budget(&three([3.0, 2.5, 3.0]), Objective::Budget(150.0), 1.0, Solver::WaterFilling).is_err());
     }
 
     #[test]
@@ -768,12 +956,12 @@ mod tests {
             ResponseCurve::Log { a: 3.0, b: 2.0 },
             ResponseCurve::Piecewise { points: vec![(2.0, 1.0), (5.0, 9.0), (8.0, 10.0)] },
         ];
-        let mut ch: Vec<Channel> =
-            curves.iter().enumerate().map(|(i, c)| Channel::new(format!("c{i}"), c.clone())).collect();
+        let mut ch: Vec<Curve> =
+            curves.iter().enumerate().map(|(i, c)| Curve::new(format!("c{i}"), c.clone())).collect();
         ch[1].upper = Some(4.0);
         ch[2].lower = 1.0;
         for budget in [0.0, 3.0, 7.0, 12.0] {
-            let p = allocate(&ch, Objective::Budget(budget), 1.0, Solver::DynamicProgramming);
+            let p = allocate_budget(&ch, Objective::Budget(budget), 1.0, Solver::DynamicProgramming);
             let mut best = f64::NEG_INFINITY;
             let b = budget as i32;
             for x0 in 0..=b {
@@ -783,7 +971,7 @@ mod tests {
                         if x3 < 0 {
                             continue;
                         }
-                        let (_, t) = evaluate(&ch, &[x0 as f64, x1 as f64, x2 as f64, x3 as f64]).unwrap();
+                        let (_, t) = evaluate_budget(&ch, &[x0 as f64, x1 as f64, x2 as f64, x3 as f64]).unwrap();
                         best = best.max(t);
                     }
                 }
@@ -800,7 +988,7 @@ mod tests {
     #[test]
     fn roi_objectives() {
         let ch = three([0.8, 1.0, 0.6]);
-        let m = allocate(
+        let m = allocate_budget(
             &ch,
             Objective::MarginalRoi { value_per_response: 10.0, min_marginal_roi: 2.0, max_budget: 1000.0 },
             1.0,
@@ -814,7 +1002,7 @@ mod tests {
                 assert!(10.0 * (c.curve.value(x) - c.curve.value(x - 1.0)) >= 2.0 - 1e-9);
             }
         }
-        let t = allocate(
+        let t = allocate_budget(
             &ch,
             Objective::TargetRoi { value_per_response: 10.0, target_roi: 5.0, max_budget: 1000.0 },
             1.0,
@@ -822,7 +1010,8 @@ mod tests {
         )
         .unwrap();
         assert!(10.0 * t.total_response / t.total_spend >= 5.0);
-        let more = allocate(&ch, Objective::Budget(t.total_spend + 1.0), 1.0, Solver::DynamicProgramming).unwrap();
+        let more =
+            allocate_budget(&ch, Objective::Budget(t.total_spend + 1.0), 1.0, Solver::DynamicProgramming).unwrap();
         assert!(10.0 * more.total_response / more.total_spend < 5.0, "the largest budget meeting the target");
     }
 
@@ -831,7 +1020,7 @@ mod tests {
         let mut ch = three([0.8, 1.0, 0.6]);
         ch[0].locked = Some(10.0);
         ch[1].upper = Some(20.0);
-        let p = allocate(&ch, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
+        let p = allocate_budget(&ch, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
         assert_eq!(p.spend[0], 10.0);
         assert_eq!(p.spend[1], 20.0);
         assert_eq!(p.total_spend, 150.0);
@@ -839,7 +1028,7 @@ mod tests {
         assert!(p.diagnostics.iter().any(|d| d.contains("c1: at its upper bound")));
         // everything capped: budget not fully allocated, said why
         ch[2].upper = Some(30.0);
-        let p = allocate(&ch, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
+        let p = allocate_budget(&ch, Objective::Budget(150.0), 1.0, Solver::DynamicProgramming).unwrap();
         assert_eq!(p.total_spend, 60.0);
         assert!(p.diagnostics.iter().any(|d| d.contains("not fully allocated")), "{:?}", p.diagnostics);
     }
@@ -847,18 +1036,24 @@ mod tests {
     #[test]
     fn bad_inputs_are_typed_errors() {
         let ch = three([0.8, 1.0, 0.6]);
-        assert!(matches!(allocate(&ch, Objective::Budget(-1.0), 1.0, Solver::Auto), Err(Error::InvalidOption { .. })));
-        assert!(matches!(allocate(&[], Objective::Budget(10.0), 1.0, Solver::Auto), Err(Error::EmptyInput { .. })));
+        assert!(matches!(
+            allocate_budget(&ch, Objective::Budget(-1.0), 1.0, Solver::Auto),
+            Err(Error::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            allocate_budget(&[], Objective::Budget(10.0), 1.0, Solver::Auto),
+            Err(Error::EmptyInput { .. })
+        ));
         let mut lo = three([0.8, 1.0, 0.6]);
         lo[0].lower = 100.0;
         lo[1].lower = 100.0;
-        let e = allocate(&lo, Objective::Budget(150.0), 1.0, Solver::Auto).unwrap_err();
+        let e = allocate_budget(&lo, Objective::Budget(150.0), 1.0, Solver::Auto).unwrap_err();
         assert!(e.to_string().contains("infeasible") && e.to_string().contains("200"), "{e}");
-        let nan = vec![Channel::new("x", ResponseCurve::Hill { beta: f64::NAN, alpha: 1.0, gamma: 1.0 })];
-        let e = allocate(&nan, Objective::Budget(10.0), 1.0, Solver::Auto).unwrap_err();
+        let nan = vec![Curve::new("x", ResponseCurve::Hill { beta: f64::NAN, alpha: 1.0, gamma: 1.0 })];
+        let e = allocate_budget(&nan, Objective::Budget(10.0), 1.0, Solver::Auto).unwrap_err();
         assert!(e.to_string().contains("`beta`") && e.to_string().contains("row 0"), "{e}");
-        assert!(allocate(&ch, Objective::Budget(10.0), 0.0, Solver::Auto).is_err());
-        assert!(evaluate(&ch, &[1.0]).is_err());
+        assert!(allocate_budget(&ch, Objective::Budget(10.0), 0.0, Solver::Auto).is_err());
+        assert!(evaluate_budget(&ch, &[1.0]).is_err());
     }
 
     #[test]

@@ -5,8 +5,14 @@ pub mod budget;
 pub mod next_best;
 pub mod prioritize;
 
-pub use budget::{Channel, Objective, Plan, ResponseCurve, Solver, allocate, evaluate};
-pub use next_best::{
-    Candidate, ConvertingPath, NextBest, NextBestRow, converting_paths, most_probable_converting_path, next_best,
+pub use budget::{
+    BudgetPlan, Curve, CurveKind, Objective, ObjectiveKind, PlanRow, ResponseCurve, Solver, allocate_budget,
+    evaluate_budget,
 };
-pub use prioritize::{Priority, TouchpointPriority, prioritize, prioritize_states};
+#[allow(deprecated)]
+pub use budget::{Channel, Plan, allocate, evaluate};
+pub use next_best::{
+    Candidate, ConvertingPath, ConvertingPathRow, NextBest, NextBestRow, converting_paths,
+    most_probable_converting_path, next_best,
+};
+pub use prioritize::{PrioritizeBy, StatePriority, TouchpointPriority, prioritize, prioritize_states};

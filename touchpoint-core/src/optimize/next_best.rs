@@ -44,28 +44,30 @@ impl Candidate {
     }
 }
 
-/// One ranked candidate.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct NextBestRow {
-    /// The candidate touchpoint.
-    pub touchpoint: String,
-    /// The state the journey would be in after it.
-    pub next_state: String,
-    /// Whether that state was ever observed (no estimate otherwise).
-    pub observed: bool,
-    /// How often customers in the current state went there next (observed frequency).
-    pub observed_share: f64,
-    /// P(conversion) from the next state.
-    pub conversion_probability: Option<f64>,
-    /// Expected conversion value from the next state.
-    pub expected_value: Option<f64>,
-    /// Cost of the touch.
-    pub cost: f64,
-    /// Expected value − cost.
-    pub net_value: Option<f64>,
-    /// Conversion probability − that of staying on the current course.
-    pub uplift: Option<f64>,
+crate::row_struct! {
+    /// One ranked candidate.
+    #[derive(Clone, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct NextBestRow {
+        /// The candidate touchpoint.
+        pub touchpoint: String,
+        /// The state the journey would be in after it.
+        pub next_state: String,
+        /// Whether that state was ever observed (no estimate otherwise).
+        pub observed: bool,
+        /// How often customers in the current state went there next (observed frequency).
+        pub observed_share: f64,
+        /// P(conversion) from the next state.
+        pub conversion_probability: Option<f64>,
+        /// Expected conversion value from the next state.
+        pub expected_value: Option<f64>,
+        /// Cost of the touch.
+        pub cost: f64,
+        /// Expected value − cost.
+        pub net_value: Option<f64>,
+        /// Conversion probability − that of staying on the current course.
+        pub uplift: Option<f64>,
+    }
 }
 
 /// The ranking of [`next_best`].
@@ -181,6 +183,37 @@ pub struct ConvertingPath {
     pub states: Vec<String>,
     /// Product of the transition probabilities, ending in conversion.
     pub probability: f64,
+}
+
+crate::row_struct! {
+    /// A row of [`ConvertingPath::table`]: a ranked route to conversion.
+    #[derive(Clone, PartialEq)]
+    pub struct ConvertingPathRow {
+        /// Rank, 1-based (most probable first).
+        pub rank: usize,
+        /// The states joined with `" > "`.
+        pub path: String,
+        /// Number of states on the route.
+        pub steps: usize,
+        /// Product of the transition probabilities, ending in conversion.
+        pub probability: f64,
+    }
+}
+
+impl ConvertingPath {
+    /// Ranked routes as table rows (the routes' order is their rank).
+    pub fn table(paths: &[ConvertingPath]) -> Vec<ConvertingPathRow> {
+        paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ConvertingPathRow {
+                rank: i + 1,
+                path: p.states.join(" > "),
+                steps: p.states.len(),
+                probability: p.probability,
+            })
+            .collect()
+    }
 }
 
 #[derive(PartialEq)]

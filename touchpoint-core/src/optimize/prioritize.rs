@@ -11,7 +11,8 @@
 //! with `v_k` the expected visits to `k` per journey, `b_k` the conversion probability from
 //! `k` and `β_k` the probability of returning to `k` (from the diagonal of `(I − Q)⁻¹`, which is
 //! computed per strongly connected component). The same formula with the value rewards gives the
-//! extra value. The marginal sensitivity `∂P/∂Q_kl = v_k · b_l` is exposed as well.
+//! extra value. The marginal sensitivity `∂P/∂Q_kl = v_k · b_l` is
+//! [`JourneyGraph::sensitivities`].
 //!
 //! ```
 //! use touchpoint_core::{JourneyGraph, PathTable, optimize::{prioritize, prioritize_states}};
@@ -31,32 +32,47 @@ use crate::error::{Error, Result};
 use crate::graph::JourneyGraph;
 use crate::graph::absorbing::Chain;
 
-/// One row of [`prioritize`]: what cutting a state's drop-off would bring.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Priority {
-    /// Node index in the graph.
-    pub node: usize,
-    /// State label (the touchpoint at order 1).
-    pub label: String,
-    /// Weighted journeys that pass through the state.
-    pub visits: f64,
-    /// Current drop-off (exit to `Null`) rate.
-    pub dropoff_rate: f64,
-    /// Current conversion probability from the state.
-    pub conversion_probability: f64,
-    /// Probability of coming back to the state before the journey ends.
-    pub return_probability: f64,
-    /// P(conversion) of a journey after the cut, exact.
-    pub new_conversion_probability: f64,
-    /// Gain in P(conversion) of a journey.
-    pub gain: f64,
-    /// Extra conversions at the current journey volume.
-    pub extra_conversions: f64,
-    /// Extra conversion value at the current journey volume.
-    pub extra_value: f64,
-    /// d P(conversion) / d(fraction cut) at 0.
-    pub marginal_gain: f64,
+crate::named_enum! {
+    /// What [`prioritize`] ranks: touchpoints (exact re-solves, [`prioritize`]) or states
+    /// (rank-one closed form, [`prioritize_states`]).
+    #[derive(Default)]
+    pub enum PrioritizeBy: "by" {
+        /// Per touchpoint ([`TouchpointPriority`] rows).
+        #[default]
+        Touchpoint = 0 => "touchpoint" | "touchpoints",
+        /// Per state ([`StatePriority`] rows).
+        State = 1 => "state" | "states",
+    }
+}
+
+crate::row_struct! {
+    /// One row of [`prioritize_states`]: what cutting a state's drop-off would bring.
+    #[derive(Clone, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct StatePriority {
+        /// State label (the touchpoint at order 1).
+        pub state: String,
+        /// Node index of the state in the graph.
+        pub state_id: usize,
+        /// Weighted journeys that pass through the state.
+        pub visits: f64,
+        /// Current drop-off (exit to `Null`) rate.
+        pub dropoff_rate: f64,
+        /// Current conversion probability from the state.
+        pub conversion_probability: f64,
+        /// Probability of coming back to the state before the journey ends.
+        pub return_probability: f64,
+        /// P(conversion) of a journey after the cut, exact.
+        pub new_conversion_probability: f64,
+        /// Gain in P(conversion) of a journey.
+        pub gain: f64,
+        /// Extra conversions at the current journey volume.
+        pub extra_conversions: f64,
+        /// Extra conversion value at the current journey volume.
+        pub extra_value: f64,
+        /// d P(conversion) / d(fraction cut) at 0.
+        pub marginal_gain: f64,
+    }
 }
 
 /// Conversion probabilities, expected values and expected visits of the unmodified chain.
@@ -91,12 +107,12 @@ fn scale_and_marginal(fraction: f64, d: f64, v: f64, b: f64) -> (f64, f64) {
 /// return probabilities: immediate for states outside cycles, a dense inverse for strongly
 /// connected components up to 400 states, one iterative solve per state beyond (slow for
 /// components of many thousands of states; use [`prioritize`] per touchpoint there).
-pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Priority>> {
+pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<StatePriority>> {
     let Base { c, b, bv, v } = base(graph, fraction)?;
     let beta = c.return_probabilities()?;
-    let journeys = graph.journey_count();
+    let journeys = graph.total_journeys();
     let visits = graph.observed_visits();
-    let mut rows: Vec<Priority> = (1..c.nodes.len())
+    let mut rows: Vec<StatePriority> = (1..c.nodes.len())
         .map(|k| {
             let d = c.p_null[k];
             let (s, marginal) = scale_and_marginal(fraction, d, v[k], b[k]);
@@ -107,9 +123,9 @@ pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Prio
             let gain = gain_of(b[k]);
             let gain_v = gain_of(bv[k]);
             let node = c.nodes[k];
-            Priority {
-                node: node.index(),
-                label: graph.graph()[node].label.clone(),
+            StatePriority {
+                state: graph.graph()[node].label.clone(),
+                state_id: node.index(),
                 visits: visits[node.index()],
                 dropoff_rate: d,
                 conversion_probability: b[k],
@@ -126,35 +142,37 @@ pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Prio
         y.extra_conversions
             .total_cmp(&x.extra_conversions)
             .then(y.extra_value.total_cmp(&x.extra_value))
-            .then_with(|| x.label.cmp(&y.label))
+            .then_with(|| x.state.cmp(&y.state))
     });
     Ok(rows)
 }
 
-/// One row of [`prioritize`]: what cutting the drop-off after a touchpoint would bring.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct TouchpointPriority {
-    /// The touchpoint.
-    pub touchpoint: String,
-    /// States whose last touch is this touchpoint (1 at order 1).
-    pub states: usize,
-    /// Weighted journeys through those states.
-    pub visits: f64,
-    /// Drop-off rate after the touchpoint (visit-weighted over its states).
-    pub dropoff_rate: f64,
-    /// Conversion probability from the touchpoint (visit-weighted over its states).
-    pub conversion_probability: f64,
-    /// P(conversion) of a journey after the cut, exact (re-solve).
-    pub new_conversion_probability: f64,
-    /// Gain in P(conversion) of a journey.
-    pub gain: f64,
-    /// Extra conversions at the current journey volume.
-    pub extra_conversions: f64,
-    /// Extra conversion value at the current journey volume.
-    pub extra_value: f64,
-    /// d P(conversion) / d(fraction cut) at 0: `Σ_k v_k·b_k·d_k/(1 − d_k)` over its states.
-    pub marginal_gain: f64,
+crate::row_struct! {
+    /// One row of [`prioritize`]: what cutting the drop-off after a touchpoint would bring.
+    #[derive(Clone, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct TouchpointPriority {
+        /// The touchpoint.
+        pub touchpoint: String,
+        /// States whose last touch is this touchpoint (1 at order 1).
+        pub states: usize,
+        /// Weighted journeys through those states.
+        pub visits: f64,
+        /// Drop-off rate after the touchpoint (visit-weighted over its states).
+        pub dropoff_rate: f64,
+        /// Conversion probability from the touchpoint (visit-weighted over its states).
+        pub conversion_probability: f64,
+        /// P(conversion) of a journey after the cut, exact (re-solve).
+        pub new_conversion_probability: f64,
+        /// Gain in P(conversion) of a journey.
+        pub gain: f64,
+        /// Extra conversions at the current journey volume.
+        pub extra_conversions: f64,
+        /// Extra conversion value at the current journey volume.
+        pub extra_value: f64,
+        /// d P(conversion) / d(fraction cut) at 0: `Σ_k v_k·b_k·d_k/(1 − d_k)` over its states.
+        pub marginal_gain: f64,
+    }
 }
 
 /// Which touchpoint's drop-off to fix first: for every touchpoint, cut the drop-off of every
@@ -175,7 +193,7 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
             states_of[last.index()].push(t);
         }
     }
-    let journeys = graph.journey_count();
+    let journeys = graph.total_journeys();
     let one = |j: usize| -> Result<Option<TouchpointPriority>> {
         let ks = &states_of[j];
         if ks.is_empty() {
@@ -219,34 +237,6 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
             .then_with(|| x.touchpoint.cmp(&y.touchpoint))
     });
     Ok(rows)
-}
-
-impl JourneyGraph {
-    /// Marginal sensitivity `∂P(conversion)/∂Q_kl = v_k · b_l` of every transition between
-    /// transient states and into `Conversion`: `(from node, to node, sensitivity)`.
-    pub fn sensitivities(&self) -> Result<Vec<(usize, usize, f64)>> {
-        use petgraph::visit::EdgeRef;
-        let c = Chain::new(self);
-        let b = c.solve_backward(&c.r_conv, None)?;
-        let mut e = vec![0.0; c.nodes.len()];
-        e[0] = 1.0;
-        let v = c.solve_forward(&e)?;
-        let mut out = Vec::new();
-        for edge in self.graph().edge_references() {
-            let (k, l) = (edge.source().index(), edge.target().index());
-            let tk = c.pos[k];
-            if tk == u32::MAX {
-                continue;
-            }
-            let bl = match l {
-                crate::graph::CONVERSION => 1.0,
-                crate::graph::NULL => 0.0,
-                _ => b[c.pos[l] as usize],
-            };
-            out.push((k, l, v[tk as usize] * bl));
-        }
-        Ok(out)
-    }
 }
 
 #[cfg(test)]
@@ -302,19 +292,19 @@ mod tests {
                 for fraction in [0.1, 0.5, 1.0] {
                     let rows = prioritize_states(&g, fraction).unwrap();
                     for row in &rows {
-                        let k = c.pos[row.node] as usize;
+                        let k = c.pos[row.state_id] as usize;
                         let d = c.p_null[k];
                         let s = if d < 1.0 { 1.0 + fraction * d / (1.0 - d) } else { 1.0 };
                         let p = resolve(&c, k, s, &c.r_conv);
                         assert!(
                             (row.gain - (p - base)).abs() < 1e-10,
                             "order {order} {}: {} vs {}",
-                            row.label,
+                            row.state,
                             row.gain,
                             p - base
                         );
                         let pv = resolve(&c, k, s, &c.r_value);
-                        let j = g.journey_count();
+                        let j = g.total_journeys();
                         assert!((row.extra_value - (pv - base_v) * j).abs() < 1e-7 * (1.0 + row.extra_value.abs()));
                     }
                 }
@@ -337,41 +327,12 @@ mod tests {
     }
 
     #[test]
-    fn sensitivity_matches_finite_differences() {
-        let g = JourneyGraph::from_paths(&random_table(11), 1).unwrap();
-        let c = Chain::new(&g);
-        let base = resolve(&c, usize::MAX, 1.0, &c.r_conv);
-        let eps = 1e-7;
-        for (k, l, sens) in g.sensitivities().unwrap() {
-            let tk = c.pos[k] as usize;
-            // perturb Q_kl (or r_k when l is Conversion) by eps, nothing else
-            let m = c.nodes.len();
-            let mut a = vec![0.0; m * m];
-            let mut rhs = c.r_conv.clone();
-            for i in 0..m {
-                a[i * m + i] = 1.0;
-                for e in c.succ.ptr[i]..c.succ.ptr[i + 1] {
-                    a[i * m + c.succ.col[e] as usize] -= c.succ.coef[e];
-                }
-            }
-            match l {
-                crate::graph::CONVERSION => rhs[tk] += eps,
-                crate::graph::NULL => continue,
-                _ => a[tk * m + c.pos[l] as usize] -= eps,
-            }
-            crate::graph::absorbing::lu_solve(&mut a, &mut rhs, m).unwrap();
-            let fd = (rhs[0] - base) / eps;
-            assert!((fd - sens).abs() < 1e-5, "{k}->{l}: fd {fd} vs {sens}");
-        }
-    }
-
-    #[test]
     fn per_touchpoint_equals_closed_form_at_order_1_and_marginal_matches_finite_differences() {
         let g = JourneyGraph::from_paths(&random_table(23), 1).unwrap();
         let by_tp = prioritize(&g, 0.3).unwrap();
         let by_state = prioritize_states(&g, 0.3).unwrap();
         for t in &by_tp {
-            let s = by_state.iter().find(|s| s.label == t.touchpoint).unwrap();
+            let s = by_state.iter().find(|s| s.state == t.touchpoint).unwrap();
             assert!((t.gain - s.gain).abs() < 1e-10, "{}: {} vs {}", t.touchpoint, t.gain, s.gain);
             assert!((t.extra_value - s.extra_value).abs() < 1e-7 * (1.0 + s.extra_value.abs()));
             assert!((t.marginal_gain - s.marginal_gain).abs() < 1e-12);

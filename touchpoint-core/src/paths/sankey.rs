@@ -2,34 +2,38 @@
 
 use std::collections::HashMap;
 
+use super::PathTable;
 use crate::catalog::TouchpointId;
 use crate::error::{Error, Result};
-use crate::paths::PathTable;
 
-/// A node of a [`Sankey`]: a touchpoint at a step, an "other" bucket, or an outcome.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct SankeyNode {
-    /// Display label, e.g. `"2. email"`, `"2. other"`, `"conversion"`.
-    pub label: String,
-    /// 1-based step; `None` for the two outcome nodes.
-    pub step: Option<usize>,
-    /// Touchpoint name; `None` for "other" and outcome nodes.
-    pub touchpoint: Option<String>,
+crate::row_struct! {
+    /// A node of a [`Sankey`]: a touchpoint at a step, an "other" bucket, or an outcome.
+    #[derive(Clone, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct SankeyNode {
+        /// Display label, e.g. `"2. email"`, `"2. other"`, `"conversion"`.
+        pub label: String,
+        /// 1-based step; `None` for the two outcome nodes.
+        pub step: Option<usize>,
+        /// Touchpoint name; `None` for "other" and outcome nodes.
+        pub touchpoint: Option<String>,
+    }
 }
 
-/// A link of a [`Sankey`], between node indices.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct SankeyLink {
-    /// Source node index.
-    pub source: usize,
-    /// Target node index.
-    pub target: usize,
-    /// Weighted journeys along the link.
-    pub journeys: f64,
-    /// Of which converted.
-    pub conversions: f64,
+crate::row_struct! {
+    /// A link of a [`Sankey`], between node indices.
+    #[derive(Clone, PartialEq)]
+    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+    pub struct SankeyLink {
+        /// Source node index.
+        pub source: usize,
+        /// Target node index.
+        pub target: usize,
+        /// Weighted journeys along the link.
+        pub journeys: f64,
+        /// Of which converted.
+        pub conversions: f64,
+    }
 }
 
 /// Step-indexed flows: journeys move from step to step and end in `conversion` or

@@ -1,18 +1,70 @@
-//! The fast path of the path CSV reader: plain (unquoted) CSV held in memory is cut at line
-//! boundaries into chunks that are parsed in parallel (fields, path tokens, numbers, each chunk
-//! with its own small catalog); the chunks are then merged in file order, so the table, its
-//! catalog order and any error (with its line number) are exactly those of the sequential reader.
-//! Anything unusual (quotes, a row with the wrong number of fields) is left to the `csv` crate.
+//! The parallel path CSV reader: plain (unquoted) CSV, held in memory or streamed from a file
+//! in blocks, is cut at line boundaries into chunks that are parsed in parallel (fields, path
+//! tokens, numbers, each chunk with its own small catalog); the chunks are then merged in file
+//! order, so the table, its catalog order and any error (with its line number) are exactly those
+//! of the sequential reader. Anything unusual (quotes, a row with the wrong number of fields) is
+//! left to the `csv` crate.
 
 use std::hash::BuildHasher;
+use std::io::Read;
 
+use super::{PathCsvOptions, PathTable};
 use crate::catalog::{Catalog, TouchpointId};
-use crate::csvutil;
+use crate::csvutil::{self, Header};
 use crate::error::{Error, Location, Result};
-use crate::paths::PathTable;
 
-/// Column positions and names the fast path needs.
-pub(crate) struct Layout<'a> {
+thread_local! {
+    /// Chunk size of the parallel path-CSV reader (tests make it tiny to get many chunks).
+    static FAST_CHUNK: std::cell::Cell<usize> = const { std::cell::Cell::new(4 << 20) };
+    /// Block size of the streamed file reader (tests make it tiny to get many blocks).
+    static STREAM_BLOCK: std::cell::Cell<usize> = const { std::cell::Cell::new(8 << 20) };
+}
+
+/// Chunk size of the parallel parse of one streamed block.
+const STREAM_CHUNK: usize = 1 << 20;
+
+/// Read a plain path CSV held in memory in parallel chunks (`None`: leave it to the `csv` crate).
+pub(super) fn read_bytes(data: &[u8], opts: &PathCsvOptions) -> Option<Result<PathTable>> {
+    let nl = memchr::memchr(b'\n', data)?;
+    let layout = match Layout::from_header(&data[..nl], opts)? {
+        Ok(l) => l,
+        Err(e) => return Some(Err(e)),
+    };
+    read_chunked(&data[nl + 1..], 2, &layout, FAST_CHUNK.with(|c| c.get())).ok()
+}
+
+/// What [`read_file`] made of a file.
+#[allow(clippy::large_enum_variant)] // one value per file read, returned once
+pub(super) enum Streamed {
+    /// The file was read (or failed with a located error).
+    Read(Result<PathTable>),
+    /// A quoted field or a ragged row: the `csv` crate must read the whole file.
+    Fallback,
+    /// No plain header line in the first block: read the whole file into memory.
+    NotPlain,
+}
+
+/// Stream a plain path CSV file (`name`: its path, for errors) in blocks, each parsed in
+/// parallel while the previous one is added to the table.
+pub(super) fn read_file(file: &mut std::fs::File, opts: &PathCsvOptions, name: &str) -> Result<Streamed> {
+    let io = |e: std::io::Error| Error::Io { path: name.to_owned(), source: e };
+    let block = STREAM_BLOCK.with(|c| c.get());
+    let mut head = Vec::new();
+    (&mut *file).take(block as u64).read_to_end(&mut head).map_err(io)?;
+    let Some(nl) = memchr::memchr(b'\n', &head) else { return Ok(Streamed::NotPlain) };
+    let Some(layout) = Layout::from_header(&head[..nl], opts) else { return Ok(Streamed::NotPlain) };
+    let layout = layout?;
+    let rest = head.split_off(nl + 1);
+    let chunk = STREAM_CHUNK.min(FAST_CHUNK.with(|c| c.get()));
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok(match read_streamed(file, rest, 2, &layout, chunk, block, name, size) {
+        Ok(result) => Streamed::Read(result),
+        Err(Fallback) => Streamed::Fallback,
+    })
+}
+
+/// Column positions and names the parallel reader needs.
+struct Layout<'a> {
     pub fields: usize,
     pub path: usize,
     pub conv: usize,
@@ -23,8 +75,60 @@ pub(crate) struct Layout<'a> {
     pub separator: &'a str,
 }
 
-/// Why the fast path gave up: the caller falls back to the `csv` crate.
-pub(crate) struct Fallback;
+impl<'o> Layout<'o> {
+    /// The parallel reader's view of the header line (`None`: leave the file to the `csv` crate).
+    fn from_header(head: &[u8], opts: &'o PathCsvOptions) -> Option<Result<Self>> {
+        if head.contains(&b'"') {
+            return None;
+        }
+        let header = match Header::from_names(
+            head.strip_suffix(b"\r")
+                .unwrap_or(head)
+                .split(|&b| b == opts.delimiter)
+                .map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
+        ) {
+            Ok(h) => h,
+            Err(e) => return Some(Err(e)),
+        };
+        let find = |name: &str| header.require(name);
+        let (c_path, c_conv) = match (find(&opts.path), find(&opts.conversions)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
+        };
+        let c_null = match &opts.nulls {
+            Some(n) => match find(n) {
+                Ok(i) => Some(i),
+                Err(e) => return Some(Err(e)),
+            },
+            None => header.find("total_null"),
+        };
+        let c_val = match &opts.value {
+            Some(n) => match find(n) {
+                Ok(i) => Some(i),
+                Err(e) => return Some(Err(e)),
+            },
+            None => header.find("total_conversion_value"),
+        };
+        Some(Ok(Layout {
+            fields: header.len(),
+            path: c_path,
+            conv: c_conv,
+            nulls: c_null,
+            value: c_val,
+            names: [
+                &opts.path,
+                &opts.conversions,
+                opts.nulls.as_deref().unwrap_or("total_null"),
+                opts.value.as_deref().unwrap_or("total_conversion_value"),
+            ],
+            delimiter: opts.delimiter,
+            separator: &opts.separator,
+        }))
+    }
+}
+
+/// Why the parallel reader gave up: the caller falls back to the `csv` crate.
+struct Fallback;
 
 struct Chunk {
     catalog: Catalog,
@@ -532,7 +636,7 @@ impl Builder {
 
 /// Parse `body` (the CSV after its header line; its first line is line `first_line`) in chunks
 /// of about `chunk` bytes, cut after a newline.
-pub(crate) fn read_chunked(
+fn read_chunked(
     body: &[u8],
     first_line: u64,
     l: &Layout<'_>,
@@ -558,7 +662,7 @@ fn finish(table: PathTable) -> std::result::Result<Result<PathTable>, Fallback> 
 /// (and 4 bytes per row read), and each block is parsed while the previous one is inserted. `head` holds bytes already read
 /// after the header.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn read_streamed<R: std::io::Read + Send>(
+fn read_streamed<R: std::io::Read + Send>(
     mut reader: R,
     head: Vec<u8>,
     first_line: u64,
@@ -682,4 +786,142 @@ fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + 
 #[cfg(not(feature = "rayon"))]
 fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
     (a(), b())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_reader_equals_sequential_reader_with_errors_and_lines() {
+        let mut text = String::from("path,total_conversions,total_conversion_value,total_null\n");
+        let mut s = 7u64;
+        for i in 0..400 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let len = 1 + (s % 5) as usize;
+            let path: Vec<String> = (0..len).map(|k| format!("t{}", (s >> (k * 3)) % 9)).collect();
+            text.push_str(&format!("{} , {},{}.5,{}\n", path.join(" > "), s % 3, i % 7, s % 4));
+        }
+        let o = PathCsvOptions::default();
+        let seq = PathTable::read_csv_sequential(text.as_bytes(), &o).unwrap();
+        for chunk in [1, 37, 1000, 1 << 20] {
+            FAST_CHUNK.with(|c| c.set(chunk));
+            let fast = PathTable::read_csv_bytes(text.as_bytes(), &o).unwrap();
+            assert_eq!(fast, seq, "chunk {chunk}");
+            assert_eq!(fast.catalog().names(), seq.catalog().names());
+        }
+        // an error late in the file names the same line either way
+        let bad = text.replacen(" , 2,", " , -2,", 1);
+        let e_seq = PathTable::read_csv_sequential(bad.as_bytes(), &o).unwrap_err().to_string();
+        for chunk in [1, 37, 1000] {
+            FAST_CHUNK.with(|c| c.set(chunk));
+            let e_fast = PathTable::read_csv_bytes(bad.as_bytes(), &o).unwrap_err().to_string();
+            assert_eq!(e_fast, e_seq);
+        }
+        // a blank line before the bad row: both readers name the physical line
+        let blank = bad.replacen("\n", "\n\n", 1);
+        FAST_CHUNK.with(|c| c.set(37));
+        let e = PathTable::read_csv_bytes(blank.as_bytes(), &o).unwrap_err().to_string();
+        let line: usize = e_seq.split("line ").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
+        assert!(e.contains(&format!("line {}:", line + 1)), "{e}");
+        assert_eq!(PathTable::read_csv_sequential(blank.as_bytes(), &o).unwrap_err().to_string(), e);
+        // and with CRLF line endings
+        let crlf_bad = blank.replace('\n', "\r\n");
+        assert_eq!(PathTable::read_csv_sequential(crlf_bad.as_bytes(), &o).unwrap_err().to_string(), e);
+        // CRLF line endings give the same table
+        let crlf = text.replace('\n', "\r\n");
+        FAST_CHUNK.with(|c| c.set(37));
+        assert_eq!(PathTable::read_csv_bytes(crlf.as_bytes(), &o).unwrap(), seq);
+        // white space as `str::trim` sees it (vertical tab, no-break space) around tokens
+        let spaces = "path,total_conversions\n a\u{0B} > b\u{A0},1\na > b,2\n";
+        FAST_CHUNK.with(|c| c.set(37));
+        let fast = PathTable::read_csv_bytes(spaces.as_bytes(), &o).unwrap();
+        assert_eq!(fast, PathTable::read_csv_sequential(spaces.as_bytes(), &o).unwrap());
+        assert_eq!((fast.len(), fast.total_conversions()), (1, 3.0));
+        // ragged rows and quotes go to the csv crate
+        FAST_CHUNK.with(|c| c.set(37));
+        let ragged = text.replacen(" , 1,", " , 1,9,", 1);
+        assert!(matches!(PathTable::read_csv_bytes(ragged.as_bytes(), &o), Err(Error::Csv(_))));
+        FAST_CHUNK.with(|c| c.set(4 << 20));
+    }
+
+    #[test]
+    fn streamed_file_reader_equals_sequential_reader() {
+        let mut text = String::from("path,total_conversions,total_conversion_value,total_null\n");
+        let mut s = 11u64;
+        for i in 0..300 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let len = 1 + (s % 6) as usize;
+            let path: Vec<String> = (0..len).map(|k| format!("tp {}", (s >> (k * 3)) % 7)).collect();
+            text.push_str(&format!("{} , {},{}.25,{}\n", path.join(" > "), s % 3, i % 5, s % 4));
+            if i % 50 == 7 {
+                text.push('\n'); // blank lines between blocks and inside them
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("touchpoint-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = PathCsvOptions::default();
+        let seq = PathTable::read_csv_sequential(text.as_bytes(), &o).unwrap();
+        let bad = {
+            // the 200th data row gets a negative count
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let k = lines.iter().enumerate().filter(|(_, l)| !l.is_empty()).nth(200).unwrap().0;
+            lines[k] = lines[k].replacen(" , ", " , -", 1);
+            lines.join("\n")
+        };
+        let e_bytes = {
+            FAST_CHUNK.with(|c| c.set(1 << 20));
+            PathTable::read_csv_bytes(bad.as_bytes(), &o).unwrap_err().to_string()
+        };
+        let cases = [
+            ("plain", text.clone()),
+            ("crlf", text.replace('\n', "\r\n")),
+            ("no final newline", text.trim_end().to_owned()),
+        ];
+        for (what, body) in cases {
+            let f = dir.join("paths.csv");
+            std::fs::write(&f, &body).unwrap();
+            for (block, chunk) in [(1, 1), (64, 7), (100, 1000), (4096, 512), (8 << 20, 1 << 20)] {
+                STREAM_BLOCK.with(|c| c.set(block));
+                FAST_CHUNK.with(|c| c.set(chunk));
+                let t = PathTable::read_csv_path(&f, &o).unwrap();
+                assert_eq!(t, seq, "{what}, block {block}, chunk {chunk}");
+                assert_eq!(t.catalog().names(), seq.catalog().names());
+            }
+            let fb = dir.join("bad.csv");
+            std::fs::write(&fb, if what == "crlf" { bad.replace('\n', "\r\n") } else { bad.clone() }).unwrap();
+            for (block, chunk) in [(1, 1), (64, 7), (4096, 512)] {
+                STREAM_BLOCK.with(|c| c.set(block));
+                FAST_CHUNK.with(|c| c.set(chunk));
+                assert_eq!(
+                    PathTable::read_csv_path(&fb, &o).unwrap_err().to_string(),
+                    e_bytes,
+                    "{what}, block {block}"
+                );
+            }
+        }
+        // rows added after reading merge with the rows read (the index is built on first use)
+        STREAM_BLOCK.with(|c| c.set(64));
+        std::fs::write(dir.join("again.csv"), &text).unwrap();
+        let mut t = PathTable::read_csv_path(dir.join("again.csv"), &o).unwrap();
+        let (n, first) = (t.len(), t.iter().next().unwrap().touchpoints.to_vec());
+        let conv = t.iter().next().unwrap().conversions;
+        t.add(&first, 2.0, 0.0, 0.0).unwrap();
+        assert_eq!(t.len(), n);
+        assert_eq!(t.iter().next().unwrap().conversions, conv + 2.0);
+        // a quoted field late in the file: the whole file goes to the csv crate
+        let late = format!("{text}\"tp 1 > tp 2\",1,0,0\n");
+        let f = dir.join("quoted.csv");
+        std::fs::write(&f, &late).unwrap();
+        STREAM_BLOCK.with(|c| c.set(64));
+        let t = PathTable::read_csv_path(&f, &o).unwrap();
+        assert_eq!(t, PathTable::read_csv_sequential(late.as_bytes(), &o).unwrap());
+        STREAM_BLOCK.with(|c| c.set(8 << 20));
+        FAST_CHUNK.with(|c| c.set(4 << 20));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,0 +1,236 @@
+//! Result rows: every table a face shows is a list of one row struct declared here or beside its
+//! analysis with [`row_struct!`](crate::row_struct).
+//!
+//! A row struct's field names *are* the public names: the Python column names, the keys of the
+//! C face's JSON and the serde names. [`Row::COLUMNS`] lists them with their type, so a face can
+//! build a typed table (Arrow in Python) from any rows with one generic function, and a test can
+//! check that every face shows the same names.
+//!
+//! ```
+//! use touchpoint_core::rows::{ColumnType, Row};
+//! use touchpoint_core::TopPath;
+//!
+//! let names: Vec<&str> = TopPath::COLUMNS.iter().map(|c| c.name).collect();
+//! assert_eq!(names[0], "path");
+//! assert!(TopPath::COLUMNS.iter().any(|c| c.name == "journeys" && c.ty == ColumnType::F64));
+//! ```
+
+/// The type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Text.
+    Str,
+    /// A float.
+    F64,
+    /// A signed integer.
+    I64,
+    /// An unsigned integer.
+    U64,
+    /// A boolean.
+    Bool,
+    /// A point in time: epoch milliseconds, UTC ([`TimestampMs`]).
+    TimestampMs,
+    /// A list of texts (a path).
+    StrList,
+}
+
+/// One column of a row struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The public name (field name).
+    pub name: &'static str,
+    /// Its type.
+    pub ty: ColumnType,
+    /// Whether a value may be missing (`Option` fields).
+    pub nullable: bool,
+}
+
+/// A result row: a struct whose fields are the public columns.
+pub trait Row {
+    /// The columns, in field order.
+    const COLUMNS: &'static [Column];
+    /// Columns that only some results have (a Markov removal effect, a sampled standard
+    /// error): a table omits them when no row has a value.
+    const OPTIONAL: &'static [&'static str] = &[];
+}
+
+/// Rust types that can be a column (see [`Row`]).
+pub trait ColumnOf {
+    /// The column type.
+    const TYPE: ColumnType;
+    /// Whether values may be missing.
+    const NULLABLE: bool = false;
+}
+
+macro_rules! column_of {
+    ($($t:ty => $c:ident),+ $(,)?) => {
+        $(impl ColumnOf for $t { const TYPE: ColumnType = ColumnType::$c; })+
+    };
+}
+column_of!(String => Str, &str => Str, f64 => F64, i64 => I64, u64 => U64, usize => I64, u32 => I64, bool => Bool,
+    Vec<String> => StrList);
+
+impl<T: ColumnOf> ColumnOf for Option<T> {
+    const TYPE: ColumnType = T::TYPE;
+    const NULLABLE: bool = true;
+}
+
+/// A point in time in epoch milliseconds (UTC); a timestamp column in Python.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct TimestampMs(pub i64);
+
+impl ColumnOf for TimestampMs {
+    const TYPE: ColumnType = ColumnType::TimestampMs;
+}
+
+/// The column names of a row type.
+pub fn column_names<R: Row>() -> Vec<&'static str> {
+    R::COLUMNS.iter().map(|c| c.name).collect()
+}
+
+/// Declare a result row struct (see [`rows`](crate::rows)): the struct, `Serialize` (with the
+/// `serde` feature) and [`Row::COLUMNS`] from its fields. A leading `optional(a, b);` names
+/// the [`Row::OPTIONAL`] columns.
+///
+/// ```
+/// touchpoint_core::row_struct! {
+///     /// A row.
+///     #[derive(Clone, PartialEq)]
+///     pub struct Hit {
+///         /// The name.
+///         pub name: String,
+///         /// How often, if known.
+///         pub count: Option<f64>,
+///     }
+/// }
+/// use touchpoint_core::rows::{ColumnType, Row};
+/// assert_eq!(Hit::COLUMNS[1].name, "count");
+/// assert_eq!(Hit::COLUMNS[1].ty, ColumnType::F64);
+/// assert!(Hit::COLUMNS[1].nullable);
+/// ```
+#[macro_export]
+macro_rules! row_struct {
+    (optional($($opt:ident),* $(,)?); $($rest:tt)*) => {
+        $crate::row_struct!(@row [$($opt),*] $($rest)*);
+    };
+    (@row [$($opt:ident),*]
+        $(#[$meta:meta])*
+        $vis:vis struct $ty:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        $vis struct $ty {
+            $( $(#[$fmeta])* pub $field: $fty ),+
+        }
+
+        impl $crate::rows::Row for $ty {
+            const COLUMNS: &'static [$crate::rows::Column] = &[$(
+                $crate::rows::Column {
+                    name: stringify!($field),
+                    ty: <$fty as $crate::rows::ColumnOf>::TYPE,
+                    nullable: <$fty as $crate::rows::ColumnOf>::NULLABLE,
+                }
+            ),+];
+            const OPTIONAL: &'static [&'static str] = &[$(stringify!($opt)),*];
+        }
+    };
+    ($($rest:tt)*) => {
+        $crate::row_struct!(@row [] $($rest)*);
+    };
+}
+
+/// One row type's public schema: its name, columns and optional columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    /// The Rust type name.
+    pub name: &'static str,
+    /// Its columns.
+    pub columns: &'static [Column],
+    /// Columns a table omits when no row has a value.
+    pub optional: &'static [&'static str],
+}
+
+fn schema<R: Row>(name: &'static str) -> Schema {
+    Schema { name, columns: R::COLUMNS, optional: R::OPTIONAL }
+}
+
+/// Every result row type of the crate with its schema: what the faces' name-agreement tests
+/// check their tables and JSON against.
+pub fn schemas() -> Vec<Schema> {
+    use crate::attribution::{AttributionRow, JourneyCreditRow, PositionCreditRow};
+    use crate::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
+    use crate::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
+    vec![
+        schema::<crate::EventRow>("EventRow"),
+        schema::<crate::JourneyRow>("JourneyRow"),
+        schema::<crate::JourneyReport>("JourneyReport"),
+        schema::<crate::PathTableRow>("PathTableRow"),
+        schema::<crate::TopPath>("TopPath"),
+        schema::<crate::SankeyNode>("SankeyNode"),
+        schema::<crate::SankeyLink>("SankeyLink"),
+        schema::<AttributionRow>("AttributionRow"),
+        schema::<JourneyCreditRow>("JourneyCreditRow"),
+        schema::<PositionCreditRow>("PositionCreditRow"),
+        schema::<TransitionRow>("TransitionRow"),
+        schema::<NodeRow>("NodeRow"),
+        schema::<RemovalEffectRow>("RemovalEffectRow"),
+        schema::<Sensitivity>("Sensitivity"),
+        schema::<TouchpointPriority>("TouchpointPriority"),
+        schema::<StatePriority>("StatePriority"),
+        schema::<NextBestRow>("NextBestRow"),
+        schema::<ConvertingPathRow>("ConvertingPathRow"),
+        schema::<PlanRow>("PlanRow"),
+    ]
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    /// The serde names of every row type are its column names, in order (a `#[serde(rename)]`
+    /// on a field would break the faces' one-name rule).
+    #[test]
+    fn serde_names_are_column_names() {
+        fn keys<R: Row + serde::Serialize>(row: &R) -> Vec<String> {
+            match serde_json::to_value(row).unwrap() {
+                serde_json::Value::Object(m) => m.keys().cloned().collect(),
+                v => panic!("not an object: {v}"),
+            }
+        }
+        fn check<R: Row + serde::Serialize>(row: R) {
+            let mut want: Vec<String> = R::COLUMNS.iter().map(|c| c.name.to_owned()).collect();
+            want.sort();
+            let mut got = keys(&row);
+            got.sort();
+            assert_eq!(got, want);
+        }
+        let events = crate::demo::events(&crate::demo::DemoOptions { customers: 200, ..Default::default() }).unwrap();
+        check(events.rows().next().unwrap());
+        let (journeys, report) = crate::Journeys::build(&events, &Default::default()).unwrap();
+        check(report);
+        check(journeys.table(" > ").remove(0));
+        let paths = crate::PathTable::from_journeys(&journeys);
+        let s = paths.sankey(3, 3).unwrap();
+        check(s.nodes[0].clone());
+        check(s.links[0].clone());
+        check(paths.top_paths(1, crate::PathRank::Journeys).remove(0));
+        check(paths.table(" > ").remove(0));
+        let g = crate::JourneyGraph::from_paths(&paths, 1).unwrap();
+        let a = g.analyze().unwrap();
+        check(g.transition_table().remove(0));
+        check(g.node_table(&a).remove(0));
+        check(a.removal_effect_table().remove(0));
+        check(g.sensitivities().unwrap().remove(0));
+        assert_eq!(schemas().len(), 19);
+        for s in schemas() {
+            for o in s.optional {
+                assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);
+            }
+        }
+    }
+}
