@@ -67,6 +67,7 @@ pub mod paths;
 pub mod report;
 mod rng;
 pub mod rows;
+pub mod schema;
 pub mod time;
 mod totals;
 

@@ -37,8 +37,8 @@ use std::str::FromStr;
 use crate::catalog::TouchpointId;
 use crate::data::Data;
 use crate::error::{Error, Result};
-use crate::journey::DAY_MS;
 use crate::named::Named;
+use crate::time::DAY_MS;
 
 pub use markov::{MarkovAllocation, ValueBasis};
 pub use shapley::{ShapleyKind, ShapleyMethod};

@@ -1,0 +1,97 @@
+//! The registry of every result row type and its public schema (see [`crate::rows`]): what
+//! the faces' name-agreement tests check their tables and JSON keys against. It sits above
+//! every analysis (it names them all), so nothing in the crate imports it.
+
+use crate::rows::{Column, Row};
+
+/// One row type's public schema: its name, columns and optional columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    /// The Rust type name.
+    pub name: &'static str,
+    /// Its columns.
+    pub columns: &'static [Column],
+    /// Columns a table omits when no row has a value.
+    pub optional: &'static [&'static str],
+}
+
+fn schema<R: Row>(name: &'static str) -> Schema {
+    Schema { name, columns: R::COLUMNS, optional: R::OPTIONAL }
+}
+
+/// Every result row type of the crate with its schema: what the faces' name-agreement tests
+/// check their tables and JSON against.
+pub fn schemas() -> Vec<Schema> {
+    use crate::attribution::{AttributionRow, JourneyCreditRow, PositionCreditRow};
+    use crate::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
+    use crate::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
+    vec![
+        schema::<crate::EventRow>("EventRow"),
+        schema::<crate::JourneyRow>("JourneyRow"),
+        schema::<crate::JourneyReport>("JourneyReport"),
+        schema::<crate::PathTableRow>("PathTableRow"),
+        schema::<crate::TopPath>("TopPath"),
+        schema::<crate::SankeyNode>("SankeyNode"),
+        schema::<crate::SankeyLink>("SankeyLink"),
+        schema::<AttributionRow>("AttributionRow"),
+        schema::<JourneyCreditRow>("JourneyCreditRow"),
+        schema::<PositionCreditRow>("PositionCreditRow"),
+        schema::<TransitionRow>("TransitionRow"),
+        schema::<NodeRow>("NodeRow"),
+        schema::<RemovalEffectRow>("RemovalEffectRow"),
+        schema::<Sensitivity>("Sensitivity"),
+        schema::<TouchpointPriority>("TouchpointPriority"),
+        schema::<StatePriority>("StatePriority"),
+        schema::<NextBestRow>("NextBestRow"),
+        schema::<ConvertingPathRow>("ConvertingPathRow"),
+        schema::<PlanRow>("PlanRow"),
+    ]
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+    use crate::rows::Row;
+
+    /// The serde names of every row type are its column names, in order (a `#[serde(rename)]`
+    /// on a field would break the faces' one-name rule).
+    #[test]
+    fn serde_names_are_column_names() {
+        fn keys<R: Row + serde::Serialize>(row: &R) -> Vec<String> {
+            match serde_json::to_value(row).unwrap() {
+                serde_json::Value::Object(m) => m.keys().cloned().collect(),
+                v => panic!("not an object: {v}"),
+            }
+        }
+        fn check<R: Row + serde::Serialize>(row: R) {
+            let mut want: Vec<String> = R::COLUMNS.iter().map(|c| c.name.to_owned()).collect();
+            want.sort();
+            let mut got = keys(&row);
+            got.sort();
+            assert_eq!(got, want);
+        }
+        let events = crate::demo::events(&crate::demo::DemoOptions { customers: 200, ..Default::default() }).unwrap();
+        check(events.rows().next().unwrap());
+        let (journeys, report) = crate::Journeys::build(&events, &Default::default()).unwrap();
+        check(report);
+        check(journeys.table(" > ").remove(0));
+        let paths = crate::PathTable::from_journeys(&journeys);
+        let s = paths.sankey(3, 3).unwrap();
+        check(s.nodes[0].clone());
+        check(s.links[0].clone());
+        check(paths.top_paths(1, crate::PathRank::Journeys).remove(0));
+        check(paths.table(" > ").remove(0));
+        let g = crate::JourneyGraph::from_paths(&paths, 1).unwrap();
+        let a = g.analyze().unwrap();
+        check(g.transition_table().remove(0));
+        check(g.node_table(&a).remove(0));
+        check(a.removal_effect_table().remove(0));
+        check(g.sensitivities().unwrap().remove(0));
+        assert_eq!(schemas().len(), 19);
+        for s in schemas() {
+            for o in s.optional {
+                assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);
+            }
+        }
+    }
+}
