@@ -6,6 +6,42 @@ use std::io::Read;
 
 use crate::error::{Error, Location, Result};
 
+/// The CSV field delimiter an option names: exactly one ASCII character (`","`, `";"`, `"\t"`).
+///
+/// ```
+/// assert_eq!(touchpoint_core::parse_delimiter(";")?, b';');
+/// assert!(touchpoint_core::parse_delimiter(";;").unwrap_err().to_string().contains("delimiter"));
+/// # Ok::<(), touchpoint_core::Error>(())
+/// ```
+pub fn parse_delimiter(s: &str) -> Result<u8> {
+    match s.as_bytes() {
+        [d] if d.is_ascii() && *d != b'\n' && *d != b'\r' && *d != b'"' => Ok(*d),
+        _ => Err(Error::option(
+            "delimiter",
+            format!("{s:?}"),
+            "the CSV field delimiter must be one ASCII character other than a newline or a quote",
+        )),
+    }
+}
+
+/// The separator of touchpoints inside a path cell (`">"`): not empty, and on one line.
+///
+/// ```
+/// assert_eq!(touchpoint_core::parse_separator(" > ")?, " > ");
+/// assert!(touchpoint_core::parse_separator("").is_err());
+/// # Ok::<(), touchpoint_core::Error>(())
+/// ```
+pub fn parse_separator(s: &str) -> Result<&str> {
+    if s.is_empty() || s.contains(['\n', '\r']) {
+        return Err(Error::option(
+            "separator",
+            format!("{s:?}"),
+            "the path separator must be non-empty text on one line, e.g. \">\"",
+        ));
+    }
+    Ok(s)
+}
+
 /// A reader that remembers where its newlines are, so CSV records get their physical line
 /// numbers (the `csv` crate's count lags behind blank lines and CRLF line endings).
 pub(crate) struct LineCounting<R> {

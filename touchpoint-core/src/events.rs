@@ -378,6 +378,24 @@ pub enum ConversionSpec {
     None,
 }
 
+impl ConversionSpec {
+    /// The spec the faces' two optional options describe: a `label` (rows with that touchpoint
+    /// are conversions) wins over a `flag` column; neither means no conversions.
+    ///
+    /// ```
+    /// use touchpoint_core::ConversionSpec;
+    /// assert_eq!(ConversionSpec::from_options(Some("converted".into()), None), ConversionSpec::Flag("converted".into()));
+    /// assert_eq!(ConversionSpec::from_options(None, Some("purchase".into())), ConversionSpec::Rows { label: "purchase".into() });
+    /// ```
+    pub fn from_options(flag: Option<String>, label: Option<String>) -> Self {
+        match (label, flag) {
+            (Some(label), _) => ConversionSpec::Rows { label },
+            (None, Some(c)) => ConversionSpec::Flag(c),
+            (None, None) => ConversionSpec::None,
+        }
+    }
+}
+
 /// Options of [`EventTable::read_csv`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventCsvOptions {

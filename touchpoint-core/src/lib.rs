@@ -72,6 +72,7 @@ pub mod time;
 mod totals;
 
 pub use catalog::{Catalog, ChannelKind, Stage, TouchpointAttrs, TouchpointId};
+pub use csvutil::{parse_delimiter, parse_separator};
 pub use data::Data;
 pub use error::{Error, ErrorKind, Location, Result};
 pub use events::{

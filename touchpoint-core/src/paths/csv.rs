@@ -21,9 +21,7 @@ impl PathTable {
     /// Read a path CSV held in memory. Plain (unquoted) files are parsed in parallel chunks;
     /// the result, including catalog order and error lines, is that of the sequential reader.
     pub fn read_csv_bytes(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
-        if opts.separator.is_empty() {
-            return Err(Error::option("separator", "\"\"", "the path separator must not be empty"));
-        }
+        crate::csvutil::parse_separator(&opts.separator)?;
         if let Some(t) = csv_parallel::read_bytes(data, opts) {
             return t;
         }
@@ -106,9 +104,7 @@ impl PathTable {
     /// parallel while the previous one is added to the table, so memory stays at a few blocks
     /// plus the table (and 4 bytes per row read). Other files are read whole by the `csv` crate.
     pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &PathCsvOptions) -> Result<Self> {
-        if opts.separator.is_empty() {
-            return Err(Error::option("separator", "\"\"", "the path separator must not be empty"));
-        }
+        crate::csvutil::parse_separator(&opts.separator)?;
         let p = path.as_ref();
         let name = p.display().to_string();
         let io = |e: std::io::Error| Error::Io { path: name.clone(), source: e };
