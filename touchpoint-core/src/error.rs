@@ -225,3 +225,34 @@ impl Error {
         Error::InvalidOption { option, value: value.to_string(), reason: reason.into() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::named::Named;
+
+    /// The README's errors table lists every kind once, in code order, by its Rust name.
+    #[test]
+    fn readme_table_lists_every_kind() {
+        let readme = include_str!("../../README.md");
+        let table = readme.split("## Errors: one kind, one exception, one code").nth(1).unwrap();
+        let kinds: Vec<&str> = table
+            .lines()
+            .skip_while(|l| !l.starts_with("| `ErrorKind`"))
+            .skip(2)
+            .take_while(|l| l.starts_with("| `"))
+            .map(|l| l.trim_start_matches("| `").split('`').next().unwrap())
+            .collect();
+        let want: Vec<String> = ErrorKind::ALL.iter().map(|k| format!("{k:?}")).collect();
+        assert_eq!(kinds, want);
+    }
+
+    #[test]
+    fn every_variant_has_its_kind() {
+        let e = Error::option("x", 1, "y");
+        assert_eq!(e.kind(), ErrorKind::InvalidOption);
+        let e = Error::invalid("c", Location::Row(0), "v", "r");
+        assert_eq!(e.kind(), ErrorKind::InvalidValue);
+        assert_eq!(ErrorKind::ALL.len(), 13);
+    }
+}

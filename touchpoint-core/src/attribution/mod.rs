@@ -768,3 +768,39 @@ pub fn compare<'a>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The labels a result carries are the model's own: `label()` is its `Display`,
+    /// `column_name()` its comparison column, `model` its name.
+    #[test]
+    fn result_labels_are_the_models() {
+        let mut p = crate::PathTable::default();
+        p.add_path_str("a > b", ">", 2.0, 1.0, 20.0).unwrap();
+        p.add_path_str("b", ">", 1.0, 3.0, 5.0).unwrap();
+        for m in [
+            AttributionModel::markov(2),
+            AttributionModel::Linear,
+            AttributionModel::time_decay(),
+            AttributionModel::u_shaped(),
+            AttributionModel::shapley_rate(),
+        ] {
+            let c = attribute(&p, &m, &AttributionOptions::default());
+            let c = match c {
+                Ok(c) => c,
+                Err(e) => {
+                    // time decay needs touch times, which a path table has not
+                    assert_eq!(m.kind(), ModelName::TimeDecay, "{e}");
+                    continue;
+                }
+            };
+            assert_eq!(c.label(), m.to_string());
+            assert_eq!(c.column_name(), m.column_name());
+            assert_eq!(c.model, m.name());
+            assert_eq!(ModelName::parse(&c.model).unwrap(), m.kind());
+        }
+        assert_eq!(AttributionModel::markov(3).column_name(), "markov_3");
+    }
+}
