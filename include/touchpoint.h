@@ -27,7 +27,8 @@ typedef enum {
    */
   TOUCHPOINT_RESULT_NULL_PARAMETER = 1,
   /**
-   * An argument is out of its range or unknown (e.g. an unknown model name).
+   * An argument is out of its range or unknown (an unknown model name, an enum code or
+   * a `uint8_t` flag out of range, ...).
    */
   TOUCHPOINT_RESULT_INVALID_ARGUMENT = 2,
   /**
@@ -47,7 +48,7 @@ typedef enum {
    */
   TOUCHPOINT_RESULT_EMPTY_INPUT = 6,
   /**
-   * A file could not be read, or a CSV is malformed.
+   * A file could not be read or written, or a CSV is malformed.
    */
   TOUCHPOINT_RESULT_IO = 7,
   /**
@@ -77,7 +78,8 @@ typedef enum {
 } touchpoint_result;
 
 /**
- * Unit of epoch-number timestamps.
+ * Unit of epoch-number timestamps (`touchpoint_event_csv_options.time_unit`); the values are
+ * the core's `TimeUnit` codes.
  */
 typedef enum {
   /**
@@ -99,35 +101,8 @@ typedef enum {
 } touchpoint_time_unit;
 
 /**
- * Markov credit allocation.
- */
-typedef enum {
-  /**
-   * share of removal effect × total conversions (default).
-   */
-  TOUCHPOINT_ALLOCATION_GLOBAL = 0,
-  /**
-   * within each converting journey, by removal effect.
-   */
-  TOUCHPOINT_ALLOCATION_PER_JOURNEY = 1,
-} touchpoint_allocation;
-
-/**
- * What Markov value credit follows.
- */
-typedef enum {
-  /**
-   * the conversion shares (default).
-   */
-  TOUCHPOINT_VALUE_BASIS_CONVERSION_SHARE = 0,
-  /**
-   * the value removal effects.
-   */
-  TOUCHPOINT_VALUE_BASIS_VALUE_REMOVAL_EFFECT = 1,
-} touchpoint_value_basis;
-
-/**
- * How `touchpoint_paths_top_json` ranks paths.
+ * How `touchpoint_path_table_top_paths_json` ranks paths; the values are the core's
+ * `PathRank` codes.
  */
 typedef enum {
   /**
@@ -145,29 +120,72 @@ typedef enum {
 } touchpoint_path_rank;
 
 /**
- * Budget solver.
+ * Markov credit allocation (`touchpoint_model_params.allocation`); the values are the core's
+ * `MarkovAllocation` codes.
  */
 typedef enum {
   /**
-   * Water-filling when every curve is concave and the objective is a budget, else DP.
+   * Share of removal effect × total conversions (default).
    */
-  TOUCHPOINT_SOLVER_AUTO = 0,
+  TOUCHPOINT_MARKOV_ALLOCATION_GLOBAL = 0,
   /**
-   * Dynamic programming on the spend grid (exact on the grid, any shape).
+   * Within each converting journey, by removal effect.
    */
-  TOUCHPOINT_SOLVER_DYNAMIC_PROGRAMMING = 1,
-  /**
-   * Continuous water-filling (concave curves).
-   */
-  TOUCHPOINT_SOLVER_WATER_FILLING = 2,
-  /**
-   * Greedy marginal allocation (comparison only).
-   */
-  TOUCHPOINT_SOLVER_GREEDY = 3,
-} touchpoint_solver;
+  TOUCHPOINT_MARKOV_ALLOCATION_PER_JOURNEY = 1,
+} touchpoint_markov_allocation;
 
 /**
- * Shape of a response curve.
+ * What Markov value credit follows (`touchpoint_model_params.value_basis`); the values are the
+ * core's `ValueBasis` codes.
+ */
+typedef enum {
+  /**
+   * The conversion shares (default).
+   */
+  TOUCHPOINT_VALUE_BASIS_CONVERSION_SHARE = 0,
+  /**
+   * The value removal effects.
+   */
+  TOUCHPOINT_VALUE_BASIS_VALUE_REMOVAL_EFFECT = 1,
+} touchpoint_value_basis;
+
+/**
+ * How conversion-rate Shapley (`shapley_rate`) is solved (`touchpoint_model_params.shapley_method`);
+ * the values are the core's `ShapleyKind` codes.
+ */
+typedef enum {
+  /**
+   * Exact up to 24 touchpoints, sampled (20,000 permutations, seed 0) beyond (default).
+   */
+  TOUCHPOINT_SHAPLEY_METHOD_AUTO = 0,
+  /**
+   * Always exact; MODEL_NOT_APPLICABLE beyond 24 touchpoints.
+   */
+  TOUCHPOINT_SHAPLEY_METHOD_EXACT = 1,
+  /**
+   * Permutation sampling (`shapley_samples`, `shapley_seed`) with standard errors.
+   */
+  TOUCHPOINT_SHAPLEY_METHOD_SAMPLED = 2,
+} touchpoint_shapley_method;
+
+/**
+ * What `touchpoint_journey_graph_prioritize_json` ranks; the values are the core's
+ * `PrioritizeBy` codes.
+ */
+typedef enum {
+  /**
+   * Per touchpoint: exact re-solves (core `TouchpointPriority` rows).
+   */
+  TOUCHPOINT_PRIORITIZE_BY_TOUCHPOINT = 0,
+  /**
+   * Per state: rank-one closed form (core `StatePriority` rows).
+   */
+  TOUCHPOINT_PRIORITIZE_BY_STATE = 1,
+} touchpoint_prioritize_by;
+
+/**
+ * Shape of a response curve (`touchpoint_curve.kind`); the values are the core's `CurveKind`
+ * codes.
  */
 typedef enum {
   /**
@@ -189,7 +207,8 @@ typedef enum {
 } touchpoint_curve_kind;
 
 /**
- * What the budget plan optimises.
+ * What the budget plan optimises (`touchpoint_objective.kind`); the values are the core's
+ * `ObjectiveKind` codes.
  */
 typedef enum {
   /**
@@ -207,177 +226,58 @@ typedef enum {
 } touchpoint_objective_kind;
 
 /**
+ * Budget solver (the `solver` argument of `touchpoint_allocate_budget`); the values are the
+ * core's `Solver` codes.
+ */
+typedef enum {
+  /**
+   * Water-filling when every curve is concave and the objective is a budget, else DP.
+   */
+  TOUCHPOINT_SOLVER_AUTO = 0,
+  /**
+   * Dynamic programming on the spend grid (exact on the grid, any shape).
+   */
+  TOUCHPOINT_SOLVER_DYNAMIC_PROGRAMMING = 1,
+  /**
+   * Continuous water-filling (concave curves).
+   */
+  TOUCHPOINT_SOLVER_WATER_FILLING = 2,
+  /**
+   * Greedy marginal allocation (comparison only).
+   */
+  TOUCHPOINT_SOLVER_GREEDY = 3,
+} touchpoint_solver;
+
+/**
  * A budget plan (spend and expected response per curve, diagnostics).
  */
 typedef struct touchpoint_budget_plan touchpoint_budget_plan;
 
 /**
- * Interaction events: built row by row ([`touchpoint_events_push`]) or read from CSV.
+ * Attribution results of one or more models on the same data.
  */
-typedef struct touchpoint_events touchpoint_events;
+typedef struct touchpoint_comparison touchpoint_comparison;
+
+/**
+ * Interaction events: built row by row (`touchpoint_event_table_push`) or read from CSV
+ * (`touchpoint_event_table_read_csv`, read-only).
+ */
+typedef struct touchpoint_event_table touchpoint_event_table;
 
 /**
  * A journey graph (Markov chain of order k) with its exact analysis.
  */
-typedef struct touchpoint_graph touchpoint_graph;
+typedef struct touchpoint_journey_graph touchpoint_journey_graph;
 
 /**
- * Customer journeys built from events.
+ * Customer journeys built from events, with their build report.
  */
 typedef struct touchpoint_journeys touchpoint_journeys;
 
 /**
  * A path table: distinct paths with conversions, nulls and value.
  */
-typedef struct touchpoint_paths touchpoint_paths;
-
-/**
- * Attribution results of one or more models.
- */
-typedef struct touchpoint_result_set touchpoint_result_set;
-
-/**
- * Column names of an events CSV. A NULL pointer keeps the default name.
- */
-typedef struct {
-  /**
-   * Customer key column (default `customer_id`).
-   */
-  const char *customer;
-  /**
-   * Length of `customer`.
-   */
-  size_t customer_len;
-  /**
-   * Touchpoint column (default `touchpoint`).
-   */
-  const char *touchpoint;
-  /**
-   * Length of `touchpoint`.
-   */
-  size_t touchpoint_len;
-  /**
-   * Timestamp column (default `timestamp`): epoch numbers in `time_unit` or ISO 8601.
-   */
-  const char *timestamp;
-  /**
-   * Length of `timestamp`.
-   */
-  size_t timestamp_len;
-  /**
-   * Conversion flag column (default `converted`).
-   */
-  const char *converted;
-  /**
-   * Length of `converted`.
-   */
-  size_t converted_len;
-  /**
-   * Value column (default: `value` when present).
-   */
-  const char *value;
-  /**
-   * Length of `value`.
-   */
-  size_t value_len;
-  /**
-   * Unit of epoch-number timestamps.
-   */
-  touchpoint_time_unit time_unit;
-  /**
-   * Field delimiter (0 for `,`).
-   */
-  uint8_t delimiter;
-} touchpoint_events_csv_columns;
-
-/**
- * How events are cut into journeys (see `touchpoint_journey_options_default`).
- */
-typedef struct {
-  /**
-   * Drop touches older than this before their conversion (ms); negative: no window.
-   */
-  int64_t lookback_ms;
-  /**
-   * Close a journey when two touches are further apart (ms); 0 or negative: never.
-   */
-  int64_t inactivity_timeout_ms;
-  /**
-   * Count consecutive touches of the same touchpoint once.
-   */
-  bool collapse_repeats;
-  /**
-   * Keep only the most recent `max_touches` touches; 0: keep all.
-   */
-  uint32_t max_touches;
-  /**
-   * Split journeys at each conversion (default). When false, a customer's touches up to the
-   * last conversion form one converting journey whose value sums its conversions.
-   */
-  bool split_at_conversions;
-} touchpoint_journey_options;
-
-/**
- * What the journey build kept and left out (every touch and conversion is accounted for).
- */
-typedef struct {
-  /**
-   * Event rows read.
-   */
-  size_t events_in;
-  /**
-   * Rows that are touches.
-   */
-  size_t touches_in;
-  /**
-   * Rows that are conversions.
-   */
-  size_t conversions_in;
-  /**
-   * Distinct customers.
-   */
-  size_t customers;
-  /**
-   * Touches kept in journeys.
-   */
-  size_t touches_kept;
-  /**
-   * Journeys ending in a conversion.
-   */
-  size_t journeys_converting;
-  /**
-   * Journeys without a conversion.
-   */
-  size_t journeys_non_converting;
-  /**
-   * Touches older than the lookback window.
-   */
-  size_t touches_outside_lookback;
-  /**
-   * Touches merged by collapse_repeats.
-   */
-  size_t touches_collapsed;
-  /**
-   * Touches dropped by max_touches.
-   */
-  size_t touches_truncated;
-  /**
-   * Journeys cut by the inactivity timeout.
-   */
-  size_t inactivity_splits;
-  /**
-   * Conversions with no touch left to credit.
-   */
-  size_t conversions_without_touches;
-  /**
-   * Value of those conversions.
-   */
-  double value_without_touches;
-  /**
-   * Conversions folded into one journey when `split_at_conversions` is false.
-   */
-  size_t conversions_merged;
-} touchpoint_journey_report;
+typedef struct touchpoint_path_table touchpoint_path_table;
 
 /**
  * Parameters of the models (see `touchpoint_model_params_default`). Each model reads the
@@ -389,13 +289,14 @@ typedef struct {
    */
   uint32_t order;
   /**
-   * Time-decay half-life in days (> 0).
+   * Time-decay half-life in milliseconds (> 0).
    */
-  double half_life_days;
+  int64_t half_life_ms;
   /**
-   * Use `weight_first/middle/last` for position models (required by `custom`).
+   * 1: use `weight_first/middle/last` for position models (required by `custom`); 0: their
+   * own weights.
    */
-  bool use_weights;
+  uint8_t use_weights;
   /**
    * First-touch weight.
    */
@@ -409,16 +310,19 @@ typedef struct {
    */
   double weight_last;
   /**
-   * Markov allocation.
+   * Markov allocation: a `touchpoint_markov_allocation` value (checked).
    */
-  touchpoint_allocation allocation;
+  uint32_t allocation;
   /**
-   * Markov value basis.
+   * Markov value basis: a `touchpoint_value_basis` value (checked).
    */
-  touchpoint_value_basis value_basis;
+  uint32_t value_basis;
   /**
-   * Conversion-rate Shapley: 0 = exact up to 24 touchpoints, sampled beyond; > 0 = always
-   * sample this many permutations.
+   * Conversion-rate Shapley: a `touchpoint_shapley_method` value (checked).
+   */
+  uint32_t shapley_method;
+  /**
+   * Permutations drawn when `shapley_method` is SAMPLED (> 0); ignored otherwise.
    */
   uint32_t shapley_samples;
   /**
@@ -432,11 +336,11 @@ typedef struct {
 } touchpoint_model_params;
 
 /**
- * One touchpoint's credit under one model. Absent quantities are NaN.
+ * One touchpoint's credit under one model (a core `AttributionRow`). Absent quantities are NaN.
  */
 typedef struct {
   /**
-   * Touchpoint name, NUL-terminated UTF-8, owned by the result set (valid until it is freed).
+   * Touchpoint name, NUL-terminated UTF-8, owned by the comparison (valid until it is freed).
    */
   const char *touchpoint;
   /**
@@ -486,44 +390,26 @@ typedef struct {
 } touchpoint_credit;
 
 /**
- * Totals of one model's result.
+ * Totals of one model's result (the core `Credits` totals).
  */
 typedef struct {
   /**
-   * Weighted journeys.
+   * Weighted journeys in the data.
    */
-  double journeys;
+  double total_journeys;
   /**
    * Conversions in the data.
    */
-  double conversions;
+  double total_conversions;
   /**
    * Conversion value in the data.
    */
-  double value;
+  double total_value;
   /**
    * Credits sum to the totals (false for participation, Shao–Li, conversion-rate Shapley).
    */
   bool efficient;
 } touchpoint_totals;
-
-/**
- * An allowed next touchpoint and the cost of one touch.
- */
-typedef struct {
-  /**
-   * Touchpoint name (UTF-8, not NUL-terminated).
-   */
-  const char *touchpoint;
-  /**
-   * Length of `touchpoint`.
-   */
-  size_t touchpoint_len;
-  /**
-   * Cost of one touch (>= 0).
-   */
-  double cost;
-} touchpoint_candidate;
 
 /**
  * One touchpoint's response curve and bounds.
@@ -576,7 +462,7 @@ typedef struct {
 } touchpoint_curve;
 
 /**
- * Budget objective.
+ * The objective of a budget plan.
  */
 typedef struct {
   /**
@@ -595,7 +481,245 @@ typedef struct {
    * Minimum marginal ROI or target overall ROI.
    */
   double roi;
-} touchpoint_budget_objective;
+} touchpoint_objective;
+
+/**
+ * How to read an events CSV (see `touchpoint_event_csv_options_default`). Column names are
+ * UTF-8 with a length; a NULL name (length 0) keeps the default.
+ */
+typedef struct {
+  /**
+   * Customer key column (default `customer_id`).
+   */
+  const char *customer;
+  /**
+   * Length of `customer`.
+   */
+  size_t customer_len;
+  /**
+   * Touchpoint column (default `touchpoint`).
+   */
+  const char *touchpoint;
+  /**
+   * Length of `touchpoint`.
+   */
+  size_t touchpoint_len;
+  /**
+   * Time column (default `timestamp`): epoch numbers in `time_unit` or ISO 8601.
+   */
+  const char *time;
+  /**
+   * Length of `time`.
+   */
+  size_t time_len;
+  /**
+   * Conversion flag column (default `converted`: 1/0, true/false, yes/no); unused when
+   * `conversion_label` is set.
+   */
+  const char *conversion;
+  /**
+   * Length of `conversion`.
+   */
+  size_t conversion_len;
+  /**
+   * Value column (default: `value` when the header has it).
+   */
+  const char *value;
+  /**
+   * Length of `value`.
+   */
+  size_t value_len;
+  /**
+   * Feedback score column (default: `feedback` when the header has it).
+   */
+  const char *feedback;
+  /**
+   * Length of `feedback`.
+   */
+  size_t feedback_len;
+  /**
+   * Instead of a flag column: rows whose touchpoint equals this label (e.g. `purchase`) are
+   * conversions (it wins over `conversion`). NULL (default): conversions come from the
+   * `conversion` column.
+   */
+  const char *conversion_label;
+  /**
+   * Length of `conversion_label`.
+   */
+  size_t conversion_label_len;
+  /**
+   * Unit of epoch-number times: a `touchpoint_time_unit` value (checked).
+   */
+  uint32_t time_unit;
+  /**
+   * Field delimiter, one ASCII character other than a newline or `"` (0 for `,`).
+   */
+  uint8_t delimiter;
+} touchpoint_event_csv_options;
+
+/**
+ * How events are cut into journeys (see `touchpoint_journey_options_default`).
+ */
+typedef struct {
+  /**
+   * Drop touches older than this before their conversion (ms); negative: no window.
+   */
+  int64_t lookback_ms;
+  /**
+   * Close a journey when two touches are further apart (ms); 0 or negative: never.
+   */
+  int64_t inactivity_timeout_ms;
+  /**
+   * 1: count consecutive touches of the same touchpoint once; 0: keep repeats.
+   */
+  uint8_t collapse_repeats;
+  /**
+   * Keep only the most recent `max_touches` touches; 0: keep all.
+   */
+  uint32_t max_touches;
+  /**
+   * 1 (default): split journeys at each conversion. 0: a customer's touches up to the last
+   * conversion form one converting journey whose value sums its conversions.
+   */
+  uint8_t split_at_conversions;
+} touchpoint_journey_options;
+
+/**
+ * What the journey build kept and left out (every touch and conversion is accounted for): the
+ * core `JourneyReport`, field for field.
+ */
+typedef struct {
+  /**
+   * Event rows read.
+   */
+  size_t events_in;
+  /**
+   * Rows that are touches.
+   */
+  size_t touches_in;
+  /**
+   * Rows that are conversions.
+   */
+  size_t conversions_in;
+  /**
+   * Distinct customers.
+   */
+  size_t customers;
+  /**
+   * Touches kept in journeys.
+   */
+  size_t touches_kept;
+  /**
+   * Journeys ending in a conversion.
+   */
+  size_t journeys_converting;
+  /**
+   * Journeys without a conversion.
+   */
+  size_t journeys_non_converting;
+  /**
+   * Touches older than the lookback window.
+   */
+  size_t touches_outside_lookback;
+  /**
+   * Touches merged by `collapse_repeats`.
+   */
+  size_t touches_collapsed;
+  /**
+   * Touches dropped by `max_touches`.
+   */
+  size_t touches_truncated;
+  /**
+   * Journeys cut by the inactivity timeout.
+   */
+  size_t inactivity_splits;
+  /**
+   * Conversions with no touch left to credit.
+   */
+  size_t conversions_without_touches;
+  /**
+   * Value of those conversions.
+   */
+  double value_without_touches;
+  /**
+   * Customers whose events were not in time order in the input (sorted stably).
+   */
+  size_t customers_resorted;
+  /**
+   * Conversions folded into one journey when `split_at_conversions` is 0.
+   */
+  size_t conversions_merged;
+} touchpoint_journey_report;
+
+/**
+ * An allowed next touchpoint and the cost of one touch.
+ */
+typedef struct {
+  /**
+   * Touchpoint name (UTF-8, not NUL-terminated).
+   */
+  const char *touchpoint;
+  /**
+   * Length of `touchpoint`.
+   */
+  size_t touchpoint_len;
+  /**
+   * Cost of one touch (>= 0).
+   */
+  double cost;
+} touchpoint_candidate;
+
+/**
+ * How to read a path CSV (see `touchpoint_path_csv_options_default`). Strings are UTF-8 with
+ * a length; a NULL string (length 0) keeps the default.
+ */
+typedef struct {
+  /**
+   * Path column (default `path`).
+   */
+  const char *path;
+  /**
+   * Length of `path`.
+   */
+  size_t path_len;
+  /**
+   * Conversions column (default `total_conversions`).
+   */
+  const char *conversions;
+  /**
+   * Length of `conversions`.
+   */
+  size_t conversions_len;
+  /**
+   * Non-conversions column (default: `total_null` when the header has it, else 0).
+   */
+  const char *nulls;
+  /**
+   * Length of `nulls`.
+   */
+  size_t nulls_len;
+  /**
+   * Conversion value column (default: `total_conversion_value` when the header has it, else 0).
+   */
+  const char *value;
+  /**
+   * Length of `value`.
+   */
+  size_t value_len;
+  /**
+   * Separator between touchpoints in a path (default `>`; tokens are trimmed, empty tokens
+   * dropped).
+   */
+  const char *separator;
+  /**
+   * Length of `separator`.
+   */
+  size_t separator_len;
+  /**
+   * Field delimiter, one ASCII character other than a newline or `"` (0 for `,`).
+   */
+  uint8_t delimiter;
+} touchpoint_path_csv_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -617,7 +741,7 @@ const char *touchpoint_version(void);
  * @param out_n receives the message length in bytes, without the NUL
  * @return OK; BUFFER_TOO_SMALL (with `*out_n` = size needed minus 1) when `buf` is NULL or too
  *         small; NULL_PARAMETER when `out_n` is NULL. An empty message means the last call
- *         succeeded. This function does not change the last error.
+ *         succeeded. This function does not change the last error. Thread-safe (per thread).
  *
  * # Safety
  * `buf` must be NULL or point to `len` writable bytes; `out_n` must be NULL or valid.
@@ -633,15 +757,317 @@ touchpoint_result touchpoint_last_error_message(char *buf, size_t len, size_t *o
 void touchpoint_string_free(char *s);
 
 /**
+ * A static, NUL-terminated name of a result code (`"TOUCHPOINT_RESULT_OK"`, ...); never NULL,
+ * never to be freed. Unknown numbers give `"TOUCHPOINT_RESULT_UNKNOWN"`. Thread-safe.
+ *
+ * @param code a value returned by any touchpoint function
+ * @return a static string
+ */
+const char *touchpoint_result_str(uint32_t code);
+
+/**
+ * Defaults: order 1, 7-day half-life, U-shaped weights unused, global allocation, value by
+ * conversion share, AUTO Shapley (exact up to 24 touchpoints, sampled beyond; 20,000
+ * permutations, seed 0, when SAMPLED is chosen), all touches.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_model_params touchpoint_model_params_default(void);
+
+/**
+ * Attribute the conversions of journeys with one or more models.
+ *
+ * @param journeys the journeys
+ * @param models, models_len comma-separated model names: `first`, `last`, `last_non_direct`,
+ *        `linear`, `position`, `j_shaped`, `inverse_j`, `custom`, `time_decay`,
+ *        `participation`, `markov`, `shapley`, `ordered_shapley`, `shapley_rate`, `shao_li`
+ * @param params model parameters; NULL for the defaults
+ * @param out receives the comparison (free with `touchpoint_comparison_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (unknown model, bad parameter,
+ *         enum code or flag out of range); MODEL_NOT_APPLICABLE (no conversions, too many
+ *         touchpoints for exact Shapley, ...). Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_attribute_journeys(const touchpoint_journeys *journeys,
+                                                const char *models,
+                                                size_t models_len,
+                                                const touchpoint_model_params *params,
+                                                touchpoint_comparison **out);
+
+/**
+ * Attribute the conversions of a path table (every model but `time_decay`, which needs
+ * times).
+ *
+ * @param paths the path table
+ * @param models, models_len, params, out as `touchpoint_attribute_journeys`
+ * @return as `touchpoint_attribute_journeys`
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_attribute_paths(const touchpoint_path_table *paths,
+                                             const char *models,
+                                             size_t models_len,
+                                             const touchpoint_model_params *params,
+                                             touchpoint_comparison **out);
+
+/**
+ * Number of models in a comparison.
+ *
+ * @param comparison the comparison
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_models(const touchpoint_comparison *comparison,
+                                               size_t *out);
+
+/**
+ * The bare name of model `model`, e.g. `markov` (Rust `Credits.model`).
+ *
+ * @param comparison the comparison
+ * @param model model index
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL (`*out_n` = length needed); OUT_OF_RANGE; NULL_PARAMETER.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_model_name(const touchpoint_comparison *comparison,
+                                                   size_t model,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
+
+/**
+ * The name of model `model` with its parameters, e.g.
+ * `markov(order=2, allocation=global, value_basis=conversion_share)` (Rust `Credits::label`).
+ *
+ * @param comparison, model, buf, len, out_n as `touchpoint_comparison_model_name`
+ * @return as `touchpoint_comparison_model_name`
+ *
+ * # Safety
+ * As `touchpoint_comparison_model_name`.
+ */
+touchpoint_result touchpoint_comparison_model_label(const touchpoint_comparison *comparison,
+                                                    size_t model,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
+
+/**
+ * Number of rows (touchpoints) of model `model`.
+ *
+ * @param comparison the comparison
+ * @param model model index
+ * @param out receives the count
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_rows(const touchpoint_comparison *comparison,
+                                             size_t model,
+                                             size_t *out);
+
+/**
+ * Row `row` of model `model`. The name pointer stays valid until the comparison is freed.
+ *
+ * @param comparison the comparison
+ * @param model model index
+ * @param row row index (catalog order)
+ * @param out receives the credit
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_row(const touchpoint_comparison *comparison,
+                                            size_t model,
+                                            size_t row,
+                                            touchpoint_credit *out);
+
+/**
+ * Totals of model `model`.
+ *
+ * @param comparison the comparison
+ * @param model model index
+ * @param out receives the totals
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_totals(const touchpoint_comparison *comparison,
+                                               size_t model,
+                                               touchpoint_totals *out);
+
+/**
+ * The attribution table of model `model` as a JSON array of `touchpoint_credit`-like rows
+ * (core `AttributionRow`: `touchpoint`, `conversions`, `value`, `share`, `removal_effect`,
+ * `removal_effect_value`, `std_error`, `touches`, `cost`, `cpa`, `roas`; the removal
+ * effects and `std_error` only when the model has them, absent values `null`).
+ *
+ * @param comparison, model as `touchpoint_comparison_rows`
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent
+ *         readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_table_json(const touchpoint_comparison *comparison,
+                                                   size_t model,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
+
+/**
+ * The whole comparison as JSON (an array with one core `Credits` object per model) into a
+ * caller buffer. Call with `buf` NULL to learn the size: BUFFER_TOO_SMALL and `*out_n` =
+ * bytes needed without the NUL. Every text output of the library works this way.
+ *
+ * @param comparison the comparison
+ * @param buf the caller's buffer (NULL to ask for the size)
+ * @param len capacity of `buf` in bytes
+ * @param out_n receives the text length in bytes without the NUL (also when too small)
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_to_json(const touchpoint_comparison *comparison,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+/**
+ * The whole comparison as a library-owned JSON string (free with `touchpoint_string_free`).
+ *
+ * @param comparison the comparison
+ * @param out receives the string
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_to_json_string(const touchpoint_comparison *comparison,
+                                                       char **out);
+
+/**
+ * Free a comparison. NULL is a no-op. Name pointers from `touchpoint_comparison_row` die
+ * with it.
+ *
+ * # Safety
+ * `comparison` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_comparison_free(touchpoint_comparison *comparison);
+
+/**
+ * Split a budget across response curves.
+ *
+ * @param curves, n_curves the curves
+ * @param objective what to optimise
+ * @param step spend grid of dynamic programming and greedy
+ * @param solver a `touchpoint_solver` value (passed as an integer and checked)
+ * @param out receives the plan (free with `touchpoint_budget_plan_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
+ *         field and curve index); INVALID_ARGUMENT (budget, step, an enum code out of
+ *         range); MODEL_NOT_APPLICABLE (infeasible bounds, water-filling on non-concave
+ *         curves); EMPTY_INPUT. Thread-safe.
+ *
+ * # Safety
+ * `curves` must point to `n_curves` valid structs (their names and points valid for their
+ * lengths); `objective` and `out` NULL or valid.
+ */
+touchpoint_result touchpoint_allocate_budget(const touchpoint_curve *curves,
+                                             size_t n_curves,
+                                             const touchpoint_objective *objective,
+                                             double step,
+                                             uint32_t solver,
+                                             touchpoint_budget_plan **out);
+
+/**
+ * Copy the spend per curve (input order) into `spend` and the total expected response into
+ * `*total_response`.
+ *
+ * @param plan the plan
+ * @param spend, len the caller's array and its capacity (at least the number of curves)
+ * @param total_response receives the total expected response
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `spend` must be NULL or hold `len` writable doubles; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_budget_plan_spend(const touchpoint_budget_plan *plan,
+                                               double *spend,
+                                               size_t len,
+                                               double *total_response);
+
+/**
+ * The whole plan as JSON (core `BudgetPlan`: `names`, `spend`, `response`,
+ * `marginal_response`, `total_spend`, `total_response`, `solver`, `optimality`, `kkt_gap`,
+ * `diagnostics`).
+ *
+ * @param plan the plan
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_budget_plan_to_json(const touchpoint_budget_plan *plan,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/**
+ * The plan per curve as a JSON array of core `PlanRow`s (`name`, `spend`, `response`,
+ * `marginal_response`), in input order.
+ *
+ * @param plan the plan
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_budget_plan_to_json`.
+ */
+touchpoint_result touchpoint_budget_plan_table_json(const touchpoint_budget_plan *plan,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
+
+/**
+ * Free a budget plan. NULL is a no-op.
+ *
+ * # Safety
+ * `plan` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_budget_plan_free(touchpoint_budget_plan *plan);
+
+/**
+ * Default column names (`customer_id`, `touchpoint`, `timestamp`, `converted`, `value` and
+ * `feedback` when present), conversions from the flag column, milliseconds, comma.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_event_csv_options touchpoint_event_csv_options_default(void);
+
+/**
  * Create an empty event table to push rows into.
  *
- * @param out receives the new handle (free with `touchpoint_events_free`)
- * @return OK or NULL_PARAMETER
+ * @param out receives the new handle (free with `touchpoint_event_table_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe.
  *
  * # Safety
  * `out` must be NULL or valid for writing.
  */
-touchpoint_result touchpoint_events_new(touchpoint_events **out);
+touchpoint_result touchpoint_event_table_new(touchpoint_event_table **out);
 
 /**
  * Append one event.
@@ -654,66 +1080,258 @@ touchpoint_result touchpoint_events_new(touchpoint_events **out);
  * @param converted true when the customer converted at this event
  * @param value conversion value (finite, >= 0; ignored when not converted)
  * @param feedback score 0–10 (NPS) or 1–5 (CSAT); NaN for none
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (the message names the field and row);
- *         INVALID_STATE for events read from CSV (read-only)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (the message names the field and
+ *         row); INVALID_STATE for events read from CSV (read-only)
  *
  * # Safety
- * Pointers must be NULL or valid for their lengths.
+ * Pointers must be NULL or valid for their lengths; `events` not used by another thread
+ * during the call.
  */
-touchpoint_result touchpoint_events_push(touchpoint_events *events,
-                                         const char *customer,
-                                         size_t customer_len,
-                                         const char *touchpoint,
-                                         size_t touchpoint_len,
-                                         int64_t time_ms,
-                                         bool converted,
-                                         double value,
-                                         double feedback);
-
-/**
- * Default column names (`customer_id`, `touchpoint`, `timestamp`, `converted`, `value`),
- * milliseconds, comma.
- */
-touchpoint_events_csv_columns touchpoint_events_csv_columns_default(void);
+touchpoint_result touchpoint_event_table_push(touchpoint_event_table *events,
+                                              const char *customer,
+                                              size_t customer_len,
+                                              const char *touchpoint,
+                                              size_t touchpoint_len,
+                                              int64_t time_ms,
+                                              bool converted,
+                                              double value,
+                                              double feedback);
 
 /**
  * Read an events CSV file.
  *
  * @param path, path_len the file path (UTF-8)
- * @param columns column names and formats; NULL for the defaults
- * @param out receives the new handle (read-only events)
- * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (file or malformed CSV); SCHEMA (missing or
- *         duplicate column); INVALID_VALUE (names line, column and value); EMPTY_INPUT
+ * @param options column names and formats; NULL for the defaults
+ * @param out receives the new handle (read-only events; free with
+ *        `touchpoint_event_table_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (`time_unit` or `delimiter`
+ *         out of range); IO (file or malformed CSV); SCHEMA
+ *         (missing or duplicate column); INVALID_VALUE (names line, column and value);
+ *         EMPTY_INPUT. Thread-safe.
  *
  * # Safety
- * Pointers must be NULL or valid for their lengths; `columns`' string pointers likewise.
+ * Pointers must be NULL or valid for their lengths; `options`' string pointers likewise.
  */
-touchpoint_result touchpoint_events_read_csv(const char *path,
-                                             size_t path_len,
-                                             const touchpoint_events_csv_columns *columns,
-                                             touchpoint_events **out);
+touchpoint_result touchpoint_event_table_read_csv(const char *path,
+                                                  size_t path_len,
+                                                  const touchpoint_event_csv_options *options,
+                                                  touchpoint_event_table **out);
 
 /**
  * Number of events.
  *
- * @return OK or NULL_PARAMETER
+ * @param events the table
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
  *
  * # Safety
  * `events` and `out` must be NULL or valid.
  */
-touchpoint_result touchpoint_events_len(const touchpoint_events *events, size_t *out);
+touchpoint_result touchpoint_event_table_len(const touchpoint_event_table *events, size_t *out);
 
 /**
  * Free events. NULL is a no-op.
  *
  * # Safety
- * `events` must be NULL or a handle from this library, not freed before.
+ * `events` must be NULL or a handle from this library, not freed before and not in use.
  */
-void touchpoint_events_free(touchpoint_events *events);
+void touchpoint_event_table_free(touchpoint_event_table *events);
+
+/**
+ * Build the order-`order` journey graph of journeys (with dwell times).
+ *
+ * @param journeys the journeys (read-only)
+ * @param order Markov order (1–16)
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (order outside 1–16); EMPTY_INPUT.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_from_journeys(const touchpoint_journeys *journeys,
+                                                         uint32_t order,
+                                                         touchpoint_journey_graph **out);
+
+/**
+ * Build the order-`order` journey graph of a path table (no dwell times).
+ *
+ * @param paths the path table (read-only)
+ * @param order Markov order (1–16)
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (order outside 1–16); EMPTY_INPUT.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_from_paths(const touchpoint_path_table *paths,
+                                                      uint32_t order,
+                                                      touchpoint_journey_graph **out);
+
+/**
+ * Build the directly-follows graph of journeys: order 1 with consecutive repeats kept as
+ * self-loops (what process-mining tools count), with dwell times.
+ *
+ * @param journeys the journeys (read-only)
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; EMPTY_INPUT. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_directly_follows(const touchpoint_journeys *journeys,
+                                                            touchpoint_journey_graph **out);
+
+/**
+ * Summary of the graph as JSON (core `GraphSummary`): `order`, `states`, `transitions`,
+ * `total_journeys`, `total_conversions`, `total_value` and the exact `analysis`
+ * (P(conversion), expected value, per-node conversion probability, visits, drop-off,
+ * expected time to convert, `removal_effects`).
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent
+ *         readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_summary_json(const touchpoint_journey_graph *graph,
+                                                        char *buf,
+                                                        size_t len,
+                                                        size_t *out_n);
+
+/**
+ * The graph as a JSON node-link document (`{"directed", "multigraph", "graph", "nodes",
+ * "links"}`), readable by `networkx.node_link_graph(data, edges="links")` and by d3.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_to_json(const touchpoint_journey_graph *graph,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
+
+/**
+ * Every transition as a JSON array of core `TransitionRow`s (`source`, `target`,
+ * `source_id`, `target_id`, `count`, `probability`, `value`, `dwell_count`,
+ * `dwell_mean_ms`, `dwell_std_ms`, `dwell_min_ms`, `dwell_max_ms`, `target_kind`), in edge
+ * order.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_transitions_json(const touchpoint_journey_graph *graph,
+                                                            char *buf,
+                                                            size_t len,
+                                                            size_t *out_n);
+
+/**
+ * The exact analysis of every node as a JSON array of core `NodeRow`s (`node_id`, `label`,
+ * `kind`, `visits`, `expected_visits`, `conversion_probability`, `direct_conversion_rate`,
+ * `dropoff_rate`, `expected_time_to_convert_ms`).
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent
+ *         readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_nodes_json(const touchpoint_journey_graph *graph,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n);
+
+/**
+ * The removal effect of every touchpoint as a JSON array of core `RemovalEffectRow`s
+ * (`touchpoint`, `removal_effect`, `removal_effect_value`, `conversion_probability_without`),
+ * in catalog order.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent
+ *         readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_removal_effects_json(const touchpoint_journey_graph *graph,
+                                                                char *buf,
+                                                                size_t len,
+                                                                size_t *out_n);
+
+/**
+ * The graph as Graphviz DOT.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_to_dot(const touchpoint_journey_graph *graph,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n);
+
+/**
+ * Exact P(conversion) of a journey in the graph's chain.
+ *
+ * @param graph the graph
+ * @param out receives the probability
+ * @return OK; NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_conversion_probability(const touchpoint_journey_graph *graph,
+                                                                  double *out);
+
+/**
+ * Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(source→target)
+ * = v_source · b_target` (expected visits of `source` times P(conversion) from `target`), as a
+ * JSON array of core `Sensitivity` rows (`source`, `target`, `source_id`, `target_id`,
+ * `sensitivity`) in edge order.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; NULL_PARAMETER; NO_CONVERGENCE (the linear solves); BUFFER_TOO_SMALL.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_journey_graph_summary_json`.
+ */
+touchpoint_result touchpoint_journey_graph_sensitivities_json(const touchpoint_journey_graph *graph,
+                                                              char *buf,
+                                                              size_t len,
+                                                              size_t *out_n);
+
+/**
+ * Free a graph. NULL is a no-op.
+ *
+ * # Safety
+ * `graph` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_journey_graph_free(touchpoint_journey_graph *graph);
 
 /**
  * The defaults: no lookback window, no timeout, repeats kept, all touches kept, a journey
  * per conversion.
+ *
+ * @return the defaults. Thread-safe.
  */
 touchpoint_journey_options touchpoint_journey_options_default(void);
 
@@ -723,12 +1341,13 @@ touchpoint_journey_options touchpoint_journey_options_default(void);
  * @param events the events (read-only)
  * @param options journey options; NULL for the defaults
  * @param out receives the new handle (free with `touchpoint_journeys_free`)
- * @return OK; NULL_PARAMETER; EMPTY_INPUT; INVALID_ARGUMENT (an option out of range)
+ * @return OK; NULL_PARAMETER; EMPTY_INPUT; INVALID_ARGUMENT (an option out of range, a
+ *         flag other than 0 or 1). Thread-safe for concurrent readers of `events`.
  *
  * # Safety
  * Pointers must be NULL or valid.
  */
-touchpoint_result touchpoint_journeys_build(const touchpoint_events *events,
+touchpoint_result touchpoint_journeys_build(const touchpoint_event_table *events,
                                             const touchpoint_journey_options *options,
                                             touchpoint_journeys **out);
 
@@ -737,8 +1356,9 @@ touchpoint_result touchpoint_journeys_build(const touchpoint_events *events,
  * matched by name): the same journeys as building from all the customers' events. The build
  * reports are added.
  *
+ * @param a, b the journey sets (read-only)
  * @param out receives the new handle (free with `touchpoint_journeys_free`)
- * @return OK or NULL_PARAMETER
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
  *
  * # Safety
  * Pointers must be NULL or valid.
@@ -750,7 +1370,9 @@ touchpoint_result touchpoint_journeys_merge(const touchpoint_journeys *a,
 /**
  * The build report of journeys.
  *
- * @return OK or NULL_PARAMETER
+ * @param journeys the journeys
+ * @param out receives the report
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
  *
  * # Safety
  * Pointers must be NULL or valid.
@@ -759,509 +1381,296 @@ touchpoint_result touchpoint_journeys_report(const touchpoint_journeys *journeys
                                              touchpoint_journey_report *out);
 
 /**
- * Free journeys. NULL is a no-op.
- *
- * # Safety
- * `journeys` must be NULL or a handle from this library, not freed before.
- */
-void touchpoint_journeys_free(touchpoint_journeys *journeys);
-
-/**
- * Create an empty path table.
- *
- * # Safety
- * `out` must be NULL or valid.
- */
-touchpoint_result touchpoint_paths_new(touchpoint_paths **out);
-
-/**
- * Add a path like `"search > email > store"` (tokens trimmed, empty tokens dropped); identical
- * paths are merged.
- *
- * @param paths the table (exclusive access during the call)
- * @param path, path_len the path text
- * @param separator, separator_len the separator (e.g. `">"`)
- * @param conversions, nulls, value finite and >= 0
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (empty path, negative count, NaN)
- *
- * # Safety
- * Pointers must be NULL or valid for their lengths.
- */
-touchpoint_result touchpoint_paths_add(touchpoint_paths *paths,
-                                       const char *path,
-                                       size_t path_len,
-                                       const char *separator,
-                                       size_t separator_len,
-                                       double conversions,
-                                       double nulls,
-                                       double value);
-
-/**
- * Read a path CSV (`path,total_conversions,total_conversion_value,total_null`).
- *
- * @param file, file_len the file path
- * @param separator, separator_len separator between touchpoints in a path (e.g. `">"`)
- * @param out receives the new handle
- * @return OK; NULL_PARAMETER; INVALID_UTF8; IO; SCHEMA; INVALID_VALUE (names line, column,
- *         value); EMPTY_INPUT
- *
- * # Safety
- * Pointers must be NULL or valid for their lengths.
- */
-touchpoint_result touchpoint_paths_read_csv(const char *file,
-                                            size_t file_len,
-                                            const char *separator,
-                                            size_t separator_len,
-                                            touchpoint_paths **out);
-
-/**
- * Aggregate journeys into a path table.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_paths_from_journeys(const touchpoint_journeys *journeys,
-                                                 touchpoint_paths **out);
-
-/**
- * Merge two path tables into a new one: touchpoints matched by name, repeated paths summed.
- * Merging tables built from disjoint customers equals building one from all of them.
- *
- * @param out receives the new handle (free with `touchpoint_paths_free`)
- * @return OK or NULL_PARAMETER
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_paths_merge(const touchpoint_paths *a,
-                                         const touchpoint_paths *b,
-                                         touchpoint_paths **out);
-
-/**
- * Write a path table as CSV in the form `touchpoint_paths_read_csv` reads
- * (`path,total_conversions,total_conversion_value,total_null`).
- *
- * @param file, file_len the file path (created or truncated)
- * @param separator, separator_len separator written between touchpoints (e.g. `">"`)
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty or blank separator); IO
- *
- * # Safety
- * Pointers must be NULL or valid for their lengths.
- */
-touchpoint_result touchpoint_paths_write_csv(const touchpoint_paths *paths,
-                                             const char *file,
-                                             size_t file_len,
-                                             const char *separator,
-                                             size_t separator_len);
-
-/**
- * The `k` top paths as a JSON array of `{"path", "length", "journeys", "conversions", "value",
- * "conversion_rate", "share"}`, plus a final `"(other N paths)"` row for the rest, so the rows
- * sum to the table's totals.
- *
- * @param by a `touchpoint_path_rank` value (passed as an integer and checked)
- * @param buf, len, out_n as `touchpoint_result_set_to_json`
- * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (unknown `by`); BUFFER_TOO_SMALL
- *
- * # Safety
- * Pointers must be NULL or valid; `buf` valid for `len` bytes.
- */
-touchpoint_result touchpoint_paths_top_json(const touchpoint_paths *paths,
-                                            size_t k,
-                                            uint32_t by,
-                                            char *buf,
-                                            size_t len,
-                                            size_t *out_n);
-
-/**
- * Step-by-step Sankey diagram data of the paths (`{"nodes": [...], "links": [...]}`): the
- * `top_k` touchpoints of each of the first `max_steps` steps, the rest as "other", and every
- * path's outcome, so the outcome links sum to the journeys.
- *
- * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (max_steps = 0); BUFFER_TOO_SMALL
- *
- * # Safety
- * As `touchpoint_paths_top_json`.
- */
-touchpoint_result touchpoint_paths_sankey_json(const touchpoint_paths *paths,
-                                               size_t max_steps,
-                                               size_t top_k,
-                                               char *buf,
-                                               size_t len,
-                                               size_t *out_n);
-
-/**
- * Number of distinct paths.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_paths_len(const touchpoint_paths *paths, size_t *out);
-
-/**
- * Free a path table. NULL is a no-op.
- *
- * # Safety
- * `paths` must be NULL or a handle from this library, not freed before.
- */
-void touchpoint_paths_free(touchpoint_paths *paths);
-
-/**
- * Defaults: order 1, 7-day half-life, U-shaped weights unused, global allocation, value by
- * conversion share, exact Shapley, all touches.
- */
-touchpoint_model_params touchpoint_model_params_default(void);
-
-/**
- * Attribute the conversions of journeys with one or more models.
+ * The build report as a JSON object whose keys are the fields of `touchpoint_journey_report`.
  *
  * @param journeys the journeys
- * @param models, models_len comma-separated model names: `first`, `last`, `last_non_direct`,
- *        `linear`, `position`, `j_shaped`, `inverse_j`, `custom`, `time_decay`, `participation`,
- *        `markov`, `shapley`, `ordered_shapley`, `shapley_rate`, `shao_li`
- * @param params model parameters; NULL for the defaults
- * @param out receives the result set (free with `touchpoint_result_set_free`)
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (unknown model, bad parameter);
- *         MODEL_NOT_APPLICABLE (no conversions, too many touchpoints for exact Shapley, ...)
- *
- * # Safety
- * Pointers must be NULL or valid for their lengths.
- */
-touchpoint_result touchpoint_attribute_journeys(const touchpoint_journeys *journeys,
-                                                const char *models,
-                                                size_t models_len,
-                                                const touchpoint_model_params *params,
-                                                touchpoint_result_set **out);
-
-/**
- * Attribute the conversions of a path table (every model but `time_decay`, which needs times).
- *
- * Parameters and errors as `touchpoint_attribute_journeys`.
- *
- * # Safety
- * Pointers must be NULL or valid for their lengths.
- */
-touchpoint_result touchpoint_attribute_paths(const touchpoint_paths *paths,
-                                             const char *models,
-                                             size_t models_len,
-                                             const touchpoint_model_params *params,
-                                             touchpoint_result_set **out);
-
-/**
- * Number of models in a result set.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_result_set_models(const touchpoint_result_set *rs, size_t *out);
-
-/**
- * Name of model `model` with its parameters, e.g. `markov(order=2, allocation=global, ...)`.
- *
- * @return OK; BUFFER_TOO_SMALL (`*out_n` = length needed); OUT_OF_RANGE; NULL_PARAMETER
+ * @param buf, len, out_n the caller's buffer, its capacity, the text length (see
+ *        `touchpoint_comparison_to_json`: `buf` NULL asks for the size)
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
  *
  * # Safety
  * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
  */
-touchpoint_result touchpoint_result_set_model_name(const touchpoint_result_set *rs,
-                                                   size_t model,
-                                                   char *buf,
-                                                   size_t len,
-                                                   size_t *out_n);
-
-/**
- * Number of rows (touchpoints) of model `model`.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_result_set_rows(const touchpoint_result_set *rs,
-                                             size_t model,
-                                             size_t *out);
-
-/**
- * Row `row` of model `model`. The name pointer stays valid until the result set is freed.
- *
- * @return OK; OUT_OF_RANGE; NULL_PARAMETER
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_result_set_row(const touchpoint_result_set *rs,
-                                            size_t model,
-                                            size_t row,
-                                            touchpoint_credit *out);
-
-/**
- * Totals of model `model`.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_result_set_totals(const touchpoint_result_set *rs,
-                                               size_t model,
-                                               touchpoint_totals *out);
-
-/**
- * The whole result set as JSON (an array with one object per model) into a caller buffer.
- * Call with `buf` NULL to learn the size: BUFFER_TOO_SMALL and `*out_n` = bytes needed
- * without the NUL.
- *
- * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER
- *
- * # Safety
- * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
- */
-touchpoint_result touchpoint_result_set_to_json(const touchpoint_result_set *rs,
-                                                char *buf,
-                                                size_t len,
-                                                size_t *out_n);
-
-/**
- * The whole result set as a library-owned JSON string (free with `touchpoint_string_free`).
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_result_set_to_json_string(const touchpoint_result_set *rs, char **out);
-
-/**
- * Free a result set. NULL is a no-op. Name pointers from `touchpoint_result_set_row` die with it.
- *
- * # Safety
- * `rs` must be NULL or a handle from this library, not freed before.
- */
-void touchpoint_result_set_free(touchpoint_result_set *rs);
-
-/**
- * Build the order-`order` journey graph of journeys (with dwell times).
- *
- * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (order outside 1–16); EMPTY_INPUT
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_graph_from_journeys(const touchpoint_journeys *journeys,
-                                                 uint32_t order,
-                                                 touchpoint_graph **out);
-
-/**
- * Build the directly-follows graph of journeys: order 1 with consecutive repeats kept as
- * self-loops (what process-mining tools count), with dwell times.
- *
- * @return OK; NULL_PARAMETER; EMPTY_INPUT
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_graph_directly_follows(const touchpoint_journeys *journeys,
-                                                    touchpoint_graph **out);
-
-/**
- * Build the order-`order` journey graph of a path table (no dwell times).
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_graph_from_paths(const touchpoint_paths *paths,
-                                              uint32_t order,
-                                              touchpoint_graph **out);
-
-/**
- * Summary of the graph as JSON: order, states, transitions, totals, and the exact analysis
- * (P(conversion), expected value, per-node conversion probability, visits, drop-off, expected
- * time to convert, removal effects). Size query as `touchpoint_result_set_to_json`.
- *
- * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; NO_CONVERGENCE
- *
- * # Safety
- * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
- */
-touchpoint_result touchpoint_graph_summary_json(const touchpoint_graph *graph,
-                                                char *buf,
-                                                size_t len,
-                                                size_t *out_n);
-
-/**
- * The graph as Graphviz DOT into a caller buffer (size query as above).
- *
- * # Safety
- * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
- */
-touchpoint_result touchpoint_graph_to_dot(const touchpoint_graph *graph,
-                                          char *buf,
-                                          size_t len,
-                                          size_t *out_n);
-
-/**
- * Exact P(conversion) of a journey in the graph's chain.
- *
- * # Safety
- * Pointers must be NULL or valid.
- */
-touchpoint_result touchpoint_graph_conversion_probability(const touchpoint_graph *graph,
-                                                          double *out);
-
-/**
- * Free a graph. NULL is a no-op.
- *
- * # Safety
- * `graph` must be NULL or a handle from this library, not freed before.
- */
-void touchpoint_graph_free(touchpoint_graph *graph);
-
-/**
- * Which drop-off to fix first: the exact gain in P(conversion), extra conversions and extra
- * value if the drop-off after each touchpoint (`by_state` false: exact re-solves) or each
- * state (`by_state` true: rank-one closed form) were cut by `fraction` (0–1), ranked, as JSON.
- *
- * @return OK; BUFFER_TOO_SMALL (size query as `touchpoint_result_set_to_json`);
- *         INVALID_ARGUMENT (fraction outside 0–1); NULL_PARAMETER
- *
- * # Safety
- * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
- */
-touchpoint_result touchpoint_graph_prioritize_json(const touchpoint_graph *graph,
-                                                   double fraction,
-                                                   bool by_state,
-                                                   char *buf,
-                                                   size_t len,
-                                                   size_t *out_n);
-
-/**
- * Rank the allowed next touchpoints after the touches `partial` (names separated by `>`,
- * e.g. `"search ad > email"`; empty for a journey that has not started), as JSON with the
- * current state, its conversion probability and one row per candidate. The estimates are
- * associational (what followed for customers who took each step), not causal.
- *
- * @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (unknown touchpoint, no candidates);
- *         MODEL_NOT_APPLICABLE (state never observed); NULL_PARAMETER; INVALID_UTF8
- *
- * # Safety
- * `candidates` must point to `n_candidates` valid structs whose strings are valid for their
- * lengths; `buf` NULL or `len` writable bytes; other pointers NULL or valid.
- */
-touchpoint_result touchpoint_graph_next_best_json(const touchpoint_graph *graph,
-                                                  const char *partial,
-                                                  size_t partial_len,
-                                                  const touchpoint_candidate *candidates,
-                                                  size_t n_candidates,
+touchpoint_result touchpoint_journeys_report_json(const touchpoint_journeys *journeys,
                                                   char *buf,
                                                   size_t len,
                                                   size_t *out_n);
 
 /**
- * The `k` most probable routes to conversion (at most `max_len` further states) after the
- * touches `partial` (`>`-separated; empty for the start), best first, as JSON.
+ * Free journeys. NULL is a no-op.
  *
  * # Safety
- * As `touchpoint_graph_next_best_json`.
+ * `journeys` must be NULL or a handle from this library, not freed before and not in use.
  */
-touchpoint_result touchpoint_graph_converting_paths_json(const touchpoint_graph *graph,
-                                                         const char *partial,
-                                                         size_t partial_len,
-                                                         size_t k,
-                                                         size_t max_len,
-                                                         char *buf,
-                                                         size_t len,
-                                                         size_t *out_n);
+void touchpoint_journeys_free(touchpoint_journeys *journeys);
 
 /**
- * The single most probable route from the start to a conversion (A* on `−log p`), as JSON
- * `{"states": [...], "probability": p}`; the JSON text `null` when no journey converts.
+ * Which drop-off to fix first: the exact gain in P(conversion), extra conversions and
+ * extra value if the drop-off after each touchpoint (`by` TOUCHPOINT: exact re-solves) or
+ * each state (`by` STATE: rank-one closed form) were cut by `fraction` (0–1), ranked, as a
+ * JSON array of core `TouchpointPriority` or `StatePriority` rows.
  *
- * @param buf, len, out_n as `touchpoint_result_set_to_json`
- * @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL
+ * @param graph the graph
+ * @param fraction share of the drop-off cut (0–1)
+ * @param by a `touchpoint_prioritize_by` value (passed as an integer and checked)
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (fraction outside 0–1, unknown `by`);
+ *         NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent readers.
  *
  * # Safety
- * As `touchpoint_graph_next_best_json`.
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
  */
-touchpoint_result touchpoint_graph_most_probable_path_json(const touchpoint_graph *graph,
+touchpoint_result touchpoint_journey_graph_prioritize_json(const touchpoint_journey_graph *graph,
+                                                           double fraction,
+                                                           uint32_t by,
                                                            char *buf,
                                                            size_t len,
                                                            size_t *out_n);
 
 /**
- * Marginal sensitivity of P(conversion) to every transition probability, `∂P/∂Q(from→to) =
- * v_from · b_to` (expected visits of `from` times P(conversion) from `to`), as a JSON array of
- * `{"from": label, "to": label, "sensitivity": x}` in edge order.
+ * Rank the allowed next touchpoints after the touches `partial` (names separated by `>`,
+ * e.g. `"search ad > email"`; NULL or empty for a journey that has not started), as JSON
+ * (core `NextBest`): `{"current_state", "current_probability", "rows": [core
+ * `NextBestRow`s]}`. The estimates are associational (what followed for customers who took
+ * each step), not causal.
  *
- * @param buf, len, out_n as `touchpoint_result_set_to_json`
- * @return OK; NULL_PARAMETER; NO_CONVERGENCE (the linear solves); BUFFER_TOO_SMALL
- *
- * # Safety
- * As `touchpoint_graph_next_best_json`.
- */
-touchpoint_result touchpoint_graph_sensitivities_json(const touchpoint_graph *graph,
-                                                      char *buf,
-                                                      size_t len,
-                                                      size_t *out_n);
-
-/**
- * Split a budget across response curves.
- *
- * @param curves, n_curves the curves
- * @param objective what to optimise
- * @param step spend grid of dynamic programming and greedy
- * @param solver a `touchpoint_solver` value (passed as an integer and checked)
- * @param out receives the plan (free with `touchpoint_budget_plan_free`)
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a curve parameter, naming the
- *         field and curve index); INVALID_ARGUMENT (budget, step); MODEL_NOT_APPLICABLE
- *         (infeasible bounds, water-filling on non-concave curves); EMPTY_INPUT
+ * @param graph the graph
+ * @param partial, partial_len the touches so far
+ * @param candidates, n_candidates the allowed next touchpoints and their costs
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (unknown touchpoint, no candidates);
+ *         INVALID_VALUE (a negative cost); MODEL_NOT_APPLICABLE (state never observed);
+ *         NULL_PARAMETER; INVALID_UTF8. Thread-safe for concurrent readers.
  *
  * # Safety
- * `curves` must point to `n_curves` valid structs (their names and points valid for their
- * lengths); `objective` and `out` NULL or valid.
+ * `candidates` must point to `n_candidates` valid structs whose strings are valid for their
+ * lengths; `buf` NULL or `len` writable bytes; other pointers NULL or valid.
  */
-touchpoint_result touchpoint_allocate_budget(const touchpoint_curve *curves,
-                                             size_t n_curves,
-                                             const touchpoint_budget_objective *objective,
-                                             double step,
-                                             uint32_t solver,
-                                             touchpoint_budget_plan **out);
+touchpoint_result touchpoint_journey_graph_next_best_json(const touchpoint_journey_graph *graph,
+                                                          const char *partial,
+                                                          size_t partial_len,
+                                                          const touchpoint_candidate *candidates,
+                                                          size_t n_candidates,
+                                                          char *buf,
+                                                          size_t len,
+                                                          size_t *out_n);
 
 /**
- * Copy the spend per curve (input order) into `spend` (capacity `len`, at least the number of
- * curves) and the total expected response into `*total_response`.
+ * The `k` most probable routes to conversion (at most `max_len` further states) after the
+ * touches `partial` (`>`-separated; NULL or empty for the start), best first, as a JSON
+ * array of core `ConvertingPathRow`s (`rank`, `path`, `steps`, `probability`).
  *
- * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER
+ * @param graph the graph
+ * @param partial, partial_len the touches so far
+ * @param k how many routes
+ * @param max_len longest route, in states
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; INVALID_ARGUMENT (unknown touchpoint); MODEL_NOT_APPLICABLE
+ *         (state never observed); NULL_PARAMETER; INVALID_UTF8. Thread-safe for concurrent
+ *         readers.
  *
  * # Safety
- * `spend` must be NULL or hold `len` writable doubles; other pointers NULL or valid.
+ * As `touchpoint_journey_graph_next_best_json`.
  */
-touchpoint_result touchpoint_budget_plan_spend(const touchpoint_budget_plan *plan,
-                                               double *spend,
-                                               size_t len,
-                                               double *total_response);
+touchpoint_result touchpoint_journey_graph_converting_paths_json(const touchpoint_journey_graph *graph,
+                                                                 const char *partial,
+                                                                 size_t partial_len,
+                                                                 size_t k,
+                                                                 size_t max_len,
+                                                                 char *buf,
+                                                                 size_t len,
+                                                                 size_t *out_n);
 
 /**
- * The whole plan as JSON (spend, response, marginal response per curve, totals, method,
- * optimality statement, KKT gap, diagnostics). Size query as `touchpoint_result_set_to_json`.
+ * The single most probable route from the start to a conversion (A* on `−log p`), as JSON
+ * (core `ConvertingPath`) `{"states": [...], "probability": p}`; the JSON text `null` when
+ * no journey converts.
+ *
+ * @param graph the graph
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; NULL_PARAMETER; BUFFER_TOO_SMALL. Thread-safe for concurrent readers.
  *
  * # Safety
  * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
  */
-touchpoint_result touchpoint_budget_plan_to_json(const touchpoint_budget_plan *plan,
-                                                 char *buf,
-                                                 size_t len,
-                                                 size_t *out_n);
+touchpoint_result touchpoint_journey_graph_most_probable_converting_path_json(const touchpoint_journey_graph *graph,
+                                                                              char *buf,
+                                                                              size_t len,
+                                                                              size_t *out_n);
 
 /**
- * Free a budget plan. NULL is a no-op.
+ * The common form `path,total_conversions,total_conversion_value,total_null`, `>` between
+ * touchpoints, comma between fields.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_path_csv_options touchpoint_path_csv_options_default(void);
+
+/**
+ * Create an empty path table.
+ *
+ * @param out receives the new handle (free with `touchpoint_path_table_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe.
  *
  * # Safety
- * `plan` must be NULL or a handle from this library, not freed before.
+ * `out` must be NULL or valid.
  */
-void touchpoint_budget_plan_free(touchpoint_budget_plan *plan);
+touchpoint_result touchpoint_path_table_new(touchpoint_path_table **out);
 
 /**
- * A static, NUL-terminated name of a result code (`"TOUCHPOINT_RESULT_OK"`, ...); never NULL,
- * never to be freed. Unknown numbers give `"TOUCHPOINT_RESULT_UNKNOWN"`.
+ * Add a path like `"search > email > store"` (tokens trimmed, empty tokens dropped);
+ * identical paths are merged.
  *
- * @param code a value returned by any touchpoint function
- * @return a static string
+ * @param paths the table (exclusive access during the call)
+ * @param path, path_len the path text
+ * @param separator, separator_len the separator (e.g. `">"`)
+ * @param conversions, nulls, value finite and >= 0
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty or multi-line
+ *         separator); INVALID_VALUE (empty path, negative count, NaN)
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; `paths` not used by another thread
+ * during the call.
  */
-const char *touchpoint_result_str(uint32_t code);
+touchpoint_result touchpoint_path_table_add(touchpoint_path_table *paths,
+                                            const char *path,
+                                            size_t path_len,
+                                            const char *separator,
+                                            size_t separator_len,
+                                            double conversions,
+                                            double nulls,
+                                            double value);
+
+/**
+ * Read a path CSV file (by default `path,total_conversions,total_conversion_value,total_null`).
+ *
+ * @param path, path_len the file path
+ * @param options column names, separator and delimiter; NULL for the defaults
+ * @param out receives the new handle (free with `touchpoint_path_table_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty separator, bad
+ *         delimiter); IO; SCHEMA;
+ *         INVALID_VALUE (names line, column, value); EMPTY_INPUT. Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; `options`' string pointers likewise.
+ */
+touchpoint_result touchpoint_path_table_read_csv(const char *path,
+                                                 size_t path_len,
+                                                 const touchpoint_path_csv_options *options,
+                                                 touchpoint_path_table **out);
+
+/**
+ * Aggregate journeys into a path table.
+ *
+ * @param journeys the journeys (read-only)
+ * @param out receives the new handle (free with `touchpoint_path_table_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_path_table_from_journeys(const touchpoint_journeys *journeys,
+                                                      touchpoint_path_table **out);
+
+/**
+ * Merge two path tables into a new one: touchpoints matched by name, repeated paths summed.
+ * Merging tables built from disjoint customers equals building one from all of them.
+ *
+ * @param a, b the tables (read-only)
+ * @param out receives the new handle (free with `touchpoint_path_table_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_path_table_merge(const touchpoint_path_table *a,
+                                              const touchpoint_path_table *b,
+                                              touchpoint_path_table **out);
+
+/**
+ * Write a path table as CSV in the form `touchpoint_path_table_read_csv` reads by default
+ * (`path,total_conversions,total_conversion_value,total_null`).
+ *
+ * @param paths the table
+ * @param path, path_len the file path (created or truncated)
+ * @param separator, separator_len separator written between touchpoints (e.g. `">"`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (empty or blank separator);
+ *         IO. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_path_table_write_csv(const touchpoint_path_table *paths,
+                                                  const char *path,
+                                                  size_t path_len,
+                                                  const char *separator,
+                                                  size_t separator_len);
+
+/**
+ * The `k` top paths as a JSON array of `{"path", "touches", "journeys", "conversions",
+ * "value", "conversion_rate", "remainder"}` (core `TopPath` rows), plus a final
+ * `"(other N paths)"` row with `"remainder": true` for the rest, so the rows sum to the
+ * table's totals.
+ *
+ * @param paths the table
+ * @param k how many paths
+ * @param by a `touchpoint_path_rank` value (passed as an integer and checked)
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (unknown `by`); BUFFER_TOO_SMALL.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `buf` valid for `len` bytes.
+ */
+touchpoint_result touchpoint_path_table_top_paths_json(const touchpoint_path_table *paths,
+                                                       size_t k,
+                                                       uint32_t by,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_n);
+
+/**
+ * Step-by-step Sankey diagram data of the paths, `{"nodes": [{"label", "step",
+ * "touchpoint"}], "links": [{"source", "target", "journeys", "conversions"}]}`: the `top_k`
+ * touchpoints of each of the first `max_steps` steps, the rest as "other", and every path's
+ * outcome, so the outcome links sum to the journeys.
+ *
+ * @param paths the table
+ * @param max_steps steps shown (>= 1)
+ * @param top_k touchpoints with their own node per step
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (max_steps = 0); BUFFER_TOO_SMALL.
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * As `touchpoint_path_table_top_paths_json`.
+ */
+touchpoint_result touchpoint_path_table_sankey_json(const touchpoint_path_table *paths,
+                                                    size_t max_steps,
+                                                    size_t top_k,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
+
+/**
+ * Number of distinct paths.
+ *
+ * @param paths the table
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_path_table_len(const touchpoint_path_table *paths, size_t *out);
+
+/**
+ * Free a path table. NULL is a no-op.
+ *
+ * # Safety
+ * `paths` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_path_table_free(touchpoint_path_table *paths);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,5 +1,28 @@
 //! Generates the C header with the pinned cbindgen into OUT_DIR; `tests/header.rs` checks that
 //! the committed `include/touchpoint.h` is identical (and rewrites it with TOUCHPOINT_BLESS=1).
+//!
+//! cbindgen does not expand macros, so the result-code enum, which `src/result.rs` makes from
+//! the one table `src/result_codes.rs`, is expanded here from the same table into a source file
+//! that cbindgen reads beside the crate.
+
+/// The table of `src/result_codes.rs` as the Rust source of its enum (docs, variants, numbers).
+macro_rules! result_codes {
+    (
+        $(#[doc = $edoc:literal])*
+        enum $ty:ident {
+            $( $(#[doc = $doc:literal])* $variant:ident = $code:literal => $name:literal, )+
+        }
+    ) => {
+        concat!(
+            $("///", $edoc, "\n",)*
+            "#[repr(C)]\npub enum ", stringify!($ty), " {\n",
+            $( $("    ///", $doc, "\n",)* "    ", stringify!($variant), " = ", stringify!($code), ",\n", )+
+            "}\n"
+        )
+    };
+}
+
+const RESULT_CODES: &str = include!("src/result_codes.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=src");
@@ -24,7 +47,12 @@ fn main() {
          #define TOUCHPOINT_VERSION_MINOR {minor}\n\
          #define TOUCHPOINT_VERSION_PATCH {patch}\n"
     ));
-    match cbindgen::Builder::new().with_crate(&dir).with_config(config).generate() {
+    let codes = format!("{out}/touchpoint_result.rs");
+    if let Err(e) = std::fs::write(&codes, RESULT_CODES) {
+        println!("cargo:warning={codes}: {e}");
+        return;
+    }
+    match cbindgen::Builder::new().with_crate(&dir).with_src(&codes).with_config(config).generate() {
         Ok(b) => {
             b.write_to_file(format!("{out}/touchpoint.h"));
         }

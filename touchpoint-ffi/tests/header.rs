@@ -28,3 +28,15 @@ fn readme_shows_the_tested_c_quickstart() {
     let program = include_str!("c/quickstart.c");
     assert!(readme.contains(program), "README's C program differs from touchpoint-ffi/tests/c/quickstart.c");
 }
+
+#[test]
+fn header_result_codes_are_the_table() {
+    // `touchpoint_result` reaches the header through build.rs's expansion of src/result_codes.rs;
+    // the names `touchpoint_result_str` returns must be the constants cbindgen wrote.
+    for &r in touchpoint::touchpoint_result::ALL {
+        let line = format!("  {} = {},", r.name(), r as u32);
+        assert!(GENERATED.contains(&line), "the header lacks `{line}`");
+    }
+    let constants = GENERATED.matches("  TOUCHPOINT_RESULT_").count();
+    assert_eq!(constants, touchpoint::touchpoint_result::ALL.len(), "no code in the header outside the table");
+}

@@ -68,12 +68,12 @@ static inline void expect_message(const char *needle, int line) {
 #define EXPECT_MESSAGE(needle) expect_message((needle), __LINE__)
 
 /* Credit of `name` in model `model` of a result set (NaN when absent). */
-static inline double credit(const touchpoint_result_set *rs, size_t model, const char *name, int value) {
+static inline double credit(const touchpoint_comparison *cmp, size_t model, const char *name, int value) {
   size_t rows = 0;
-  CHECK_OK(touchpoint_result_set_rows(rs, model, &rows));
+  CHECK_OK(touchpoint_comparison_rows(cmp, model, &rows));
   for (size_t i = 0; i < rows; i++) {
     touchpoint_credit c;
-    CHECK_OK(touchpoint_result_set_row(rs, model, i, &c));
+    CHECK_OK(touchpoint_comparison_row(cmp, model, i, &c));
     if (c.touchpoint_len == strlen(name) && memcmp(c.touchpoint, name, c.touchpoint_len) == 0) {
       return value ? c.value : c.conversions;
     }

@@ -10,7 +10,7 @@ static touchpoint_budget_plan *plan_of(const double alpha[3], touchpoint_solver 
                           NULL, 0, 0.0, NAN, NAN};
     curves[i] = c;
   }
-  touchpoint_budget_objective obj = {TOUCHPOINT_OBJECTIVE_KIND_BUDGET, 150.0, 0.0, 0.0};
+  touchpoint_objective obj = {TOUCHPOINT_OBJECTIVE_KIND_BUDGET, 150.0, 0.0, 0.0};
   touchpoint_budget_plan *plan = NULL;
   CHECK_OK(touchpoint_allocate_budget(curves, 3, &obj, 1.0, solver, &plan));
   return plan;
@@ -43,7 +43,7 @@ static void budget(void) {
   /* water-filling refuses S-curves, with a message */
   touchpoint_budget_plan *bad = NULL;
   touchpoint_curve c = {"x", 1, TOUCHPOINT_CURVE_KIND_HILL, 10, 3, 5, NULL, 0, 0, NAN, NAN};
-  touchpoint_budget_objective obj = {TOUCHPOINT_OBJECTIVE_KIND_BUDGET, 10, 0, 0};
+  touchpoint_objective obj = {TOUCHPOINT_OBJECTIVE_KIND_BUDGET, 10, 0, 0};
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_WATER_FILLING, &bad),
              TOUCHPOINT_RESULT_MODEL_NOT_APPLICABLE);
   EXPECT_MESSAGE("concave");
@@ -53,52 +53,52 @@ static void budget(void) {
   CHECK(bad == NULL);
   c.p1 = 10;
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, 9, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
-  EXPECT_MESSAGE("touchpoint_solver");
+  EXPECT_MESSAGE("`solver`");
   /* enum values arrive as integers and are checked */
   c.kind = 42;
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_AUTO, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
-  EXPECT_MESSAGE("touchpoint_curve_kind");
+  EXPECT_MESSAGE("`curves[].kind`");
   c.kind = TOUCHPOINT_CURVE_KIND_HILL;
   obj.kind = 7;
   CHECK_CODE(touchpoint_allocate_budget(&c, 1, &obj, 1.0, TOUCHPOINT_SOLVER_AUTO, &bad), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
-  EXPECT_MESSAGE("touchpoint_objective_kind");
+  EXPECT_MESSAGE("`objective.kind`");
   CHECK(bad == NULL);
 }
 
 static void graph_tools(void) {
-  touchpoint_paths *p = NULL;
-  CHECK_OK(touchpoint_paths_new(&p));
-  CHECK_OK(touchpoint_paths_add(p, S("C1 > C2 > C3"), S(">"), 1, 0, 0));
-  CHECK_OK(touchpoint_paths_add(p, S("C1"), S(">"), 0, 1, 0));
-  CHECK_OK(touchpoint_paths_add(p, S("C2 > C3"), S(">"), 0, 1, 0));
-  touchpoint_graph *g = NULL;
-  CHECK_OK(touchpoint_graph_from_paths(p, 1, &g));
+  touchpoint_path_table *p = NULL;
+  CHECK_OK(touchpoint_path_table_new(&p));
+  CHECK_OK(touchpoint_path_table_add(p, S("C1 > C2 > C3"), S(">"), 1, 0, 0));
+  CHECK_OK(touchpoint_path_table_add(p, S("C1"), S(">"), 0, 1, 0));
+  CHECK_OK(touchpoint_path_table_add(p, S("C2 > C3"), S(">"), 0, 1, 0));
+  touchpoint_journey_graph *g = NULL;
+  CHECK_OK(touchpoint_journey_graph_from_paths(p, 1, &g));
   char buf[8192];
   size_t n = 0;
-  CHECK_OK(touchpoint_graph_prioritize_json(g, 1.0, false, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_prioritize_json(g, 1.0, TOUCHPOINT_PRIORITIZE_BY_TOUCHPOINT, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"extra_conversions\"") != NULL && strstr(buf, "\"touchpoint\"") != NULL);
-  CHECK_OK(touchpoint_graph_prioritize_json(g, 1.0, true, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_prioritize_json(g, 1.0, TOUCHPOINT_PRIORITIZE_BY_STATE, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"return_probability\"") != NULL);
   touchpoint_candidate cands[2] = {{"C2", 2, 1.0}, {"C3", 2, 0.0}};
-  CHECK_OK(touchpoint_graph_next_best_json(g, S("C1"), cands, 2, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_next_best_json(g, S("C1"), cands, 2, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"current_state\": \"C1\"") != NULL);
-  CHECK_OK(touchpoint_graph_converting_paths_json(g, NULL, 0, 5, 10, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_converting_paths_json(g, NULL, 0, 5, 10, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"probability\"") != NULL);
   /* E1: C1 > C2 > C3 and C2 > C3 both convert with probability 2/3 * 1/2 * 1/2 = 1/3 * 1/2 = 1/6 */
-  CHECK_OK(touchpoint_graph_most_probable_path_json(g, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_most_probable_converting_path_json(g, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"probability\": 0.1666666666666") != NULL && strstr(buf, "\"C3\"") != NULL);
   /* dP/dQ(C3 -> conversion) = expected visits of C3 (2/3) x 1; dP/dQ(start -> C2) = P(conv | C2) = 1/2 */
-  CHECK_OK(touchpoint_graph_sensitivities_json(g, buf, sizeof buf, &n));
+  CHECK_OK(touchpoint_journey_graph_sensitivities_json(g, buf, sizeof buf, &n));
   CHECK(strstr(buf, "\"sensitivity\": 0.666666666666") != NULL);
   CHECK(strstr(buf, "\"sensitivity\": 0.5") != NULL);
-  CHECK_CODE(touchpoint_graph_sensitivities_json(NULL, buf, sizeof buf, &n), TOUCHPOINT_RESULT_NULL_PARAMETER);
+  CHECK_CODE(touchpoint_journey_graph_sensitivities_json(NULL, buf, sizeof buf, &n), TOUCHPOINT_RESULT_NULL_PARAMETER);
   touchpoint_candidate unknown = {"nope", 4, 0.0};
-  CHECK_CODE(touchpoint_graph_next_best_json(g, NULL, 0, &unknown, 1, buf, sizeof buf, &n),
+  CHECK_CODE(touchpoint_journey_graph_next_best_json(g, NULL, 0, &unknown, 1, buf, sizeof buf, &n),
              TOUCHPOINT_RESULT_INVALID_ARGUMENT);
   EXPECT_MESSAGE("nope");
-  CHECK_CODE(touchpoint_graph_prioritize_json(g, 2.0, false, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
-  touchpoint_graph_free(g);
-  touchpoint_paths_free(p);
+  CHECK_CODE(touchpoint_journey_graph_prioritize_json(g, 2.0, TOUCHPOINT_PRIORITIZE_BY_TOUCHPOINT, buf, sizeof buf, &n), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  touchpoint_journey_graph_free(g);
+  touchpoint_path_table_free(p);
 }
 
 int main(void) {
