@@ -10,8 +10,8 @@ use arrow_schema::{DataType, TimeUnit as ArrowUnit};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
-use crate::errors::{ColumnNotFoundError, InputError, InputTypeError, IntoPy};
-use touchpoint_core::{CustomerKey, EventTable, PathTable, TimeFormat, TimeUnit};
+use crate::errors::{InputError, InputTypeError, IntoPy, error};
+use touchpoint_core::{CustomerKey, Error, ErrorKind, EventTable, PathTable, TimeFormat, TimeUnit};
 
 /// Read every batch of an object implementing `__arrow_c_stream__`.
 pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordBatch>)> {
@@ -38,20 +38,19 @@ pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordB
     Ok((names, batches))
 }
 
-fn column_index(_batches: &[RecordBatch], schema_names: &[String], name: &str) -> PyResult<usize> {
+fn column_index(schema_names: &[String], name: &str) -> PyResult<usize> {
     let mut hits = schema_names.iter().enumerate().filter(|(_, n)| *n == name).map(|(i, _)| i);
     if let (Some(first), Some(second)) = (hits.next(), hits.next()) {
-        return Err(crate::errors::SchemaError::new_err(format!(
-            "duplicate column `{name}` in the table (columns {} and {}); rename one",
-            first + 1,
-            second + 1
-        )));
+        return Err(error(
+            ErrorKind::DuplicateColumn,
+            format!("duplicate column `{name}` in the table (columns {} and {}); rename one", first + 1, second + 1),
+        ));
     }
     schema_names.iter().position(|n| n == name).ok_or_else(|| {
-        ColumnNotFoundError::new_err(format!(
-            "missing column `{name}`: the table has [{}]; pass the right column name",
-            schema_names.join(", ")
-        ))
+        error(
+            ErrorKind::MissingColumn,
+            format!("missing column `{name}`: the table has [{}]; pass the right column name", schema_names.join(", ")),
+        )
     })
 }
 
@@ -264,21 +263,21 @@ pub struct EventSpec {
 }
 
 fn invalid(column: &str, row: usize, value: impl std::fmt::Display, why: &str) -> PyErr {
-    InputError::new_err(format!("invalid value in column `{column}` at row {row}: {value} ({why})"))
+    error(ErrorKind::InvalidValue, format!("invalid value in column `{column}` at row {row}: {value} ({why})"))
 }
 
 /// Events from Arrow batches.
 pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &EventSpec) -> PyResult<EventTable> {
-    let ci = column_index(batches, names, &spec.customer)?;
-    let ti = column_index(batches, names, &spec.touchpoint)?;
-    let mi = column_index(batches, names, &spec.time)?;
+    let ci = column_index(names, &spec.customer)?;
+    let ti = column_index(names, &spec.touchpoint)?;
+    let mi = column_index(names, &spec.time)?;
     let vi = match &spec.conversion {
-        Some(c) => Some(column_index(batches, names, c)?),
+        Some(c) => Some(column_index(names, c)?),
         None => None,
     };
     let opt = |c: &Option<String>| -> PyResult<Option<usize>> {
         match c {
-            Some(c) => column_index(batches, names, c).map(Some),
+            Some(c) => column_index(names, c).map(Some),
             None => Ok(None),
         }
     };
@@ -359,14 +358,14 @@ pub struct PathSpec {
 
 /// A path table from Arrow batches.
 pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &PathSpec) -> PyResult<PathTable> {
-    let pi = column_index(batches, names, &spec.path)?;
-    let ci = column_index(batches, names, &spec.conversions)?;
+    let pi = column_index(names, &spec.path)?;
+    let ci = column_index(names, &spec.conversions)?;
     let ni = match &spec.nulls {
-        Some(c) => Some(column_index(batches, names, c)?),
+        Some(c) => Some(column_index(names, c)?),
         None => None,
     };
     let vi = match &spec.value {
-        Some(c) => Some(column_index(batches, names, c)?),
+        Some(c) => Some(column_index(names, c)?),
         None => None,
     };
     let mut t = PathTable::default();
@@ -411,7 +410,7 @@ pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &Path
         row0 += batch.num_rows();
     }
     if t.is_empty() {
-        return Err(InputError::new_err("empty input: the path table has no rows; pass at least one path row"));
+        return Err(Error::EmptyInput { what: "the path table", hint: "path row" }).py();
     }
     Ok(t)
 }

@@ -192,7 +192,7 @@ E8_SOURCES = ("pandas", "polars", "pyarrow", "csv")
 
 def build_e8(source: str, tmp_path: Path, **kwargs) -> "tp.Journeys":
     if source == "csv":
-        return tp.Journeys.from_csv(write_e8_csv(tmp_path / "e8.csv"), **kwargs)
+        return tp.Journeys.read_csv(write_e8_csv(tmp_path / "e8.csv"), **kwargs)
     return tp.Journeys.from_events(e8_frame(source), **kwargs)
 
 

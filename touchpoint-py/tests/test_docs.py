@@ -9,7 +9,11 @@ import pytest
 
 MODULES = [
     "touchpoint",
-    "touchpoint._api",
+    "touchpoint.journeys",
+    "touchpoint.paths",
+    "touchpoint.attribution",
+    "touchpoint.graph",
+    "touchpoint._util",
     "touchpoint.demo",
     "touchpoint.exceptions",
     "touchpoint._frames",
@@ -17,7 +21,8 @@ MODULES = [
 ]
 
 # modules whose docstrings are expected to carry examples
-WITH_EXAMPLES = {"touchpoint", "touchpoint._api", "touchpoint.demo", "touchpoint.budget"}
+WITH_EXAMPLES = {"touchpoint", "touchpoint.journeys", "touchpoint.paths", "touchpoint.attribution", "touchpoint.graph",
+                 "touchpoint.demo", "touchpoint.budget"}
 
 
 @pytest.mark.parametrize("name", MODULES)

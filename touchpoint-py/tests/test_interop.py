@@ -236,7 +236,7 @@ def test_path_frame_custom_columns_and_separator():
         "no_conv": [r[2] for r in E3_ROWS],
         "revenue": [r[3] for r in E3_ROWS],
     })
-    check_e3(df, path="journey", conversions="conv", nulls="no_conv", value="revenue", sep="|")
+    check_e3(df, path="journey", conversions="conv", nulls="no_conv", value="revenue", separator="|")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,7 +458,7 @@ def test_empty_csv(tmp_path):
     f = tmp_path / "events.csv"
     f.write_text("customer_id,touchpoint,timestamp,converted,value\n")
     with pytest.raises(tp.InputError, match="empty"):
-        tp.Journeys.from_csv(f)
+        tp.Journeys.read_csv(f)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_budget_issue_examples():
 
 def test_water_filling_matches_dp_and_reports_kkt_gap():
     w = tp.allocate_budget(three((0.8, 1.0, 0.6)), budget=150)
-    assert w.method == "water_filling"
+    assert w.solver == "water_filling"
     assert w.kkt_gap < 1e-6
     d = tp.allocate_budget(three((0.8, 1.0, 0.6)), budget=150, step=0.25, solver="dp")
     assert 0 <= w.total_response - d.total_response < 1e-3

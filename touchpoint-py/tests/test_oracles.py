@@ -2,7 +2,7 @@
 
 Path-table examples run over every way a table can arrive (records, pandas, polars, pyarrow,
 a CSV file read with ``tp.read_paths``); E8 runs over pandas, polars and pyarrow events and an
-events CSV read with ``tp.Journeys.from_csv``. Tolerance 1e-6 unless ORACLES.md says otherwise.
+events CSV read with ``tp.Journeys.read_csv``. Tolerance 1e-6 unless ORACLES.md says otherwise.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def test_e5_ordered_shapley_by_position(make_paths):
 
 @pytest.mark.parametrize("method", ["exact", "auto"])
 def test_e5_shapley_rate(make_paths, method):
-    res = tp.attribute(make_paths(E5_ROWS), model="shapley_rate", method=method)
+    res = tp.attribute(make_paths(E5_ROWS), model="shapley_rate", shapley_method=method)
     conv = credits_of(res)
     for name, e in E5_RATE:
         assert_close(conv[name], e, name, tol=5e-7 + 1e-9)
@@ -276,7 +276,7 @@ def test_e5_shapley_rate(make_paths, method):
 
 
 def test_e5_shapley_rate_shares_when_credits_sum_to_zero():
-    res = tp.attribute(tp.PathTable.from_records(E5_ROWS), model="shapley_rate", method="exact")
+    res = tp.attribute(tp.PathTable.from_records(E5_ROWS), model="shapley_rate", shapley_method="exact")
     share = credits_of(res, "share")
     assert abs(sum(credits_of(res).values())) < 1e-12
     for name, s in share.items():
@@ -286,7 +286,8 @@ def test_e5_shapley_rate_shares_when_credits_sum_to_zero():
 @pytest.mark.parametrize("seed", [3, 11])
 def test_e5_shapley_rate_sampled_within_standard_errors(seed):
     paths = tp.PathTable.from_records(E5_ROWS)
-    res = tp.attribute(paths, model="shapley_rate", method="sampled", samples=20_000, seed=seed)
+    res = tp.attribute(paths, model="shapley_rate", shapley_method="sampled", shapley_samples=20_000,
+                       shapley_seed=seed)
     df = res.to_pandas().set_index("touchpoint")
     assert "std_error" in df.columns
     for name, e in E5_RATE:
@@ -294,7 +295,8 @@ def test_e5_shapley_rate_sampled_within_standard_errors(seed):
         assert se > 0
         assert abs(df.loc[name, "conversions"] - e) < 5 * se + 1e-9, (name, df.loc[name, "conversions"], se)
     # the same seed gives the same numbers
-    again = tp.attribute(paths, model="shapley_rate", method="sampled", samples=20_000, seed=seed)
+    again = tp.attribute(paths, model="shapley_rate", shapley_method="sampled", shapley_samples=20_000,
+                         shapley_seed=seed)
     assert again.to_pandas().equals(res.to_pandas())
 
 

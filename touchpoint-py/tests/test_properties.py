@@ -33,7 +33,7 @@ EFFICIENT = [
     ("shapley", {}),
     ("ordered_shapley", {}),
 ]
-NOT_EFFICIENT = [("participation", {}), ("shao_li", {}), ("shapley_rate", {"method": "exact"})]
+NOT_EFFICIENT = [("participation", {}), ("shao_li", {}), ("shapley_rate", {"shapley_method": "exact"})]
 ALL_MODELS = EFFICIENT + NOT_EFFICIENT
 
 
@@ -211,7 +211,7 @@ def test_order_1_markov_ignores_consecutive_repeats(rows):
 # ---------------------------------------------------------------------------------------------
 # threads
 
-THREADED = ALL_MODELS + [("shapley_rate", {"method": "sampled", "samples": 500, "seed": 5})]
+THREADED = ALL_MODELS + [("shapley_rate", {"shapley_method": "sampled", "shapley_samples": 500, "shapley_seed": 5})]
 
 
 @pytest.mark.parametrize("model, opts", THREADED, ids=_ids(THREADED))

@@ -16,18 +16,10 @@ from __future__ import annotations
 import os as _os
 
 from touchpoint import demo
-from touchpoint._api import (
-    Attribution,
-    Comparison,
-    JourneyGraph,
-    Journeys,
-    NextBest,
-    PathTable,
-    attribute,
-    compare,
-    prioritize,
-    read_paths,
-)
+from touchpoint.attribution import Attribution, Comparison, attribute, compare
+from touchpoint.graph import JourneyGraph, NextBest, prioritize
+from touchpoint.journeys import Journeys
+from touchpoint.paths import PathTable, read_paths
 from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
 from touchpoint._touchpoint import __version__
 from touchpoint._touchpoint import _after_fork_in_child as _after_fork_in_child
@@ -37,6 +29,7 @@ from touchpoint.exceptions import (
     InputError,
     InputTypeError,
     ModelError,
+    OptionError,
     SchemaError,
     TouchpointError,
     TouchpointIOError,
@@ -73,6 +66,7 @@ __all__ = [
     "ColumnNotFoundError",
     "InputTypeError",
     "ModelError",
+    "OptionError",
     "UnknownTouchpointError",
     "ConvergenceError",
     "TouchpointIOError",

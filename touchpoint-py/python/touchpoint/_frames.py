@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 from touchpoint.exceptions import InputTypeError
 
@@ -58,6 +58,24 @@ def to_backend(table: Any, backend: str) -> Any:
             df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
         return df
     return pa.table(table).to_pandas()
+
+
+def from_columns(data: Dict[str, List[Any]], backend: str) -> Any:
+    """A DataFrame of `backend` from Python columns (for the tables the Python layer assembles:
+    the wide comparison, the demo catalog); pandas needs no pyarrow here."""
+    if backend not in BACKENDS:
+        raise InputTypeError(f"backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend == "polars":
+        import polars as pl
+
+        return pl.DataFrame(data)
+    if backend == "pyarrow":
+        import pyarrow as pa
+
+        return pa.table(data)
+    import pandas as pd
+
+    return pd.DataFrame(data)
 
 
 def max_rows() -> int:

@@ -15,6 +15,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
+from touchpoint._util import deprecated
 
 
 @dataclass
@@ -57,8 +58,8 @@ class Hill(_Curve):
                   half_saturation_ratio: float = 1.0, **bounds: Any) -> "Hill":
         """A Hill curve through today's (spend, response), e.g. spend and attributed conversions,
         with half saturation at ``spend * half_saturation_ratio``."""
-        beta, alpha, gamma = _native.calibrate_hill(spend, response, alpha, half_saturation_ratio)
-        return cls(name=name, beta=beta, alpha=alpha, gamma=gamma, **bounds)
+        c = _native.calibrate_hill(spend, response, alpha, half_saturation_ratio)
+        return cls(name=name, beta=c["beta"], alpha=c["alpha"], gamma=c["gamma"], **bounds)
 
 
 @dataclass
@@ -73,9 +74,17 @@ class Power(_Curve):
 
     @classmethod
     def calibrate(cls, name: str, spend: float, response: float, *, b: float = 0.5, **bounds: Any) -> "Power":
-        """A power curve through today's (spend, response)."""
-        a, b = _native.calibrate_power(spend, response, b)
-        return cls(name=name, a=a, b=b, **bounds)
+        """A power curve through today's (spend, response).
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> c = tp.Power.calibrate("email", spend=50, response=10, b=0.7)
+        >>> round(c([50])[0], 9), c.b
+        (10.0, 0.7)
+        """
+        c = _native.calibrate_power(spend, response, b)
+        return cls(name=name, a=c["a"], b=c["b"], **bounds)
 
 
 @dataclass
@@ -128,9 +137,24 @@ class BudgetPlan:
         return self._native.total_response
 
     @property
+    def solver(self) -> str:
+        """The solver that made the plan: 'water_filling', 'dynamic_programming' or 'greedy'
+        (what ``solver='auto'`` chose).
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> concave = [tp.Hill(name="a", beta=10, alpha=0.8, gamma=5), tp.LogCurve(name="b", a=3, b=2)]
+        >>> tp.allocate_budget(concave, budget=20).solver, tp.allocate_budget(concave, budget=20, solver="dp").solver
+        ('water_filling', 'dynamic_programming')
+        """
+        return self._native.solver
+
+    @property
     def method(self) -> str:
-        """Solver used."""
-        return self._native.method
+        """Deprecated spelling of :attr:`solver`."""
+        deprecated("BudgetPlan.method", "BudgetPlan.solver")
+        return self._native.solver
 
     @property
     def optimality(self) -> str:
@@ -169,7 +193,7 @@ class BudgetPlan:
         return _frames.html_table(self._native.to_table(), repr(self))
 
     def __repr__(self) -> str:
-        return (f"BudgetPlan({self.method}: spend {self.total_spend:g}, response {self.total_response:.4f}, "
+        return (f"BudgetPlan({self.solver}: spend {self.total_spend:g}, response {self.total_response:.4f}, "
                 f"{len(self.diagnostics)} diagnostics)")
 
 
@@ -196,8 +220,9 @@ def allocate_budget(
     step
         Spend grid of dynamic programming.
     solver
-        'auto' (water-filling when every curve is concave, else DP), 'dp', 'water_filling',
-        'greedy' (for comparison).
+        'auto' (water-filling when every curve is concave and the objective is a budget, else
+        dynamic programming), 'dynamic_programming' (alias 'dp'), 'water_filling', 'greedy'
+        (for comparison). ``plan.solver`` says which one ran.
     value_per_response, min_marginal_roi, target_roi
         ROI objectives instead of a fixed budget.
 
@@ -208,8 +233,8 @@ def allocate_budget(
     ...           tp.Hill(name="social", beta=140, alpha=2.5, gamma=50),
     ...           tp.Hill(name="tv", beta=220, alpha=3, gamma=80)]
     >>> plan = tp.allocate_budget(curves, budget=150, step=1)
-    >>> plan.allocation, round(plan.total_response, 2)
-    ({'search': 43.0, 'social': 0.0, 'tv': 107.0}, 229.8)
+    >>> plan.allocation, round(plan.total_response, 2), plan.solver
+    ({'search': 43.0, 'social': 0.0, 'tv': 107.0}, 229.8, 'dynamic_programming')
     """
     specs = [c._spec() for c in curves]
     native = _native.allocate_budget(specs, budget=budget, step=step, solver=solver,

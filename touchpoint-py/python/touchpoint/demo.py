@@ -23,7 +23,7 @@ def events(customers: int = 5_000, seed: int = 7, *, backend: str = "pandas") ->
     >>> df.equals(tp.demo.events(customers=100, seed=7))
     True
     """
-    return _frames.to_backend(_native.Events.demo(customers, seed).to_table(), backend)
+    return _frames.to_backend(_native.PyEvents.demo(customers, seed).to_table(), backend)
 
 
 def report(customers: int = 5_000, seed: int = 7, *, order: int = 1, lookback_days: int = 30) -> str:
@@ -43,19 +43,8 @@ def catalog(*, backend: str = "pandas") -> Any:
     """
     import json
 
-    records = json.loads(_native.Events.demo_catalog_json())
+    records = json.loads(_native.PyEvents.demo_catalog_json())
     cols = {k: [r.get(k) for r in records] for k in ("name", "channel", "stage", "cost", "direct", "paid")}
     cols["touchpoint"] = cols.pop("name")
     order = ["touchpoint", "channel", "stage", "cost", "direct", "paid"]
-    data = {k: cols[k] for k in order}
-    if backend == "polars":
-        import polars as pl
-
-        return pl.DataFrame(data)
-    if backend == "pyarrow":
-        import pyarrow as pa
-
-        return pa.table(data)
-    import pandas as pd
-
-    return pd.DataFrame(data)
+    return _frames.from_columns({k: cols[k] for k in order}, backend)

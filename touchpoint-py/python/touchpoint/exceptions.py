@@ -8,15 +8,27 @@ so ``except ValueError`` keeps working::
     │   └── SchemaError                    duplicate column
     │       └── ColumnNotFoundError (KeyError)   a named column is missing
     ├── InputTypeError (TypeError)         a column or argument of an unsupported type
-    ├── ModelError (ValueError)            unknown model or option, model not applicable
+    ├── ModelError (ValueError)            unknown model, model not applicable, no conversions
+    │   └── OptionError (+ InputError)     an option not among its choices or out of its range
     ├── UnknownTouchpointError (KeyError)  a touchpoint name the data does not have
     ├── ConvergenceError (ArithmeticError) an iterative solve did not converge
     └── TouchpointIOError (OSError)        a file could not be read, malformed CSV
 
-Messages name the column (field), the row or line, and the offending value.
+Messages name the column (field), the row or line, and the offending value. An exception
+raised for an error of the Rust core carries the core's error kind in ``kind`` (one of
+``tp._touchpoint._error_classes()``; the README's errors table maps each kind to its class)::
+
+    >>> import touchpoint as tp
+    >>> try:
+    ...     tp.PathTable.from_records([("a", 1, 0, 0)]).top_paths(3, by="length")
+    ... except tp.OptionError as e:
+    ...     print(e.kind, "|", e)
+    invalid_option | invalid option `path_rank` = "length": expected one of journeys, conversions, value
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 __all__ = [
     "TouchpointError",
@@ -25,6 +37,7 @@ __all__ = [
     "ColumnNotFoundError",
     "InputTypeError",
     "ModelError",
+    "OptionError",
     "UnknownTouchpointError",
     "ConvergenceError",
     "TouchpointIOError",
@@ -33,6 +46,10 @@ __all__ = [
 
 class TouchpointError(Exception):
     """Base class of every touchpoint error."""
+
+    #: The core's error kind (``"invalid_value"``, ``"invalid_option"``, ...) when the error
+    #: comes from the Rust core; ``None`` for errors the Python layer raises itself.
+    kind: Optional[str] = None
 
 
 class InputError(TouchpointError, ValueError):
@@ -56,6 +73,13 @@ class InputTypeError(TouchpointError, TypeError):
 
 class ModelError(TouchpointError, ValueError):
     """Unknown model or option, or a model that cannot run on this data (the message says why)."""
+
+
+class OptionError(ModelError, InputError):
+    """An option value that is not one of its choices or is out of its range (the message
+    names the option and lists the choices). Both a :class:`ModelError` and an
+    :class:`InputError` for compatibility: bad model options (method, allocation, solver, ...)
+    were model errors, bad input options (time unit, path rank, ...) input errors."""
 
 
 class UnknownTouchpointError(TouchpointError, KeyError):

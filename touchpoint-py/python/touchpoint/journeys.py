@@ -1,0 +1,228 @@
+"""Events and journeys: events from any DataFrame (pandas without pyarrow too) or a CSV, built
+into customer journeys (:class:`Journeys`). Every computation runs in the Rust core
+(``touchpoint._touchpoint``); this module only moves tables and options across."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional, Union
+
+from touchpoint import _frames
+from touchpoint import _touchpoint as _native
+from touchpoint._util import (
+    DurationLike,
+    _Data,
+    _optional_column,
+    _pandas_without_arrow,
+    _to_ms,
+    deprecated,
+)
+from touchpoint.paths import PathTable
+
+
+def _epoch_ms(ts: Any) -> List[int]:
+    import pandas as pd
+
+    return ((ts - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).astype("int64").tolist()
+
+
+def _events_from_pandas_lists(df: Any, customer: str, touchpoint: str, time: str, conversion: Optional[str],
+                              value: Optional[str], feedback: Optional[str], time_unit: str) -> Any:
+    """pandas without pyarrow: move the columns as lists and numpy arrays."""
+    import pandas as pd
+
+    for c in [customer, touchpoint, time] + [c for c in (conversion, value, feedback) if c]:
+        if c not in df.columns:
+            from touchpoint.exceptions import ColumnNotFoundError
+
+            raise ColumnNotFoundError(
+                f"missing column `{c}`: the table has [{', '.join(map(str, df.columns))}]; pass the right column name"
+            )
+    n = len(df)
+    t = df[time]
+    if pd.api.types.is_datetime64_any_dtype(t):
+        times, unit = _epoch_ms(pd.to_datetime(t, utc=True)), "ms"
+    elif pd.api.types.is_numeric_dtype(t):
+        times, unit = t.tolist(), time_unit  # epoch numbers: the core converts them and checks the unit
+    else:
+        times, unit = _epoch_ms(pd.to_datetime(t, utc=True, format="ISO8601")), "ms"
+    tps = [None if (x is None or (isinstance(x, float) and x != x)) else str(x) for x in df[touchpoint].tolist()]
+    conv = [bool(x) if x == x else False for x in df[conversion].tolist()] if conversion else [False] * n
+    vals = [float(x) if x == x and x is not None else 0.0 for x in df[value].tolist()] if value else [0.0] * n
+    fb = [None if x is None or x != x else float(x) for x in df[feedback].tolist()] if feedback else None
+    return _native.PyEvents.from_lists([str(x) for x in df[customer].tolist()], tps, times, conv, vals, fb,
+                                       time_unit=unit)
+
+
+class Journeys(_Data):
+    """Customer journeys built from events: per customer, sorted by time; touches up to and
+    including a conversion form a converting journey, touches after the last conversion a
+    non-converting one. Everything left out (lookback window, repeats, truncation) is counted in
+    :attr:`report`.
+
+    Examples
+    --------
+    >>> import touchpoint as tp
+    >>> events = tp.demo.events(customers=300, seed=7)
+    >>> journeys = tp.Journeys.from_events(events, lookback="30d")
+    >>> journeys.report["journeys_converting"] > 0
+    True
+    >>> journeys.report["touches_in"] == journeys.report["touches_kept"] + journeys.report["touches_outside_lookback"]
+    True
+    """
+
+    @classmethod
+    def from_events(
+        cls,
+        events: Any,
+        *,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        value: Optional[str] = "value",
+        feedback: Optional[str] = None,
+        time_unit: str = "ms",
+        lookback: DurationLike = None,
+        inactivity_timeout: DurationLike = None,
+        collapse_repeats: bool = False,
+        max_touches: Optional[int] = None,
+        split_at_conversions: bool = True,
+        catalog: Any = None,
+    ) -> "Journeys":
+        """Build journeys from an events table.
+
+        Parameters
+        ----------
+        events
+            Any table with the Arrow PyCapsule interface (pyarrow Table, polars DataFrame,
+            pandas DataFrame, duckdb result); pandas without pyarrow also works (slower).
+        customer, touchpoint, time
+            Column names. Customers may be strings or integers; times may be timestamps of any
+            unit and time zone, dates, epoch numbers (see ``time_unit``) or ISO 8601 strings.
+        conversion
+            Boolean (or 0/1) column: the customer converted at this row. A row with an empty
+            touchpoint and the flag set is a pure conversion (a purchase with no touchpoint).
+        value
+            Conversion value column (used when present).
+        feedback
+            Optional NPS (0–10) / CSAT (1–5) score column.
+        time_unit
+            Unit of epoch-number times: 'ms' (default), 's', 'us' or 'ns' (also spelled out:
+            'seconds', 'milliseconds', ...).
+        lookback
+            Drop touches older than this before their conversion: '30d', a timedelta, or ms.
+        inactivity_timeout
+            Close a journey when two touches are further apart than this.
+        collapse_repeats
+            Count consecutive touches of the same touchpoint once.
+        max_touches
+            Keep only the most recent ``max_touches`` touches of each journey.
+        split_at_conversions
+            True (default): a journey per conversion. False: a customer's touches up to the last
+            conversion form one converting journey whose value sums its conversions.
+        catalog
+            Touchpoint attributes (channel, stage, cost per touch, direct, paid): a DataFrame
+            with a ``touchpoint`` column, a list of dicts or a dict; costs give CPA and ROAS.
+
+        Examples
+        --------
+        >>> import pandas as pd, touchpoint as tp
+        >>> df = pd.DataFrame({"customer_id": ["a", "a", "b"], "touchpoint": ["ad", "site", "ad"],
+        ...                    "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-01"]),
+        ...                    "converted": [False, True, False], "value": [0.0, 50.0, 0.0]})
+        >>> j = tp.Journeys.from_events(df)
+        >>> len(j), j.total_conversions, j.total_value
+        (2, 1.0, 50.0)
+        """
+        backend = _frames.backend_of(events)
+        if isinstance(events, _native.PyEvents):
+            ev = events
+        else:
+            cols = _frames.columns_of(events)
+            value = _optional_column(cols, value, "value")
+            if _pandas_without_arrow(events):
+                ev = _events_from_pandas_lists(events, customer, touchpoint, time, conversion, value, feedback, time_unit)
+            else:
+                ev = _native.PyEvents.from_arrow(
+                    events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+                    value=value, feedback=feedback, time_unit=time_unit,
+                )
+        return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
+                          split_at_conversions, catalog)
+
+    @classmethod
+    def read_csv(
+        cls,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        conversion_label: Optional[str] = None,
+        value: Optional[str] = None,
+        feedback: Optional[str] = None,
+        time_unit: str = "ms",
+        delimiter: str = ",",
+        lookback: DurationLike = None,
+        inactivity_timeout: DurationLike = None,
+        collapse_repeats: bool = False,
+        max_touches: Optional[int] = None,
+        split_at_conversions: bool = True,
+        catalog: Any = None,
+        backend: str = "pandas",
+    ) -> "Journeys":
+        """Build journeys from an events CSV read by the core's reader (errors name the line).
+        ``conversion_label`` marks conversion rows by touchpoint name instead of a flag column;
+        ``delimiter`` is the CSV field delimiter. The other options are those of
+        :meth:`from_events`.
+
+        Examples
+        --------
+        >>> import os, tempfile, touchpoint as tp
+        >>> f = os.path.join(tempfile.mkdtemp(), "events.csv")
+        >>> _ = open(f, "w").write("customer_id;touchpoint;timestamp;converted;value\\n"
+        ...                        "a;ad;2025-01-01;0;0\\na;site;2025-01-02;1;50\\n")
+        >>> j = tp.Journeys.read_csv(f, delimiter=";", value="value")
+        >>> len(j), j.total_value
+        (1, 50.0)
+        """
+        ev = _native.PyEvents.read_csv(
+            os.fspath(path), customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+            value=value, feedback=feedback, time_unit=time_unit, conversion_label=conversion_label,
+            delimiter=delimiter,
+        )
+        return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
+                          split_at_conversions, catalog)
+
+    @classmethod
+    def from_csv(cls, path: Union[str, "os.PathLike[str]"], **kwargs: Any) -> "Journeys":
+        """Deprecated spelling of :meth:`read_csv`."""
+        deprecated("Journeys.from_csv", "Journeys.read_csv")
+        return cls.read_csv(path, **kwargs)
+
+    @classmethod
+    def _build(cls, ev: Any, backend: str, lookback: DurationLike, inactivity_timeout: DurationLike,
+               collapse_repeats: bool, max_touches: Optional[int], split_at_conversions: bool,
+               catalog: Any) -> "Journeys":
+        native = _native.PyJourneys.build(
+            ev,
+            lookback_ms=_to_ms(lookback, "lookback"),
+            inactivity_timeout_ms=_to_ms(inactivity_timeout, "inactivity_timeout"),
+            collapse_repeats=collapse_repeats,
+            max_touches=max_touches,
+            split_at_conversions=split_at_conversions,
+        )
+        j = cls(native, backend)
+        return j.with_catalog(catalog) if catalog is not None else j
+
+    @property
+    def report(self) -> Dict[str, Any]:
+        """What the build kept and left out, by reason (every touch and conversion counted)."""
+        return dict(self._native.report)
+
+    def paths(self) -> "PathTable":
+        """The journeys aggregated into a path table (the same as
+        :meth:`PathTable.from_journeys`)."""
+        return PathTable.from_journeys(self)

@@ -1,0 +1,183 @@
+//! `PyJourneyGraph`: the journey graph (a Markov chain of order k) with its exact
+//! absorbing-chain analysis, drop-off priorities, next-best rankings and exports.
+
+use std::sync::OnceLock;
+
+use pyo3::prelude::*;
+use touchpoint_core::optimize::{self, Candidate, ConvertingPath, PrioritizeBy};
+use touchpoint_core::{Error, GraphAnalysis, JourneyGraph};
+
+use crate::compute;
+use crate::conversion::{Wrap, to_py_object};
+use crate::data::DataArg;
+use crate::errors::IntoPy;
+use crate::table::{ArrowTable, rows_table};
+
+/// The journey graph: a Markov chain of order k with exact absorbing-chain analysis.
+#[pyclass(name = "PyJourneyGraph", module = "touchpoint._touchpoint", frozen)]
+pub struct PyJourneyGraph {
+    inner: JourneyGraph,
+    analysis: OnceLock<GraphAnalysis>,
+}
+
+impl PyJourneyGraph {
+    fn of(inner: JourneyGraph) -> Self {
+        Self { inner, analysis: OnceLock::new() }
+    }
+
+    /// The exact analysis, computed once.
+    fn analysis(&self, py: Python<'_>) -> PyResult<&GraphAnalysis> {
+        if let Some(a) = self.analysis.get() {
+            return Ok(a);
+        }
+        let g = &self.inner;
+        let a = compute(py, None, || g.analyze())?;
+        Ok(self.analysis.get_or_init(|| a))
+    }
+}
+
+#[pymethods]
+impl PyJourneyGraph {
+    /// The Markov chain of `order` (consecutive repeats collapse); `collapse_repeats=False`
+    /// gives the directly-follows graph (order 1 only).
+    #[new]
+    #[pyo3(signature = (data, order = 1, collapse_repeats = true))]
+    fn new(py: Python<'_>, data: DataArg<'_>, order: usize, collapse_repeats: bool) -> PyResult<Self> {
+        if !collapse_repeats && order != 1 {
+            return Err(Error::InvalidOption {
+                option: "collapse_repeats",
+                value: "False".into(),
+                reason: format!("the directly-follows graph (collapse_repeats=False) needs order=1, not order={order}"),
+            })
+            .py();
+        }
+        let d = data.data();
+        let inner = match collapse_repeats {
+            true => py.detach(|| JourneyGraph::from_data(d, order, None)),
+            false => py.detach(|| JourneyGraph::directly_follows(d, None)),
+        };
+        Ok(Self::of(inner.py()?))
+    }
+
+    /// The directly-follows graph: order 1, consecutive repeats kept as self-loops.
+    #[staticmethod]
+    fn directly_follows(py: Python<'_>, data: DataArg<'_>) -> PyResult<Self> {
+        let d = data.data();
+        Ok(Self::of(py.detach(|| JourneyGraph::directly_follows(d, None)).py()?))
+    }
+
+    /// Markov order.
+    #[getter]
+    fn order(&self) -> usize {
+        self.inner.order()
+    }
+
+    /// Number of touchpoint states.
+    #[getter]
+    fn states(&self) -> usize {
+        self.inner.state_count()
+    }
+
+    /// Weighted journeys in the graph.
+    #[getter]
+    fn total_journeys(&self) -> f64 {
+        self.inner.total_journeys()
+    }
+
+    /// Exact P(conversion) of a journey.
+    #[getter]
+    fn conversion_probability(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.analysis(py)?.conversion_probability)
+    }
+
+    /// Expected time from the start to conversion, given conversion (ms), if times are known.
+    #[getter]
+    fn expected_time_to_convert_ms(&self, py: Python<'_>) -> PyResult<Option<f64>> {
+        Ok(self.analysis(py)?.expected_time_to_convert_ms)
+    }
+
+    /// Sizes, totals and the exact analysis (the core's `GraphSummary`) as a dict.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let g = &self.inner;
+        to_py_object(py, &compute(py, None, || g.summary())?)
+    }
+
+    /// Every transition (`TransitionRow`s): source, target, ids, count, probability, value and
+    /// dwell statistics (ms), target kind.
+    fn transitions(&self) -> PyResult<ArrowTable> {
+        rows_table(&self.inner.transition_table())
+    }
+
+    /// Per node (`NodeRow`s): conversion probability, visits, drop-off, time to convert (exact).
+    fn nodes(&self, py: Python<'_>) -> PyResult<ArrowTable> {
+        rows_table(&self.inner.node_table(self.analysis(py)?))
+    }
+
+    /// Removal effect of every touchpoint on conversions and on value (`RemovalEffectRow`s).
+    fn removal_effects(&self, py: Python<'_>) -> PyResult<ArrowTable> {
+        rows_table(&self.analysis(py)?.removal_effect_table())
+    }
+
+    /// Exact gains of cutting drop-off by `fraction`, per touchpoint (re-solves,
+    /// `TouchpointPriority` rows) or per state (closed form, `StatePriority` rows), ranked.
+    #[pyo3(signature = (fraction = 0.1, by = Wrap(PrioritizeBy::Touchpoint)))]
+    fn prioritize(&self, py: Python<'_>, fraction: f64, by: Wrap<PrioritizeBy>) -> PyResult<ArrowTable> {
+        let g = &self.inner;
+        match by.0 {
+            PrioritizeBy::Touchpoint => rows_table(&compute(py, None, || optimize::prioritize(g, fraction))?),
+            PrioritizeBy::State => rows_table(&compute(py, None, || optimize::prioritize_states(g, fraction))?),
+        }
+    }
+
+    /// Rank allowed next touchpoints (name → cost) after the touches `partial`.
+    /// Returns (current state, its conversion probability, `NextBestRow` table).
+    fn next_best(&self, partial: Vec<String>, candidates: Vec<(String, f64)>) -> PyResult<(String, f64, ArrowTable)> {
+        let refs: Vec<&str> = partial.iter().map(String::as_str).collect();
+        let cands: Vec<Candidate> = candidates.into_iter().map(|(t, c)| Candidate::new(t, c)).collect();
+        let r = optimize::next_best(&self.inner, &refs, &cands).py()?;
+        let table = rows_table(&r.rows)?;
+        Ok((r.current_state, r.current_probability, table))
+    }
+
+    /// The `k` most probable routes to conversion after the touches `partial`
+    /// (`ConvertingPathRow`s).
+    #[pyo3(signature = (partial, k = 10, max_len = 20))]
+    fn converting_paths(&self, partial: Vec<String>, k: usize, max_len: usize) -> PyResult<ArrowTable> {
+        let refs: Vec<&str> = partial.iter().map(String::as_str).collect();
+        let paths = optimize::converting_paths(&self.inner, &refs, k, max_len).py()?;
+        rows_table(&ConvertingPath::table(&paths))
+    }
+
+    /// The single most probable route from the start to a conversion: (state labels, probability),
+    /// or None when no journey converts.
+    fn most_probable_converting_path(&self) -> Option<(Vec<String>, f64)> {
+        optimize::most_probable_converting_path(&self.inner).map(|p| (p.states, p.probability))
+    }
+
+    /// ∂P(conversion)/∂Q(source→target) of every transition (`Sensitivity` rows): source,
+    /// target, their ids, sensitivity.
+    fn sensitivities(&self, py: Python<'_>) -> PyResult<ArrowTable> {
+        let g = &self.inner;
+        rows_table(&compute(py, None, || g.sensitivities())?)
+    }
+
+    /// Graphviz DOT text.
+    fn to_dot(&self) -> String {
+        self.inner.to_dot()
+    }
+
+    /// JSON node-link document (networkx `node_link_graph(..., edges="links")`, d3).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "JourneyGraph(order={}, {} states, {} transitions, {} journeys)",
+            self.inner.order(),
+            self.inner.state_count(),
+            self.inner.graph().edge_count(),
+            self.inner.total_journeys()
+        )
+    }
+}
