@@ -625,7 +625,7 @@ impl<'a> Frame<'a> {
             return Err(Error::ModelNotApplicable {
                 model: model.name().into(),
                 reason: format!(
-                    "the {} have no conversions, so there is nothing to attribute; \
+                    "there are no conversions in the {}, so there is nothing to attribute; \
                      check the conversion column or the lookback window",
                     self.data.what()
                 ),

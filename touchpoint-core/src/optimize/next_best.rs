@@ -59,14 +59,14 @@ crate::row_struct! {
         pub observed_share: f64,
         /// P(conversion) from the next state.
         pub conversion_probability: Option<f64>,
+        /// Conversion probability − that of staying on the current course.
+        pub uplift: Option<f64>,
         /// Expected conversion value from the next state.
         pub expected_value: Option<f64>,
         /// Cost of the touch.
         pub cost: f64,
         /// Expected value − cost.
         pub net_value: Option<f64>,
-        /// Conversion probability − that of staying on the current course.
-        pub uplift: Option<f64>,
     }
 }
 

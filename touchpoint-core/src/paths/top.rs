@@ -29,10 +29,10 @@ crate::row_struct! {
         pub journeys: f64,
         /// Conversions.
         pub conversions: f64,
-        /// Conversion value.
-        pub value: f64,
         /// conversions / journeys.
         pub conversion_rate: f64,
+        /// Conversion value.
+        pub value: f64,
         /// True for the remainder row.
         pub remainder: bool,
     }
