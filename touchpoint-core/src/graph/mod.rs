@@ -39,6 +39,8 @@ pub mod absorbing;
 pub mod export;
 mod sensitivity;
 mod table;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use hashbrown::HashMap;
 
