@@ -77,11 +77,11 @@ pub struct EventColumns {
 crate::row_struct! {
     /// One event as a table row ([`EventTable::rows`]).
     #[derive(Clone, PartialEq)]
-    pub struct EventRow {
+    pub struct EventRow<'a> {
         /// Customer key.
-        pub customer_id: String,
+        pub customer_id: &'a str,
         /// Touchpoint name; none for a pure conversion.
-        pub touchpoint: Option<String>,
+        pub touchpoint: Option<&'a str>,
         /// Event time (UTC).
         pub timestamp: crate::rows::TimestampMs,
         /// Whether the customer converted at this event.
@@ -250,12 +250,12 @@ impl EventTable {
 
     /// The events as [`EventRow`]s, in row order (lazily: a table of millions of rows is not
     /// copied twice).
-    pub fn rows(&self) -> impl ExactSizeIterator<Item = EventRow> + '_ {
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = EventRow<'_>> + '_ {
         let names = self.customer_names();
         let cat = self.catalog();
         (0..self.len()).map(move |i| EventRow {
-            customer_id: names.get(self.customer[i] as usize).unwrap_or_default().to_owned(),
-            touchpoint: self.touchpoint_of(i).and_then(|t| cat.name(t)).map(String::from),
+            customer_id: names.get(self.customer[i] as usize).unwrap_or_default(),
+            touchpoint: self.touchpoint_of(i).and_then(|t| cat.name(t)),
             timestamp: crate::rows::TimestampMs(self.time[i]),
             converted: self.converted[i],
             value: self.value[i],

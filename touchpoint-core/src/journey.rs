@@ -186,11 +186,11 @@ pub struct Journey<'a> {
 crate::row_struct! {
     /// A row of [`Journeys::table`]: one journey.
     #[derive(Clone, PartialEq)]
-    pub struct JourneyRow {
+    pub struct JourneyRow<'a> {
         /// Journey index.
         pub journey: usize,
         /// Customer key.
-        pub customer_id: String,
+        pub customer_id: &'a str,
         /// Touchpoints joined with the separator.
         pub path: String,
         /// Number of touches.
@@ -441,21 +441,32 @@ impl Journeys {
     }
 
     /// One [`JourneyRow`] per journey, paths joined with `separator` (e.g. `" > "`).
-    pub fn table(&self, separator: &str) -> Vec<JourneyRow> {
+    pub fn table(&self, separator: &str) -> Vec<JourneyRow<'_>> {
+        self.rows(separator).collect()
+    }
+
+    /// [`Journeys::table`] as an iterator (the faces stream it into their tables).
+    pub fn rows<'a, 's>(&'a self, separator: &'s str) -> impl ExactSizeIterator<Item = JourneyRow<'a>> + use<'a, 's> {
         let names = self.customer_names();
-        self.iter()
-            .enumerate()
-            .map(|(i, x)| JourneyRow {
+        self.iter().enumerate().map(move |(i, x)| {
+            let mut path = String::with_capacity(12 * x.touchpoints.len());
+            for (k, &t) in x.touchpoints.iter().enumerate() {
+                if k > 0 {
+                    path.push_str(separator);
+                }
+                path.push_str(self.catalog.name(t).unwrap_or("?"));
+            }
+            JourneyRow {
                 journey: i,
-                customer_id: names.get(x.customer as usize).unwrap_or_default().to_owned(),
-                path: self.names(x.touchpoints).join(separator),
+                customer_id: names.get(x.customer as usize).unwrap_or_default(),
+                path,
                 touches: x.touchpoints.len(),
                 converted: x.converted,
                 value: x.value,
                 start: crate::rows::TimestampMs(x.times.first().copied().unwrap_or(x.end_time)),
                 end: crate::rows::TimestampMs(x.end_time),
-            })
-            .collect()
+            }
+        })
     }
 
     /// Total touches over all journeys.

@@ -26,8 +26,8 @@ pub fn schemas() -> Vec<Schema> {
     use crate::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
     use crate::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
     vec![
-        schema::<crate::EventRow>("EventRow"),
-        schema::<crate::JourneyRow>("JourneyRow"),
+        schema::<crate::EventRow<'static>>("EventRow"),
+        schema::<crate::JourneyRow<'static>>("JourneyRow"),
         schema::<crate::JourneyReport>("JourneyReport"),
         schema::<crate::PathTableRow>("PathTableRow"),
         schema::<crate::TopPath>("TopPath"),

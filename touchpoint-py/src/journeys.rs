@@ -2,12 +2,12 @@
 //! build kept and left out.
 
 use pyo3::prelude::*;
-use touchpoint_core::{Catalog, JourneyOptions, JourneyReport, Journeys};
+use touchpoint_core::{Catalog, JourneyOptions, JourneyReport, JourneyRow, Journeys};
 
 use crate::conversion::to_py_object;
 use crate::errors::IntoPy;
 use crate::events::PyEvents;
-use crate::table::{ArrowTable, rows_table};
+use crate::table::{ArrowTable, rows_table_iter};
 
 /// Customer journeys built from events.
 #[pyclass(name = "PyJourneys", module = "touchpoint._touchpoint", frozen)]
@@ -70,7 +70,7 @@ impl PyJourneys {
     #[pyo3(signature = (separator = " > "))]
     fn to_table(&self, py: Python<'_>, separator: &str) -> PyResult<ArrowTable> {
         let j = &self.inner;
-        py.detach(|| rows_table(&j.table(separator)))
+        py.detach(|| rows_table_iter::<JourneyRow, _>(j.rows(separator)))
     }
 
     /// A copy with touchpoint attributes (channel, stage, cost, direct, paid) from a JSON catalog.
