@@ -93,7 +93,7 @@ impl Demo {
             let mut ev = null_mut();
             assert_eq!(events::touchpoint_event_table_new(&mut ev), touchpoint_result::Ok);
             for r in demo.rows() {
-                let (tp, tp_len) = r.touchpoint.as_deref().map_or((null(), 0), |t| (t.as_ptr().cast(), t.len()));
+                let (tp, tp_len) = r.touchpoint.map_or((null(), 0), |t| (t.as_ptr().cast(), t.len()));
                 let fb = r.feedback.unwrap_or(f64::NAN);
                 let c = &r.customer_id;
                 let code = events::touchpoint_event_table_push(
