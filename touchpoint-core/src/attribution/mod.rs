@@ -321,14 +321,18 @@ impl FromStr for AttributionModel {
 
 impl fmt::Display for AttributionModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())?;
-        let p = self.parameters();
-        if !p.is_empty() {
-            let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            write!(f, "({})", inner.join(", "))?;
-        }
-        Ok(())
+        f.write_str(&label(self.name(), &self.parameters()))
     }
+}
+
+/// `name(k=v, ...)`, or the bare name without parameters: a model's `Display` and a result's
+/// [`Credits::label`].
+fn label(name: &str, parameters: &[(String, String)]) -> String {
+    if parameters.is_empty() {
+        return name.to_owned();
+    }
+    let inner: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{name}({})", inner.join(", "))
 }
 
 /// Optional parameters for [`AttributionModel::from_name`]; unset fields take the defaults.
@@ -508,11 +512,7 @@ impl Credits {
     /// The model with its parameters, as [`AttributionModel`]'s `Display` writes it
     /// (`"markov(order=2, allocation=global, value_basis=conversion_share)"`).
     pub fn label(&self) -> String {
-        if self.parameters.is_empty() {
-            return self.model.clone();
-        }
-        let inner: Vec<String> = self.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{}({})", self.model, inner.join(", "))
+        label(&self.model, &self.parameters)
     }
 
     /// The column name of this result in a comparison table (see
