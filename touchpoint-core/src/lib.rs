@@ -17,7 +17,9 @@
 //!    visits, drop-off, expected time to convert and removal effects;
 //! 5. [`attribution`]: rule models, exact Markov of any order, Shapley variants, Shao–Li — one
 //!    result shape, [`attribution::Credits`];
-//! 6. [`optimize`]: which drop-off to fix first, the next best touchpoint, budget allocation.
+//! 6. [`optimize`]: which drop-off to fix first, the next best touchpoint, budget allocation;
+//! 7. [`journeymap`]: stage funnels, the step matrix, retention and repurchase cohorts, per
+//!    [`segment`].
 //!
 //! ```
 //! use touchpoint_core::{demo, JourneyGraph, JourneyOptions, Journeys, PathTable, DAY_MS};
@@ -60,6 +62,7 @@ pub mod error;
 pub mod events;
 pub mod graph;
 pub mod journey;
+pub mod journeymap;
 pub mod named;
 pub mod names;
 pub mod optimize;
@@ -68,6 +71,8 @@ pub mod report;
 mod rng;
 pub mod rows;
 pub mod schema;
+pub mod segment;
+pub mod stats;
 pub mod time;
 mod totals;
 

@@ -19,7 +19,7 @@ use crate::paths::{PathRank, PathTable};
 use crate::time::{DAY_MS, HOUR_MS};
 
 /// A simple left/right aligned text table.
-struct Table {
+pub(crate) struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     /// Column is right-aligned (numbers).
@@ -27,7 +27,7 @@ struct Table {
 }
 
 impl Table {
-    fn new(cols: &[(&str, bool)]) -> Self {
+    pub(crate) fn new(cols: &[(&str, bool)]) -> Self {
         Self {
             header: cols.iter().map(|c| c.0.to_owned()).collect(),
             rows: Vec::new(),
@@ -35,11 +35,11 @@ impl Table {
         }
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
-    fn render(&self, out: &mut String) {
+    pub(crate) fn render(&self, out: &mut String) {
         let n = self.header.len();
         let mut w: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for r in &self.rows {
@@ -212,19 +212,41 @@ pub fn fmt_duration_ms(ms: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     crate::graph::export::fmt_count(x)
 }
 
-fn date(ms: i64) -> String {
+pub(crate) fn date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |d| d.format("%Y-%m-%d").to_string())
 }
 
-/// The full report: dataset, journeys (with everything left out), journey graph of the given
+/// The stage funnel and the repurchase cohorts (weekly), when the data has stages and
+/// conversions.
+fn journey_map_sections(s: &mut String, events: &EventTable) -> Result<()> {
+    use crate::journeymap::{FunnelOptions, Period, RetentionOptions, funnel, repurchase};
+    if events.catalog().iter().any(|(_, _, a)| a.stage.is_some()) {
+        let f = funnel(events, &FunnelOptions::default(), None)?;
+        let _ = writeln!(s, "\n== Stage funnel ==");
+        let _ = write!(s, "{f}");
+    }
+    if events.converted().iter().any(|&c| c) {
+        let r = repurchase(
+            events,
+            &RetentionOptions { period: Period::Week, periods: Some(8), ..Default::default() },
+            None,
+        )?;
+        let _ = writeln!(s, "\n== Repurchase (weekly cohorts of first purchases) ==");
+        let _ = write!(s, "{r}");
+    }
+    Ok(())
+}
+
+/// The full report: dataset, journeys (with everything left out), stage funnel, repurchase
+/// cohorts, journey graph of the given
 /// order (per-touchpoint conversion probability, drop-off, time to convert, removal effects),
 /// busiest transitions and top paths.
 pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> Result<String> {
@@ -286,6 +308,8 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
         rep.value_without_touches,
         rep.inactivity_splits
     );
+
+    journey_map_sections(&mut s, events)?;
 
     let g = JourneyGraph::from_journeys(&journeys, order)?;
     let a = g.analyze()?;

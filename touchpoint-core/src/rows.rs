@@ -32,6 +32,8 @@ pub enum ColumnType {
     TimestampMs,
     /// A list of texts (a path).
     StrList,
+    /// A length of time in milliseconds ([`DurationMs`]): a timedelta column in Python.
+    DurationMs,
 }
 
 /// One column of a row struct.
@@ -83,6 +85,17 @@ pub struct TimestampMs(pub i64);
 
 impl ColumnOf for TimestampMs {
     const TYPE: ColumnType = ColumnType::TimestampMs;
+}
+
+/// A length of time in milliseconds; a duration (timedelta) column in Python, a number of
+/// milliseconds in the C face's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct DurationMs(pub i64);
+
+impl ColumnOf for DurationMs {
+    const TYPE: ColumnType = ColumnType::DurationMs;
 }
 
 /// The column names of a row type.

@@ -45,6 +45,13 @@ pub fn schemas() -> Vec<Schema> {
         schema::<NextBestRow>("NextBestRow"),
         schema::<ConvertingPathRow>("ConvertingPathRow"),
         schema::<PlanRow>("PlanRow"),
+        schema::<crate::journeymap::FunnelRow>("FunnelRow"),
+        schema::<crate::journeymap::FunnelSummary>("FunnelSummary"),
+        schema::<crate::journeymap::StepMatrixRow>("StepMatrixRow"),
+        schema::<crate::journeymap::StepMatrixDiffRow>("StepMatrixDiffRow"),
+        schema::<crate::journeymap::RetentionRow>("RetentionRow"),
+        schema::<crate::journeymap::RetentionMeanRow>("RetentionMeanRow"),
+        schema::<crate::journeymap::PurchaseGapRow>("PurchaseGapRow"),
     ]
 }
 
@@ -87,7 +94,16 @@ mod tests {
         check(g.node_table(&a).remove(0));
         check(a.removal_effect_table().remove(0));
         check(g.sensitivities().unwrap().remove(0));
-        assert_eq!(schemas().len(), 19);
+        let f = crate::journeymap::funnel(&events, &Default::default(), None).unwrap();
+        check(f.rows[1].clone());
+        check(f.summary[0].clone());
+        let m = crate::journeymap::step_matrix(&events, &Default::default(), None).unwrap();
+        check(m.rows[0].clone());
+        let r = crate::journeymap::repurchase(&events, &Default::default(), None).unwrap();
+        check(r.retention.rows[0].clone());
+        check(r.retention.mean[0].clone());
+        check(r.gaps[0].clone());
+        assert_eq!(schemas().len(), 26);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);
