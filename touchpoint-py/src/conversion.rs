@@ -73,5 +73,10 @@ pub fn _options(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     add::<PrioritizeBy>(&d)?;
     add::<Solver>(&d)?;
     add::<CurveKind>(&d)?;
+    add::<touchpoint_core::journeymap::FunnelMode>(&d)?;
+    add::<touchpoint_core::journeymap::FunnelUnit>(&d)?;
+    add::<touchpoint_core::journeymap::Alignment>(&d)?;
+    add::<touchpoint_core::journeymap::RetentionMode>(&d)?;
+    add::<touchpoint_core::segment::SegmentAttribute>(&d)?;
     Ok(d)
 }

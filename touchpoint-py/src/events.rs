@@ -149,6 +149,19 @@ impl PyEvents {
         Ok(Self { inner })
     }
 
+    /// A copy with touchpoint attributes (channel, stage, cost, direct, paid) from a JSON catalog.
+    fn with_catalog_json(&self, json: &str) -> PyResult<Self> {
+        let cat = touchpoint_core::Catalog::from_json(json).py()?;
+        let mut inner = self.inner.clone();
+        inner.catalog_mut().apply_attrs(&cat);
+        Ok(Self { inner })
+    }
+
+    /// The touchpoint catalog as JSON.
+    fn catalog_json(&self) -> String {
+        self.inner.catalog().to_json()
+    }
+
     /// The demo touchpoint catalog (channel, stage, cost, flags) as JSON.
     #[staticmethod]
     fn demo_catalog_json() -> String {

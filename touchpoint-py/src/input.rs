@@ -414,3 +414,28 @@ pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &Path
     }
     Ok(t)
 }
+
+/// The values of a segment column (text, or integers and booleans named by their decimal form),
+/// one per row; None for nulls.
+pub fn segment_values_from_batches(
+    batches: &[RecordBatch],
+    names: &[String],
+    column: &str,
+) -> PyResult<Vec<Option<String>>> {
+    let ci = column_index(names, column)?;
+    let mut out = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
+    for batch in batches {
+        let a = batch.column(ci);
+        if let Some(t) = Text::new(a) {
+            out.extend((0..batch.num_rows()).map(|i| t.get(i).map(str::to_owned)));
+        } else if let DataType::Boolean = a.data_type() {
+            let b = a.as_boolean();
+            out.extend((0..batch.num_rows()).map(|i| (!b.is_null(i)).then(|| b.value(i).to_string())));
+        } else if let Some(n) = Num::new(a).filter(|n| n.is_integral()) {
+            out.extend((0..batch.num_rows()).map(|i| n.i64(i).map(|v| v.to_string())));
+        } else {
+            return Err(bad_type(column, a.data_type(), "strings, integers or booleans"));
+        }
+    }
+    Ok(out)
+}

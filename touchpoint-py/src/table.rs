@@ -8,8 +8,8 @@ use std::borrow::Borrow;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, TimestampMillisecondBuilder,
-    UInt64Builder,
+    BooleanBuilder, DurationMillisecondBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
+    TimestampMillisecondBuilder, UInt64Builder,
 };
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator};
@@ -78,12 +78,24 @@ impl ArrowTable {
             .map(|f| f.name().clone())
             .collect()
     }
+
+    /// Names of the duration columns (milliseconds).
+    #[getter]
+    fn duration_columns(&self) -> Vec<String> {
+        self.batch
+            .schema()
+            .fields()
+            .iter()
+            .filter(|f| matches!(f.data_type(), DataType::Duration(..)))
+            .map(|f| f.name().clone())
+            .collect()
+    }
 }
 
 /// One column as a Python list (`None` for nulls; a list column as lists).
 fn column_list<'py>(py: Python<'py>, a: &ArrayRef) -> PyResult<Bound<'py, PyList>> {
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float64Type, Int64Type, TimestampMillisecondType, UInt64Type};
+    use arrow_array::types::{DurationMillisecondType, Float64Type, Int64Type, TimestampMillisecondType, UInt64Type};
     let list = PyList::empty(py);
     macro_rules! push_all {
         (|$i:ident| $value:expr) => {
@@ -103,6 +115,7 @@ fn column_list<'py>(py: Python<'py>, a: &ArrayRef) -> PyResult<Bound<'py, PyList
         DataType::UInt64 => push_all!(|i| a.as_primitive::<UInt64Type>().value(i)),
         DataType::Boolean => push_all!(|i| a.as_boolean().value(i)),
         DataType::Timestamp(..) => push_all!(|i| a.as_primitive::<TimestampMillisecondType>().value(i)),
+        DataType::Duration(..) => push_all!(|i| a.as_primitive::<DurationMillisecondType>().value(i)),
         DataType::List(_) => push_all!(|i| column_list(py, &a.as_list::<i32>().value(i))?),
         other => {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!("unexpected column type {other}")));
@@ -164,6 +177,7 @@ fn type_name(ty: ColumnType) -> &'static str {
         ColumnType::Bool => "bool",
         ColumnType::TimestampMs => "timestamp_ms",
         ColumnType::StrList => "str_list",
+        ColumnType::DurationMs => "duration_ms",
     }
 }
 
@@ -189,6 +203,7 @@ enum ColBuf {
     U64(UInt64Builder),
     Bool(BooleanBuilder),
     Ts(TimestampMillisecondBuilder),
+    Dur(DurationMillisecondBuilder),
     StrList(ListBuilder<StringBuilder>),
 }
 
@@ -201,6 +216,7 @@ impl ColBuf {
             ColumnType::U64 => ColBuf::U64(UInt64Builder::with_capacity(n)),
             ColumnType::Bool => ColBuf::Bool(BooleanBuilder::with_capacity(n)),
             ColumnType::TimestampMs => ColBuf::Ts(TimestampMillisecondBuilder::with_capacity(n)),
+            ColumnType::DurationMs => ColBuf::Dur(DurationMillisecondBuilder::with_capacity(n)),
             ColumnType::StrList => ColBuf::StrList(ListBuilder::new(StringBuilder::new())),
         }
     }
@@ -214,6 +230,7 @@ impl ColBuf {
             ColBuf::U64(_) => DataType::UInt64,
             ColBuf::Bool(_) => DataType::Boolean,
             ColBuf::Ts(_) => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+            ColBuf::Dur(_) => DataType::Duration(TimeUnit::Millisecond),
             ColBuf::StrList(_) => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
         }
     }
@@ -226,6 +243,7 @@ impl ColBuf {
             ColBuf::U64(mut b) => Arc::new(b.finish()),
             ColBuf::Bool(mut b) => Arc::new(b.finish()),
             ColBuf::Ts(mut b) => Arc::new(b.finish().with_timezone("UTC")),
+            ColBuf::Dur(mut b) => Arc::new(b.finish()),
             ColBuf::StrList(mut b) => Arc::new(b.finish()),
         }
     }
@@ -238,6 +256,7 @@ impl ColBuf {
             ColBuf::U64(b) => b.append_null(),
             ColBuf::Bool(b) => b.append_null(),
             ColBuf::Ts(b) => b.append_null(),
+            ColBuf::Dur(b) => b.append_null(),
             ColBuf::StrList(b) => b.append_null(),
         }
     }
@@ -247,6 +266,7 @@ impl ColBuf {
         match self {
             ColBuf::I64(b) => b.append_value(i64::try_from(v).map_err(|_| range())?),
             ColBuf::Ts(b) => b.append_value(i64::try_from(v).map_err(|_| range())?),
+            ColBuf::Dur(b) => b.append_value(i64::try_from(v).map_err(|_| range())?),
             ColBuf::U64(b) => b.append_value(u64::try_from(v).map_err(|_| range())?),
             ColBuf::F64(b) => b.append_value(v as f64),
             _ => return Err(SerError("an integer in a non-numeric column".into())),

@@ -18,11 +18,12 @@ MODULES = [
     "touchpoint.exceptions",
     "touchpoint._frames",
     "touchpoint.budget",
+    "touchpoint.journeymap",
 ]
 
 # modules whose docstrings are expected to carry examples
 WITH_EXAMPLES = {"touchpoint", "touchpoint.journeys", "touchpoint.paths", "touchpoint.attribution", "touchpoint.graph",
-                 "touchpoint.demo", "touchpoint.budget"}
+                 "touchpoint.demo", "touchpoint.budget", "touchpoint.journeymap"}
 
 
 @pytest.mark.parametrize("name", MODULES)

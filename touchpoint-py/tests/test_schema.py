@@ -27,6 +27,7 @@ ARROW_TYPES = {
     "bool": pa.bool_(),
     "timestamp_ms": pa.timestamp("ms", tz="UTC"),
     "str_list": pa.list_(pa.string()),
+    "duration_ms": pa.duration("ms"),
 }
 
 
@@ -56,7 +57,7 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 19
+    assert len(SCHEMAS) == 26
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
@@ -160,7 +161,7 @@ def test_every_schema_is_covered():
     """Each core row type is checked above (a new row type must get a Python table and a test)."""
     source = pathlib.Path(__file__).read_text(encoding="utf-8")
     checked = set(re.findall(r'"([A-Za-z]+Row|TopPath|SankeyNode|SankeyLink|JourneyReport|Sensitivity|'
-                             r'TouchpointPriority|StatePriority)"', source))
+                             r'TouchpointPriority|StatePriority|FunnelSummary)"', source))
     assert set(SCHEMAS) <= checked, set(SCHEMAS) - checked
 
 
@@ -194,6 +195,12 @@ def option_calls(paths, events):
         ("by", lambda: tp.prioritize(paths, by="x")),
         ("solver", lambda: tp.allocate_budget([curve], budget=1, solver="x")),
         ("curve_kind", lambda: native.curve_values(("h", "x", [1.0], 0.0, None, None), [1.0])),
+        ("mode", lambda: tp.funnel(events, ["x"], mode="x")),
+        ("unit", lambda: tp.funnel(events, ["x"], unit="x")),
+        ("unit", lambda: tp.step_matrix(events, 3, unit="x")),
+        ("alignment", lambda: tp.retention(events, alignment="x")),
+        ("returned", lambda: tp.repurchase(events, returned="x")),
+        ("segment_by", lambda: native.PySegments.by_first_touch(tp.Events.from_frame(events)._native, "x")),
     ]
 
 
@@ -307,3 +314,25 @@ def test_each_error_kind_reaches_its_class(tmp_path):
 
 def small_events():
     return pa.table({"customer_id": ["a"], "touchpoint": ["x"], "timestamp": [1], "converted": [True]})
+
+
+def test_journey_map_tables(demo):
+    events = tp.Events.demo(customers=600)
+    f = tp.stage_funnel(events)
+    check(f.to_arrow(), "FunnelRow")
+    check(f.summary, "FunnelSummary")
+    seg = tp.funnel(tp.demo.events(customers=600), ["search ad", "website"], segment="first_channel",
+                    catalog=tp.demo.catalog())
+    check(seg.to_arrow(), "FunnelRow", with_optional=["segment"])
+    m = tp.step_matrix(events, 4)
+    check(m.to_arrow(), "StepMatrixRow")
+    r = tp.repurchase(events)
+    check(r.retention.to_arrow(), "RetentionRow")
+    check(r.retention.mean, "RetentionMeanRow")
+    check(r.gaps, "PurchaseGapRow")
+    region = tp.demo.events(customers=300, backend="pyarrow")
+    segs = ["north" if c < "c000150" else "south" for c in region["customer_id"].to_pylist()]
+    sm = tp.step_matrix(region, 3, unit="customer", segment=segs)
+    check(sm.difference("north", "south"), "StepMatrixDiffRow")
+    for opt in ("mode", "unit", "alignment", "returned", "segment_by"):
+        assert opt in OPTIONS

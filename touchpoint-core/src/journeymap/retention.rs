@@ -229,7 +229,7 @@ crate::named_enum! {
 
 crate::named_enum! {
     /// Which returns count for period `k`.
-    pub enum RetentionMode: "retention" {
+    pub enum RetentionMode: "returned" {
         /// A return in period `k` exactly.
         On = 0 => "on" | "n_day" | "classic",
         /// A return in period `k` or later.

@@ -18,7 +18,18 @@ import os as _os
 from touchpoint import demo
 from touchpoint.attribution import Attribution, Comparison, attribute, compare
 from touchpoint.graph import JourneyGraph, NextBest, prioritize
-from touchpoint.journeys import Journeys
+from touchpoint.journeys import Events, Journeys
+from touchpoint.journeymap import (
+    Funnel,
+    Repurchase,
+    Retention,
+    StepMatrix,
+    funnel,
+    repurchase,
+    retention,
+    stage_funnel,
+    step_matrix,
+)
 from touchpoint.paths import PathTable, read_paths
 from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
 from touchpoint._touchpoint import __version__
@@ -46,6 +57,16 @@ __all__ = [
     "Comparison",
     "JourneyGraph",
     "Journeys",
+    "Events",
+    "Funnel",
+    "StepMatrix",
+    "Retention",
+    "Repurchase",
+    "funnel",
+    "stage_funnel",
+    "step_matrix",
+    "retention",
+    "repurchase",
     "PathTable",
     "attribute",
     "compare",

@@ -57,7 +57,13 @@ def to_backend(table: Any, backend: str) -> Any:
         for c in table.timestamp_columns:
             df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
         return df
-    return pa.table(table).to_pandas()
+    t = pa.table(table)
+    df = t.to_pandas()
+    # integer columns with missing values stay integers (pandas' nullable Int64), not floats
+    for name, col in zip(t.column_names, t.columns):
+        if pa.types.is_integer(col.type) and col.null_count:
+            df[name] = df[name].astype("Int64")
+    return df
 
 
 def from_columns(data: Dict[str, List[Any]], backend: str) -> Any:

@@ -89,3 +89,126 @@ def budget_curves(curves: List[Any], spend: List[float], points: int) -> Any:
                                  showlegend=False))
     fig.update_layout(title="Response curves and the chosen spend", xaxis_title="spend", yaxis_title="response")
     return fig
+
+
+def _ms_text(ms: Any) -> str:
+    if ms is None:
+        return ""
+    if ms >= 86_400_000:
+        return f"{ms / 86_400_000:.1f} d"
+    if ms >= 3_600_000:
+        return f"{ms / 3_600_000:.1f} h"
+    return f"{ms / 60_000:.0f} min"
+
+
+def _window_text(ms: int) -> str:
+    for unit, name in ((86_400_000, "day"), (3_600_000, "hour"), (60_000, "minute")):
+        if ms % unit == 0:
+            n = ms // unit
+            return f"{n} {name}{'s' if n != 1 else ''}"
+    return _ms_text(ms)
+
+
+def funnel(rows: Dict[str, List[Any]], f: Any, segment: Any, value: Any = None) -> Any:
+    """Funnel bars, step 1 at the top. One funnel: the units reaching each step, the units lost
+    since the previous step stacked after them in a light colour, and to the right of each bar
+    its share of step 1, the drop-off and the median time from the previous step. Per segment:
+    one bar per segment and step, labelled with units and share of step 1."""
+    go = _plotly()
+    segs = rows.get("segment")
+    names = [None] if segs is None else ([segment] if segment is not None else list(dict.fromkeys(segs)))
+    fig = go.Figure()
+    top = max([u for u in rows["units"]] + [1])
+    if len(names) == 1:
+        idx = [i for i in range(len(rows["step"])) if segs is None or segs[i] == names[0]]
+        labels = [f"{rows['step'][i]}. {rows['name'][i]}" for i in idx]
+        units = [rows["units"][i] for i in idx]
+        lost = [rows["drop_off"][i] or 0 for i in idx]
+        fig.add_trace(go.Bar(y=labels, x=units, orientation="h", name="reached", marker_color="#3b6fb6",
+                             hovertemplate="%{y}: %{x:,} reached<extra></extra>"))
+        fig.add_trace(go.Bar(y=labels, x=lost, orientation="h", name="lost since previous step",
+                             marker_color="#e8b4b0", hovertemplate="%{y}: %{x:,} lost<extra></extra>"))
+        for k, i in enumerate(idx):
+            parts = [f"<b>{units[k]:,}</b>"]
+            if rows["overall_rate"][i] is not None and k > 0:
+                parts.append(f"{rows['overall_rate'][i]:.1%} of step 1")
+            if rows["drop_off"][i] is not None and rows["step_rate"][i] is not None:
+                parts.append(f"−{rows['drop_off'][i]:,} ({1 - rows['step_rate'][i]:.0%} lost)")
+            t = _ms_text(rows["time_from_previous_median"][i])
+            if t:
+                parts.append(f"median {t}")
+            fig.add_annotation(x=units[k] + lost[k], y=labels[k], text="  " + " · ".join(parts), showarrow=False,
+                               xanchor="left", font=dict(size=12))
+        fig.update_layout(barmode="stack")
+        xmax = max(u + d for u, d in zip(units, lost)) if units else 1
+    else:
+        # segments differ in size: compare their rates (share of step 1) unless units are asked for
+        rate = value != "units"
+        for name in names:
+            idx = [i for i in range(len(rows["step"])) if segs[i] == name]
+            labels = [f"{rows['step'][i]}. {rows['name'][i]}" for i in idx]
+            xs = [(rows["overall_rate"][i] or 0.0) if rate else rows["units"][i] for i in idx]
+            text = [f"{rows['overall_rate'][i]:.1%} ({rows['units'][i]:,})" if rate and rows["overall_rate"][i] is not None
+                    else f"{rows['units'][i]:,}" for i in idx]
+            fig.add_trace(go.Bar(y=labels, x=xs, orientation="h", name=str(name), text=text, textposition="outside",
+                                 cliponaxis=False, hovertemplate=f"{name}: " + "%{y}: %{text}<extra></extra>"))
+        fig.update_layout(barmode="group", legend_title_text="segment")
+        xmax = 1.0 if rate else top
+        if rate:
+            fig.update_xaxes(tickformat=".0%", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    w = f._native.window_ms
+    sub = f"{f.mode.replace('_', ' ')} funnel of {f.unit}s, " + (f"window {_window_text(w)}" if w is not None else "no window")
+    n = len(set(rows["step"]))
+    xtitle = "share of step 1" if len(names) > 1 and value != "units" else f"{f.unit}s"
+    fig.update_layout(title=dict(text=f"Funnel<br><sup>{sub}</sup>"), xaxis=dict(range=[0, xmax * (1.75 if len(names) == 1 else 1.3)], title=xtitle),
+                      legend_traceorder="normal",
+                      yaxis=dict(autorange="reversed", automargin=True, ticksuffix="  "), plot_bgcolor="white",
+                      height=max(300, (60 if len(names) == 1 else 28 * len(names)) * n + 160),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    fig.update_xaxes(showgrid=True, gridcolor="#eee")
+    return fig
+
+
+def step_matrix(steps: List[int], states: List[str], grid: List[List[float]], compare: Any) -> Any:
+    """Heatmap of the step matrix (a diverging scale for a difference of two segments)."""
+    go = _plotly()
+    text = [[f"{v:.0%}" if abs(v) >= 0.005 else "" for v in row] for row in grid]
+    if compare is None:
+        # the colour scale follows the touchpoints: "(ended)" grows towards 1 and would wash them out
+        special = ("(ended)", "(before start)")
+        top = max([v for st, row in zip(states, grid) if st not in special for v in row] + [0.01])
+        hm = go.Heatmap(z=grid, x=[str(s) for s in steps], y=states, colorscale="Blues", zmin=0, zmax=top,
+                        text=text, texttemplate="%{text}", hovertemplate="step %{x}, %{y}: %{z:.1%}<extra></extra>",
+                        colorbar=dict(title="share", tickformat=".0%"))
+        title = "Step matrix: where units are at each step (share of units; each step sums to 100%)"
+    else:
+        top = max([abs(v) for row in grid for v in row] + [0.01])
+        hm = go.Heatmap(z=grid, x=[str(s) for s in steps], y=states, colorscale="RdBu", zmid=0, zmin=-top, zmax=top,
+                        text=text, texttemplate="%{text}",
+                        hovertemplate="step %{x}, %{y}: %{z:+.1%}<extra></extra>",
+                        colorbar=dict(title="difference", tickformat="+.0%"))
+        title = f"Step matrix: {compare[0]} minus {compare[1]}"
+    fig = go.Figure(hm)
+    fig.update_layout(title=title, xaxis_title="step", plot_bgcolor="white", yaxis=dict(autorange="reversed", automargin=True),
+                      height=max(320, 34 * len(states) + 140))
+    return fig
+
+
+def retention(labels: List[str], periods: List[int], grid: List[List[Any]], mean: List[Any], title: str) -> Any:
+    """The retention triangle (unobserved cells blank) with the weighted mean as the last row."""
+    go = _plotly()
+    z = [list(row) for row in grid] + [list(mean)]
+    y = labels + ["weighted mean"]
+    text = [["" if v is None else f"{v:.0%}" if v >= 0.1 or v == 0 else f"{v:.1%}" for v in row] for row in z]
+    # small late cohorts (one customer: 0 or 100 %) would set the scale; follow the pooled means
+    means = [v for v, k in zip(mean, periods) if v is not None and k > 0]
+    cells = [v for row in grid for v, k in zip(row, periods) if v is not None and k > 0]
+    top = min(1.0, 2 * max(means)) if means and max(means) > 0 else max(cells + [0.01])
+    fig = go.Figure(go.Heatmap(z=z, x=[str(k) for k in periods], y=y, colorscale="Blues", zmin=0, zmax=top,
+                               text=text, texttemplate="%{text}", hoverongaps=False,
+                               hovertemplate="cohort %{y}, period %{x}: %{z:.1%}<extra></extra>",
+                               colorbar=dict(title="retained", tickformat=".1%" if top < 0.1 else ".0%")))
+    fig.update_layout(title=title, xaxis_title="periods since start", yaxis=dict(autorange="reversed", automargin=True,
+                                                                              type="category"),
+                      height=max(320, 26 * len(y) + 140), plot_bgcolor="white")
+    return fig

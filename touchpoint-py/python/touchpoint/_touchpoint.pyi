@@ -8,6 +8,11 @@ __all__ = [
     "PyAttribution",
     "PyBudgetPlan",
     "PyEvents",
+    "PyFunnel",
+    "PyRepurchase",
+    "PyRetention",
+    "PySegments",
+    "PyStepMatrix",
     "PyJourneyGraph",
     "PyJourneys",
     "PyPathTable",
@@ -24,6 +29,10 @@ __all__ = [
     "curve_values",
     "demo_report",
     "evaluate_budget",
+    "funnel",
+    "repurchase",
+    "retention",
+    "step_matrix",
 ]
 
 _Path = Union[str, PathLike[str]]
@@ -37,6 +46,8 @@ class _ArrowTable:
     def to_pydict(self) -> Dict[str, List[Any]]: ...
     @property
     def timestamp_columns(self) -> List[str]: ...
+    @property
+    def duration_columns(self) -> List[str]: ...
 
 @final
 class PyEvents:
@@ -81,6 +92,8 @@ class PyEvents:
     def demo_catalog_json() -> str: ...
     @staticmethod
     def demo(customers: int = 5000, seed: int = 7) -> PyEvents: ...
+    def with_catalog_json(self, json: str) -> PyEvents: ...
+    def catalog_json(self) -> str: ...
     def to_table(self) -> _ArrowTable: ...
     def __len__(self) -> int: ...
     @property
@@ -274,3 +287,111 @@ def _after_fork_in_child() -> None: ...
 def _schemas() -> Dict[str, Dict[str, List[str]]]: ...
 def _options() -> Dict[str, List[str]]: ...
 def _error_classes() -> Dict[str, type]: ...
+
+_Step = Union[str, Sequence[str]]
+_Units = Union[PyEvents, PyJourneys]
+
+@final
+class PySegments:
+    @staticmethod
+    def from_arrow(events: PyEvents, table: Any, column: str) -> PySegments: ...
+    @staticmethod
+    def from_values(events: PyEvents, values: Sequence[Optional[str]]) -> PySegments: ...
+    @staticmethod
+    def by_first_touch(events: PyEvents, attribute: str) -> PySegments: ...
+    @property
+    def labels(self) -> List[str]: ...
+    @property
+    def customers_missing(self) -> int: ...
+    @property
+    def customers_with_changing_values(self) -> int: ...
+    def __len__(self) -> int: ...
+
+@final
+class PyFunnel:
+    def rows(self) -> _ArrowTable: ...
+    def summary(self) -> _ArrowTable: ...
+    @property
+    def steps(self) -> List[str]: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def window_ms(self) -> Optional[int]: ...
+    @property
+    def stages_without_touchpoints(self) -> List[str]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+def funnel(
+    data: _Units,
+    steps: Sequence[_Step],
+    *,
+    mode: str = ...,
+    window_ms: Optional[int] = None,
+    exclusions: Sequence[Tuple[_Step, int, int]] = ...,
+    unit: str = ...,
+    segments: Optional[PySegments] = None,
+    n_threads: Optional[int] = None,
+) -> PyFunnel: ...
+
+@final
+class PyStepMatrix:
+    def rows(self) -> _ArrowTable: ...
+    def difference(self, a: str, b: str) -> _ArrowTable: ...
+    @property
+    def steps(self) -> List[int]: ...
+    @property
+    def states(self) -> List[str]: ...
+    @property
+    def units(self) -> List[Tuple[Optional[str], int]]: ...
+    @property
+    def units_without_centre(self) -> int: ...
+
+def step_matrix(
+    data: _Units,
+    steps: int = 10,
+    *,
+    unit: str = ...,
+    centre: Optional[_Step] = None,
+    segments: Optional[PySegments] = None,
+    n_threads: Optional[int] = None,
+) -> PyStepMatrix: ...
+
+@final
+class PyRetention:
+    def rows(self) -> _ArrowTable: ...
+    def mean(self) -> _ArrowTable: ...
+    def info(self) -> Dict[str, Any]: ...
+
+@final
+class PyRepurchase:
+    @property
+    def retention(self) -> PyRetention: ...
+    def summary(self) -> Dict[str, Any]: ...
+    def gaps(self) -> _ArrowTable: ...
+
+def retention(
+    data: _Units,
+    *,
+    start: Optional[_Step] = None,
+    return_event: Optional[_Step] = None,
+    period: Union[str, int] = ...,
+    alignment: str = ...,
+    returned: str = ...,
+    periods: Optional[int] = None,
+    observation_end_ms: Optional[int] = None,
+    segments: Optional[PySegments] = None,
+    n_threads: Optional[int] = None,
+) -> PyRetention: ...
+def repurchase(
+    data: _Units,
+    *,
+    period: Union[str, int] = ...,
+    alignment: str = ...,
+    returned: str = ...,
+    periods: Optional[int] = None,
+    observation_end_ms: Optional[int] = None,
+    segments: Optional[PySegments] = None,
+    n_threads: Optional[int] = None,
+) -> PyRepurchase: ...

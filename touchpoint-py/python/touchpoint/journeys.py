@@ -12,6 +12,7 @@ from touchpoint import _touchpoint as _native
 from touchpoint._util import (
     DurationLike,
     _Data,
+    _Tabular,
     _optional_column,
     _pandas_without_arrow,
     _to_ms,
@@ -52,6 +53,102 @@ def _events_from_pandas_lists(df: Any, customer: str, touchpoint: str, time: str
     fb = [None if x is None or x != x else float(x) for x in df[feedback].tolist()] if feedback else None
     return _native.PyEvents.from_lists([str(x) for x in df[customer].tolist()], tps, times, conv, vals, fb,
                                        time_unit=unit)
+
+
+class Events(_Tabular):
+    """Interaction events held by the core: read a table once, then run any number of analyses
+    (funnels, retention, the step matrix, journeys) on it without converting it again.
+
+    Examples
+    --------
+    >>> import pandas as pd, touchpoint as tp
+    >>> df = pd.DataFrame({"customer_id": ["a", "a", "b"], "touchpoint": ["ad", "site", "ad"],
+    ...                    "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-01"])})
+    >>> ev = tp.Events.from_frame(df)
+    >>> len(ev), ev.customers, ev.touchpoints
+    (3, 2, ['ad', 'site'])
+    """
+
+    def __init__(self, native: Any, backend: str = "pandas", source: Any = None) -> None:
+        self._native = native
+        self._backend = backend
+        # the table the events were read from (not copied): segment columns are read from it
+        self._source = source
+
+    @classmethod
+    def from_frame(
+        cls,
+        events: Any,
+        *,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        value: Optional[str] = "value",
+        feedback: Optional[str] = None,
+        time_unit: str = "ms",
+        catalog: Any = None,
+    ) -> "Events":
+        """Events from any table with the Arrow PyCapsule interface (pyarrow, polars, pandas,
+        duckdb) or pandas without pyarrow. The options are those of
+        :meth:`Journeys.from_events`; a ``conversion`` or ``value`` column left at its default
+        is used only when the table has it."""
+        if isinstance(events, Events):
+            return events.with_catalog(catalog) if catalog is not None else events
+        backend = _frames.backend_of(events)
+        if isinstance(events, _native.PyEvents):
+            ev = events
+        else:
+            cols = _frames.columns_of(events)
+            conversion = _optional_column(cols, conversion, "converted")
+            value = _optional_column(cols, value, "value")
+            if _pandas_without_arrow(events):
+                ev = _events_from_pandas_lists(events, customer, touchpoint, time, conversion, value, feedback,
+                                               time_unit)
+            else:
+                ev = _native.PyEvents.from_arrow(
+                    events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+                    value=value, feedback=feedback, time_unit=time_unit,
+                )
+        out = cls(ev, backend, None if isinstance(events, _native.PyEvents) else events)
+        return out.with_catalog(catalog) if catalog is not None else out
+
+    @classmethod
+    def demo(cls, customers: int = 5_000, seed: int = 7, *, backend: str = "pandas") -> "Events":
+        """The built-in demo dataset with its catalog (channel, stage, cost of every touchpoint).
+
+        >>> import touchpoint as tp
+        >>> ev = tp.Events.demo(customers=200)
+        >>> ev.customers
+        200
+        """
+        return cls(_native.PyEvents.demo(customers, seed), backend)
+
+    def with_catalog(self, catalog: Any) -> "Events":
+        """A copy with touchpoint attributes (channel, stage, cost, direct, paid) attached: a
+        DataFrame with a ``touchpoint`` column, a list of dicts or a dict name -> attributes."""
+        from touchpoint._util import _catalog_json
+
+        return Events(self._native.with_catalog_json(_catalog_json(catalog)), self._backend, self._source)
+
+    @property
+    def customers(self) -> int:
+        """Distinct customers."""
+        return self._native.customers
+
+    @property
+    def touchpoints(self) -> List[str]:
+        """Touchpoint names, in catalog order."""
+        return self._native.touchpoints
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def _table(self) -> Any:
+        return self._native.to_table()
+
+    def __repr__(self) -> str:
+        return repr(self._native)
 
 
 class Journeys(_Data):
@@ -136,7 +233,9 @@ class Journeys(_Data):
         (2, 1.0, 50.0)
         """
         backend = _frames.backend_of(events)
-        if isinstance(events, _native.PyEvents):
+        if isinstance(events, Events):
+            ev, backend = events._native, events._backend
+        elif isinstance(events, _native.PyEvents):
             ev = events
         else:
             cols = _frames.columns_of(events)
