@@ -49,6 +49,8 @@ pub struct EventTable {
     converted: Vec<bool>,
     value: Vec<f64>,
     feedback: Option<Vec<f32>>,
+    /// Customer codes that have no row (only from columns with unused names); None: none.
+    without_rows: Option<Arc<Vec<bool>>>,
 }
 
 /// Plain columns of events, with customers and touchpoints already encoded as dense codes
@@ -125,6 +127,7 @@ impl EventTable {
         }
         let n_tp = cols.catalog.len() as u32;
         let n_cust = if cols.customer_names.is_empty() { u32::MAX } else { cols.customer_names.len() as u32 };
+        let mut used = vec![false; if cols.customer_names.is_empty() { 0 } else { n_cust as usize }];
         for i in 0..n {
             let tp = cols.touchpoint[i];
             if tp != NO_TOUCHPOINT && tp >= n_tp {
@@ -151,7 +154,12 @@ impl EventTable {
                     format!("code out of range: {n_cust} customer names given"),
                 ));
             }
+            if let Some(u) = used.get_mut(cols.customer[i] as usize) {
+                *u = true;
+            }
         }
+        // customers named but without rows (none when the names come from the rows)
+        let without_rows = used.iter().any(|u| !u).then(|| Arc::new(used.iter().map(|u| !u).collect::<Vec<bool>>()));
         for (i, &v) in cols.value.iter().enumerate() {
             csvutil::check_nonneg("value", Location::Row(i), v)?;
         }
@@ -175,6 +183,7 @@ impl EventTable {
             converted: cols.converted,
             value,
             feedback,
+            without_rows,
         })
     }
 
@@ -201,6 +210,12 @@ impl EventTable {
     /// Number of distinct customers.
     pub fn customer_count(&self) -> usize {
         self.customer_names.len()
+    }
+
+    /// Whether customer `c` has at least one row (false only for names given to
+    /// [`from_columns`](Self::from_columns) that no row uses).
+    pub fn has_events(&self, c: u32) -> bool {
+        (c as usize) < self.customer_count() && self.without_rows.as_ref().is_none_or(|w| !w[c as usize])
     }
 
     /// Customer names by code.

@@ -136,8 +136,8 @@ impl FromStr for Step {
                 "a step cannot be empty; give a touchpoint name, 'stage:<stage>', 'a | b' or 'conversion'",
             ));
         }
-        if let Some(name) = t.strip_prefix("touchpoint:") {
-            return Ok(Step::Touchpoint(name.trim().to_owned()));
+        if let Some(name) = s.trim_start().strip_prefix("touchpoint:") {
+            return Ok(Step::Touchpoint(name.to_owned()));
         }
         if let Some(stage) = t.strip_prefix("stage:") {
             return Stage::parse(stage.trim()).map(Step::Stage);
@@ -157,6 +157,16 @@ impl FromStr for Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // a name that would read back as something else is written `touchpoint:<name>`
+            Step::Touchpoint(n)
+                if n == "conversion"
+                    || n.contains('|')
+                    || n.starts_with("stage:")
+                    || n.starts_with("touchpoint:")
+                    || n.trim() != n =>
+            {
+                write!(f, "touchpoint:{n}")
+            }
             Step::Touchpoint(n) => f.write_str(n),
             Step::Stage(s) => write!(f, "stage:{s}"),
             Step::AnyOf(names) => f.write_str(&names.join(" | ")),
@@ -246,7 +256,8 @@ crate::row_struct! {
         pub overall_rate: Option<f64>,
         /// `units` ÷ units at the previous step (none for step 1).
         pub step_rate: Option<f64>,
-        /// `units` ÷ all units, entered or not (the rate of tools that divide by everyone).
+        /// `units` ÷ all units of the funnel, entered or not (the rate of tools that divide by
+        /// everyone); units excluded by an exclusion step are not counted.
         pub reach: Option<f64>,
         /// Units at the previous step that did not reach this one (none for step 1).
         pub drop_off: Option<usize>,
@@ -397,17 +408,18 @@ pub(crate) enum Outcome {
     NotEntered,
     /// Every attempt was voided by an exclusion.
     Excluded,
-    /// The deepest level reached (≥ 1) and the times of its steps (`times.len() == level`).
-    Reached(Vec<i64>),
+    /// The deepest level reached (≥ 1); the times of its steps are in [`Scratch::times`].
+    Reached(usize),
 }
 
 /// Reusable per-unit buffers.
 #[derive(Default)]
 pub(crate) struct Scratch {
+    /// After [`Spec::evaluate`] returned `Reached`: the times of the counted attempt's steps.
+    pub(crate) best: Vec<i64>,
     lists: Vec<Vec<u32>>,
     excl: Vec<Vec<u32>>,
     pos: Vec<Option<u32>>,
-    best: Vec<i64>,
     comps: Vec<(u32, i64)>,
 }
 
@@ -463,7 +475,7 @@ impl Spec {
             }
         }
         s.lists[0] = starts;
-        if best_level == 0 { Outcome::Excluded } else { Outcome::Reached(s.best.clone()) }
+        if best_level == 0 { Outcome::Excluded } else { Outcome::Reached(best_level) }
     }
 
     fn limit(&self, items: &[Item], a: u32) -> i64 {
@@ -572,17 +584,17 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, o: &Outcome) {
+    fn add(&mut self, o: &Outcome, times: &[i64]) {
         self.units += 1;
         match o {
             Outcome::NotEntered => self.not_entered += 1,
             Outcome::Excluded => self.excluded += 1,
-            Outcome::Reached(times) => {
+            Outcome::Reached(_) => {
                 for (j, &t) in times.iter().enumerate() {
                     self.reached[j] += 1;
                     if j > 0 {
-                        self.from_previous[j].push(t - times[j - 1]);
-                        self.from_first[j].push(t - times[0]);
+                        self.from_previous[j].push(t.saturating_sub(times[j - 1]));
+                        self.from_first[j].push(t.saturating_sub(times[0]));
                     }
                 }
             }
@@ -661,20 +673,17 @@ pub fn funnel(events: &EventTable, opts: &FunnelOptions, segments: Option<&Segme
     let by = ByCustomer::new(events, spec.keep());
     let n_seg = segments.map_or(1, |s| s.len().max(1));
     let k = spec.k;
-    let tallies = sequence::par_fold(
-        by.customers(),
-        || (vec![Tally::new(k); n_seg], Vec::new(), Vec::new(), Scratch::default()),
-        |(t, scratch, items, s), c| {
-            if !by.present[c] {
-                return;
-            }
-            by.items(c, scratch, items);
-            let seg = segments.map_or(0, |sg| sg.of_customer(c as u32) as usize);
-            t[seg].add(&spec.evaluate(items, s));
-        },
-        |a, b| (merge_tallies(a.0, b.0), a.1, a.2, a.3),
-    )
-    .0;
+    let tallies = by
+        .fold(
+            || (vec![Tally::new(k); n_seg], Scratch::default()),
+            |(t, s), c, items| {
+                let seg = segments.map_or(0, |sg| sg.of_customer(c) as usize);
+                let o = spec.evaluate(items, s);
+                t[seg].add(&o, &s.best);
+            },
+            |a, b| (merge_tallies(a.0, b.0), a.1),
+        )
+        .0;
     Ok(finish(steps, missing, opts, segments, tallies))
 }
 
@@ -688,13 +697,14 @@ pub fn funnel_journeys(journeys: &Journeys, opts: &FunnelOptions, segments: Opti
     let k = spec.k;
     let tallies = sequence::par_fold(
         journeys.len(),
-        || (vec![Tally::new(k); n_seg], Vec::new(), Vec::new(), Scratch::default()),
-        |(t, scratch, items, s), j| {
-            sequence::journey_items(journeys, j, &rank, scratch, items);
+        || (vec![Tally::new(k); n_seg], Vec::new(), Scratch::default()),
+        |(t, items, s), j| {
+            sequence::journey_items(journeys, j, &rank, items);
             let seg = segments.map_or(0, |sg| sg.of_customer(journeys.journey(j).customer) as usize);
-            t[seg].add(&spec.evaluate(items, s));
+            let o = spec.evaluate(items, s);
+            t[seg].add(&o, &s.best);
         },
-        |a, b| (merge_tallies(a.0, b.0), a.1, a.2, a.3),
+        |a, b| (merge_tallies(a.0, b.0), a.1, a.2),
     )
     .0;
     let mut opts = opts.clone();

@@ -46,7 +46,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::events::EventTable;
 use crate::journeymap::funnel::Step;
-use crate::journeymap::sequence::{self, ByCustomer, CONVERSION, Item};
+use crate::journeymap::sequence::{ByCustomer, CONVERSION, Item};
 use crate::rows::{DurationMs, TimestampMs};
 use crate::segment::Segments;
 use crate::stats::{DurationSummary, ratio};
@@ -165,12 +165,12 @@ impl Period {
     /// The start of a calendar bucket.
     fn bucket_start(self, b: i64) -> i64 {
         match self {
-            Period::Day => b * DAY_MS,
-            Period::Week => (b * 7 - 3) * DAY_MS,
+            Period::Day => b.saturating_mul(DAY_MS),
+            Period::Week => b.saturating_mul(7).saturating_sub(3).saturating_mul(DAY_MS),
             Period::Month => NaiveDate::from_ymd_opt(b.div_euclid(12) as i32, b.rem_euclid(12) as u32 + 1, 1)
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map_or(0, |d| d.and_utc().timestamp_millis()),
-            Period::Every(p) => b * p,
+            Period::Every(p) => b.saturating_mul(p),
         }
     }
 
@@ -179,7 +179,7 @@ impl Period {
         match align {
             Alignment::Calendar => self.bucket(t) - self.bucket(s),
             Alignment::Rolling => match self.fixed_ms() {
-                Some(p) => (t - s).div_euclid(p),
+                Some(p) => t.saturating_sub(s).div_euclid(p),
                 None => {
                     let (ds, dt) = (datetime_of(s), datetime_of(t));
                     let mut m =
@@ -236,6 +236,9 @@ crate::named_enum! {
         OnOrAfter = 1 => "on_or_after" | "unbounded" | "rolling_retention",
     }
 }
+
+/// At most this many periods are tabulated unless [`RetentionOptions::periods`] says how many.
+pub const MAX_PERIODS: usize = 10_000;
 
 /// Retention options.
 #[derive(Debug, Clone, PartialEq)]
@@ -432,6 +435,21 @@ fn retention_with<V: Default + Send + Merge>(
             found: seg.customers(),
         });
     }
+    if opts.period == Period::Month {
+        // months need calendar dates: chrono covers ±262,000 years
+        let (lo, hi) = events.times().iter().fold((i64::MAX, i64::MIN), |(a, b), &t| (a.min(t), b.max(t)));
+        for t in [lo, hi] {
+            if chrono::DateTime::from_timestamp_millis(t).is_none() {
+                let row = events.times().iter().position(|&x| x == t).unwrap_or(0);
+                return Err(Error::invalid(
+                    "time",
+                    crate::error::Location::Row(row),
+                    t.to_string(),
+                    "outside the calendar range of monthly periods; use a fixed period such as '30d'",
+                ));
+            }
+        }
+    }
     let end = match opts.observation_end_ms {
         Some(e) => e,
         None => events.times().iter().copied().max().unwrap_or(0),
@@ -442,32 +460,30 @@ fn retention_with<V: Default + Send + Merge>(
     };
     let by = ByCustomer::new(events, keep);
     let (period, align) = (opts.period, opts.alignment);
-    let (cohorts, without, extra, _, _) = sequence::par_fold(
-        by.customers(),
-        || (Cohorts::new(), 0usize, V::default(), Vec::new(), Vec::new()),
-        |(cohorts, without, extra, scratch, items), c| {
-            if !by.present[c] {
-                return;
-            }
-            by.items(c, scratch, items);
+    // periods are counted up to `cap` (a return in a later period still counts "on or after")
+    let cap = opts.periods.unwrap_or(MAX_PERIODS);
+    let (cohorts, without, extra, longest) = by.fold(
+        || (Cohorts::new(), 0usize, V::default(), 0i64),
+        |(cohorts, without, extra, longest), c, items| {
             let Some(p0) = items.iter().position(|it| matches(&start_m, n, it)) else {
                 *without += 1;
                 return;
             };
             let s = items[p0].t;
-            let seg = segments.map_or(0, |sg| sg.of_customer(c as u32));
+            let seg = segments.map_or(0, |sg| sg.of_customer(c));
             let cohort = cohorts.entry((seg, period.bucket(s))).or_default();
             cohort.size += 1;
-            let last_observed = if end >= s { period.index(align, s, end).max(0) as usize } else { 0 };
-            bump(&mut cohort.observed_until, last_observed);
+            let observed_k = if end >= s { period.index(align, s, end).max(0) } else { 0 };
+            *longest = (*longest).max(observed_k);
+            bump(&mut cohort.observed_until, (observed_k as u64).min(cap as u64) as usize);
             let mut last_k: Option<usize> = None;
             let mut prev_k = 0usize;
             for it in &items[p0 + 1..] {
                 if it.t > end || !matches(&ret_m, n, it) {
                     continue;
                 }
-                let k = period.index(align, s, it.t).max(0) as usize;
-                if k >= 1 && k != prev_k {
+                let k = (period.index(align, s, it.t).max(0) as u64).min(cap as u64 + 1) as usize;
+                if k >= 1 && k <= cap && k != prev_k {
                     bump(&mut cohort.on, k);
                     prev_k = k;
                 }
@@ -476,12 +492,22 @@ fn retention_with<V: Default + Send + Merge>(
                 }
             }
             if let Some(k) = last_k {
-                bump(&mut cohort.last_return, k);
+                bump(&mut cohort.last_return, k.min(cap));
             }
             visit(extra, &items[p0..]);
         },
-        |a, b| (merge_cohorts(a.0, b.0), a.1 + b.1, a.2.merge(b.2), a.3, a.4),
+        |a, b| (merge_cohorts(a.0, b.0), a.1 + b.1, a.2.merge(b.2), a.3.max(b.3)),
     );
+    if opts.periods.is_none() && longest > MAX_PERIODS as i64 {
+        return Err(Error::option(
+            "period",
+            period,
+            format!(
+                "the data spans {longest} periods of this length (at most {MAX_PERIODS} are tabulated); pass periods= to \
+                 keep the first ones, or a longer period"
+            ),
+        ));
+    }
     if cohorts.is_empty() {
         return Err(Error::option(
             "start",

@@ -20,6 +20,8 @@ pub(crate) const CONVERSION: u32 = u32::MAX;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Item {
     pub t: i64,
+    /// The same-instant tie rank (touchpoint name rank; conversions last).
+    pub rank: u32,
     pub code: u32,
 }
 
@@ -35,32 +37,49 @@ pub(crate) fn name_ranks(names: &[String]) -> Vec<u32> {
 }
 
 /// Sort items by (time, touches by name rank, conversions last); a no-op for sorted input.
-fn order_items(buf: &mut [(i64, u32, u32)]) {
-    if buf.windows(2).any(|w| (w[0].0, w[0].1) > (w[1].0, w[1].1)) {
-        buf.sort_unstable();
+fn order_items(buf: &mut [Item]) {
+    if buf.windows(2).any(|w| (w[0].t, w[0].rank) > (w[1].t, w[1].rank)) {
+        buf.sort_unstable_by_key(|i| (i.t, i.rank, i.code));
     }
 }
 
-/// The rows of an event table grouped by customer, possibly only the rows of interest.
+/// The rows of an event table grouped by customer, possibly only the rows of interest, walked
+/// customer by customer in parallel ([`ByCustomer::fold`]).
+///
+/// Rows already grouped by customer (codes non-decreasing) are walked in place. Otherwise the
+/// kept rows are partitioned once into buckets of consecutive customer codes (the one index
+/// array, written by a stable parallel counting pass: a few hundred sequential write streams,
+/// no random access per row); each bucket is then gathered and grouped by customer in a
+/// bucket-sized buffer, in parallel.
 pub(crate) struct ByCustomer<'a> {
     events: &'a EventTable,
-    /// Rows grouped by customer; None when the table already is (rows are then used in place).
-    order: Option<Vec<u32>>,
-    /// `bounds[c]..bounds[c + 1]`: customer `c`'s positions in `order` (or rows).
-    bounds: Vec<usize>,
+    /// Kept rows bucketed by `customer >> shift` (stable), each packed with what grouping
+    /// needs ([`Entry`]); None when the table is grouped.
+    order: Option<Vec<u64>>,
+    /// `buckets[b]..buckets[b + 1]`: bucket `b`'s positions in `order`.
+    buckets: Vec<usize>,
+    shift: u32,
     rank: Vec<u32>,
     /// Which item codes to keep (touchpoint ids, then one last entry for conversions).
     keep: Option<Vec<bool>>,
-    /// Customers with at least one event (of any kind).
-    pub present: Vec<bool>,
 }
+
+/// Customers per bucket: `1 << shift`, about 4k (bucket counters stay in cache).
+const BUCKET_SHIFT: u32 = 12;
 
 impl<'a> ByCustomer<'a> {
     /// Group the rows. With `keep`, only rows that give a kept item are indexed (a converting
     /// touch is kept when its touch or its conversion is).
     pub(crate) fn new(events: &'a EventTable, keep: Option<Vec<bool>>) -> Self {
         let cust = events.customers();
+        let rank = name_ranks(events.catalog().names());
+        let grouped = cust.windows(2).all(|w| w[0] <= w[1]);
+        if grouped {
+            return Self { events, order: None, buckets: Vec::new(), shift: BUCKET_SHIFT, rank, keep };
+        }
         let n_cust = events.customer_count();
+        let shift = BUCKET_SHIFT;
+        let n_buckets = (n_cust >> shift) + 1;
         let tps = events.touchpoints();
         let conv = events.converted();
         let n_codes = events.catalog().len();
@@ -70,96 +89,250 @@ impl<'a> ByCustomer<'a> {
                 Some(k) => (tps[r] != NO_TOUCHPOINT && k[tps[r] as usize]) || (conv[r] && k[n_codes]),
             }
         };
-        let mut present = vec![false; n_cust];
-        let grouped = cust.windows(2).all(|w| w[0] <= w[1]);
-        let mut bounds = vec![0usize; n_cust + 1];
-        let order = if grouped {
-            for &c in cust {
-                present[c as usize] = true;
-                bounds[c as usize + 1] += 1;
-            }
-            for c in 0..n_cust {
-                bounds[c + 1] += bounds[c];
-            }
-            None
-        } else {
-            let mut n_kept = 0usize;
-            for (r, &c) in cust.iter().enumerate() {
-                present[c as usize] = true;
+        let n = cust.len();
+        let threads = threads().min(n.div_ceil(1 << 16)).max(1);
+        let chunk = n.div_ceil(threads);
+        // per chunk: rows per bucket
+        let counts: Vec<Vec<usize>> = map_chunks(threads, |k| {
+            let mut h = vec![0usize; n_buckets];
+            for r in k * chunk..((k + 1) * chunk).min(n) {
                 if wanted(r) {
-                    bounds[c as usize + 1] += 1;
-                    n_kept += 1;
+                    h[(cust[r] >> shift) as usize] += 1;
                 }
             }
-            for c in 0..n_cust {
-                bounds[c + 1] += bounds[c];
+            h
+        });
+        // bucket-major offsets, chunk by chunk inside a bucket (stable)
+        let mut buckets = vec![0usize; n_buckets + 1];
+        let mut starts = vec![vec![0usize; n_buckets]; threads];
+        let mut at = 0usize;
+        for b in 0..n_buckets {
+            buckets[b] = at;
+            for k in 0..threads {
+                starts[k][b] = at;
+                at += counts[k][b];
             }
-            let mut next = bounds.clone();
-            let mut order = vec![0u32; n_kept];
-            for (r, &c) in cust.iter().enumerate() {
-                if wanted(r) {
-                    let slot = &mut next[c as usize];
-                    order[*slot] = r as u32;
-                    *slot += 1;
-                }
-            }
-            Some(order)
-        };
-        let rank = name_ranks(events.catalog().names());
-        Self { events, order, bounds, rank, keep, present }
-    }
-
-    /// Number of customer codes.
-    pub(crate) fn customers(&self) -> usize {
-        self.bounds.len() - 1
-    }
-
-    /// The items of customer `c`, in the content order, into `out` (cleared first).
-    pub(crate) fn items(&self, c: usize, scratch: &mut Vec<(i64, u32, u32)>, out: &mut Vec<Item>) {
-        let ev = self.events;
-        let (tps, time, conv) = (ev.touchpoints(), ev.times(), ev.converted());
-        let n_codes = ev.catalog().len();
-        scratch.clear();
-        let mut push_row = |r: usize| {
-            let tp = tps[r];
-            if tp != NO_TOUCHPOINT && self.keep.as_ref().is_none_or(|k| k[tp as usize]) {
-                scratch.push((time[r], self.rank[tp as usize], tp));
-            }
-            if conv[r] && self.keep.as_ref().is_none_or(|k| k[n_codes]) {
-                scratch.push((time[r], u32::MAX, CONVERSION));
-            }
-        };
-        let range = self.bounds[c]..self.bounds[c + 1];
-        match &self.order {
-            Some(order) => order[range].iter().for_each(|&r| push_row(r as usize)),
-            None => range.for_each(push_row),
         }
-        order_items(scratch);
-        out.clear();
-        out.extend(scratch.iter().map(|&(t, _, code)| Item { t, code }));
+        buckets[n_buckets] = at;
+        let mut order = vec![0u64; at];
+        {
+            // each chunk writes its own disjoint slots
+            let slots = SharedSlice(order.as_mut_ptr());
+            let slots = &slots;
+            map_chunks(threads, |k| {
+                let mut next = starts[k].clone();
+                for r in k * chunk..((k + 1) * chunk).min(n) {
+                    if wanted(r) {
+                        let b = (cust[r] >> shift) as usize;
+                        // SAFETY: slot next[b] lies in chunk k's range of bucket b, which no
+                        // other chunk writes, and below `at` (the counts add up to it).
+                        unsafe { slots.write(next[b], entry(r, cust[r], tps[r], conv[r])) };
+                        next[b] += 1;
+                    }
+                }
+            });
+        }
+        Self { events, order: Some(order), buckets, shift, rank, keep }
+    }
+
+    fn push_row(&self, r: usize, out: &mut Vec<Item>) {
+        let ev = self.events;
+        let tp = ev.touchpoints()[r];
+        let t = ev.times()[r];
+        if tp != NO_TOUCHPOINT && self.keep.as_ref().is_none_or(|k| k[tp as usize]) {
+            out.push(Item { t, rank: self.rank[tp as usize], code: tp });
+        }
+        if ev.converted()[r] && self.keep.as_ref().is_none_or(|k| k[ev.catalog().len()]) {
+            out.push(Item { t, rank: u32::MAX, code: CONVERSION });
+        }
+    }
+
+    /// Fold `f(acc, customer, items)` over every customer with events (items in the content
+    /// order; empty when none of its rows is kept), in parallel, merging the partial results.
+    pub(crate) fn fold<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync + Send,
+        f: impl Fn(&mut A, u32, &[Item]) + Sync + Send,
+        merge: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        let ev = self.events;
+        let cust = ev.customers();
+        match &self.order {
+            None => {
+                // grouped: chunks of rows cut at customer boundaries
+                let n = cust.len();
+                let pieces = (threads() * 8).min(n.div_ceil(1 << 14)).max(1);
+                let step = n.div_ceil(pieces);
+                let cut = |k: usize| -> usize {
+                    let mut p = (k * step).min(n);
+                    while p > 0 && p < n && cust[p] == cust[p - 1] {
+                        p += 1;
+                    }
+                    p
+                };
+                par_fold(
+                    pieces,
+                    || (init(), Vec::new()),
+                    |(acc, items), k| {
+                        let (mut a, b) = (cut(k), cut(k + 1));
+                        while a < b {
+                            let c = cust[a];
+                            let mut e = a + 1;
+                            while e < b && cust[e] == c {
+                                e += 1;
+                            }
+                            items.clear();
+                            (a..e).for_each(|r| self.push_row(r, items));
+                            order_items(items);
+                            f(acc, c, items);
+                            a = e;
+                        }
+                    },
+                    |x, y| (merge(x.0, y.0), x.1),
+                )
+                .0
+            }
+            Some(order) => {
+                let n_cust = ev.customer_count();
+                let width = 1usize << self.shift;
+                let (time, n_codes) = (ev.times(), ev.catalog().len());
+                par_fold(
+                    self.buckets.len() - 1,
+                    || (init(), Vec::<u64>::new(), Vec::<Item>::new(), vec![0usize; width + 1]),
+                    |(acc, sorted, items, start), b| {
+                        // group the bucket's entries by customer (stable), then read each row's
+                        // time: the only access to the columns, one per kept row
+                        let entries = &order[self.buckets[b]..self.buckets[b + 1]];
+                        start.iter_mut().for_each(|x| *x = 0);
+                        for &e in entries {
+                            start[entry_customer(e) + 1] += 1;
+                        }
+                        for i in 0..width {
+                            start[i + 1] += start[i];
+                        }
+                        sorted.clear();
+                        sorted.resize(entries.len(), 0);
+                        let mut next = start.clone();
+                        for &e in entries {
+                            let slot = &mut next[entry_customer(e)];
+                            sorted[*slot] = e;
+                            *slot += 1;
+                        }
+                        let base = b << self.shift;
+                        for c in base..(base + width).min(n_cust) {
+                            if !ev.has_events(c as u32) {
+                                continue;
+                            }
+                            let i = c - base;
+                            items.clear();
+                            for &e in &sorted[start[i]..start[i + 1]] {
+                                let r = (e >> 32) as usize;
+                                let t = time[r];
+                                let code = entry_code(e);
+                                let tp = if code == ENTRY_NO_CODE { self.events.touchpoints()[r] } else { code };
+                                if tp != NO_TOUCHPOINT && self.keep.as_ref().is_none_or(|k| k[tp as usize]) {
+                                    items.push(Item { t, rank: self.rank[tp as usize], code: tp });
+                                }
+                                if e & 1 == 1 && self.keep.as_ref().is_none_or(|k| k[n_codes]) {
+                                    items.push(Item { t, rank: u32::MAX, code: CONVERSION });
+                                }
+                            }
+                            order_items(items);
+                            f(acc, c as u32, items);
+                        }
+                    },
+                    |x, y| (merge(x.0, y.0), x.1, x.2, x.3),
+                )
+                .0
+            }
+        }
+    }
+}
+
+/// An index entry: row (high 32 bits), the customer's offset in its bucket (12 bits), the
+/// touchpoint code (19 bits; [`ENTRY_NO_CODE`] when it does not fit: read from the column) and
+/// the conversion flag (lowest bit). Grouping then reads nothing but the entries.
+fn entry(r: usize, customer: u32, tp: u32, converted: bool) -> u64 {
+    let code = if tp == NO_TOUCHPOINT {
+        ENTRY_NO_TOUCHPOINT
+    } else if tp < ENTRY_NO_TOUCHPOINT {
+        tp
+    } else {
+        ENTRY_NO_CODE
+    };
+    ((r as u64) << 32)
+        | (((customer & ((1 << BUCKET_SHIFT) - 1)) as u64) << 20)
+        | ((code as u64) << 1)
+        | converted as u64
+}
+
+const ENTRY_NO_CODE: u32 = (1 << 19) - 1;
+const ENTRY_NO_TOUCHPOINT: u32 = (1 << 19) - 2;
+
+fn entry_customer(e: u64) -> usize {
+    ((e >> 20) & ((1 << BUCKET_SHIFT) - 1)) as usize
+}
+
+/// The touchpoint of an entry ([`NO_TOUCHPOINT`] for a pure conversion, [`ENTRY_NO_CODE`]
+/// when the column must be read).
+fn entry_code(e: u64) -> u32 {
+    match ((e >> 1) & ((1 << 19) - 1)) as u32 {
+        ENTRY_NO_TOUCHPOINT => NO_TOUCHPOINT,
+        c => c,
+    }
+}
+
+/// A raw pointer the parallel scatter writes through (disjoint slots per thread).
+struct SharedSlice(*mut u64);
+
+// SAFETY: used only for writes to disjoint indices (see `ByCustomer::new`).
+unsafe impl Sync for SharedSlice {}
+
+impl SharedSlice {
+    /// # Safety
+    /// `i` must be in bounds and written by one thread only.
+    unsafe fn write(&self, i: usize, v: u64) {
+        // SAFETY: the caller guarantees `i` is in bounds and not shared.
+        unsafe { *self.0.add(i) = v };
+    }
+}
+
+fn threads() -> usize {
+    #[cfg(feature = "rayon")]
+    {
+        rayon::current_num_threads().max(1)
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        1
+    }
+}
+
+/// `f(k)` for `k in 0..n`, in parallel.
+fn map_chunks<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        (0..n).map(f).collect()
     }
 }
 
 /// The items of journey `j`: its touches, then its conversion (at the journey's end) when it
 /// converted. Touches at the same instant are ordered by name.
-pub(crate) fn journey_items(
-    journeys: &Journeys,
-    j: usize,
-    rank: &[u32],
-    scratch: &mut Vec<(i64, u32, u32)>,
-    out: &mut Vec<Item>,
-) {
+pub(crate) fn journey_items(journeys: &Journeys, j: usize, rank: &[u32], out: &mut Vec<Item>) {
     let jr = journeys.journey(j);
-    scratch.clear();
-    for (tp, &t) in jr.touchpoints.iter().zip(jr.times) {
-        scratch.push((t, rank[tp.index()], tp.0));
-    }
-    order_items(scratch);
     out.clear();
-    out.extend(scratch.iter().map(|&(t, _, code)| Item { t, code }));
+    for (tp, &t) in jr.touchpoints.iter().zip(jr.times) {
+        out.push(Item { t, rank: rank[tp.index()], code: tp.0 });
+    }
+    order_items(out);
     if jr.converted {
         let t = jr.end_time.max(out.last().map_or(i64::MIN, |i| i.t));
-        out.push(Item { t, code: CONVERSION });
+        out.push(Item { t, rank: u32::MAX, code: CONVERSION });
     }
 }
 
@@ -173,7 +346,7 @@ pub(crate) fn par_fold<A: Send>(
     #[cfg(feature = "rayon")]
     {
         use rayon::prelude::*;
-        let chunk = (n / (4 * rayon::current_num_threads().max(1))).max(4096);
+        let chunk = (n / (4 * rayon::current_num_threads().max(1))).max(1);
         (0..n.div_ceil(chunk))
             .into_par_iter()
             .map(|k| {

@@ -190,20 +190,14 @@ pub fn step_matrix(
     let by = ByCustomer::new(events, None);
     let n_seg = segments.map_or(1, |s| s.len().max(1));
     let blank = Counts { units: 0, without_centre: 0, cells: vec![0; layout.n_states() * layout.n_steps()] };
-    let counts = sequence::par_fold(
-        by.customers(),
-        || (vec![blank.clone(); n_seg], Vec::new(), Vec::new()),
-        |(t, scratch, items), c| {
-            if !by.present[c] {
-                return;
-            }
-            by.items(c, scratch, items);
-            let seg = segments.map_or(0, |sg| sg.of_customer(c as u32) as usize);
+    let counts = by.fold(
+        || vec![blank.clone(); n_seg],
+        |t, c, items| {
+            let seg = segments.map_or(0, |sg| sg.of_customer(c) as usize);
             layout.add(items, &mut t[seg]);
         },
-        |a, b| (a.0.into_iter().zip(b.0).map(|(x, y)| x.merge(y)).collect(), a.1, a.2),
-    )
-    .0;
+        |a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect(),
+    );
     Ok(finish(events.catalog().names(), &layout, segments, counts))
 }
 
@@ -219,13 +213,13 @@ pub fn step_matrix_journeys(
     let blank = Counts { units: 0, without_centre: 0, cells: vec![0; layout.n_states() * layout.n_steps()] };
     let counts = sequence::par_fold(
         journeys.len(),
-        || (vec![blank.clone(); n_seg], Vec::new(), Vec::new()),
-        |(t, scratch, items), j| {
-            sequence::journey_items(journeys, j, &rank, scratch, items);
+        || (vec![blank.clone(); n_seg], Vec::new()),
+        |(t, items), j| {
+            sequence::journey_items(journeys, j, &rank, items);
             let seg = segments.map_or(0, |sg| sg.of_customer(journeys.journey(j).customer) as usize);
             layout.add(items, &mut t[seg]);
         },
-        |a, b| (a.0.into_iter().zip(b.0).map(|(x, y)| x.merge(y)).collect(), a.1, a.2),
+        |a, b| (a.0.into_iter().zip(b.0).map(|(x, y)| x.merge(y)).collect(), a.1),
     )
     .0;
     Ok(finish(journeys.catalog().names(), &layout, segments, counts))

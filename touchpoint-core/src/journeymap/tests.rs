@@ -256,6 +256,11 @@ fn step_parsing_round_trips() {
         assert_eq!(s.parse::<Step>().unwrap().to_string(), s);
     }
     assert_eq!("touchpoint:conversion".parse::<Step>().unwrap(), Step::touchpoint("conversion"));
+    // names that would read back as something else keep their prefix
+    for name in ["conversion", "a | b", "stage:awareness", " padded"] {
+        let s = Step::touchpoint(name);
+        assert_eq!(s.to_string().parse::<Step>().unwrap(), s, "{name}");
+    }
     assert_eq!("first_conversion".parse::<Activity>().unwrap(), Activity::Step(Step::Conversion));
     assert_eq!("any".parse::<Activity>().unwrap(), Activity::Any);
 }
@@ -677,6 +682,46 @@ proptest! {
         for &s in &m.steps {
             let sum: f64 = m.rows.iter().filter(|r| r.step == s).map(|r| r.share).sum();
             prop_assert!((sum - 1.0).abs() < 1e-9, "step {} sums to {}", s, sum);
+        }
+    }
+}
+
+#[test]
+fn extreme_timestamps_do_not_overflow() {
+    let rows = vec![
+        ("a".to_owned(), Some("x".to_owned()), i64::MIN, false),
+        ("a".to_owned(), Some("y".to_owned()), i64::MAX, false),
+        ("a".to_owned(), None, i64::MAX, true),
+    ];
+    let ev = table(&rows);
+    let f = funnel(
+        &ev,
+        &FunnelOptions { steps: vec![Step::touchpoint("x"), Step::touchpoint("y")], ..Default::default() },
+        None,
+    )
+    .unwrap();
+    assert_eq!(counts(&f), [1, 1]);
+    assert_eq!(f.rows[1].time_from_previous_median, Some(DurationMs(i64::MAX)));
+    let e = retention(&ev, &RetentionOptions { period: Period::Month, periods: Some(3), ..Default::default() }, None);
+    assert!(e.unwrap_err().to_string().contains("outside the calendar range"));
+    for period in [Period::Day, Period::Week, Period::Every(7)] {
+        for alignment in [Alignment::Rolling, Alignment::Calendar] {
+            let r =
+                retention(&ev, &RetentionOptions { period, alignment, periods: Some(3), ..Default::default() }, None);
+            let r = r.unwrap_or_else(|e| panic!("{period} {alignment}: {e}"));
+            assert_eq!(r.rows.len(), 4);
+            assert_eq!(r.rows[3].rate, Some(0.0)); // the return at i64::MAX is in a period after 3 ...
+            let after = RetentionOptions {
+                period,
+                alignment,
+                periods: Some(3),
+                mode: RetentionMode::OnOrAfter,
+                ..Default::default()
+            };
+            assert_eq!(retention(&ev, &after, None).unwrap().rows[3].rate, Some(1.0)); // ... so on or after 3
+            // without a limit, the span is refused with a message saying what to do
+            let e = retention(&ev, &RetentionOptions { period, alignment, ..Default::default() }, None).unwrap_err();
+            assert!(e.to_string().contains("pass periods="), "{e}");
         }
     }
 }
