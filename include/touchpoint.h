@@ -249,6 +249,71 @@ typedef enum {
 } touchpoint_solver;
 
 /**
+ * How the steps of a funnel must follow each other (`touchpoint_funnel_options.mode`); the
+ * values are the core's `FunnelMode` codes.
+ */
+typedef enum {
+  /**
+   * The steps in time order, other events allowed in between (default).
+   */
+  TOUCHPOINT_FUNNEL_MODE_ORDERED = 0,
+  /**
+   * Each step is the very next event after the previous one.
+   */
+  TOUCHPOINT_FUNNEL_MODE_STRICT = 1,
+  /**
+   * After the step-1 anchor, the other steps in any order; row `k` counts the units that
+   * completed at least `k` steps.
+   */
+  TOUCHPOINT_FUNNEL_MODE_ANY_ORDER = 2,
+} touchpoint_funnel_mode;
+
+/**
+ * What a funnel or a step matrix counts (`touchpoint_funnel_options.unit`,
+ * `touchpoint_step_matrix_options.unit`); the values are the core's `FunnelUnit` codes.
+ */
+typedef enum {
+  /**
+   * Customers: all of a customer's events form one sequence.
+   */
+  TOUCHPOINT_FUNNEL_UNIT_CUSTOMER = 0,
+  /**
+   * Journeys (built with the options' `journeys`): each journey is a sequence.
+   */
+  TOUCHPOINT_FUNNEL_UNIT_JOURNEY = 1,
+} touchpoint_funnel_unit;
+
+/**
+ * How returns are put into retention periods (`touchpoint_retention_options.alignment`); the
+ * values are the core's `Alignment` codes.
+ */
+typedef enum {
+  /**
+   * Whole periods since each customer's own start (default).
+   */
+  TOUCHPOINT_RETENTION_ALIGNMENT_ROLLING = 0,
+  /**
+   * Calendar buckets (UTC days, ISO weeks, months) since the start's bucket.
+   */
+  TOUCHPOINT_RETENTION_ALIGNMENT_CALENDAR = 1,
+} touchpoint_retention_alignment;
+
+/**
+ * Which returns count for retention period `k` (`touchpoint_retention_options.mode`); the
+ * values are the core's `RetentionMode` codes.
+ */
+typedef enum {
+  /**
+   * A return in period `k` exactly (default).
+   */
+  TOUCHPOINT_RETENTION_MODE_ON = 0,
+  /**
+   * A return in period `k` or later.
+   */
+  TOUCHPOINT_RETENTION_MODE_ON_OR_AFTER = 1,
+} touchpoint_retention_mode;
+
+/**
  * A budget plan (spend and expected response per curve, diagnostics).
  */
 typedef struct touchpoint_budget_plan touchpoint_budget_plan;
@@ -265,6 +330,11 @@ typedef struct touchpoint_comparison touchpoint_comparison;
 typedef struct touchpoint_event_table touchpoint_event_table;
 
 /**
+ * A funnel: one row per step (per segment) and one summary per segment.
+ */
+typedef struct touchpoint_funnel touchpoint_funnel;
+
+/**
  * A journey graph (Markov chain of order k) with its exact analysis.
  */
 typedef struct touchpoint_journey_graph touchpoint_journey_graph;
@@ -278,6 +348,23 @@ typedef struct touchpoint_journeys touchpoint_journeys;
  * A path table: distinct paths with conversions, nulls and value.
  */
 typedef struct touchpoint_path_table touchpoint_path_table;
+
+/**
+ * Repurchase: the retention of buyers (first conversion as start, a conversion as return) and
+ * the time between purchases.
+ */
+typedef struct touchpoint_repurchase touchpoint_repurchase;
+
+/**
+ * Retention cohorts: cells per segment, cohort and period, and the means per period.
+ */
+typedef struct touchpoint_retention touchpoint_retention;
+
+/**
+ * A step matrix: the share of units in each state at each step (dense: every state at every
+ * step), per segment.
+ */
+typedef struct touchpoint_step_matrix touchpoint_step_matrix;
 
 /**
  * Parameters of the models (see `touchpoint_model_params_default`). Each model reads the
@@ -558,6 +645,31 @@ typedef struct {
 } touchpoint_event_csv_options;
 
 /**
+ * An exclusion step of a funnel: attempts with an event of `step` after step `after` and
+ * before step `before` (1-based step numbers, `1 <= after < before <= n_steps`) are void; a
+ * unit whose every attempt is void is counted as excluded and in no other number.
+ */
+typedef struct {
+  /**
+   * The excluded event, in the step syntax of `touchpoint_funnel_options.steps` (UTF-8, not
+   * NUL-terminated).
+   */
+  const char *step;
+  /**
+   * Length of `step`.
+   */
+  size_t step_len;
+  /**
+   * The step after which the excluded event counts (1-based).
+   */
+  size_t after;
+  /**
+   * The step before which it counts (1-based).
+   */
+  size_t before;
+} touchpoint_funnel_exclusion;
+
+/**
  * How events are cut into journeys (see `touchpoint_journey_options_default`).
  */
 typedef struct {
@@ -583,6 +695,429 @@ typedef struct {
    */
   uint8_t split_at_conversions;
 } touchpoint_journey_options;
+
+/**
+ * Funnel options (see `touchpoint_funnel_options_default`).
+ */
+typedef struct {
+  /**
+   * The steps, in order: an array of `n_steps` NUL-terminated UTF-8 strings, each a
+   * touchpoint name, `stage:<stage>` (any touchpoint of that catalog stage), `a | b` (any of
+   * these touchpoints), `conversion`, or `touchpoint:<name>` (a touchpoint literally named
+   * like one of the keywords). NULL with `n_steps` 0 (default): the stage funnel, the
+   * catalog's stages in order with the conversion before after-sales (needs a catalog with
+   * stages, see `touchpoint_event_table_apply_catalog_json`).
+   */
+  const char *const *steps;
+  /**
+   * Number of steps (at most 64).
+   */
+  size_t n_steps;
+  /**
+   * A `touchpoint_funnel_mode` value (checked).
+   */
+  uint32_t mode;
+  /**
+   * Conversion window from the step-1 event in milliseconds: every later matched step is at
+   * most this long after it. 0: no window. Negative: INVALID_ARGUMENT.
+   */
+  int64_t window_ms;
+  /**
+   * The exclusion steps, an array of `n_exclusions` (NULL when `n_exclusions` is 0).
+   */
+  const touchpoint_funnel_exclusion *exclusions;
+  /**
+   * Number of exclusions (at most 64).
+   */
+  size_t n_exclusions;
+  /**
+   * What is counted: a `touchpoint_funnel_unit` value (checked).
+   */
+  uint32_t unit;
+  /**
+   * How journeys are built when `unit` is JOURNEY (checked in any case).
+   */
+  touchpoint_journey_options journeys;
+} touchpoint_funnel_options;
+
+/**
+ * One step of a funnel, of one segment (a core `FunnelRow`). Missing rates are NaN, missing
+ * counts and durations -1; durations are in milliseconds.
+ */
+typedef struct {
+  /**
+   * The segment, NUL-terminated UTF-8 owned by the funnel; NULL without segments.
+   */
+  const char *segment;
+  /**
+   * Length of `segment` in bytes (0 without segments).
+   */
+  size_t segment_len;
+  /**
+   * Step number, from 1.
+   */
+  size_t step;
+  /**
+   * The step as text (a touchpoint, `stage:<stage>`, `a | b` or `conversion`), NUL-terminated
+   * UTF-8 owned by the funnel.
+   */
+  const char *name;
+  /**
+   * Length of `name` in bytes.
+   */
+  size_t name_len;
+  /**
+   * Units that reached this step (any-order mode: that completed at least `step` steps).
+   */
+  size_t units;
+  /**
+   * `units` ÷ units at step 1 (NaN when nobody entered).
+   */
+  double overall_rate;
+  /**
+   * `units` ÷ units at the previous step (NaN for step 1).
+   */
+  double step_rate;
+  /**
+   * `units` ÷ all units that were not excluded, entered or not.
+   */
+  double reach;
+  /**
+   * Units at the previous step that did not reach this one (-1 for step 1).
+   */
+  int64_t drop_off;
+  /**
+   * Median time from the previous step (-1 when missing).
+   */
+  int64_t time_from_previous_median_ms;
+  /**
+   * Mean time from the previous step.
+   */
+  int64_t time_from_previous_mean_ms;
+  /**
+   * 25th percentile of the time from the previous step.
+   */
+  int64_t time_from_previous_p25_ms;
+  /**
+   * 75th percentile of the time from the previous step.
+   */
+  int64_t time_from_previous_p75_ms;
+  /**
+   * 90th percentile of the time from the previous step.
+   */
+  int64_t time_from_previous_p90_ms;
+  /**
+   * Median time from step 1.
+   */
+  int64_t time_from_first_median_ms;
+  /**
+   * Mean time from step 1.
+   */
+  int64_t time_from_first_mean_ms;
+  /**
+   * 25th percentile of the time from step 1.
+   */
+  int64_t time_from_first_p25_ms;
+  /**
+   * 75th percentile of the time from step 1.
+   */
+  int64_t time_from_first_p75_ms;
+  /**
+   * 90th percentile of the time from step 1.
+   */
+  int64_t time_from_first_p90_ms;
+} touchpoint_funnel_step;
+
+/**
+ * The units of a funnel, of one segment (a core `FunnelSummary`).
+ */
+typedef struct {
+  /**
+   * The segment, NUL-terminated UTF-8 owned by the funnel; NULL without segments.
+   */
+  const char *segment;
+  /**
+   * Length of `segment` in bytes (0 without segments).
+   */
+  size_t segment_len;
+  /**
+   * All units (customers with events, or journeys), excluded ones included.
+   */
+  size_t units;
+  /**
+   * Units with a step-1 event that were not excluded.
+   */
+  size_t entered;
+  /**
+   * Units with no step-1 event.
+   */
+  size_t not_entered;
+  /**
+   * Units whose every attempt was voided by an exclusion step (in no other count).
+   */
+  size_t excluded;
+  /**
+   * Units that reached the last step.
+   */
+  size_t completed;
+  /**
+   * `completed` ÷ `entered` (NaN when nobody entered).
+   */
+  double conversion_rate;
+} touchpoint_funnel_totals;
+
+/**
+ * Step-matrix options (see `touchpoint_step_matrix_options_default`).
+ */
+typedef struct {
+  /**
+   * Number of steps `K` (1–1000; default 10).
+   */
+  size_t steps;
+  /**
+   * What is counted: a `touchpoint_funnel_unit` value (checked; default JOURNEY).
+   */
+  uint32_t unit;
+  /**
+   * Centre on each unit's first event matching this step (a touchpoint, `stage:<stage>` or
+   * `a | b`; UTF-8, not NUL-terminated): steps then run from `-K` to `K`, 0 being the centre,
+   * and units without it are left out (counted in the JSON's `units_without_centre`). NULL
+   * (length 0): not centred, steps 1 to `K`.
+   */
+  const char *centre;
+  /**
+   * Length of `centre`.
+   */
+  size_t centre_len;
+  /**
+   * How journeys are built when `unit` is JOURNEY (checked in any case).
+   */
+  touchpoint_journey_options journeys;
+} touchpoint_step_matrix_options;
+
+/**
+ * One cell of a step matrix (a core `StepMatrixRow`).
+ */
+typedef struct {
+  /**
+   * The segment, NUL-terminated UTF-8 owned by the matrix; NULL without segments.
+   */
+  const char *segment;
+  /**
+   * Length of `segment` in bytes (0 without segments).
+   */
+  size_t segment_len;
+  /**
+   * The step (1..K; centred: -K..K, 0 = the centre).
+   */
+  int64_t step;
+  /**
+   * A touchpoint, `(conversion)`, `(ended)` or `(before start)`; NUL-terminated UTF-8 owned
+   * by the matrix.
+   */
+  const char *state;
+  /**
+   * Length of `state` in bytes.
+   */
+  size_t state_len;
+  /**
+   * Units in this state at this step.
+   */
+  size_t units;
+  /**
+   * `units` ÷ units of the matrix (of the segment): each step sums to 1.
+   */
+  double share;
+} touchpoint_step_matrix_cell;
+
+/**
+ * Retention options (see `touchpoint_retention_options_default`). Strings are UTF-8 with a
+ * length, not NUL-terminated; NULL (length 0) keeps the default.
+ */
+typedef struct {
+  /**
+   * What starts a customer (its first occurrence puts them in the cohort of its period):
+   * `any` (also `first_event`), `conversion` (also `first_conversion`, `purchase`), or a step
+   * (a touchpoint, `stage:<stage>`, `a | b`). NULL: any event. Ignored by repurchase.
+   */
+  const char *start;
+  /**
+   * Length of `start`.
+   */
+  size_t start_len;
+  /**
+   * What counts as a return, in the same syntax. NULL: any event. Ignored by repurchase.
+   */
+  const char *return_event;
+  /**
+   * Length of `return_event`.
+   */
+  size_t return_event_len;
+  /**
+   * The period: `day`, `week` (ISO, from Monday), `month`, or a duration, a number and a
+   * unit (`ms`, `s`, `min`, `h`, `d`, `w`), e.g. `12h`, `14d`. NULL: a day.
+   */
+  const char *period;
+  /**
+   * Length of `period`.
+   */
+  size_t period_len;
+  /**
+   * A `touchpoint_retention_alignment` value (checked).
+   */
+  uint32_t alignment;
+  /**
+   * A `touchpoint_retention_mode` value (checked).
+   */
+  uint32_t mode;
+  /**
+   * Report periods 0 to `periods` only; 0: every period that is observed.
+   */
+  size_t periods;
+  /**
+   * 1: observation ends at `observation_end_ms`; 0 (default): at the last event of the data.
+   */
+  uint8_t has_observation_end;
+  /**
+   * End of observation, epoch milliseconds (read when `has_observation_end` is 1). Periods
+   * that have not begun by then are unobserved: NaN / `null`, never 0.
+   */
+  int64_t observation_end_ms;
+} touchpoint_retention_options;
+
+/**
+ * One cell of a retention triangle: a cohort in one period (a core `RetentionRow`).
+ */
+typedef struct {
+  /**
+   * The segment, NUL-terminated UTF-8 owned by the retention; NULL without segments.
+   */
+  const char *segment;
+  /**
+   * Length of `segment` in bytes (0 without segments).
+   */
+  size_t segment_len;
+  /**
+   * Start of the cohort's period, epoch milliseconds (UTC).
+   */
+  int64_t cohort_ms;
+  /**
+   * Customers who started in this period.
+   */
+  size_t cohort_size;
+  /**
+   * Periods since the start (0 = the start).
+   */
+  size_t period;
+  /**
+   * Customers of the cohort whose period `period` had begun by the end of observation.
+   */
+  size_t observed;
+  /**
+   * Of those, customers retained.
+   */
+  size_t retained;
+  /**
+   * `retained` ÷ `observed`; NaN when the period is not yet observed.
+   */
+  double rate;
+} touchpoint_retention_cell;
+
+/**
+ * Retention of one period over all cohorts (a core `RetentionMeanRow`).
+ */
+typedef struct {
+  /**
+   * The segment, NUL-terminated UTF-8 owned by the retention; NULL without segments.
+   */
+  const char *segment;
+  /**
+   * Length of `segment` in bytes (0 without segments).
+   */
+  size_t segment_len;
+  /**
+   * Periods since the start.
+   */
+  size_t period;
+  /**
+   * Cohorts in which the period is observed.
+   */
+  size_t cohorts;
+  /**
+   * Customers in whom the period is observed.
+   */
+  size_t observed;
+  /**
+   * Of those, customers retained.
+   */
+  size_t retained;
+  /**
+   * `retained` ÷ `observed` (cohorts weighted by their observed customers).
+   */
+  double weighted_mean;
+  /**
+   * Mean of the observed cohorts' rates (each cohort counts once).
+   */
+  double simple_mean;
+} touchpoint_retention_average;
+
+/**
+ * Median, mean and percentiles of a set of durations (a core `DurationSummary`), in
+ * milliseconds; -1 when there are none.
+ */
+typedef struct {
+  /**
+   * How many durations.
+   */
+  size_t n;
+  /**
+   * Median.
+   */
+  int64_t median_ms;
+  /**
+   * Mean.
+   */
+  int64_t mean_ms;
+  /**
+   * 25th percentile.
+   */
+  int64_t p25_ms;
+  /**
+   * 75th percentile.
+   */
+  int64_t p75_ms;
+  /**
+   * 90th percentile.
+   */
+  int64_t p90_ms;
+} touchpoint_duration_summary;
+
+/**
+ * The buyers of a repurchase analysis and the time between their purchases (the core
+ * `Repurchase` without its retention and gap rows).
+ */
+typedef struct {
+  /**
+   * Customers with a purchase.
+   */
+  size_t buyers;
+  /**
+   * Customers with at least two purchases.
+   */
+  size_t repeat_buyers;
+  /**
+   * `repeat_buyers` ÷ `buyers`.
+   */
+  double repeat_rate;
+  /**
+   * Purchases (conversions) of buyers.
+   */
+  size_t purchases;
+  /**
+   * Time between consecutive purchases of the same customer.
+   */
+  touchpoint_duration_summary time_between_purchases;
+} touchpoint_repurchase_totals;
 
 /**
  * What the journey build kept and left out (every touch and conversion is accounted for): the
@@ -1118,6 +1653,30 @@ touchpoint_result touchpoint_event_table_read_csv(const char *path,
                                                   touchpoint_event_table **out);
 
 /**
+ * Attach touchpoint attributes from a JSON catalog: an array of objects `{"name", "channel",
+ * "stage", "cost", "direct", "paid"}` (only `name` is required; `channel` is one of
+ * `online`, `offline`, `service`, `cross_channel`, `stage` one of `awareness`,
+ * `first_interaction`, `purchase`, `after_sales`). Each named touchpoint gets exactly these
+ * attributes (replacing earlier ones); names not in the data are added to the catalog.
+ * Stages are what the stage funnel (`touchpoint_funnel_build` with no steps) and the
+ * `stage:<stage>` steps read; journeys built afterwards carry the attributes too (costs,
+ * direct touchpoints). Rows pushed later are covered as well.
+ *
+ * @param events the table (exclusive access during the call)
+ * @param json, json_len the catalog JSON (UTF-8)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (JSON that does not parse, an
+ *         unknown channel or stage, an empty or repeated name, a negative cost; the message
+ *         says which). Nothing is changed on error.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; `events` not used by another thread
+ * during the call.
+ */
+touchpoint_result touchpoint_event_table_apply_catalog_json(touchpoint_event_table *events,
+                                                            const char *json,
+                                                            size_t json_len);
+
+/**
  * Number of events.
  *
  * @param events the table
@@ -1326,6 +1885,529 @@ touchpoint_result touchpoint_journey_graph_sensitivities_json(const touchpoint_j
  * `graph` must be NULL or a handle from this library, not freed before and not in use.
  */
 void touchpoint_journey_graph_free(touchpoint_journey_graph *graph);
+
+/**
+ * The defaults: the stage funnel (no steps), ordered, no window, no exclusions, customers,
+ * journeys with `touchpoint_journey_options_default()`.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_funnel_options touchpoint_funnel_options_default(void);
+
+/**
+ * The funnel of an event table: how many customers (or journeys) reach each step, where
+ * they fall out and how long each step takes, per segment when `segment_values` is given.
+ * An attempt starts at every occurrence of step 1; a unit's level is the deepest step
+ * reached over its attempts, and its times are those of the first attempt that reached it.
+ *
+ * @param events the events (read-only; concurrent calls on the same table are safe)
+ * @param options steps, mode, window, exclusions, unit; NULL for the defaults (the stage
+ *        funnel of customers)
+ * @param segment_values, n_values one segment label per event row, in the order the rows
+ *        were pushed or read (NUL-terminated UTF-8; a NULL element is a missing value, put
+ *        in the segment `(missing)`); each customer's segment is the value on their first
+ *        event. NULL with `n_values` 0: no segments
+ * @param out receives the funnel (free with `touchpoint_funnel_free`)
+ * @return OK; NULL_PARAMETER (also a NULL step); INVALID_UTF8; INVALID_ARGUMENT (an unknown
+ *         touchpoint or stage in a step, the message naming it; an empty step; a negative
+ *         window; exclusion step numbers out of order; an enum code or flag out of range;
+ *         no steps and no stages in the catalog); INVALID_VALUE (`n_values` is not the
+ *         number of events); EMPTY_INPUT (no events).
+ *
+ * # Safety
+ * `options` NULL or valid, its arrays valid for their counts and their strings for their
+ * lengths (steps NUL-terminated); `segment_values` NULL or `n_values` pointers, each NULL or
+ * NUL-terminated; `events` and `out` NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_build(const touchpoint_event_table *events,
+                                          const touchpoint_funnel_options *options,
+                                          const char *const *segment_values,
+                                          size_t n_values,
+                                          touchpoint_funnel **out);
+
+/**
+ * Number of rows of a funnel: steps × segments (segments in order of first appearance).
+ *
+ * @param funnel the funnel
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_rows(const touchpoint_funnel *funnel, size_t *out);
+
+/**
+ * Row `row` of a funnel (segment by segment, steps in order within a segment).
+ *
+ * @param funnel the funnel
+ * @param row row index
+ * @param out receives the row; its strings are owned by the funnel (valid until it is freed)
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_row(const touchpoint_funnel *funnel,
+                                        size_t row,
+                                        touchpoint_funnel_step *out);
+
+/**
+ * Number of summaries of a funnel: one per segment (one without segments).
+ *
+ * @param funnel the funnel
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_summaries(const touchpoint_funnel *funnel, size_t *out);
+
+/**
+ * Summary `index` of a funnel: its units, entered, not entered, excluded and completed.
+ *
+ * @param funnel the funnel
+ * @param index summary index (segment order)
+ * @param out receives the summary; its segment is owned by the funnel
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_summary(const touchpoint_funnel *funnel,
+                                            size_t index,
+                                            touchpoint_funnel_totals *out);
+
+/**
+ * The whole funnel as JSON (core `Funnel`): `{"steps", "mode", "unit", "window_ms", "rows":
+ * [FunnelRow...], "summary": [FunnelSummary...], "stages_without_touchpoints"}`, the rows'
+ * keys the fields of `touchpoint_funnel_step` without the `_ms` suffixes (`segment` is
+ * `null` without segments; durations are integers of milliseconds; missing values `null`).
+ *
+ * @param funnel the funnel
+ * @param buf, len, out_n as `touchpoint_comparison_to_json` (`buf` NULL asks for the size)
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_to_json(const touchpoint_funnel *funnel,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+/**
+ * The JSON of `touchpoint_funnel_to_json` as a library-owned string (free with
+ * `touchpoint_string_free`).
+ *
+ * @param funnel the funnel
+ * @param out receives the string
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_to_json_string(const touchpoint_funnel *funnel, char **out);
+
+/**
+ * The funnel as a text table per segment: units, rates, drop-off and median times.
+ *
+ * @param funnel the funnel
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_to_text(const touchpoint_funnel *funnel,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+/**
+ * Free a funnel. NULL is a no-op. String pointers from its row getters die with it.
+ *
+ * # Safety
+ * `funnel` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_funnel_free(touchpoint_funnel *funnel);
+
+/**
+ * The defaults: 10 steps of journeys (built with `touchpoint_journey_options_default()`),
+ * not centred.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_step_matrix_options touchpoint_step_matrix_options_default(void);
+
+/**
+ * The step matrix of an event table: where units are at step 1, 2, …, K of their sequence
+ * (the share of units whose k-th event is each touchpoint, the conversion, or `(ended)`),
+ * per segment when `segment_values` is given.
+ *
+ * @param events the events (read-only; concurrent calls on the same table are safe)
+ * @param options steps, unit, centre; NULL for the defaults
+ * @param segment_values, n_values one segment label per event row, as in
+ *        `touchpoint_funnel_build`; NULL with `n_values` 0: no segments
+ * @param out receives the matrix (free with `touchpoint_step_matrix_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (steps outside 1–1000, an
+ *         unknown touchpoint or stage as centre, the conversion as centre, an enum code or
+ *         flag out of range); INVALID_VALUE (`n_values` is not the number of events, a state
+ *         name with a NUL byte); EMPTY_INPUT.
+ *
+ * # Safety
+ * As `touchpoint_funnel_build`.
+ */
+touchpoint_result touchpoint_step_matrix_build(const touchpoint_event_table *events,
+                                               const touchpoint_step_matrix_options *options,
+                                               const char *const *segment_values,
+                                               size_t n_values,
+                                               touchpoint_step_matrix **out);
+
+/**
+ * Number of cells of a step matrix (segments × steps × states).
+ *
+ * @param matrix the step matrix
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_step_matrix_rows(const touchpoint_step_matrix *matrix, size_t *out);
+
+/**
+ * Cell `row` of a step matrix (per segment, per step, per state: states by how often they
+ * occur, then `(ended)` and `(before start)`).
+ *
+ * @param matrix the step matrix
+ * @param row row index
+ * @param out receives the cell; its strings are owned by the matrix
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_step_matrix_row(const touchpoint_step_matrix *matrix,
+                                             size_t row,
+                                             touchpoint_step_matrix_cell *out);
+
+/**
+ * The whole matrix as JSON (core `StepMatrix`): `{"steps", "states", "units": [[segment,
+ * units]...], "units_without_centre", "rows": [StepMatrixRow...]}`.
+ *
+ * @param matrix the step matrix
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_step_matrix_to_json(const touchpoint_step_matrix *matrix,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/**
+ * The JSON of `touchpoint_step_matrix_to_json` as a library-owned string (free with
+ * `touchpoint_string_free`).
+ *
+ * @param matrix the step matrix
+ * @param out receives the string
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_step_matrix_to_json_string(const touchpoint_step_matrix *matrix,
+                                                        char **out);
+
+/**
+ * Segment `a`'s matrix minus segment `b`'s, cell by cell, as a JSON array of core
+ * `StepMatrixDiffRow`s (`step`, `state`, `share_a`, `share_b`, `difference`; each step's
+ * differences sum to 0).
+ *
+ * @param matrix a step matrix built with segments
+ * @param a, a_len the first segment label (UTF-8)
+ * @param b, b_len the second segment label
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (a label that
+ *         is not a segment of the matrix, or a matrix without segments; the message lists
+ *         the segments). Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; `a` and `b` valid for their lengths;
+ * other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_step_matrix_difference_json(const touchpoint_step_matrix *matrix,
+                                                         const char *a,
+                                                         size_t a_len,
+                                                         const char *b,
+                                                         size_t b_len,
+                                                         char *buf,
+                                                         size_t len,
+                                                         size_t *out_n);
+
+/**
+ * Free a step matrix. NULL is a no-op. String pointers from its cells die with it.
+ *
+ * # Safety
+ * `matrix` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_step_matrix_free(touchpoint_step_matrix *matrix);
+
+/**
+ * The defaults: start and return at any event, daily rolling periods, "on" retention, every
+ * observed period, observation until the last event.
+ *
+ * @return the defaults. Thread-safe.
+ */
+touchpoint_retention_options touchpoint_retention_options_default(void);
+
+/**
+ * Retention cohorts of an event table: each customer starts at the first occurrence of the
+ * start activity and joins the cohort of its period; a return is a later occurrence of the
+ * return activity, in period `k` (rolling: whole periods since the start; calendar:
+ * buckets since the start's bucket). Per segment when `segment_values` is given.
+ *
+ * @param events the events (read-only; concurrent calls on the same table are safe)
+ * @param options start, return, period, alignment, mode, periods, end of observation; NULL
+ *        for the defaults
+ * @param segment_values, n_values one segment label per event row, as in
+ *        `touchpoint_funnel_build`; NULL with `n_values` 0: no segments
+ * @param out receives the retention (free with `touchpoint_retention_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an unknown touchpoint or
+ *         stage, an empty activity, a period that is not positive (`0d`) or not understood,
+ *         a start that no customer has, an enum code or flag out of range); INVALID_VALUE
+ *         (`n_values` is not the number of events); EMPTY_INPUT.
+ *
+ * # Safety
+ * `options` NULL or valid, its strings valid for their lengths; `segment_values` as in
+ * `touchpoint_funnel_build`; `events` and `out` NULL or valid.
+ */
+touchpoint_result touchpoint_retention_build(const touchpoint_event_table *events,
+                                             const touchpoint_retention_options *options,
+                                             const char *const *segment_values,
+                                             size_t n_values,
+                                             touchpoint_retention **out);
+
+/**
+ * Number of cells of a retention triangle (per segment, cohort and observed period).
+ *
+ * @param retention the retention
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_retention_rows(const touchpoint_retention *retention, size_t *out);
+
+/**
+ * Cell `row` of a retention triangle (by segment, cohort, period).
+ *
+ * @param retention the retention
+ * @param row row index
+ * @param out receives the cell; its segment is owned by the retention
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_retention_row(const touchpoint_retention *retention,
+                                           size_t row,
+                                           touchpoint_retention_cell *out);
+
+/**
+ * Number of mean rows (per segment and period observed in at least one cohort).
+ *
+ * @param retention the retention
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_retention_means(const touchpoint_retention *retention, size_t *out);
+
+/**
+ * Mean row `index` (by segment, then period from 0).
+ *
+ * @param retention the retention
+ * @param index row index
+ * @param out receives the means; its segment is owned by the retention
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_retention_mean(const touchpoint_retention *retention,
+                                            size_t index,
+                                            touchpoint_retention_average *out);
+
+/**
+ * The whole retention as JSON (core `Retention`): `{"start", "return_event", "period",
+ * "alignment", "mode", "observation_end", "customers_without_start", "rows":
+ * [RetentionRow...], "mean": [RetentionMeanRow...]}`; `cohort` and `observation_end` are
+ * epoch milliseconds, the rate of an unobserved cell is `null`.
+ *
+ * @param retention the retention
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_retention_to_json(const touchpoint_retention *retention,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_n);
+
+/**
+ * The JSON of `touchpoint_retention_to_json` as a library-owned string (free with
+ * `touchpoint_string_free`).
+ *
+ * @param retention the retention
+ * @param out receives the string
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_retention_to_json_string(const touchpoint_retention *retention,
+                                                      char **out);
+
+/**
+ * The triangle as text: one line per cohort (the last 24, periods up to 12), then the
+ * weighted and simple means.
+ *
+ * @param retention the retention
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_retention_to_text(const touchpoint_retention *retention,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_n);
+
+/**
+ * Free a retention. NULL is a no-op. String pointers from its row getters die with it.
+ *
+ * # Safety
+ * `retention` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_retention_free(touchpoint_retention *retention);
+
+/**
+ * Repurchase cohorts of an event table: retention with the first conversion as start and a
+ * conversion as return (the options' `start` and `return_event` are ignored), plus the
+ * distribution of the time between consecutive purchases. Per segment when
+ * `segment_values` is given.
+ *
+ * @param events the events (read-only; concurrent calls on the same table are safe)
+ * @param options period, alignment, mode, periods, end of observation; NULL for the
+ *        defaults
+ * @param segment_values, n_values one segment label per event row, as in
+ *        `touchpoint_funnel_build`; NULL with `n_values` 0: no segments
+ * @param out receives the repurchase (free with `touchpoint_repurchase_free`)
+ * @return as `touchpoint_retention_build`, and MODEL_NOT_APPLICABLE when no event is a
+ *         conversion.
+ *
+ * # Safety
+ * As `touchpoint_retention_build`.
+ */
+touchpoint_result touchpoint_repurchase_build(const touchpoint_event_table *events,
+                                              const touchpoint_retention_options *options,
+                                              const char *const *segment_values,
+                                              size_t n_values,
+                                              touchpoint_repurchase **out);
+
+/**
+ * The buyers, repeat buyers, purchases and time between purchases.
+ *
+ * @param repurchase the repurchase
+ * @param out receives the totals
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_repurchase_summary(const touchpoint_repurchase *repurchase,
+                                                touchpoint_repurchase_totals *out);
+
+/**
+ * The retention of buyers as a new retention handle (a copy; read its cells and means with
+ * the `touchpoint_retention_*` getters).
+ *
+ * @param repurchase the repurchase
+ * @param out receives the retention (free with `touchpoint_retention_free`)
+ * @return OK; NULL_PARAMETER; INVALID_VALUE (a segment label with a NUL byte). Thread-safe
+ *         for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_repurchase_retention(const touchpoint_repurchase *repurchase,
+                                                  touchpoint_retention **out);
+
+/**
+ * The whole repurchase as JSON (core `Repurchase`): `{"retention": {...as
+ * touchpoint_retention_to_json}, "buyers", "repeat_buyers", "repeat_rate", "purchases",
+ * "time_between_purchases": {"n", "median", "mean", "p25", "p75", "p90"}, "gaps":
+ * [PurchaseGapRow...]}`; durations are integers of milliseconds, missing values `null`.
+ *
+ * @param repurchase the repurchase
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_repurchase_to_json(const touchpoint_repurchase *repurchase,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+/**
+ * The JSON of `touchpoint_repurchase_to_json` as a library-owned string (free with
+ * `touchpoint_string_free`).
+ *
+ * @param repurchase the repurchase
+ * @param out receives the string
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_repurchase_to_json_string(const touchpoint_repurchase *repurchase,
+                                                       char **out);
+
+/**
+ * The summary as text, then the retention triangle.
+ *
+ * @param repurchase the repurchase
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_repurchase_to_text(const touchpoint_repurchase *repurchase,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+/**
+ * Free a repurchase. NULL is a no-op.
+ *
+ * # Safety
+ * `repurchase` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_repurchase_free(touchpoint_repurchase *repurchase);
 
 /**
  * The defaults: no lookback window, no timeout, repeats kept, all touches kept, a journey

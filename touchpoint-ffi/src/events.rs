@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::ffi::c_char;
 
-use touchpoint_core::{ConversionSpec, Event, EventCsvOptions, EventTable, EventTableBuilder, TimeFormat, TimeUnit};
+use touchpoint_core::{
+    Catalog, ConversionSpec, Event, EventCsvOptions, EventTable, EventTableBuilder, TimeFormat, TimeUnit,
+};
 
 use crate::ffi::{free_box, give, out, try_enum, try_mut, try_opt_ref, try_opt_str, try_ref, try_str};
 use crate::panic::boundary;
@@ -19,13 +21,22 @@ enum Inner {
 /// (`touchpoint_event_table_read_csv`, read-only).
 pub struct touchpoint_event_table {
     inner: Inner,
+    /// Touchpoint attributes applied to a builder's tables as they are taken (a builder has no
+    /// catalog of its own to change; a table read from CSV gets them at once).
+    attrs: Option<Catalog>,
 }
 
 impl touchpoint_event_table {
-    /// The events as a core table (a snapshot of a builder).
+    /// The events as a core table (a snapshot of a builder, with the attributes applied).
     pub(crate) fn table(&self) -> Result<Cow<'_, EventTable>, FfiError> {
         Ok(match &self.inner {
-            Inner::Builder(b) => Cow::Owned(b.snapshot()?),
+            Inner::Builder(b) => {
+                let mut t = b.snapshot()?;
+                if let Some(attrs) = &self.attrs {
+                    t.catalog_mut().apply_attrs(attrs);
+                }
+                Cow::Owned(t)
+            }
             Inner::Table(t) => Cow::Borrowed(t),
         })
     }
@@ -158,7 +169,7 @@ impl touchpoint_event_table {
     /// `out` must be NULL or valid for writing.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn touchpoint_event_table_new(out: *mut *mut touchpoint_event_table) -> touchpoint_result {
-        boundary(|| give!(out, touchpoint_event_table { inner: Inner::Builder(EventTable::builder()) }))
+        boundary(|| give!(out, touchpoint_event_table { inner: Inner::Builder(EventTable::builder()), attrs: None }))
     }
 
     /// Append one event.
@@ -229,7 +240,42 @@ impl touchpoint_event_table {
                 .copied()
                 .unwrap_or_else(|| touchpoint_event_csv_options::touchpoint_event_csv_options_default());
             let table = EventTable::read_csv_path(path, &o.to_core()?)?;
-            give!(out, touchpoint_event_table { inner: Inner::Table(table) })
+            give!(out, touchpoint_event_table { inner: Inner::Table(table), attrs: None })
+        })
+    }
+
+    /// Attach touchpoint attributes from a JSON catalog: an array of objects `{"name", "channel",
+    /// "stage", "cost", "direct", "paid"}` (only `name` is required; `channel` is one of
+    /// `online`, `offline`, `service`, `cross_channel`, `stage` one of `awareness`,
+    /// `first_interaction`, `purchase`, `after_sales`). Each named touchpoint gets exactly these
+    /// attributes (replacing earlier ones); names not in the data are added to the catalog.
+    /// Stages are what the stage funnel (`touchpoint_funnel_build` with no steps) and the
+    /// `stage:<stage>` steps read; journeys built afterwards carry the attributes too (costs,
+    /// direct touchpoints). Rows pushed later are covered as well.
+    ///
+    /// @param events the table (exclusive access during the call)
+    /// @param json, json_len the catalog JSON (UTF-8)
+    /// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (JSON that does not parse, an
+    ///         unknown channel or stage, an empty or repeated name, a negative cost; the message
+    ///         says which). Nothing is changed on error.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid for their lengths; `events` not used by another thread
+    /// during the call.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_event_table_apply_catalog_json(
+        events: *mut touchpoint_event_table,
+        json: *const c_char,
+        json_len: usize,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let ev = try_mut!(events);
+            let catalog = Catalog::from_json(try_str!(json, json_len))?;
+            match &mut ev.inner {
+                Inner::Table(t) => t.catalog_mut().apply_attrs(&catalog),
+                Inner::Builder(_) => ev.attrs.get_or_insert_with(Catalog::new).apply_attrs(&catalog),
+            }
+            Ok(())
         })
     }
 

@@ -13,6 +13,7 @@
 //! | `try_slice!(p, n)` | `&[T]` of `n` elements | NULL_PARAMETER |
 //! | `try_str!(p, len)` | `&str` of `len` bytes | NULL_PARAMETER, INVALID_UTF8 |
 //! | `try_opt_str!(p, len)` | `Option<&str>` (NULL with length 0: absent) | as `try_str!` |
+//! | `try_opt_str_list!(p, n)` | `Option<Vec<Option<&str>>>` from `n` NUL-terminated strings (NULL with `n` 0: absent; a NULL element: `None`) | NULL_PARAMETER, INVALID_UTF8 |
 //! | `try_enum!(T, code)` | a core [`Named`](touchpoint_core::Named) enum from a `u32` | INVALID_ARGUMENT |
 //! | `try_bool!(v)` | a `bool` from a `uint8_t` that must be 0 or 1 | INVALID_ARGUMENT |
 //!
@@ -45,12 +46,19 @@ pub(crate) fn null(name: &str) -> FfiError {
 
 /// Decode UTF-8 or INVALID_UTF8 naming the argument.
 pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, FfiError> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        FfiError::new(
-            touchpoint_result::InvalidUtf8,
-            format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
-        )
-    })
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(name, e))
+}
+
+/// Decode element `i` of the string array `name` (the name is formatted only on error).
+pub(crate) fn utf8_item<'a>(bytes: &'a [u8], name: &str, i: usize) -> Result<&'a str, FfiError> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(&format!("{name}[{i}]"), e))
+}
+
+fn not_utf8(name: &str, e: std::str::Utf8Error) -> FfiError {
+    FfiError::new(
+        touchpoint_result::InvalidUtf8,
+        format!("`{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+    )
 }
 
 /// A `uint8_t` flag: 0 or 1, else INVALID_ARGUMENT naming the field.
@@ -185,6 +193,39 @@ macro_rules! try_opt_str {
     }};
 }
 pub(crate) use try_opt_str;
+
+/// An array of `n` NUL-terminated UTF-8 strings (`const char *const *`) as
+/// `Option<Vec<Option<&str>>>`: NULL with `n` = 0 is `None` (no array); a NULL element is a
+/// `None` element (a missing value). NULL_PARAMETER for a NULL array with `n` > 0,
+/// INVALID_UTF8 naming the element (`name[i]`).
+macro_rules! try_opt_str_list {
+    ($p:ident, $n:expr) => {
+        $crate::ffi::try_opt_str_list!($p, $n, stringify!($p))
+    };
+    ($p:expr, $n:expr, $name:expr) => {{
+        let p: *const *const std::ffi::c_char = $p;
+        let n: usize = $n;
+        let name: &str = $name;
+        if p.is_null() && n == 0 {
+            None
+        } else {
+            let ptrs: &[*const std::ffi::c_char] = $crate::ffi::try_slice!(p, n, name);
+            let mut list: Vec<Option<&str>> = Vec::with_capacity(n);
+            for (i, &s) in ptrs.iter().enumerate() {
+                if s.is_null() {
+                    list.push(None);
+                } else {
+                    // SAFETY: a non-NULL element points to a NUL-terminated string that stays
+                    // unchanged during the call (the export's `# Safety` contract).
+                    let bytes = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes();
+                    list.push(Some($crate::ffi::utf8_item(bytes, name, i)?));
+                }
+            }
+            Some(list)
+        }
+    }};
+}
+pub(crate) use try_opt_str_list;
 
 /// A core option enum from the `u32` a caller wrote: [`Named::decode`](touchpoint_core::Named::decode),
 /// whose error (INVALID_ARGUMENT) names the field and lists the codes. Reading the integer as a

@@ -30,12 +30,17 @@ pub struct touchpoint_journey_options {
 
 impl touchpoint_journey_options {
     fn to_core(self) -> Result<JourneyOptions, FfiError> {
+        self.to_core_in("options")
+    }
+
+    /// The core options; errors name the fields as members of `parent` (`options.journeys`).
+    pub(crate) fn to_core_in(self, parent: &str) -> Result<JourneyOptions, FfiError> {
         Ok(JourneyOptions {
             lookback_ms: (self.lookback_ms >= 0).then_some(self.lookback_ms),
             inactivity_timeout_ms: (self.inactivity_timeout_ms > 0).then_some(self.inactivity_timeout_ms),
-            collapse_repeats: try_bool!(self.collapse_repeats, "options.collapse_repeats"),
+            collapse_repeats: try_bool!(self.collapse_repeats, &format!("{parent}.collapse_repeats")),
             max_touches: (self.max_touches > 0).then_some(self.max_touches as usize),
-            split_at_conversions: try_bool!(self.split_at_conversions, "options.split_at_conversions"),
+            split_at_conversions: try_bool!(self.split_at_conversions, &format!("{parent}.split_at_conversions")),
         })
     }
 

@@ -19,13 +19,17 @@
 //!   ask for the size).
 //! - **Inputs** are borrowed for the call only; the library copies what it keeps. Strings are
 //!   UTF-8 with an explicit byte length, not NUL-terminated; invalid UTF-8 is
-//!   `TOUCHPOINT_RESULT_INVALID_UTF8`. NULL arguments are reported
-//!   (`TOUCHPOINT_RESULT_NULL_PARAMETER`), never dereferenced.
+//!   `TOUCHPOINT_RESULT_INVALID_UTF8`. Lists of strings (funnel steps, one segment label per
+//!   event row) are arrays of NUL-terminated UTF-8 strings with a count (`const char *const *`,
+//!   `size_t`). NULL arguments are reported (`TOUCHPOINT_RESULT_NULL_PARAMETER`), never
+//!   dereferenced.
 //! - **Enums and flags** the caller writes (struct fields and parameters) are `uint32_t` codes
 //!   of the header's enums and `uint8_t` flags of 0 or 1: any other value is
 //!   `TOUCHPOINT_RESULT_INVALID_ARGUMENT` naming the field, never undefined behaviour.
 //! - **JSON outputs** are the core's structs and rows serialised: their keys are the Rust field
-//!   names and the Python column names.
+//!   names and the Python column names. Durations are integers of milliseconds, timestamps
+//!   integers of milliseconds since the epoch (UTC); missing values are `null` (in row structs:
+//!   NaN for a rate, -1 for a count or a duration).
 //! - **Panics** never cross the boundary: a bug surfaces as `TOUCHPOINT_RESULT_PANIC` with a
 //!   message.
 //! - **Threads.** Handles may be shared between threads for reading (`const T *`); functions
@@ -46,6 +50,7 @@ pub mod attribution;
 pub mod budget;
 pub mod events;
 pub mod graph;
+pub mod journeymap;
 pub mod journeys;
 pub mod optimize;
 pub mod paths;

@@ -95,6 +95,13 @@ impl FfiError {
     pub(crate) fn new(code: touchpoint_result, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
+
+    /// The same error, its message prefixed with the C field it came from (`options.steps[2]`),
+    /// for core errors that name only the option.
+    pub(crate) fn within(mut self, field: &str) -> Self {
+        self.message = format!("`{field}`: {}", self.message);
+        self
+    }
 }
 
 impl From<touchpoint_core::Error> for FfiError {

@@ -12,12 +12,19 @@ use touchpoint::attribution::{touchpoint_comparison as cmp, touchpoint_model_par
 use touchpoint::budget::{touchpoint_budget_plan as plan, touchpoint_curve, touchpoint_objective};
 use touchpoint::events::touchpoint_event_table as events;
 use touchpoint::graph::touchpoint_journey_graph as graph;
+use touchpoint::journeymap::{
+    touchpoint_funnel as funnel, touchpoint_repurchase as repurchase, touchpoint_retention as retention,
+    touchpoint_step_matrix as step_matrix,
+};
 use touchpoint::journeys::touchpoint_journeys as journeys;
 use touchpoint::optimize::touchpoint_candidate;
 use touchpoint::paths::touchpoint_path_table as paths;
 use touchpoint::touchpoint_result;
 use touchpoint_core::attribution::AttributionRow;
 use touchpoint_core::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
+use touchpoint_core::journeymap::{
+    FunnelRow, FunnelSummary, PurchaseGapRow, RetentionMeanRow, RetentionRow, StepMatrixDiffRow, StepMatrixRow,
+};
 use touchpoint_core::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
 use touchpoint_core::rows::Row;
 use touchpoint_core::schema::schemas;
@@ -270,6 +277,75 @@ fn budget_plan() {
     }
 }
 
+#[test]
+fn journey_map() {
+    let d = Demo::new();
+    let opts = touchpoint_core::demo::DemoOptions { customers: 300, ..Default::default() };
+    let mut core_events = touchpoint_core::demo::events(&opts).unwrap();
+    // segments: one label per event row, by the customer key's last digit
+    let labels: Vec<std::ffi::CString> = core_events
+        .rows()
+        .map(|r| {
+            std::ffi::CString::new(if r.customer_id.ends_with(['0', '2', '4', '6', '8']) { "even" } else { "odd" })
+                .unwrap()
+        })
+        .collect();
+    let seg: Vec<*const c_char> = labels.iter().map(|l| l.as_ptr()).collect();
+    let catalog = touchpoint_core::demo::catalog().to_json();
+    core_events.catalog_mut().apply_attrs(&touchpoint_core::demo::catalog());
+    unsafe {
+        let r = events::touchpoint_event_table_apply_catalog_json(d.events, catalog.as_ptr().cast(), catalog.len());
+        assert_eq!(r, touchpoint_result::Ok);
+
+        // the stage funnel, per segment
+        let mut f = null_mut();
+        assert_eq!(
+            funnel::touchpoint_funnel_build(d.events, null(), seg.as_ptr(), seg.len(), &mut f),
+            touchpoint_result::Ok
+        );
+        let whole = text(|b, l, n| funnel::touchpoint_funnel_to_json(f, b, l, n));
+        let core = touchpoint_core::journeymap::funnel(&core_events, &Default::default(), None).unwrap();
+        same_shape("funnel_to_json", &whole, &serde_json::to_value(&core).unwrap());
+        check_rows::<FunnelRow>("funnel_to_json rows", &whole["rows"]);
+        check_rows::<FunnelSummary>("funnel_to_json summary", &whole["summary"]);
+        assert_eq!(whole["summary"].as_array().unwrap().len(), 2, "two segments");
+        funnel::touchpoint_funnel_free(f);
+
+        let mut m = null_mut();
+        let r = step_matrix::touchpoint_step_matrix_build(d.events, null(), seg.as_ptr(), seg.len(), &mut m);
+        assert_eq!(r, touchpoint_result::Ok);
+        let whole = text(|b, l, n| step_matrix::touchpoint_step_matrix_to_json(m, b, l, n));
+        let core = touchpoint_core::journeymap::step_matrix(&core_events, &Default::default(), None).unwrap();
+        same_shape("step_matrix_to_json", &whole, &serde_json::to_value(&core).unwrap());
+        check_rows::<StepMatrixRow>("step_matrix_to_json rows", &whole["rows"]);
+        let diff = text(|b, l, n| {
+            step_matrix::touchpoint_step_matrix_difference_json(m, c"even".as_ptr(), 4, c"odd".as_ptr(), 3, b, l, n)
+        });
+        check_rows::<StepMatrixDiffRow>("step_matrix_difference_json", &diff);
+        step_matrix::touchpoint_step_matrix_free(m);
+
+        let mut ret = null_mut();
+        let r = retention::touchpoint_retention_build(d.events, null(), seg.as_ptr(), seg.len(), &mut ret);
+        assert_eq!(r, touchpoint_result::Ok);
+        let whole = text(|b, l, n| retention::touchpoint_retention_to_json(ret, b, l, n));
+        let core = touchpoint_core::journeymap::retention(&core_events, &Default::default(), None).unwrap();
+        same_shape("retention_to_json", &whole, &serde_json::to_value(&core).unwrap());
+        check_rows::<RetentionRow>("retention_to_json rows", &whole["rows"]);
+        check_rows::<RetentionMeanRow>("retention_to_json mean", &whole["mean"]);
+        retention::touchpoint_retention_free(ret);
+
+        let mut rep = null_mut();
+        let r = repurchase::touchpoint_repurchase_build(d.events, null(), null(), 0, &mut rep);
+        assert_eq!(r, touchpoint_result::Ok);
+        let whole = text(|b, l, n| repurchase::touchpoint_repurchase_to_json(rep, b, l, n));
+        let core = touchpoint_core::journeymap::repurchase(&core_events, &Default::default(), None).unwrap();
+        same_shape("repurchase_to_json", &whole, &serde_json::to_value(&core).unwrap());
+        check_rows::<PurchaseGapRow>("repurchase_to_json gaps", &whole["gaps"]);
+        check_rows::<RetentionRow>("repurchase_to_json retention rows", &whole["retention"]["rows"]);
+        repurchase::touchpoint_repurchase_free(rep);
+    }
+}
+
 /// The row types the tests above check, and the ones the C face does not show; a row type the
 /// core adds fails here until it is placed in one list or the other.
 #[test]
@@ -289,6 +365,13 @@ fn every_core_row_type_is_accounted_for() {
         "NextBestRow",
         "ConvertingPathRow",
         "PlanRow",
+        "FunnelRow",
+        "FunnelSummary",
+        "StepMatrixRow",
+        "StepMatrixDiffRow",
+        "RetentionRow",
+        "RetentionMeanRow",
+        "PurchaseGapRow",
     ];
     let not_in_c = ["EventRow", "JourneyRow", "PathTableRow", "JourneyCreditRow", "PositionCreditRow"];
     let mut all: Vec<&str> = schemas().iter().map(|s| s.name).collect();
