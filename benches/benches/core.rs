@@ -1,6 +1,7 @@
 //! Criterion benches of the core: journey building + order-1 graph on in-memory events, path
 //! CSV parsing, the exact absorbing-chain analysis, every attribution family (Markov orders
-//! 1–4, rules, Shapley variants, the exact transform) and the optimisation tools.
+//! 1–4, rules, Shapley variants, the exact transform), the optimisation tools and the journey
+//! map (funnels, retention, the step matrix).
 //!
 //! Sizes: `TOUCHPOINT_BENCH_EVENTS` (default 10,000,000) and `TOUCHPOINT_BENCH_PATHS`
 //! (default 1,000,000).
@@ -108,5 +109,35 @@ fn optimisation(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation);
+fn journey_map(c: &mut Criterion) {
+    use touchpoint_core::journeymap::{self, FunnelOptions, RetentionOptions, Step, StepMatrixOptions};
+    let n = env_usize("TOUCHPOINT_BENCH_EVENTS", 10_000_000);
+    let events = touchpoint_benches::demo_events(n, 7).unwrap();
+    let mut g = c.benchmark_group("journey_map");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(events.len() as u64));
+    let steps = vec![Step::touchpoint("search ad"), Step::touchpoint("website"), Step::touchpoint("store visit")];
+    let ordered =
+        FunnelOptions { steps: steps.clone(), window_ms: Some(7 * touchpoint_core::DAY_MS), ..Default::default() };
+    g.bench_function(format!("funnel_ordered_3_steps_7d/{}", events.len()), |b| {
+        b.iter(|| journeymap::funnel(black_box(&events), &ordered, None).unwrap())
+    });
+    let strict = FunnelOptions { mode: journeymap::FunnelMode::Strict, ..ordered.clone() };
+    g.bench_function("funnel_strict_3_steps_7d", |b| {
+        b.iter(|| journeymap::funnel(black_box(&events), &strict, None).unwrap())
+    });
+    g.bench_function("stage_funnel", |b| {
+        b.iter(|| journeymap::funnel(black_box(&events), &FunnelOptions::default(), None).unwrap())
+    });
+    g.bench_function("retention_daily", |b| {
+        b.iter(|| journeymap::retention(black_box(&events), &RetentionOptions::default(), None).unwrap())
+    });
+    g.bench_function("step_matrix_10_customers", |b| {
+        let o = StepMatrixOptions { unit: journeymap::FunnelUnit::Customer, ..Default::default() };
+        b.iter(|| journeymap::step_matrix(black_box(&events), &o, None).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation, journey_map);
 criterion_main!(benches);
