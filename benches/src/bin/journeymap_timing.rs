@@ -2,7 +2,7 @@
 //! matrix), and the same on the rows shuffled (no longer grouped by customer: the one index
 //! array is then built).
 //!
-//! `cargo run --release -p touchpoint-benches --bin journeymap_timing -- [events] [grouped|shuffled]`
+//! `cargo run --release -p touchpoint-benches --bin journeymap_timing -- [events] [grouped|time|shuffled]`
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,16 +36,21 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// The rows of `ev` in a seeded random order (time-ordered logs interleave customers too).
-fn shuffled(ev: &EventTable) -> touchpoint_core::Result<EventTable> {
+/// The rows of `ev` in a seeded random order, or in time order (as logs are written: customers
+/// interleaved).
+fn reordered(ev: &EventTable, by_time: bool) -> touchpoint_core::Result<EventTable> {
     let n = ev.len();
     let mut order: Vec<usize> = (0..n).collect();
-    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
-    for i in (1..n).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        order.swap(i, (s % (i as u64 + 1)) as usize);
+    if by_time {
+        order.sort_by_key(|&i| ev.times()[i]);
+    } else {
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in (1..n).rev() {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            order.swap(i, (s % (i as u64 + 1)) as usize);
+        }
     }
     let pick = |v: &[u32]| order.iter().map(|&i| v[i]).collect::<Vec<_>>();
     EventTable::from_columns(EventColumns {
@@ -100,13 +105,19 @@ fn main() -> touchpoint_core::Result<()> {
     let ev = touchpoint_benches::demo_events(n, 7)?;
     println!("{} events, {} customers, {} threads", ev.len(), ev.customer_count(), rayon_threads());
     let only = std::env::args().nth(2);
-    if only.as_deref() != Some("shuffled") {
+    if only.as_deref() != Some("shuffled") && only.as_deref() != Some("time") {
         run("grouped", &ev)?;
     }
     if only.as_deref() == Some("grouped") {
         return Ok(());
     }
-    let sh = shuffled(&ev)?;
+    if only.as_deref() != Some("shuffled") {
+        run("by time", &reordered(&ev, true)?)?;
+    }
+    if only.as_deref() == Some("time") {
+        return Ok(());
+    }
+    let sh = reordered(&ev, false)?;
     drop(ev);
     run("shuffled", &sh)
 }

@@ -426,6 +426,9 @@ pub(crate) struct Scratch {
 impl Spec {
     /// The outcome of one unit's items.
     pub(crate) fn evaluate(&self, items: &[Item], s: &mut Scratch) -> Outcome {
+        if items.is_empty() {
+            return Outcome::NotEntered;
+        }
         let k = self.k;
         s.lists.resize_with(k, Vec::new);
         s.excl.resize_with(self.between.len(), Vec::new);

@@ -198,8 +198,17 @@ impl<'a> ByCustomer<'a> {
                 let (time, n_codes) = (ev.times(), ev.catalog().len());
                 par_fold(
                     self.buckets.len() - 1,
-                    || (init(), Vec::<u64>::new(), Vec::<Item>::new(), vec![0usize; width + 1]),
-                    |(acc, sorted, items, start), b| {
+                    || {
+                        (
+                            init(),
+                            Vec::<u64>::new(),
+                            Vec::<Item>::new(),
+                            vec![0usize; width + 1],
+                            Vec::<usize>::new(),
+                            Vec::<i64>::new(),
+                        )
+                    },
+                    |(acc, sorted, items, start, next, times), b| {
                         // group the bucket's entries by customer (stable), then read each row's
                         // time: the only access to the columns, one per kept row
                         let entries = &order[self.buckets[b]..self.buckets[b + 1]];
@@ -212,12 +221,17 @@ impl<'a> ByCustomer<'a> {
                         }
                         sorted.clear();
                         sorted.resize(entries.len(), 0);
-                        let mut next = start.clone();
+                        next.clear();
+                        next.extend_from_slice(start);
                         for &e in entries {
                             let slot = &mut next[entry_customer(e)];
                             sorted[*slot] = e;
                             *slot += 1;
                         }
+                        // the one random access per kept row, in a loop without dependencies so
+                        // that the loads overlap
+                        times.clear();
+                        times.extend(sorted.iter().map(|&e| time[(e >> 32) as usize]));
                         let base = b << self.shift;
                         for c in base..(base + width).min(n_cust) {
                             if !ev.has_events(c as u32) {
@@ -225,9 +239,9 @@ impl<'a> ByCustomer<'a> {
                             }
                             let i = c - base;
                             items.clear();
-                            for &e in &sorted[start[i]..start[i + 1]] {
+                            for (j, &e) in sorted[start[i]..start[i + 1]].iter().enumerate() {
                                 let r = (e >> 32) as usize;
-                                let t = time[r];
+                                let t = times[start[i] + j];
                                 let code = entry_code(e);
                                 let tp = if code == ENTRY_NO_CODE { self.events.touchpoints()[r] } else { code };
                                 if tp != NO_TOUCHPOINT && self.keep.as_ref().is_none_or(|k| k[tp as usize]) {
@@ -241,7 +255,7 @@ impl<'a> ByCustomer<'a> {
                             f(acc, c as u32, items);
                         }
                     },
-                    |x, y| (merge(x.0, y.0), x.1, x.2, x.3),
+                    |x, y| (merge(x.0, y.0), x.1, x.2, x.3, x.4, x.5),
                 )
                 .0
             }
