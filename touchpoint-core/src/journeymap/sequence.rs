@@ -83,11 +83,19 @@ impl<'a> ByCustomer<'a> {
         let tps = events.touchpoints();
         let conv = events.converted();
         let n_codes = events.catalog().len();
-        let wanted = |r: usize| -> bool {
-            match &keep {
-                None => true,
-                Some(k) => (tps[r] != NO_TOUCHPOINT && k[tps[r] as usize]) || (conv[r] && k[n_codes]),
+        // per touchpoint code (pure conversions: the last slot) whether its touch is kept, and
+        // whether conversions are: one table lookup per row
+        let (keep_touch, keep_conv): (Vec<bool>, bool) = match &keep {
+            None => (vec![true; n_codes + 1], true),
+            Some(k) => {
+                let mut t = k[..n_codes].to_vec();
+                t.push(false);
+                (t, k[n_codes])
             }
+        };
+        let wanted = |r: usize| -> bool {
+            // NO_TOUCHPOINT (u32::MAX) lands on the last slot
+            keep_touch[(tps[r] as usize).min(n_codes)] | (conv[r] & keep_conv)
         };
         let n = cust.len();
         let threads = threads().min(n.div_ceil(1 << 16)).max(1);
