@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -19,7 +19,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums
+C_TESTS := oracles misuse quickstart optimize enums journeymap
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
@@ -120,13 +120,14 @@ bench-py:
 bench-memory:
 	$(CARGO) run --release -q -p touchpoint-benches --bin journey_memory -- 10000000
 
-## Side-by-side benchmark against channelattribution, marketing-attribution-models and pm4py
-## (benches/peers/run.py; writes benches/RESULTS.md). Its own virtual environment; touchpoint is
+## Side-by-side benchmark against channelattribution, marketing-attribution-models, pm4py, and
+## ClickHouse (chdb) and DuckDB for funnels and retention (benches/peers/run.py; writes
+## benches/RESULTS.md). Its own virtual environment; touchpoint is
 ## installed from the release wheel, built here unless PEER_BUILD_WHEEL=0 (then the newest wheel
 ## already in $(WHEEL_DIR) is used). A peer that fails to install is skipped and reported.
 PEER_VENV ?= $(HOME)/.cache/touchpoint/peer-venv
 PEER_PY := $(PEER_VENV)/bin/python
-PEER_LIBS := channelattribution marketing-attribution-models pm4py
+PEER_LIBS := channelattribution marketing-attribution-models pm4py chdb duckdb
 PEER_DEPS := pandas polars pyarrow numpy
 WHEEL_DIR ?= $(HOME)/.cache/touchpoint/wheels
 VENV_BIN := $(PEER_VENV)/bin
@@ -153,6 +154,14 @@ bench-peers: peer-env
 
 bench-peers-quick: peer-env
 	$(PEER_PY) benches/peers/run.py --quick --out benches/RESULTS.md $(PEER_ARGS)
+
+## Only the funnel and retention section (ClickHouse via chdb, DuckDB): 10M events (quick: 1M).
+## Rewrites benches/RESULTS.md, keeping the other sections of its last full (or quick) run.
+bench-journeymap: peer-env
+	$(PEER_PY) benches/peers/run.py --only journeymap --out benches/RESULTS.md $(PEER_ARGS)
+
+bench-journeymap-quick: peer-env
+	$(PEER_PY) benches/peers/run.py --quick --only journeymap --out benches/RESULTS.md $(PEER_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

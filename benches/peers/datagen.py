@@ -180,3 +180,103 @@ def event_log(n_events: int, out_dir: str, seed: int = EVENT_SEED) -> str:
     print(f"  wrote {path} ({out.num_rows:,} events, {n_cust:,} customers, {n_journeys:,} journeys) "
           f"in {time.perf_counter() - t0:.1f} s", flush=True)
     return path
+
+
+# --------------------------------------------------------------------------- funnel / retention stream
+
+# 20 touchpoints: the 12 demo ones and 8 more.
+STREAM_TOUCHPOINTS = CHANNELS + [
+    "newsletter", "push notification", "sms", "podcast ad", "tv spot", "affiliate", "call centre", "loyalty app",
+]
+STREAM_SEED = 11
+STREAM_DAYS = 90
+STREAM_START_MS = 1_735_689_600_000  # 2025-01-01 00:00 UTC
+FUNNEL_STEPS = ["search ad", "website", "store visit"]
+_DAY_MS = 86_400_000
+
+
+def event_stream(n_events: int, out_dir: str, seed: int = STREAM_SEED) -> str:
+    """Write exactly `n_events` events of about `n_events / 10` customers as one Parquet file for
+    the funnel and retention benchmark; return its name.
+
+    Columns: customer_id (int64, scattered ids), touchpoint (string, 20 names), timestamp (int64
+    epoch milliseconds, UTC, over `STREAM_DAYS` days from 2025-01-01). The rows are in global time
+    order, as a log is written, not grouped by customer; no customer has two events at the same
+    millisecond (so tie rules cannot matter).
+
+    Per customer: 1 + NegBin(1.5, mean 9) events (mean 10, a long tail); the touchpoints follow a
+    first-order chain that is the background mix except after a search ad (the next event is the
+    website with probability 0.42) and after a website visit (the store with 0.34); the gaps are
+    a mix of in-session (exponential, mean 30 min, 60%) and between-visit gaps (exponential, mean
+    4 days), scaled down for the few customers whose span would not fit in the period; the
+    customer's first event is uniform over the starts that fit. About 30% / 15% / 5% of the
+    customers reach search ad → website → store visit within 7 days.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = os.path.join(out_dir, f"stream_{n_events}.parquet")
+    meta = {"kind": "stream", "n": n_events, "seed": seed, "days": STREAM_DAYS, "version": 1}
+    if _fresh(path, meta):
+        return path
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    names = STREAM_TOUCHPOINTS
+    k = len(names)
+    sa, web, store = (names.index(s) for s in FUNNEL_STEPS)
+    # events per customer, cut to exactly n_events
+    cnt = 1 + rng.negative_binomial(1.5, 1.5 / 10.5, size=int(n_events / 10 * 1.2) + 100)
+    cs = np.cumsum(cnt)
+    last = int(np.searchsorted(cs, n_events))
+    cnt = cnt[: last + 1].copy()
+    cnt[-1] -= cs[last] - n_events
+    cnt = cnt[cnt > 0]
+    n_cust = len(cnt)
+    # the chain: a background mix, and the two funnel transitions
+    bg = rng.dirichlet(np.full(k, 1.0))
+    fixed = {sa: 0.04, web: 0.08, store: 0.012}
+    others = [i for i in range(k) if i not in fixed]
+    bg[others] *= (1 - sum(fixed.values())) / bg[others].sum()
+    for i, p in fixed.items():
+        bg[i] = p
+    trans = np.tile(bg, (k, 1))
+    for a, b, p in [(sa, web, 0.42), (web, store, 0.34)]:
+        rest = [i for i in range(k) if i != b]
+        trans[a, rest] *= (1 - p) / trans[a, rest].sum()
+        trans[a, b] = p
+    cum_bg, cum_tr = np.cumsum(bg), np.cumsum(trans, axis=1)
+    offs = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+    tp = np.empty(n_events, np.int32)
+    cur = np.minimum(np.searchsorted(cum_bg, rng.random(n_cust) * cum_bg[-1]), k - 1)
+    tp[offs] = cur
+    alive = np.arange(n_cust)
+    for pos in range(1, int(cnt.max())):
+        alive = alive[cnt[alive] > pos]
+        nxt = np.minimum((rng.random(len(alive))[:, None] > cum_tr[cur[alive]]).sum(axis=1), k - 1)
+        cur[alive] = nxt
+        tp[offs[alive] + pos] = nxt
+    # times: gaps within the customer, at least 1 ms (no equal timestamps within a customer)
+    short = rng.random(n_events) < 0.6
+    gaps = np.where(short, rng.exponential(30 * 60_000, n_events), rng.exponential(4 * _DAY_MS, n_events))
+    gaps[offs] = 0.0
+    cust = np.repeat(np.arange(n_cust), cnt)
+    end = STREAM_DAYS * _DAY_MS - 1
+    span = np.add.reduceat(gaps, offs)
+    scale = np.where(span > 0.98 * end, 0.98 * end / np.maximum(span, 1.0), 1.0)
+    gi = np.maximum(np.floor(gaps * scale[cust]).astype(np.int64), 1)
+    gi[offs] = 0
+    rel = np.cumsum(gi)
+    rel -= np.repeat(rel[offs], cnt)
+    span_ms = rel[np.cumsum(cnt) - 1]
+    first = (rng.random(n_cust) * (end - span_ms)).astype(np.int64)
+    t = first[cust] + rel
+    assert 0 <= t.min() and t.max() <= end
+    ids = rng.permutation(n_cust).astype(np.int64) * 7919 + 1_000_000_007
+    order = np.argsort(t, kind="stable")  # the global time order of a log
+    touch = pa.DictionaryArray.from_arrays(pa.array(tp[order]), pa.array(names)).cast(pa.string())
+    table = pa.table({"customer_id": ids[cust[order]], "touchpoint": touch, "timestamp": t[order] + STREAM_START_MS})
+    pq.write_table(table, path)
+    _write_meta(path, meta)
+    print(f"  wrote {path} ({n_events:,} events, {n_cust:,} customers, {STREAM_DAYS} days) "
+          f"in {time.perf_counter() - t0:.1f} s", flush=True)
+    return path

@@ -6,7 +6,11 @@ libraries, on the same seeded files (run by `make bench-peers` / `make bench-pee
   (``path,total_conversions,total_conversion_value,total_null`` CSV);
 - marketing-attribution-models (mam): first, last, linear, position, time decay, Markov and
   Shapley from one events file (about 100k journeys);
-- pm4py: the directly-follows graph with counts and mean dwell from event logs.
+- pm4py: the directly-follows graph with counts and mean dwell from event logs;
+- ClickHouse (in process, the chdb package) and DuckDB: an ordered 3-step funnel with a 7-day
+  window (ClickHouse ``windowFunnel``, DuckDB SQL) and daily calendar retention cohorts (ClickHouse
+  ``retention``, DuckDB SQL) on a 10M-event log (``--only journeymap`` runs this part alone and
+  puts its section into the existing report).
 
 Every measurement is one child process (``workers.py``) that reads the file and computes the
 result; the driver alternates touchpoint and the peer (ABBA order), takes the median of the
@@ -18,7 +22,7 @@ data.
 
 Usage:
     python benches/peers/run.py [--quick] [--runs N] [--out benches/RESULTS.md]
-                                [--data-dir DIR] [--only ca,mam,pm4py]
+                                [--data-dir DIR] [--only ca,mam,pm4py,journeymap]
 """
 
 from __future__ import annotations
@@ -50,7 +54,10 @@ PEERS = {
     "channelattribution": {"module": "ChannelAttribution", "dist": "channelattribution", "group": "ca"},
     "marketing-attribution-models": {"module": "mam", "dist": "marketing_attribution_models", "group": "mam"},
     "pm4py": {"module": "pm4py", "dist": "pm4py", "group": "pm4py"},
+    "chdb": {"module": "chdb", "dist": "chdb", "group": "journeymap"},
+    "duckdb": {"module": "duckdb", "dist": "duckdb", "group": "journeymap"},
 }
+GROUPS = ["ca", "mam", "pm4py", "journeymap"]
 OTHER_DISTS = ["touchpoint", "pandas", "polars", "pyarrow", "numpy"]
 CHILD_TIMEOUT_S = 1200
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
@@ -71,6 +78,7 @@ class Run:
     rss_after_import_mb: Optional[float]
     result: Dict[str, Any]
     error: Optional[str] = None
+    load1: Optional[float] = None  # 1-minute load average just before the child started
 
 
 @dataclass
@@ -104,6 +112,10 @@ class Bench:
             # ru_maxrss, so a child forked from this (large) driver would report at least the
             # driver's RSS; GNU time forks from a ~2 MB process and reports the child's own peak.
             argv = [GNU_TIME, "-f", "%M", "-o", rss_path, *argv]
+        try:
+            load1: Optional[float] = float(Path("/proc/loadavg").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            load1 = None
         with open(self.log_path, "ab") as log:
             log.write(f"\n$ {shlex.join(argv)}\n".encode())
             log.flush()
@@ -135,9 +147,13 @@ class Bench:
         error = None
         if p.returncode != 0 or not out:
             error = f"exit code {p.returncode}: " + _log_tail(self.log_path)
+        if out.get("peak_rss_kb"):
+            # the worker reset its high-water mark between laps (to measure each lap's own peak),
+            # so GNU time saw only the last lap's; the worker kept the peak over all of them
+            rss_mb = max(rss_mb, out["peak_rss_kb"] / 1024.0)
         base = out.get("rss_after_import_kb")
         return Run(spec.task, wall, out.get("seconds"), out.get("laps", {}), rss_mb,
-                   None if base is None else base / 1024.0, out, error)
+                   None if base is None else base / 1024.0, out, error, load1)
 
     def pair(self, tp: Spec, peer: Spec, runs: int, label: str) -> Tuple[List[Run], List[Run]]:
         """Alternate touchpoint and the peer (ABBA), `runs` of each."""
@@ -153,6 +169,29 @@ class Bench:
                 if r.error is not None:
                     return tps, peers
         return tps, peers
+
+
+    def rotate(self, specs: Sequence[Spec], runs: int, label: str) -> List[List[Run]]:
+        """`runs` of each spec, the order alternating forwards and backwards (ABC CBA ABC ...: ABBA
+        for more than two); a spec that fails is not run again."""
+        out: List[List[Run]] = [[] for _ in specs]
+        failed = [False] * len(specs)
+        for i in range(runs):
+            idx = list(range(len(specs)))
+            if i % 2:
+                idx.reverse()
+            for j in idx:
+                if failed[j]:
+                    continue
+                r = self.measure(specs[j])
+                out[j].append(r)
+                status = f"{r.seconds:.3f} s, {r.rss_mb:.0f} MB" if r.error is None else f"FAILED ({r.error[:300]})"
+                extra = ""
+                if r.error is None and r.laps:
+                    extra = " (" + ", ".join(f"{k} {v:.3f}" for k, v in r.laps.items()) + ")"
+                print(f"    [{label}] run {i + 1}/{runs} {specs[j].task}: {status}{extra}", flush=True)
+                failed[j] = r.error is not None
+        return out
 
 
 def _log_tail(path: Path, n: int = 15) -> str:
@@ -179,6 +218,7 @@ def summarize(runs: List[Run]) -> Dict[str, Any]:
         "rss_mb": statistics.median(r.rss_mb for r in ok),
         "rss_after_import_mb": statistics.median(r.rss_after_import_mb or 0.0 for r in ok),
         "laps": laps,
+        "load1": [r.load1 for r in ok if r.load1 is not None],
     }
 
 
@@ -268,6 +308,11 @@ def versions(python: str) -> Dict[str, Any]:
         "        out[d] = m.version(d)\n"
         "    except m.PackageNotFoundError:\n"
         "        out[d] = None\n"
+        "try:\n"
+        "    import chdb\n"
+        "    out['chdb_engine'] = getattr(chdb, 'engine_version', None) or chdb.query('SELECT version()', 'CSV').bytes().decode().strip().strip('\"')\n"
+        "except Exception:\n"
+        "    out['chdb_engine'] = None\n"
         "try:\n"
         "    direct = m.distribution('touchpoint').read_text('direct_url.json') or '{}'\n"
         "    out['touchpoint_source'] = json.loads(direct).get('url')\n"
@@ -439,6 +484,164 @@ def run_pm4py(b: Bench, sizes: Sequence[int], runs: int) -> Dict[str, Any]:
             row["agreement"] = dfg_agreement(tps[0].result["edges"], peers[0].result["edges"])
         out["rows"].append(row)
     return out
+
+
+
+# --------------------------------------------------------------------------- funnels and retention
+
+JM_PEERS = {"chdb": "ClickHouse (chdb)", "duckdb": "DuckDB"}
+# alternative formulations, one run each: (task, variant or None, extra args, label)
+JM_VARIANTS = [
+    ("chdb_funnel", "lc", [], "windowFunnel without the WHERE prefilter (LowCardinality)"),
+    ("chdb_funnel", "string_prefilter", [], "windowFunnel, touchpoint as String, prefilter"),
+    ("chdb_funnel", "string", [], "windowFunnel, touchpoint as String, no prefilter"),
+    ("chdb_funnel", None, ["--dictionary"], "windowFunnel, Parquet read dictionary-encoded"),
+    ("duckdb_funnel", "window", [], "window functions instead of ASOF joins"),
+    ("duckdb_funnel", "asof_view", [], "ASOF joins on the Arrow table in place (no DuckDB table)"),
+    ("duckdb_funnel", None, ["--dictionary"], "ASOF joins, Parquet read dictionary-encoded"),
+    ("tp_funnel", None, ["--dictionary"], "touchpoint, Parquet read dictionary-encoded"),
+    ("chdb_retention", "join", [], "retention(), join on the raw events"),
+    ("chdb_retention", "window", [], "retention(), first day by a window function"),
+    ("duckdb_retention", "window", [], "first day by a window function"),
+    ("duckdb_retention", "distinct_join_view", [], "on the Arrow table in place (no DuckDB table)"),
+    ("tp_retention", None, ["--dictionary"], "touchpoint, Parquet read dictionary-encoded"),
+    ("tp_retention", None, ["--alignment", "rolling"], "touchpoint, rolling alignment (its default; not compared)"),
+]
+
+
+def _first_funnel_diff(a: List[int], b: List[int]) -> Optional[str]:
+    for j in range(max(len(a), len(b))):
+        x = a[j] if j < len(a) else None
+        y = b[j] if j < len(b) else None
+        if x != y:
+            return f"step {j + 1}: touchpoint {x}, peer {y}"
+    return None
+
+
+def _cell_key(k: str) -> Tuple[int, int]:
+    d, p = k.split(",")
+    return int(d), int(p)
+
+
+def _first_cell_diff(a: Dict[str, int], b: Dict[str, int]) -> Tuple[int, Optional[str]]:
+    keys = sorted(set(a) | set(b), key=_cell_key)
+    diffs = [k for k in keys if a.get(k, 0) != b.get(k, 0)]
+    if not diffs:
+        return 0, None
+    k = diffs[0]
+    d, p = _cell_key(k)
+    day = (dt.datetime(1970, 1, 1) + dt.timedelta(days=d)).strftime("%Y-%m-%d")
+    return len(diffs), f"cohort {day}, period {p}: touchpoint {a.get(k, 0)}, peer {b.get(k, 0)}"
+
+
+def _loud(msg: str) -> None:
+    bar = "!" * 78
+    print(f"\n{bar}\n!!! COUNTS DIFFER: {msg}\n{bar}\n", flush=True)
+
+
+def _stream_info(path: str) -> Dict[str, Any]:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(path)
+    ts = t.column("timestamp")
+    return {"file": Path(path).name, "bytes": os.path.getsize(path), "events": t.num_rows,
+            "customers": len(pc.unique(t.column("customer_id"))),
+            "touchpoints": len(pc.unique(t.column("touchpoint"))),
+            "days": (pc.max(ts).as_py() // 86_400_000) - (pc.min(ts).as_py() // 86_400_000) + 1}
+
+
+def run_journeymap(b: Bench, n_events: int, runs: int, peers: Sequence[str]) -> Dict[str, Any]:
+    f = datagen.event_stream(n_events, str(b.data_dir))
+    info = _stream_info(f)
+    out: Dict[str, Any] = {"dataset": info, "peers": list(peers), "rows": [], "variants": [],
+                           "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "load_start": loadavg()}
+    t_start = time.perf_counter()
+    print(f"  journeymap: {info['events']:,} events, {info['customers']:,} customers", flush=True)
+    # not a timing: every formulation against a brute force on edge cases and a sample of the file
+    chk = b.measure(Spec("jm_selfcheck", f))
+    out["selfcheck"] = chk.result.get("checks") if chk.error is None else {"error": chk.error}
+    for name, c in (out["selfcheck"] or {}).items():
+        if isinstance(c, dict) and "ok" in c:
+            print(f"    [journeymap] brute-force check, {name}: {'ok' if c['ok'] else 'MISMATCH'}", flush=True)
+            if not c["ok"]:
+                _loud(f"brute-force check on {name}: {json.dumps(c['results'])[:1500]}")
+    out["selfcheck_sample"] = {k: chk.result.get(k) for k in ("sample_events", "sample_customers")}
+    tp_results: Dict[str, Any] = {}
+    for kind in ("funnel", "retention"):
+        specs = [Spec(f"tp_{kind}", f)] + [Spec(f"{p}_{kind}", f) for p in peers]
+        label = f"{kind} {info['events']:,} events"
+        print(f"  {label}", flush=True)
+        got = b.rotate(specs, runs, label)
+        tp_runs = got[0]
+        tp_sum = summarize(tp_runs)
+        tp_ok = tp_runs and tp_runs[0].error is None
+        tp_results[kind] = tp_runs[0].result if tp_ok else None
+        for p, pr in zip(peers, got[1:]):
+            row: Dict[str, Any] = {"kind": kind, "peer": p, "tp": tp_sum, "peer_s": summarize(pr),
+                                   "tp_cmd": specs[0].shown(), "peer_cmd": f"workers.py {p}_{kind}",
+                                   "identical": None}
+            row["tp_rss_laps"] = _median_rss_laps(tp_runs)
+            row["peer_rss_laps"] = _median_rss_laps(pr)
+            row["tp_rss_start"] = _median_rss_laps(tp_runs, "rss_lap_start_kb")
+            row["peer_rss_start"] = _median_rss_laps(pr, "rss_lap_start_kb")
+            if tp_ok and pr and pr[0].error is None:
+                tr, prr = tp_runs[0].result, pr[0].result
+                row["peer_info"] = prr.get("info")
+                if kind == "funnel":
+                    row["tp_counts"], row["peer_counts"] = tr["counts"], prr["counts"]
+                    diff = _first_funnel_diff(tr["counts"], prr["counts"])
+                    row["identical"], row["first_diff"] = diff is None, diff
+                    # every run of each side gives the same counts
+                    row["stable"] = all(r.result.get("counts") == tr["counts"] for r in tp_runs if r.error is None) \
+                        and all(r.result.get("counts") == prr["counts"] for r in pr if r.error is None)
+                else:
+                    n, diff = _first_cell_diff(tr["cells"], prr["cells"])
+                    row["identical"], row["first_diff"], row["cells_differing"] = n == 0, diff, n
+                    row["cells_tp"], row["cells_peer"] = len(tr["cells"]), len(prr["cells"])
+                    row["retained_total_tp"] = sum(tr["cells"].values())
+                    row["retained_total_peer"] = sum(prr["cells"].values())
+                    row["stable"] = all(r.result.get("cells") == tr["cells"] for r in tp_runs if r.error is None) \
+                        and all(r.result.get("cells") == prr["cells"] for r in pr if r.error is None)
+                if not row["identical"]:
+                    _loud(f"{kind}, touchpoint vs {p}: first difference {row['first_diff']}")
+                else:
+                    print(f"    [{label}] touchpoint and {p}: counts identical", flush=True)
+            out["rows"].append(row)
+        if tp_ok and kind == "funnel":
+            out["funnel_counts"] = tp_runs[0].result["counts"]
+        if tp_ok and kind == "retention":
+            out["retention_info"] = tp_runs[0].result.get("info")
+    for task, variant, extra, vlabel in JM_VARIANTS:
+        lib = task.split("_")[0]
+        if lib != "tp" and lib not in peers:
+            continue
+        args = (["--variant", variant] if variant else []) + list(extra)
+        r = b.measure(Spec(task, f, args))
+        v: Dict[str, Any] = {"task": task, "variant": variant, "args": args, "label": vlabel, "ok": r.error is None,
+                             "laps": r.laps, "rss_mb": r.rss_mb}
+        kind = task.split("_", 1)[1]
+        ref = tp_results.get(kind)
+        if r.error is None and ref is not None and "--alignment" not in args:
+            if kind == "funnel":
+                v["identical"] = r.result["counts"] == ref["counts"]
+            else:
+                v["identical"] = r.result["cells"] == ref["cells"]
+            if not v["identical"]:
+                _loud(f"variant {task} {' '.join(args)} differs from touchpoint")
+        out["variants"].append(v)
+        status = "FAILED" if r.error else f"query {r.laps.get('query', 0):.3f} s, ingest {r.laps.get('ingest', 0):.3f} s"
+        print(f"    [journeymap] variant {task} {' '.join(args)}: {status}", flush=True)
+    out["elapsed_s"] = time.perf_counter() - t_start
+    out["load_end"] = loadavg()
+    return out
+
+
+def _median_rss_laps(runs: List[Run], key: str = "rss_laps_kb") -> Dict[str, float]:
+    ok = [r for r in runs if r.error is None and r.result.get(key)]
+    if not ok:
+        return {}
+    return {k: statistics.median(r.result[key][k] for r in ok) / 1024.0 for k in ok[0].result[key]}
 
 
 # --------------------------------------------------------------------------- report
@@ -709,6 +912,9 @@ def report(res: Dict[str, Any]) -> str:
             a(f"| {r['dataset']['events']:,} | {_laps(r['tp'])} | {_laps(r['peer'])} |")
         a("")
 
+    if res.get("journeymap"):
+        L.extend(journeymap_section(res["journeymap"], v, res["command"]))
+
     a("## Where touchpoint is slower or uses more memory")
     a("")
     found = slower_findings(res)
@@ -724,6 +930,325 @@ def report(res: Dict[str, Any]) -> str:
         a(f"- {note}")
     a("")
     return "\n".join(L)
+
+
+
+JM_TITLE = "## Funnels and retention: ClickHouse (chdb) and DuckDB"
+
+JM_NOTES = [
+    "**Funnel definition** (touchpoint `mode='ordered'`, unit customer): every step-1 event starts an attempt; "
+    "each later step is matched at its earliest event after the previous step's, at most the window after the "
+    "step-1 event (`t <= t1 + window`, inclusive); a customer's level is the deepest over all attempts; row k "
+    "counts the customers with level >= k. ClickHouse's `windowFunnel(window)` in its default mode computes "
+    "the same: it walks the customer's events in time order and, per level, keeps the latest step-1 start "
+    "that reached it, matching when `timestamp <= first_timestamp + window` (inclusive; read in "
+    "`AggregateFunctionWindowFunnel.cpp`); the latest start is the one with the most window left, so this is "
+    "the deepest attempt. The DuckDB SQL builds the attempts explicitly: the ASOF LEFT JOIN finds, for each "
+    "step-1 event, the customer's next step-2 event (`s1.t1 < s2.t`, the nearest), then the next step-3 event "
+    "after that, each kept only inside the window; earliest matching is optimal for an ordered funnel, so the "
+    "maximum over attempts is the deepest level.",
+    "**Ties**: the three differ only for events of one customer at the same millisecond (ClickHouse then "
+    "orders by condition number, touchpoint by its stable event order, the SQL's strict `<` never matches a "
+    "step at the same time); the data has no such ties, by construction.",
+    "**Retention definition** compared: calendar alignment (`alignment='calendar'`): start = the customer's "
+    "first event, cohort = its UTC day, period k = day(t) - day(start), 'on' mode: retained in cell (cohort, k) "
+    "= customers of the cohort with an event on day start + k (k = 0: the whole cohort). The peers compute "
+    "exactly that: ClickHouse `retention(d = 0, d = 1, ...)` per customer with d = day - first day (the first "
+    "day from a join on the per-customer minimum), summed per cohort with `sumForEach`; `retention` takes at "
+    "most 32 conditions, so the 0..89 periods are three `retention` calls each led by `d = 0`. DuckDB: the "
+    "distinct (customer, day) pairs joined to each customer's first day, counted per (first day, k). "
+    "touchpoint's `observed` column (customers whose period k has begun by the last event) has no peer "
+    "counterpart and is not compared; only `retained` is. touchpoint's default is rolling alignment "
+    "(k = whole days since the start instant), which differs from calendar days near midnight; its time is "
+    "shown among the variants, not compared.",
+    "**Timing**: each child imports its libraries (not timed), reads the Parquet file into a pyarrow Table "
+    "(`load`, the same call everywhere), puts it into the library (`ingest`: `tp.Events.from_frame`; a chdb "
+    "`Session` Memory table filled by `INSERT ... SELECT ... FROM Python(table)`; a DuckDB "
+    "`CREATE TABLE ... AS SELECT` from the registered Arrow table), then runs the query (`query`: the funnel or "
+    "retention call including turning its result into Python numbers; for ClickHouse's retention also the "
+    "tiny query for the number of periods). The three alternate (ABC CBA ...); medians. 'ingest + query' is "
+    "the honest end-to-end view for a one-off analysis; 'query' alone is the view for a table ingested once "
+    "and queried many times.",
+    "**Peer schemas and formulations** were chosen for the peers' speed: ClickHouse gets the touchpoint as "
+    "`LowCardinality(String)` (its usual type for a 20-value column) and a `WHERE touchpoint IN (steps)` "
+    "prefilter before `windowFunnel` (it ignores other events anyway); DuckDB gets a native table and ASOF "
+    "joins. The other formulations tried are in the variants table (one run each, with whether each gives "
+    "touchpoint's counts). Threads: all three use both cores by default.",
+    "Process peak is the child's maximum RSS over its whole life (the interpreter, the imported libraries "
+    "and the pyarrow Table included; see 'RSS after imports': chdb's engine is large). The workers reset the "
+    "kernel's high-water mark between laps (`/proc/self/clear_refs`) to get each lap's own peak, and keep the "
+    "process peak themselves.",
+]
+
+
+def _jm_row_label(r: Dict[str, Any]) -> str:
+    return ("3-step ordered funnel, 7-day window" if r["kind"] == "funnel"
+            else "daily retention cohorts (calendar)")
+
+
+def _lap(sm: Dict[str, Any], *names: str) -> Optional[float]:
+    if not sm.get("ok"):
+        return None
+    return sum(sm["laps"].get(n, 0.0) for n in names)
+
+
+def _rx(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return None if not a or b is None else b / a
+
+
+def journeymap_section(jm: Dict[str, Any], v: Dict[str, Any], command: str) -> List[str]:
+    L: List[str] = []
+    a = L.append
+    d = jm["dataset"]
+    a(JM_TITLE)
+    a("")
+    peers_v = []
+    if "chdb" in jm["peers"]:
+        peers_v.append(f"chdb {v.get('chdb')} (ClickHouse {v.get('chdb_engine')})")
+    if "duckdb" in jm["peers"]:
+        peers_v.append(f"duckdb {v.get('duckdb')}")
+    src = v.get("touchpoint_source") or "?"
+    loads = [x for r in jm["rows"] for sm in (r["tp"], r["peer_s"]) for x in sm.get("load1", [])]
+    load_txt = f", 1-minute load average before the timed children {min(loads):.2f}–{max(loads):.2f}" if loads else ""
+    a(f"Run on {jm['date']} with `{command}` ({jm['elapsed_s'] / 60:.1f} min; load average {jm['load_start']} at "
+      f"the start, {jm['load_end']} at the end{load_txt}); touchpoint {v.get('touchpoint')} from the release wheel "
+      f"`{Path(src).name if src != '?' else src}`"
+      + (f" (built {v['touchpoint_wheel_built']}, sha256 {v['touchpoint_wheel_sha256']}…)" if v.get("touchpoint_wheel_built") else "")
+      + f", {', '.join(peers_v)}, pyarrow {v.get('pyarrow')}.")
+    a("")
+    a(f"Data `{d['file']}` (`datagen.event_stream`, seeded): {d['events']:,} events, {d['customers']:,} customers "
+      f"(int64 ids), {d['touchpoints']} touchpoint names (strings), int64 epoch-ms timestamps over {d['days']} days, "
+      f"rows in global time order (as a log is written), no customer with two events at the same millisecond; "
+      f"{d['bytes'] / 1e6:.0f} MB Parquet. Funnel: `search ad` → `website` → `store visit`, 7-day window.")
+    a("")
+    a("touchpoint: `table = pq.read_table(file)`; `ev = tp.Events.from_frame(table, customer='customer_id', "
+      "touchpoint='touchpoint', time='timestamp', conversion=None)`; `tp.funnel(ev, steps=[...], window='7d', "
+      "mode='ordered')` → `units` per step, or `tp.retention(ev, period='day', alignment='calendar')` → `retained` "
+      "per (cohort, period). ClickHouse: `SELECT countIf(level >= 1), ... FROM (SELECT customer_id, "
+      "windowFunnel(604800000)(ts, touchpoint = 'search ad', touchpoint = 'website', touchpoint = 'store visit') "
+      "AS level FROM events WHERE touchpoint IN (...) GROUP BY customer_id)`, and `retention(...)` as described "
+      "below. DuckDB: ASOF-join SQL (`benches/peers/workers.py`, `duckdb_funnel_sql`, `duckdb_retention_sql`).")
+    a("")
+    rows = jm["rows"]
+    a("| task | events | peer | touchpoint query | peer query | query ratio | touchpoint ingest | peer ingest "
+      "| touchpoint ingest + query | peer ingest + query | ingest + query ratio | touchpoint peak RSS "
+      "| peer peak RSS | counts identical |")
+    a("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        t, p = r["tp"], r["peer_s"]
+        name = JM_PEERS[r["peer"]]
+        if not (t.get("ok") and p.get("ok")):
+            err = t.get("error") if not t.get("ok") else p.get("error")
+            a(f"| {_jm_row_label(r)} | {d['events']:,} | {name} | FAILED: {str(err)[:300]} | | | | | | | | | | |")
+            continue
+        tq, pq_ = _lap(t, "query"), _lap(p, "query")
+        ti, pi = _lap(t, "ingest"), _lap(p, "ingest")
+        tiq, piq = _lap(t, "ingest", "query"), _lap(p, "ingest", "query")
+        ident = ("**yes**" if r["identical"] else f"**NO — {r.get('first_diff')}**")
+        if r["identical"] and r.get("stable") is False:
+            ident += " (but not stable across runs!)"
+        a(f"| {_jm_row_label(r)} | {d['events']:,} | {name} | {_s(tq)} | {_s(pq_)} | {_x(_rx(tq, pq_))} | {_s(ti)} | "
+          f"{_s(pi)} | {_s(tiq)} | {_s(piq)} | {_x(_rx(tiq, piq))} | {_mb(t['rss_mb'])} | {_mb(p['rss_mb'])} | {ident} |")
+    a("")
+    # the issue's target, said plainly
+    parts = []
+    met = True
+    for r in rows:
+        tq, pq_ = _lap(r["tp"], "query"), _lap(r["peer_s"], "query")
+        ratio = _rx(tq, pq_)
+        if ratio is None:
+            met = False
+            continue
+        met = met and ratio >= 10 and bool(r["identical"])
+        parts.append(f"{r['kind']} vs {JM_PEERS[r['peer']]} {ratio:.1f}×")
+    a(f"Target (query at least 10× faster than each peer, counts identical): **{'met' if met and parts else 'not met'}** "
+      f"({'; '.join(parts) if parts else 'no complete comparison'}).")
+    a("")
+    a("Where the time goes, and each lap's own memory (medians; `load` = the Parquet file into a pyarrow Table, "
+      "the same call on every side; 'start' = resident memory when the lap begins, 'peak' = the lap's own "
+      "peak, the kernel's high-water mark being reset between laps; '+' = peak minus start, what the lap needed "
+      "on top of what was already resident):")
+    a("")
+    a("| task | side | load | ingest | query | load: start → peak | ingest: start → peak (+) "
+      "| query: start → peak (+) | process peak | RSS after imports |")
+    a("|---|---|---|---|---|---|---|---|---|---|")
+    seen_tp = set()
+    for r in rows:
+        sides = []
+        if r["kind"] not in seen_tp:
+            sides.append(("touchpoint", r["tp"], r.get("tp_rss_laps", {}), r.get("tp_rss_start", {})))
+            seen_tp.add(r["kind"])
+        sides.append((JM_PEERS[r["peer"]], r["peer_s"], r.get("peer_rss_laps", {}), r.get("peer_rss_start", {})))
+        for side, sm, pk, st in sides:
+            if not sm.get("ok"):
+                continue
+            lp = sm["laps"]
+
+            def mem(k: str, plus: bool = True) -> str:
+                if k not in pk or k not in st:
+                    return _mb(pk.get(k))
+                return f"{_mb(st[k])} → {_mb(pk[k])}" + (f" (+{max(0.0, pk[k] - st[k]):,.0f} MB)" if plus else "")
+
+            a(f"| {r['kind']} | {side} | {_s(lp.get('load'))} | {_s(lp.get('ingest'))} | {_s(lp.get('query'))} | "
+              f"{mem('load', False)} | {mem('ingest')} | {mem('query')} | {_mb(sm['rss_mb'])} | "
+              f"{_mb(sm['rss_after_import_mb'])} |")
+    a("")
+    ev_n = d["events"]
+    for r in rows:
+        pk, st = r.get("tp_rss_laps", {}), r.get("tp_rss_start", {})
+        if r["peer"] == jm["peers"][0] and all(k in pk and k in st for k in ("ingest", "query")):
+            ing = pk["ingest"] - st["ingest"]
+            rest = st["query"] - st["ingest"]
+            a(f"- touchpoint {r['kind']}: the query needed {max(0.0, pk['query'] - st['query']):,.0f} MB on top of "
+              f"what was resident. The ingested events rest at {rest:,.0f} MB ({rest * 1048576 / ev_n:.0f} bytes an "
+              f"event; the ingest peaks {ing:,.0f} MB above its start while it builds them; the pyarrow Table is "
+              "still held). The query's index is one u32 per kept row (the funnel keeps the rows of its three "
+              "touchpoints, retention all rows) plus per-customer bounds; the events are not copied again.")
+    a("")
+    fr = [r for r in rows if r["kind"] == "funnel" and r.get("tp_counts")]
+    if fr:
+        a("Funnel counts (customers reaching each step):")
+        a("")
+        head = ["step", "touchpoint"] + [JM_PEERS[r["peer"]] for r in fr] + ["share of customers"]
+        a("| " + " | ".join(head) + " |")
+        a("|" + "---|" * len(head))
+        for j, stp in enumerate(datagen.FUNNEL_STEPS):
+            tc = fr[0]["tp_counts"][j] if j < len(fr[0]["tp_counts"]) else None
+            cells = [f"{j + 1}. {stp}", f"{tc:,}" if tc is not None else "–"]
+            for r in fr:
+                pc_ = r["peer_counts"][j] if j < len(r["peer_counts"]) else None
+                cells.append(f"{pc_:,}" if pc_ is not None else "–")
+            cells.append(f"{tc / d['customers']:.1%}" if tc is not None else "–")
+            a("| " + " | ".join(cells) + " |")
+        a("")
+    rr = [r for r in rows if r["kind"] == "retention" and "cells_tp" in r]
+    if rr:
+        a("Retention cells compared (every (cohort day, period) with a nonzero `retained` on either side):")
+        a("")
+        a("| peer | cells (touchpoint / peer) | retained summed over the cells (touchpoint / peer) | cells differing "
+          "| first difference |")
+        a("|---|---|---|---|---|")
+        for r in rr:
+            a(f"| {JM_PEERS[r['peer']]} | {r['cells_tp']:,} / {r['cells_peer']:,} | {r['retained_total_tp']:,} / "
+              f"{r['retained_total_peer']:,} | {r['cells_differing']} | {r.get('first_diff') or '–'} |")
+        a("")
+    if jm.get("variants"):
+        a("Other formulations (one run each, same file; counts against touchpoint's):")
+        a("")
+        a("| task | formulation | ingest | query | peak RSS | counts identical |")
+        a("|---|---|---|---|---|---|")
+        for x in jm["variants"]:
+            who = {"tp": "touchpoint", "chdb": "ClickHouse (chdb)", "duckdb": "DuckDB"}[x["task"].split("_")[0]]
+            kind = x["task"].split("_", 1)[1]
+            if not x["ok"]:
+                a(f"| {kind} | {who}: {x['label']} | FAILED | | | |")
+                continue
+            ident = "–" if "identical" not in x else ("yes" if x["identical"] else "**NO**")
+            a(f"| {kind} | {who}: {x['label']} | {_s(x['laps'].get('ingest'))} | {_s(x['laps'].get('query'))} | "
+              f"{_mb(x['rss_mb'])} | {ident} |")
+        a("")
+    sc = jm.get("selfcheck") or {}
+    if "error" in sc:
+        a(f"Brute-force check FAILED to run: {str(sc['error'])[:300]}")
+    elif sc:
+        smp = jm.get("selfcheck_sample") or {}
+        verdict = "; ".join(f"{k}: {'all agree' if c.get('ok') else '**MISMATCH**'}" for k, c in sc.items())
+        a(f"Correctness check (not timed; `workers.py jm_selfcheck`): every formulation above (ClickHouse 4 funnel + "
+          f"3 retention, DuckDB 3 funnel + 3 retention) and touchpoint against a pure-Python brute force taken "
+          f"straight from the definitions, on 11 hand-made customers (window edge exactly at 7 days and 1 ms past "
+          f"it, a later attempt going deeper, steps out of order, day boundaries) and on a sample of the file "
+          f"({smp.get('sample_customers') or 0:,} whole customers, {smp.get('sample_events') or 0:,} events): {verdict}.")
+    a("")
+    for note in JM_NOTES:
+        a(f"- {note}")
+    a("")
+    return L
+
+
+def journeymap_summary(jm: Dict[str, Any]) -> Optional[str]:
+    rows = [r for r in jm.get("rows", []) if r["tp"].get("ok") and r["peer_s"].get("ok")]
+    if not rows:
+        return None
+    parts = []
+    for kind in ("funnel", "retention"):
+        rs = [r for r in rows if r["kind"] == kind]
+        if not rs:
+            continue
+        tq = _lap(rs[0]["tp"], "query")
+        peer = ", ".join(f"{JM_PEERS[r['peer']]} {_s(_lap(r['peer_s'], 'query'))} "
+                         f"(**{_rx(tq, _lap(r['peer_s'], 'query')) or 0:.1f}×**)" for r in rs)
+        tiq = _lap(rs[0]["tp"], "ingest", "query")
+        peer_iq = ", ".join(f"{_rx(tiq, _lap(r['peer_s'], 'ingest', 'query')) or 0:.2f}× vs {JM_PEERS[r['peer']]}"
+                            for r in rs)
+        same = all(r["identical"] for r in rs)
+        parts.append(f"{kind}: touchpoint {_s(tq)} vs {peer}; ingest + query touchpoint {_s(tiq)}, {peer_iq}; counts "
+                     + ("identical" if same else "**DIFFER**"))
+    return (f"**ClickHouse (chdb) and DuckDB**, {jm['dataset']['events']:,} events, query times: "
+            + "; ".join(parts) + ".")
+
+
+def journeymap_slower(jm: Dict[str, Any]) -> List[str]:
+    out = []
+    for r in jm.get("rows", []):
+        t, p = r["tp"], r["peer_s"]
+        if not (t.get("ok") and p.get("ok")):
+            continue
+        name = JM_PEERS[r["peer"]]
+        for what, laps in (("query", ("query",)), ("ingest", ("ingest",)), ("ingest + query", ("ingest", "query"))):
+            tv, pv = _lap(t, *laps), _lap(p, *laps)
+            if tv is not None and pv is not None and pv < tv:
+                out.append(f"{r['kind']} vs {name}, {what}: touchpoint {_s(tv)}, {name} {_s(pv)} "
+                           f"({tv / pv:.2f}× the peer's time).")
+        if p["rss_mb"] < t["rss_mb"]:
+            out.append(f"{r['kind']} vs {name}, peak memory: touchpoint {_mb(t['rss_mb'])}, {name} {_mb(p['rss_mb'])}.")
+    return out
+
+
+def splice_report(old: str, jm_lines: List[str], summary: Optional[str], slower: List[str],
+                  v: Dict[str, Any]) -> str:
+    """Put the journeymap section into an existing report (the other sections stay as they were)."""
+    parts = old.rstrip("\n").split("\n## ")
+    head, secs = parts[0], ["## " + x for x in parts[1:]]
+    title = lambda x: x.split("\n", 1)[0]  # noqa: E731
+    new_sec = "\n".join(jm_lines).rstrip("\n")
+    out: List[str] = []
+    placed = False
+    for sec in secs:
+        t = title(sec)
+        if t == JM_TITLE:
+            if not placed:
+                out.append(new_sec)
+                placed = True
+            continue
+        if t == "## Where touchpoint is slower or uses more memory" and not placed:
+            out.append(new_sec)
+            placed = True
+        if t == "## Summary":
+            lines = [l for l in sec.rstrip("\n").split("\n") if not l.startswith("- **ClickHouse (chdb) and DuckDB**")]
+            if summary:
+                lines.append(f"- {summary}")
+            sec = "\n".join(lines)
+        elif t == "## Machine and versions":
+            lines = [l for l in sec.rstrip("\n").split("\n") if not (l.startswith("| chdb |") or l.startswith("| duckdb |"))]
+            at = max(i for i, l in enumerate(lines) if l.startswith("|")) if any(l.startswith("|") for l in lines) else len(lines)
+            for i, l in enumerate(lines):
+                if l.startswith("| pandas / polars"):
+                    at = i
+            add = [f"| chdb | {v.get('chdb') or 'not installed'} (ClickHouse {v.get('chdb_engine') or '?'}; funnel/retention section) |",
+                   f"| duckdb | {v.get('duckdb') or 'not installed'} (funnel/retention section) |"]
+            lines[at:at] = add
+            sec = "\n".join(lines)
+        elif t == "## Where touchpoint is slower or uses more memory":
+            lines = [l for l in sec.rstrip("\n").split("\n")
+                     if not (l.startswith("- funnel vs ") or l.startswith("- retention vs "))]
+            if slower and any(l.startswith("- Nowhere in this run") for l in lines):
+                lines = [l for l in lines if not l.startswith("- Nowhere in this run")]
+            body = [l for l in lines[1:] if l.strip()]
+            sec = "\n".join([lines[0], ""] + body + [f"- {x}" for x in slower])
+        out.append(sec.rstrip("\n"))
+    if not placed:
+        out.append(new_sec)
+    return head.rstrip("\n") + "\n\n" + "\n\n".join(out) + "\n\n"
 
 
 def _range(xs: List[float], fmt: str) -> str:
@@ -787,6 +1312,10 @@ def summary_lines(res: Dict[str, Any]) -> List[str]:
             out.append(f"**pm4py** directly-follows graph: {'; '.join(parts)}. "
                        + ("Edges and counts identical" if same else "**Edges or counts differ** (see the table)")
                        + f"; mean dwell equal to {dwell:.1g} ms.")
+    if res.get("journeymap"):
+        line = journeymap_summary(res["journeymap"])
+        if line:
+            out.append(line)
     return out
 
 
@@ -824,6 +1353,8 @@ def slower_findings(res: Dict[str, Any]) -> List[str]:
                                f"({tv / pv:.1f}× the peer's time).")
     for r in (res.get("pm4py") or {}).get("rows", []):
         check(f"pm4py DFG, {r['dataset']['events']:,} events", r["tp"], r["peer"], "pm4py")
+    if res.get("journeymap"):
+        out.extend(journeymap_slower(res["journeymap"]))
     return out
 
 
@@ -875,10 +1406,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=None, help="runs per library and comparison (default 5, quick 3)")
     ap.add_argument("--out", default=str(ROOT / "benches" / "RESULTS.md"), help="Markdown report to write")
     ap.add_argument("--data-dir", default=os.path.expanduser("~/.cache/touchpoint/peer-data"))
-    ap.add_argument("--only", default="ca,mam,pm4py", help="comma-separated subset of ca, mam, pm4py")
+    ap.add_argument("--only", default=",".join(GROUPS),
+                    help="comma-separated subset of ca, mam, pm4py, journeymap; 'journeymap' alone puts its "
+                         "section into the existing --out report and leaves the other sections as they are")
     ap.add_argument("--ca-ncore", type=int, default=len(os.sched_getaffinity(0)),
                     help="channelattribution's ncore (default: all cores, as touchpoint uses)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the child processes")
+    ap.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                    help="first wait (at most this long) until the 1-minute load average is below 0.5")
     ap.add_argument("--report-only", metavar="JSON",
                     help="only write the Markdown report again from the raw JSON of an earlier run")
     args = ap.parse_args()
@@ -887,7 +1422,10 @@ def main() -> None:
             earlier = json.load(f)
         earlier["notes"] = NOTES
         earlier["rendered_again"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        Path(args.out).write_text(report(earlier) + "\n")
+        if earlier.get("journeymap_only"):
+            _write_journeymap_only(Path(args.out), earlier)
+        else:
+            Path(args.out).write_text(report(earlier) + "\n")
         print(f"wrote {args.out} from {args.report_only}")
         return
     runs = args.runs or (3 if args.quick else 5)
@@ -895,27 +1433,38 @@ def main() -> None:
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     mode = "quick" if args.quick else "full"
-    log_path = data_dir / f"children-{mode}.log"
+    jm_only = only == {"journeymap"}
+    tag = f"{mode}-journeymap" if jm_only else mode
+    log_path = data_dir / f"children-{tag}.log"
     log_path.write_text("")
-    json_path = data_dir / f"results-{mode}.json"
+    json_path = data_dir / f"results-{tag}.json"
 
+    waited = 0.0
+    while args.wait_quiet and waited < args.wait_quiet and float(loadavg().split()[0]) >= 0.5:
+        if waited == 0:
+            print(f"waiting for a quiet machine (load {loadavg()}) ...", flush=True)
+        time.sleep(10)
+        waited += 10
     t_start = time.perf_counter()
     res: Dict[str, Any] = {
         "quick": args.quick, "runs": runs, "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "machine": machine(), "versions": versions(args.python), "git": git_head(), "load_start": loadavg(),
         "command": "python benches/peers/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
         "ca_ncore": args.ca_ncore, "skipped": {}, "gnu_time": GNU_TIME is not None, "notes": NOTES,
-        "json": str(json_path).replace(os.path.expanduser("~"), "~"),
+        "json": str(json_path).replace(os.path.expanduser("~"), "~"), "journeymap_only": jm_only,
     }
     print(f"peer benchmark ({mode}, {runs} runs each); children log: {log_path}", flush=True)
     b = Bench(args.python, data_dir, log_path)
-    available = {}
+    available: Dict[str, bool] = {}
+    usable: List[str] = []
     for name, p in PEERS.items():
         if p["group"] not in only:
             continue
         why = check_peer(args.python, name)
-        available[p["group"]] = why is None
-        if why is not None:
+        available[p["group"]] = available.get(p["group"], False) or why is None
+        if why is None:
+            usable.append(name)
+        else:
             res["skipped"][name] = why
             print(f"  skipping {name}: {why}", flush=True)
 
@@ -927,14 +1476,32 @@ def main() -> None:
         res["mam"] = run_mam(b, 22_000 if args.quick else 218_000, runs)
     if available.get("pm4py"):
         res["pm4py"] = run_pm4py(b, [100_000, 1_000_000] if args.quick else [1_000_000, 10_000_000], runs)
+    if available.get("journeymap"):
+        res["journeymap"] = run_journeymap(b, 1_000_000 if args.quick else 10_000_000, runs,
+                                           [p for p in ("chdb", "duckdb") if p in usable])
 
     res["load_end"] = loadavg()
     res["elapsed_s"] = time.perf_counter() - t_start
     with open(json_path, "w") as f:
         json.dump(res, f, indent=1, default=str)
-    text = report(res)
-    Path(args.out).write_text(text + "\n")
+    if jm_only:
+        _write_journeymap_only(Path(args.out), res)
+    else:
+        Path(args.out).write_text(report(res) + "\n")
     print(f"wrote {args.out} and {json_path} in {res['elapsed_s'] / 60:.1f} min", flush=True)
+
+
+def _write_journeymap_only(out: Path, res: Dict[str, Any]) -> None:
+    """The journeymap section into the existing report (or a report of only it, when there is none)."""
+    jm = res.get("journeymap")
+    if not jm:
+        print("journeymap: nothing ran (are chdb and duckdb installed?); report left as it was", flush=True)
+        return
+    if not out.exists():
+        out.write_text(report(res) + "\n")
+        return
+    out.write_text(splice_report(out.read_text(), journeymap_section(jm, res["versions"], res["command"]),
+                                 journeymap_summary(jm), journeymap_slower(jm), res["versions"]))
 
 
 if __name__ == "__main__":
