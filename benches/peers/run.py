@@ -1102,8 +1102,9 @@ def journeymap_section(jm: Dict[str, Any], v: Dict[str, Any], command: str) -> L
             a(f"- touchpoint {r['kind']}: the query needed {max(0.0, pk['query'] - st['query']):,.0f} MB on top of "
               f"what was resident. The ingested events rest at {rest:,.0f} MB ({rest * 1048576 / ev_n:.0f} bytes an "
               f"event; the ingest peaks {ing:,.0f} MB above its start while it builds them; the pyarrow Table is "
-              "still held). The query's index is one u32 per kept row (the funnel keeps the rows of its three "
-              "touchpoints, retention all rows) plus per-customer bounds; the events are not copied again.")
+              "still held). The query's index is one u64 per kept row (row, customer within its bucket, touchpoint "
+              "code, conversion flag; the funnel keeps the rows of its three touchpoints, retention all rows) plus "
+              "per-bucket buffers; the events are not copied again.")
     a("")
     fr = [r for r in rows if r["kind"] == "funnel" and r.get("tp_counts")]
     if fr:
