@@ -59,7 +59,7 @@ impl Times {
 impl PyEvents {
     /// Events from any table with the Arrow PyCapsule interface.
     #[staticmethod]
-    #[pyo3(signature = (table, *, customer, touchpoint, time, conversion = None, value = None, feedback = None, time_unit = Wrap(TimeUnit::Milliseconds)))]
+    #[pyo3(signature = (table, *, customer, touchpoint, time, conversion = None, value = None, feedback = None, time_unit = Wrap(TimeUnit::Milliseconds), catalog_json = None))]
     #[allow(clippy::too_many_arguments)]
     fn from_arrow(
         py: Python<'_>,
@@ -71,10 +71,15 @@ impl PyEvents {
         value: Option<String>,
         feedback: Option<String>,
         time_unit: Wrap<TimeUnit>,
+        catalog_json: Option<&str>,
     ) -> PyResult<Self> {
         let (names, batches) = input::read_stream(table)?;
         let spec = input::EventSpec { customer, touchpoint, time, conversion, value, feedback, time_unit: time_unit.0 };
-        let inner = py.detach(|| input::events_from_batches(&batches, &names, &spec))?;
+        let mut inner = py.detach(|| input::events_from_batches(&batches, &names, &spec))?;
+        if let Some(json) = catalog_json {
+            // attached in place: no copy of the events
+            inner.catalog_mut().apply_attrs(&touchpoint_core::Catalog::from_json(json).py()?);
+        }
         Ok(Self { inner })
     }
 

@@ -26,6 +26,14 @@ def test_pandas_without_pyarrow_gives_the_same_numbers() -> None:
         assert abs(got["C3"] - 1 / 3) < 1e-12, got
         paths = tp.PathTable.from_frame(pd.DataFrame({"path": ["x > y", "y"], "total_conversions": [1, 2]}))
         assert paths.total_conversions == 3.0
+        df["region"] = ["n", "n", "n", "s", "s"]
+        f = tp.funnel(df, ["C1", "C2", "C3"], segment="region")
+        rows = f.to_pandas()
+        assert rows.loc[rows.segment == "n", "units"].tolist() == [1, 1, 1], rows
+        assert rows.loc[rows.segment == "s", "units"].tolist() == [1, 1, 0], rows
+        assert str(rows["time_from_previous_median"].dtype).startswith("timedelta64"), rows.dtypes
+        r = tp.retention(df)
+        assert r.mean["weighted_mean"].tolist()[:2] == [1.0, 1.0]
         print("ok")
         """
     )

@@ -749,19 +749,24 @@ impl fmt::Display for Retention {
                 segs.push(r.segment.as_deref());
             }
         }
+        let returned = match self.mode {
+            RetentionMode::On => "a return in period k",
+            RetentionMode::OnOrAfter => "a return in period k or later",
+        };
         let mut out = format!(
-            "  start: {}, return: {}, per {} ({}, {}); observed until {}\n",
+            "  start: {}, return: {}; {} periods of a {}, {}; observed until {}\n",
             self.start,
             self.return_event,
-            self.period,
             self.alignment,
-            self.mode,
+            self.period,
+            returned,
             date(self.observation_end.0)
         );
         if self.customers_without_start > 0 {
             out.push_str(&format!(
-                "  {} customers never had the start event (in no cohort)\n",
-                self.customers_without_start
+                "  {} customers never had the start event ({}): in no cohort\n",
+                crate::report::num(self.customers_without_start as f64),
+                self.start
             ));
         }
         for seg in segs {

@@ -56,6 +56,8 @@ def to_backend(table: Any, backend: str) -> Any:
         df = pd.DataFrame(data)
         for c in table.timestamp_columns:
             df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
+        for c in table.duration_columns:
+            df[c] = pd.to_timedelta(df[c], unit="ms")
         return df
     t = pa.table(table)
     df = t.to_pandas()

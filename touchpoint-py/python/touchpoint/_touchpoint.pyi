@@ -62,6 +62,7 @@ class PyEvents:
         value: Optional[str] = None,
         feedback: Optional[str] = None,
         time_unit: str = ...,
+        catalog_json: Optional[str] = None,
     ) -> PyEvents: ...
     @staticmethod
     def from_lists(

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint._util import DurationLike, _Tabular, _to_ms
+from touchpoint._util import DurationLike, _pandas_without_arrow, _Tabular, _to_ms
 from touchpoint.exceptions import ColumnNotFoundError, InputTypeError
 from touchpoint.journeys import Events, Journeys
 
@@ -55,7 +55,7 @@ def _segments(units: Union[Events, Journeys], segment: Any) -> Any:
     if isinstance(segment, str):
         cols = _frames.columns_of(src) if src is not None else None
         if cols is not None and segment in cols:
-            if _frames.has_arrow_stream(src):
+            if _frames.has_arrow_stream(src) and not _pandas_without_arrow(src):
                 return _native.PySegments.from_arrow(ev, src, segment)
             return _native.PySegments.from_values(ev, [None if v is None or v != v else str(v)
                                                        for v in list(src[segment])])
@@ -108,14 +108,9 @@ def _period(p: Any) -> Any:
 
 
 def _fmt_ms(ms: Optional[float]) -> str:
-    if ms is None or ms != ms:
-        return ""
-    d = 86_400_000
-    if ms >= d:
-        return f"{ms / d:.1f} d"
-    if ms >= 3_600_000:
-        return f"{ms / 3_600_000:.1f} h"
-    return f"{ms / 60_000:.0f} min"
+    from touchpoint._plot import _ms_text  # one formatter for tables and figures (plotly stays lazy)
+
+    return "" if ms is None or ms != ms else _ms_text(ms)
 
 
 def _pct(x: Optional[float]) -> str:

@@ -106,10 +106,15 @@ class Events(_Tabular):
                 ev = _events_from_pandas_lists(events, customer, touchpoint, time, conversion, value, feedback,
                                                time_unit)
             else:
+                from touchpoint._util import _catalog_json
+
+                # the catalog is attached while reading (with_catalog would copy the events)
                 ev = _native.PyEvents.from_arrow(
                     events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
                     value=value, feedback=feedback, time_unit=time_unit,
+                    catalog_json=None if catalog is None else _catalog_json(catalog),
                 )
+                catalog = None
         out = cls(ev, backend, None if isinstance(events, _native.PyEvents) else events)
         return out.with_catalog(catalog) if catalog is not None else out
 
