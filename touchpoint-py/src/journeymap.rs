@@ -67,6 +67,28 @@ pub enum Units<'py> {
     Journeys(Bound<'py, PyJourneys>),
 }
 
+impl Units<'_> {
+    /// Run the analysis for events or for journeys (without the GIL).
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        n_threads: Option<usize>,
+        on_events: impl FnOnce(&EventTable) -> touchpoint_core::Result<T> + Send,
+        on_journeys: impl FnOnce(&touchpoint_core::Journeys) -> touchpoint_core::Result<T> + Send,
+    ) -> PyResult<T> {
+        match self {
+            Units::Events(e) => {
+                let ev = &e.get().inner;
+                compute(py, n_threads, || on_events(ev))
+            }
+            Units::Journeys(j) => {
+                let js = &j.get().inner;
+                compute(py, n_threads, || on_journeys(js))
+            }
+        }
+    }
+}
+
 /// A segment label per customer, for splitting an analysis.
 #[pyclass(name = "PySegments", module = "touchpoint._touchpoint", frozen)]
 pub struct PySegments {
@@ -225,16 +247,12 @@ pub fn funnel(
         .collect::<PyResult<Vec<_>>>()?;
     let opts = FunnelOptions { steps, mode: mode.0, window_ms, exclusions, unit: unit.0, ..Default::default() };
     let seg = segments.map(|s| &s.get().inner);
-    let inner = match &data {
-        Units::Events(e) => {
-            let ev = &e.get().inner;
-            compute(py, n_threads, || journeymap::funnel(ev, &opts, seg))?
-        }
-        Units::Journeys(j) => {
-            let js = &j.get().inner;
-            compute(py, n_threads, || journeymap::funnel_journeys(js, &opts, seg))?
-        }
-    };
+    let inner = data.run(
+        py,
+        n_threads,
+        |ev| journeymap::funnel(ev, &opts, seg),
+        |js| journeymap::funnel_journeys(js, &opts, seg),
+    )?;
     Ok(PyFunnel { inner })
 }
 
@@ -296,16 +314,12 @@ pub fn step_matrix(
     let centre = centre.map(StepArg::step).transpose()?;
     let opts = StepMatrixOptions { steps, unit: unit.0, centre, ..Default::default() };
     let seg = segments.map(|s| &s.get().inner);
-    let inner = match &data {
-        Units::Events(e) => {
-            let ev = &e.get().inner;
-            compute(py, n_threads, || journeymap::step_matrix(ev, &opts, seg))?
-        }
-        Units::Journeys(j) => {
-            let js = &j.get().inner;
-            compute(py, n_threads, || journeymap::step_matrix_journeys(js, &opts, seg))?
-        }
-    };
+    let inner = data.run(
+        py,
+        n_threads,
+        |ev| journeymap::step_matrix(ev, &opts, seg),
+        |js| journeymap::step_matrix_journeys(js, &opts, seg),
+    )?;
     Ok(PyStepMatrix { inner })
 }
 

@@ -237,21 +237,9 @@ class Journeys(_Data):
         >>> len(j), j.total_conversions, j.total_value
         (2, 1.0, 50.0)
         """
-        backend = _frames.backend_of(events)
-        if isinstance(events, Events):
-            ev, backend = events._native, events._backend
-        elif isinstance(events, _native.PyEvents):
-            ev = events
-        else:
-            cols = _frames.columns_of(events)
-            value = _optional_column(cols, value, "value")
-            if _pandas_without_arrow(events):
-                ev = _events_from_pandas_lists(events, customer, touchpoint, time, conversion, value, feedback, time_unit)
-            else:
-                ev = _native.PyEvents.from_arrow(
-                    events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                    value=value, feedback=feedback, time_unit=time_unit,
-                )
+        ev = Events.from_frame(events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+                               value=value, feedback=feedback, time_unit=time_unit)
+        ev, backend = ev._native, ev._backend
         return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
                           split_at_conversions, catalog)
 
