@@ -197,8 +197,8 @@ class Funnel(_Tabular):
         s = self._native.summary().to_pydict()
         if len(s["units"]) == 1:
             rate = s["conversion_rate"][0]
-            return (f"Funnel({self.mode}, {len(self.steps)} steps, {s['units'][0]} {self.unit}s: "
-                    f"{s['entered'][0]} entered, {s['completed'][0]} completed"
+            return (f"Funnel({self.mode}, {len(self.steps)} steps, {s['units'][0]:,} {self.unit}s: "
+                    f"{s['entered'][0]:,} entered, {s['completed'][0]:,} completed"
                     f"{f' ({rate:.1%} of entered)' if rate is not None else ''})")
         return f"Funnel({self.mode}, {len(self.steps)} steps, {len(s['units'])} segments)"
 
