@@ -55,7 +55,7 @@ use crate::catalog::{Catalog, Stage};
 use crate::error::{Error, Result};
 use crate::events::EventTable;
 use crate::journey::{JourneyOptions, Journeys};
-use crate::journeymap::sequence::{self, ByCustomer, CONVERSION, Item};
+use crate::journeymap::sequence::{CONVERSION, Item, Source};
 use crate::named::Named;
 use crate::rows::DurationMs;
 use crate::segment::Segments;
@@ -670,14 +670,24 @@ pub fn funnel(events: &EventTable, opts: &FunnelOptions, segments: Option<&Segme
         let (journeys, _) = Journeys::build(events, &opts.journeys)?;
         return funnel_journeys(&journeys, opts, segments);
     }
-    let (steps, missing) = resolve_steps(events.catalog(), opts)?;
-    let spec = Spec::new(events.catalog(), &steps, opts)?;
-    check_segments(segments, events.customer_count())?;
-    let by = ByCustomer::new(events, spec.keep());
+    funnel_of(Source::Events(events), opts, segments)
+}
+
+/// The funnel of journeys (each journey a unit: its touches, then its conversion).
+pub fn funnel_journeys(journeys: &Journeys, opts: &FunnelOptions, segments: Option<&Segments>) -> Result<Funnel> {
+    let opts = FunnelOptions { unit: FunnelUnit::Journey, ..opts.clone() };
+    funnel_of(Source::Journeys(journeys), &opts, segments)
+}
+
+fn funnel_of(source: Source<'_>, opts: &FunnelOptions, segments: Option<&Segments>) -> Result<Funnel> {
+    let (steps, missing) = resolve_steps(source.catalog(), opts)?;
+    let spec = Spec::new(source.catalog(), &steps, opts)?;
+    check_segments(segments, source.customers())?;
     let n_seg = segments.map_or(1, |s| s.len().max(1));
     let k = spec.k;
-    let tallies = by
+    let tallies = source
         .fold(
+            spec.keep(),
             || (vec![Tally::new(k); n_seg], Scratch::default()),
             |(t, s), c, items| {
                 let seg = segments.map_or(0, |sg| sg.of_customer(c) as usize);
@@ -688,31 +698,6 @@ pub fn funnel(events: &EventTable, opts: &FunnelOptions, segments: Option<&Segme
         )
         .0;
     Ok(finish(steps, missing, opts, segments, tallies))
-}
-
-/// The funnel of journeys (each journey a unit: its touches, then its conversion).
-pub fn funnel_journeys(journeys: &Journeys, opts: &FunnelOptions, segments: Option<&Segments>) -> Result<Funnel> {
-    let (steps, missing) = resolve_steps(journeys.catalog(), opts)?;
-    let spec = Spec::new(journeys.catalog(), &steps, opts)?;
-    check_segments(segments, journeys.customer_names().len())?;
-    let rank = sequence::name_ranks(journeys.catalog().names());
-    let n_seg = segments.map_or(1, |s| s.len().max(1));
-    let k = spec.k;
-    let tallies = sequence::par_fold(
-        journeys.len(),
-        || (vec![Tally::new(k); n_seg], Vec::new(), Scratch::default()),
-        |(t, items, s), j| {
-            sequence::journey_items(journeys, j, &rank, items);
-            let seg = segments.map_or(0, |sg| sg.of_customer(journeys.journey(j).customer) as usize);
-            let o = spec.evaluate(items, s);
-            t[seg].add(&o, &s.best);
-        },
-        |a, b| (merge_tallies(a.0, b.0), a.1, a.2),
-    )
-    .0;
-    let mut opts = opts.clone();
-    opts.unit = FunnelUnit::Journey;
-    Ok(finish(steps, missing, &opts, segments, tallies))
 }
 
 fn finish(

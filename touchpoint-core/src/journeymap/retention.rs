@@ -46,7 +46,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::events::EventTable;
 use crate::journeymap::funnel::Step;
-use crate::journeymap::sequence::{ByCustomer, CONVERSION, Item};
+use crate::journeymap::sequence::{CONVERSION, Item, Source};
 use crate::rows::{DurationMs, TimestampMs};
 use crate::segment::Segments;
 use crate::stats::{DurationSummary, ratio};
@@ -458,11 +458,11 @@ fn retention_with<V: Default + Send + Merge>(
         (Some(a), Some(b)) => Some(a.iter().zip(b).map(|(x, y)| *x || *y).collect()),
         _ => None,
     };
-    let by = ByCustomer::new(events, keep);
     let (period, align) = (opts.period, opts.alignment);
     // periods are counted up to `cap` (a return in a later period still counts "on or after")
     let cap = opts.periods.unwrap_or(MAX_PERIODS);
-    let (cohorts, without, extra, longest) = by.fold(
+    let (cohorts, without, extra, longest) = Source::Events(events).fold(
+        keep,
         || (Cohorts::new(), 0usize, V::default(), 0i64),
         |(cohorts, without, extra, longest), c, items| {
             let Some(p0) = items.iter().position(|it| matches(&start_m, n, it)) else {

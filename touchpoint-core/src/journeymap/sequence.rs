@@ -51,7 +51,7 @@ fn order_items(buf: &mut [Item]) {
 /// array, written by a stable parallel counting pass: a few hundred sequential write streams,
 /// no random access per row); each bucket is then gathered and grouped by customer in a
 /// bucket-sized buffer, in parallel.
-pub(crate) struct ByCustomer<'a> {
+struct ByCustomer<'a> {
     events: &'a EventTable,
     /// Kept rows bucketed by `customer >> shift` (stable), each packed with what grouping
     /// needs ([`Entry`]); None when the table is grouped.
@@ -70,7 +70,7 @@ const BUCKET_SHIFT: u32 = 12;
 impl<'a> ByCustomer<'a> {
     /// Group the rows. With `keep`, only rows that give a kept item are indexed (a converting
     /// touch is kept when its touch or its conversion is).
-    pub(crate) fn new(events: &'a EventTable, keep: Option<Vec<bool>>) -> Self {
+    fn new(events: &'a EventTable, keep: Option<Vec<bool>>) -> Self {
         let cust = events.customers();
         let rank = name_ranks(events.catalog().names());
         let grouped = cust.windows(2).all(|w| w[0] <= w[1]);
@@ -157,7 +157,7 @@ impl<'a> ByCustomer<'a> {
 
     /// Fold `f(acc, customer, items)` over every customer with events (items in the content
     /// order; empty when none of its rows is kept), in parallel, merging the partial results.
-    pub(crate) fn fold<A: Send>(
+    fn fold<A: Send>(
         &self,
         init: impl Fn() -> A + Sync + Send,
         f: impl Fn(&mut A, u32, &[Item]) + Sync + Send,
@@ -345,7 +345,7 @@ fn map_chunks<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T>
 
 /// The items of journey `j`: its touches, then its conversion (at the journey's end) when it
 /// converted. Touches at the same instant are ordered by name.
-pub(crate) fn journey_items(journeys: &Journeys, j: usize, rank: &[u32], out: &mut Vec<Item>) {
+fn journey_items(journeys: &Journeys, j: usize, rank: &[u32], out: &mut Vec<Item>) {
     let jr = journeys.journey(j);
     out.clear();
     for (tp, &t) in jr.touchpoints.iter().zip(jr.times) {
@@ -356,6 +356,68 @@ pub(crate) fn journey_items(journeys: &Journeys, j: usize, rank: &[u32], out: &m
         let t = jr.end_time.max(out.last().map_or(i64::MIN, |i| i.t));
         out.push(Item { t, rank: u32::MAX, code: CONVERSION });
     }
+}
+
+/// What an analysis counts: the customers of an event table or journeys.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    Events(&'a EventTable),
+    Journeys(&'a Journeys),
+}
+
+impl<'a> Source<'a> {
+    pub(crate) fn catalog(&self) -> &'a crate::catalog::Catalog {
+        match self {
+            Source::Events(e) => e.catalog(),
+            Source::Journeys(j) => j.catalog(),
+        }
+    }
+
+    /// The number of customer codes (what segments label).
+    pub(crate) fn customers(&self) -> usize {
+        match self {
+            Source::Events(e) => e.customer_count(),
+            Source::Journeys(j) => j.customer_names().len(),
+        }
+    }
+
+    /// Fold `f(acc, customer, items)` over every unit (a customer with events, or a journey
+    /// with its customer), in parallel; with `keep`, customers' items are only the kept codes
+    /// (journeys always give all their items).
+    #[inline(always)]
+    pub(crate) fn fold<A: Send>(
+        self,
+        keep: Option<Vec<bool>>,
+        init: impl Fn() -> A + Sync + Send,
+        f: impl Fn(&mut A, u32, &[Item]) + Sync + Send,
+        merge: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        match self {
+            Source::Events(e) => ByCustomer::new(e, keep).fold(init, f, merge),
+            Source::Journeys(js) => fold_journeys(js, init, f, merge),
+        }
+    }
+}
+
+/// [`Source::fold`] over journeys (kept apart so the customers' loop is compiled on its own).
+#[inline(never)]
+fn fold_journeys<A: Send>(
+    js: &Journeys,
+    init: impl Fn() -> A + Sync + Send,
+    f: impl Fn(&mut A, u32, &[Item]) + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> A {
+    let rank = name_ranks(js.catalog().names());
+    par_fold(
+        js.len(),
+        || (init(), Vec::new()),
+        |(acc, items), j| {
+            journey_items(js, j, &rank, items);
+            f(acc, js.journey(j).customer, items);
+        },
+        |a, b| (merge(a.0, b.0), a.1),
+    )
+    .0
 }
 
 /// Fold `f` over `0..n` in parallel chunks (rayon feature) and merge the partial results.

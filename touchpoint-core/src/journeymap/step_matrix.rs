@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::events::EventTable;
 use crate::journey::{JourneyOptions, Journeys};
 use crate::journeymap::funnel::{FunnelUnit, Step};
-use crate::journeymap::sequence::{self, ByCustomer, CONVERSION, Item};
+use crate::journeymap::sequence::{CONVERSION, Item, Source};
 
 /// The state of a conversion item.
 pub const CONVERSION_STATE: &str = "(conversion)";
@@ -186,19 +186,7 @@ pub fn step_matrix(
         let (journeys, _) = Journeys::build(events, &opts.journeys)?;
         return step_matrix_journeys(&journeys, opts, segments);
     }
-    let layout = layout(events.catalog(), opts)?;
-    let by = ByCustomer::new(events, None);
-    let n_seg = segments.map_or(1, |s| s.len().max(1));
-    let blank = Counts { units: 0, without_centre: 0, cells: vec![0; layout.n_states() * layout.n_steps()] };
-    let counts = by.fold(
-        || vec![blank.clone(); n_seg],
-        |t, c, items| {
-            let seg = segments.map_or(0, |sg| sg.of_customer(c) as usize);
-            layout.add(items, &mut t[seg]);
-        },
-        |a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect(),
-    );
-    Ok(finish(events.catalog().names(), &layout, segments, counts))
+    step_matrix_of(Source::Events(events), opts, segments)
 }
 
 /// The step matrix of journeys.
@@ -207,22 +195,27 @@ pub fn step_matrix_journeys(
     opts: &StepMatrixOptions,
     segments: Option<&crate::segment::Segments>,
 ) -> Result<StepMatrix> {
-    let layout = layout(journeys.catalog(), opts)?;
-    let rank = sequence::name_ranks(journeys.catalog().names());
+    step_matrix_of(Source::Journeys(journeys), opts, segments)
+}
+
+fn step_matrix_of(
+    source: Source<'_>,
+    opts: &StepMatrixOptions,
+    segments: Option<&crate::segment::Segments>,
+) -> Result<StepMatrix> {
+    let layout = layout(source.catalog(), opts)?;
     let n_seg = segments.map_or(1, |s| s.len().max(1));
     let blank = Counts { units: 0, without_centre: 0, cells: vec![0; layout.n_states() * layout.n_steps()] };
-    let counts = sequence::par_fold(
-        journeys.len(),
-        || (vec![blank.clone(); n_seg], Vec::new()),
-        |(t, items), j| {
-            sequence::journey_items(journeys, j, &rank, items);
-            let seg = segments.map_or(0, |sg| sg.of_customer(journeys.journey(j).customer) as usize);
+    let counts = source.fold(
+        None,
+        || vec![blank.clone(); n_seg],
+        |t, c, items| {
+            let seg = segments.map_or(0, |sg| sg.of_customer(c) as usize);
             layout.add(items, &mut t[seg]);
         },
-        |a, b| (a.0.into_iter().zip(b.0).map(|(x, y)| x.merge(y)).collect(), a.1),
-    )
-    .0;
-    Ok(finish(journeys.catalog().names(), &layout, segments, counts))
+        |a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect(),
+    );
+    Ok(finish(source.catalog().names(), &layout, segments, counts))
 }
 
 fn layout(cat: &crate::catalog::Catalog, opts: &StepMatrixOptions) -> Result<Layout> {
