@@ -125,6 +125,18 @@ impl PySegments {
         Ok(Self { inner: Segments::from_event_values(&events.get().inner, &refs).py()? })
     }
 
+    /// From a mapping customer key → label (customers not in it are missing).
+    #[staticmethod]
+    fn from_customer_map(
+        events: &Bound<'_, PyEvents>,
+        labels: std::collections::HashMap<String, String>,
+    ) -> PyResult<Self> {
+        let ev = &events.get().inner;
+        let per_customer: Vec<Option<&str>> =
+            ev.customer_names().iter().map(|name| labels.get(name).map(String::as_str)).collect();
+        Ok(Self { inner: Segments::from_customer_labels(ev, &per_customer).py()? })
+    }
+
     /// By an attribute of each customer's first touch: first_touchpoint, first_channel,
     /// first_stage.
     #[staticmethod]

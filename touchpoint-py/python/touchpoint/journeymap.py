@@ -65,9 +65,8 @@ def _segments(units: Union[Events, Journeys], segment: Any) -> Any:
         raise ColumnNotFoundError(f"segment {segment!r}: no such column; {have}give a column of the events table or "
                                   f"one of {', '.join(_ATTRIBUTES)}")
     if isinstance(segment, dict):
-        customers = units._native.to_table().to_pydict()["customer_id"]
-        return _native.PySegments.from_values(ev, [None if segment.get(c) is None else str(segment.get(c))
-                                                   for c in customers])
+        # customer keys as the core names them (integers by their decimal form)
+        return _native.PySegments.from_customer_map(ev, {str(k): str(v) for k, v in segment.items() if v is not None})
     values = list(segment)
     return _native.PySegments.from_values(ev, [None if v is None or v != v else str(v) for v in values])
 
