@@ -60,6 +60,7 @@ pub mod data;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod experience;
 pub mod graph;
 pub mod journey;
 pub mod journeymap;

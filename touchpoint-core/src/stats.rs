@@ -58,6 +58,60 @@ pub fn ratio(num: f64, den: f64) -> Option<f64> {
     if den > 0.0 { Some(num / den) } else { None }
 }
 
+/// The 97.5 % quantile of the standard normal: a 95 % two-sided interval is `x ± Z95 · se`.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Two-sided p-value of a standard-normal statistic `z`: `P(|Z| ≥ |z|)`.
+pub fn normal_p_value(z: f64) -> f64 {
+    libm::erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// The Wilson score interval of `k` successes in `n` trials at normal quantile `z`; None for
+/// `n = 0`.
+///
+/// ```
+/// use touchpoint_core::stats::{wilson, Z95};
+/// let (lo, hi) = wilson(4, 7, Z95).unwrap();
+/// assert!((lo - 0.250458).abs() < 1e-6 && (hi - 0.841780).abs() < 1e-6);
+/// ```
+pub fn wilson(k: usize, n: usize, z: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (n, p) = (n as f64, k as f64 / n as f64);
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// A sum of reals in fixed point (steps of 2⁻⁴⁰ ≈ 9.1e-13, in an `i128`): addition is exact, so a sum does
+/// not depend on the order of its terms, the thread count or how the data was partitioned.
+/// Each term is rounded to the nearest step once; the sum must stay within ±1e26.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FixedSum(i128);
+
+impl FixedSum {
+    const SCALE: f64 = 1_099_511_627_776.0;
+
+    /// Add one term.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.0 += (x * Self::SCALE).round() as i128;
+    }
+
+    /// Add another sum.
+    #[inline]
+    pub fn merge(&mut self, o: FixedSum) {
+        self.0 += o.0;
+    }
+
+    /// The sum as a float.
+    pub fn get(self) -> f64 {
+        self.0 as f64 / Self::SCALE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

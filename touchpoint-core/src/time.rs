@@ -12,6 +12,34 @@ pub const DAY_MS: i64 = 86_400_000;
 /// Milliseconds in an hour.
 pub const HOUR_MS: i64 = 3_600_000;
 
+/// A duration written as a number and a unit — `ms`, `s`, `min` (`m`), `h`, `d`, `w`, or the
+/// words (`30 days`, `2 weeks`, `90 minutes`) — in milliseconds; None when it is not one.
+///
+/// ```
+/// use touchpoint_core::time::{parse_duration_ms, DAY_MS};
+/// assert_eq!(parse_duration_ms("30d"), Some(30 * DAY_MS));
+/// assert_eq!(parse_duration_ms("30 days"), Some(30 * DAY_MS));
+/// assert_eq!(parse_duration_ms("1.5h"), Some(5_400_000));
+/// assert_eq!(parse_duration_ms("soon"), None);
+/// ```
+pub fn parse_duration_ms(s: &str) -> Option<i64> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let unit_ms = match unit.trim() {
+        "ms" | "millisecond" | "milliseconds" => 1.0,
+        "s" | "sec" | "second" | "seconds" => 1e3,
+        "m" | "min" | "minute" | "minutes" => 6e4,
+        "h" | "hour" | "hours" => 3.6e6,
+        "d" | "day" | "days" => DAY_MS as f64,
+        "w" | "week" | "weeks" => 7.0 * DAY_MS as f64,
+        _ => return None,
+    };
+    let ms = (n * unit_ms).round();
+    (ms.is_finite() && ms.abs() < 9e18).then_some(ms as i64)
+}
+
 crate::named_enum! {
     /// Unit of epoch-number timestamps. The codes are the C enum's (milliseconds first).
     #[derive(Default)]

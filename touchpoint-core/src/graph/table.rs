@@ -64,7 +64,9 @@ crate::row_struct! {
 }
 
 crate::row_struct! {
-    /// A row of [`JourneyGraph::node_table`]: the exact analysis of one node.
+    optional(nps, mean_score, scores);
+    /// A row of [`JourneyGraph::node_table`]: the exact analysis of one node (and, from
+    /// [`JourneyGraph::node_table_with_experience`], the experience at its touchpoint).
     #[derive(Clone, PartialEq)]
     pub struct NodeRow {
         /// Node index.
@@ -85,6 +87,12 @@ crate::row_struct! {
         pub dropoff_rate: f64,
         /// Expected time to convert from here, given conversion (ms).
         pub expected_time_to_convert_ms: Option<f64>,
+        /// NPS (net score) of the state's current touchpoint (with an experience table).
+        pub nps: Option<f64>,
+        /// Mean score at the state's current touchpoint.
+        pub mean_score: Option<f64>,
+        /// Scores at the state's current touchpoint.
+        pub scores: Option<usize>,
     }
 }
 
@@ -177,8 +185,37 @@ impl JourneyGraph {
                 direct_conversion_rate: m.direct_conversion_rate,
                 dropoff_rate: m.dropoff_rate,
                 expected_time_to_convert_ms: m.expected_time_to_convert_ms,
+                nps: None,
+                mean_score: None,
+                scores: None,
             })
             .collect()
+    }
+
+    /// [`node_table`](Self::node_table) with the experience of each state's current (last)
+    /// touchpoint from an experience table (matched by name; the overall rows of the table
+    /// when it is per segment are not used: pass a table without segments). Nodes whose
+    /// touchpoint has no score keep the experience columns empty.
+    pub fn node_table_with_experience(
+        &self,
+        analysis: &GraphAnalysis,
+        experience: &crate::experience::Experience,
+    ) -> Vec<NodeRow> {
+        use crate::experience::Dimension;
+        let g = self.graph();
+        let cat = self.catalog();
+        let mut rows = self.node_table(analysis);
+        for r in &mut rows {
+            if let NodeKind::State(tps) = &g[NodeIndex::new(r.node_id)].kind
+                && let Some(name) = tps.last().and_then(|&t| cat.name(t))
+                && let Some(e) = experience.get_in(None, Dimension::Touchpoint, name)
+            {
+                r.nps = e.nps;
+                r.mean_score = e.mean;
+                r.scores = Some(e.n);
+            }
+        }
+        rows
     }
 
     /// Sizes, totals and the exact analysis in one value (what the C face's

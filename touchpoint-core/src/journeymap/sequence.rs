@@ -271,6 +271,102 @@ impl<'a> ByCustomer<'a> {
     }
 }
 
+impl ByCustomer<'_> {
+    /// Fold `f(acc, customer, rows)` over every customer with events: its row numbers in input
+    /// order (the caller orders them), in parallel. For analyses that read more of a row than
+    /// its item (the experience module reads feedback scores).
+    fn fold_rows<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync + Send,
+        f: impl Fn(&mut A, u32, &[u32]) + Sync + Send,
+        merge: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        let ev = self.events;
+        let cust = ev.customers();
+        match &self.order {
+            None => {
+                let n = cust.len();
+                let pieces = (threads() * 8).min(n.div_ceil(1 << 14)).max(1);
+                let step = n.div_ceil(pieces);
+                let cut = |k: usize| -> usize {
+                    let mut p = (k * step).min(n);
+                    while p > 0 && p < n && cust[p] == cust[p - 1] {
+                        p += 1;
+                    }
+                    p
+                };
+                par_fold(
+                    pieces,
+                    || (init(), Vec::new()),
+                    |(acc, rows), k| {
+                        let (mut a, b) = (cut(k), cut(k + 1));
+                        while a < b {
+                            let c = cust[a];
+                            let mut e = a + 1;
+                            while e < b && cust[e] == c {
+                                e += 1;
+                            }
+                            rows.clear();
+                            rows.extend(a as u32..e as u32);
+                            f(acc, c, rows);
+                            a = e;
+                        }
+                    },
+                    |x, y| (merge(x.0, y.0), x.1),
+                )
+                .0
+            }
+            Some(order) => {
+                let n_cust = ev.customer_count();
+                let width = 1usize << self.shift;
+                par_fold(
+                    self.buckets.len() - 1,
+                    || (init(), Vec::<u32>::new(), vec![0usize; width + 1], Vec::<usize>::new()),
+                    |(acc, sorted, start, next), b| {
+                        let entries = &order[self.buckets[b]..self.buckets[b + 1]];
+                        start.iter_mut().for_each(|x| *x = 0);
+                        for &e in entries {
+                            start[entry_customer(e) + 1] += 1;
+                        }
+                        for i in 0..width {
+                            start[i + 1] += start[i];
+                        }
+                        sorted.clear();
+                        sorted.resize(entries.len(), 0);
+                        next.clear();
+                        next.extend_from_slice(start);
+                        for &e in entries {
+                            let slot = &mut next[entry_customer(e)];
+                            sorted[*slot] = (e >> 32) as u32;
+                            *slot += 1;
+                        }
+                        let base = b << self.shift;
+                        for c in base..(base + width).min(n_cust) {
+                            if ev.has_events(c as u32) {
+                                let i = c - base;
+                                f(acc, c as u32, &sorted[start[i]..start[i + 1]]);
+                            }
+                        }
+                    },
+                    |x, y| (merge(x.0, y.0), x.1, x.2, x.3),
+                )
+                .0
+            }
+        }
+    }
+}
+
+/// Fold `f(acc, customer, rows)` over every customer of `events` with rows (row numbers in
+/// input order), in parallel; the partial results are merged with `merge`.
+pub(crate) fn fold_customer_rows<A: Send>(
+    events: &EventTable,
+    init: impl Fn() -> A + Sync + Send,
+    f: impl Fn(&mut A, u32, &[u32]) + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> A {
+    ByCustomer::new(events, None).fold_rows(init, f, merge)
+}
+
 /// An index entry: row (high 32 bits), the customer's offset in its bucket (12 bits), the
 /// touchpoint code (19 bits; [`ENTRY_NO_CODE`] when it does not fit: read from the column) and
 /// the conversion flag (lowest bit). Grouping then reads nothing but the entries.
