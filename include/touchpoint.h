@@ -367,6 +367,15 @@ typedef struct touchpoint_retention touchpoint_retention;
 typedef struct touchpoint_step_matrix touchpoint_step_matrix;
 
 /**
+ * Survey responses: customer, time, score and optionally the touchpoint the survey asks
+ * about, built row by row (`touchpoint_survey_table_push`) or read from CSV
+ * (`touchpoint_survey_table_read_csv`). A response is attached to the customer's most recent
+ * touch (at its touchpoint, when it names one) at or before it, within the options'
+ * `survey_window` (default 30 days); the others are counted in the result's `report`.
+ */
+typedef struct touchpoint_survey_table touchpoint_survey_table;
+
+/**
  * Parameters of the models (see `touchpoint_model_params_default`). Each model reads the
  * fields it needs and ignores the rest.
  */
@@ -1695,6 +1704,194 @@ touchpoint_result touchpoint_event_table_len(const touchpoint_event_table *event
  * `events` must be NULL or a handle from this library, not freed before and not in use.
  */
 void touchpoint_event_table_free(touchpoint_event_table *events);
+
+/**
+ * Create an empty survey table to push responses into.
+ *
+ * @param out receives the new handle (free with `touchpoint_survey_table_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe.
+ *
+ * # Safety
+ * `out` must be NULL or valid for writing.
+ */
+touchpoint_result touchpoint_survey_table_new(touchpoint_survey_table **out);
+
+/**
+ * Append one response.
+ *
+ * @param surveys the table (exclusive access during the call)
+ * @param customer, customer_len customer key (UTF-8, non-empty)
+ * @param time_ms epoch milliseconds of the response
+ * @param score the score (finite; checked against the scale of each analysis)
+ * @param touchpoint, touchpoint_len the touchpoint the survey is about; NULL with length 0
+ *        for none (the response goes to the most recent touch)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (a non-finite score, an empty
+ *         customer; the message names the row); INVALID_STATE for a table read from CSV
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; `surveys` not used by another thread
+ * during the call.
+ */
+touchpoint_result touchpoint_survey_table_push(touchpoint_survey_table *surveys,
+                                               const char *customer,
+                                               size_t customer_len,
+                                               int64_t time_ms,
+                                               double score,
+                                               const char *touchpoint,
+                                               size_t touchpoint_len);
+
+/**
+ * Read survey responses from a CSV file with the columns `customer_id`, `timestamp` (ISO
+ * 8601 or epoch milliseconds), `score` and optionally `touchpoint` (an empty cell: none).
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param out receives the new handle (read-only; free with `touchpoint_survey_table_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO; SCHEMA (a missing column); INVALID_VALUE
+ *         (names line, column and value). Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_survey_table_read_csv(const char *path,
+                                                   size_t path_len,
+                                                   touchpoint_survey_table **out);
+
+/**
+ * Number of responses.
+ *
+ * @param surveys the table
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_survey_table_len(const touchpoint_survey_table *surveys, size_t *out);
+
+/**
+ * Free a survey table. NULL is a no-op.
+ *
+ * # Safety
+ * `surveys` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_survey_table_free(touchpoint_survey_table *surveys);
+
+/**
+ * The experience table as JSON (core `Experience`): `{"scale", "rows": [ExperienceRow...],
+ * "touchpoints_without_feedback", "report": FeedbackReport, "small_n"}`. Rows per segment:
+ * the overall row (`dimension` "all"), touchpoints, stages and channel kinds of the catalog.
+ *
+ * @param events the events (read-only)
+ * @param surveys survey responses, or NULL
+ * @param options_json, options_len the options (JSON object); NULL with 0 for the defaults
+ * @param segment_values, n_values one segment label per event row (as in
+ *        `touchpoint_funnel_build`); NULL with 0: no segments
+ * @param out receives the JSON (free with `touchpoint_string_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an option; the message names
+ *         it); INVALID_VALUE (a score outside the scale: names the row and value; a score on a
+ *         conversion row with `conversion_feedback` "error"); EMPTY_INPUT (no scores).
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_experience_json(const touchpoint_event_table *events,
+                                             const touchpoint_survey_table *surveys,
+                                             const char *options_json,
+                                             size_t options_len,
+                                             const char *const *segment_values,
+                                             size_t n_values,
+                                             char **out);
+
+/**
+ * Group `a` minus group `b` of one dimension (`touchpoint`, `stage`, `channel`) as JSON: an
+ * array of ExperienceDiffRow (one per segment that has both groups): NPS, mean and top-box
+ * differences with standard errors, z and two-sided p-values.
+ *
+ * @param events, surveys, options_json, options_len, segment_values, n_values as
+ *        `touchpoint_experience_json`
+ * @param dimension, dimension_len `touchpoint`, `stage` or `channel`
+ * @param a, a_len the first group; @param b, b_len the second group
+ * @param out receives the JSON (free with `touchpoint_string_free`)
+ * @return as `touchpoint_experience_json`, and INVALID_ARGUMENT for an unknown dimension or
+ *         a group without scores (the message lists the groups). Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_experience_compare_json(const touchpoint_event_table *events,
+                                                     const touchpoint_survey_table *surveys,
+                                                     const char *options_json,
+                                                     size_t options_len,
+                                                     const char *const *segment_values,
+                                                     size_t n_values,
+                                                     const char *dimension,
+                                                     size_t dimension_len,
+                                                     const char *a,
+                                                     size_t a_len,
+                                                     const char *b,
+                                                     size_t b_len,
+                                                     char **out);
+
+/**
+ * Conversion after a detractor score, per touchpoint, as JSON (core `ExperienceConversion`):
+ * `{"reference", "rows": [ExperienceConversionRow...], "journeys", "converting_journeys",
+ * "conversions_without_touches", "report", "note"}`. The reference group is the options'
+ * `reference` (`not_detractor`, `promoter`, `unscored`). Associational figures, not causal
+ * effects (the `note` says so).
+ *
+ * @param events, surveys, options_json, options_len, segment_values, n_values, out as
+ *        `touchpoint_experience_json`
+ * @return as `touchpoint_experience_json`. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_experience_conversion_json(const touchpoint_event_table *events,
+                                                        const touchpoint_survey_table *surveys,
+                                                        const char *options_json,
+                                                        size_t options_len,
+                                                        const char *const *segment_values,
+                                                        size_t n_values,
+                                                        char **out);
+
+/**
+ * Key drivers as JSON (core `KeyDrivers`): `{"outcome", "missing", "r_squared", "customers",
+ * "customers_without_outcome", "customers_incomplete", "rows": [KeyDriverRow...], "note",
+ * "report"}`. Options: `drivers` (touchpoint names; default every scored touchpoint),
+ * `outcome` (`conversion` or the touchpoint of the overall score), `missing`
+ * (`complete_cases` or `impute_mean`).
+ *
+ * @param events, surveys, options_json, options_len, out as `touchpoint_experience_json`
+ * @return as `touchpoint_experience_json`; INVALID_ARGUMENT (a driver or outcome not in the
+ *         catalog, more than 20 drivers); MODEL_NOT_APPLICABLE (too few customers, a constant
+ *         outcome). Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_key_drivers_json(const touchpoint_event_table *events,
+                                              const touchpoint_survey_table *surveys,
+                                              const char *options_json,
+                                              size_t options_len,
+                                              char **out);
+
+/**
+ * Consistency as JSON (core `Consistency`): `{"summary": ConsistencySummary, "rows":
+ * [ConsistencyRow...], "report"}`: the spread of scores within journeys, and per pair of
+ * consecutive scored touches how often a good experience is followed by a bad one.
+ *
+ * @param events, surveys, options_json, options_len, out as `touchpoint_experience_json`
+ * @return as `touchpoint_experience_json`. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_consistency_json(const touchpoint_event_table *events,
+                                              const touchpoint_survey_table *surveys,
+                                              const char *options_json,
+                                              size_t options_len,
+                                              char **out);
 
 /**
  * Build the order-`order` journey graph of journeys (with dwell times).

@@ -93,6 +93,9 @@ const TPS: [Tp; 12] = [
     Tp { name: "after-sales survey", channel: ChannelKind::Service,     stage: Stage::AfterSales,       cost: 0.30, direct: false, paid: false, lift: 0.05, sells: false },
 ];
 
+/// Touchpoints that collect feedback during the journey, with their typical score (0–10).
+const IN_JOURNEY_FEEDBACK: [(usize, f64); 4] = [(WEBSITE, 7.6), (APP, 8.2), (STORE, 8.6), (COLLECT, 6.4)];
+
 /// Where a journey starts (awareness mix).
 const ENTRY: [(usize, f64); 6] =
     [(SEARCH, 0.30), (SOCIAL, 0.24), (DISPLAY, 0.20), (PRINT, 0.08), (REFERRAL, 0.08), (EMAIL, 0.10)];
@@ -163,6 +166,8 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
         return Err(Error::option("customers", 0, "generate at least one customer"));
     }
     let mut rng = crate::rng::SplitMix64(opts.seed ^ 0x7F4A_7C15_9E37_79B9);
+    // feedback has its own stream, so the journeys are the same with or without it
+    let mut frng = crate::rng::SplitMix64(opts.seed ^ 0x2545_F491_4F6C_DD1D);
     let n_est = opts.customers * 5;
     let mut cols = EventColumns {
         catalog: catalog(),
@@ -187,7 +192,10 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
             cols.feedback.push(fb);
         };
         let mut purchases = 0;
+        // how this customer tends to feel (0..1); scores at every touchpoint lean on it
+        let mood = frng.f64();
         loop {
+            let cycle_start = cols.customer.len();
             // one buying cycle
             let mut intent: f64 = if purchases > 0 { 0.6 } else { 0.0 };
             let mut tp = rng.pick(&ENTRY).unwrap_or(SEARCH);
@@ -213,6 +221,16 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
                     None => break,
                 }
             }
+            // in-journey feedback (web, app, store, click & collect) on some touches: the
+            // customer's mood, the touchpoint's own level, and better when the cycle sold
+            for i in cycle_start..cols.customer.len() {
+                let tp = cols.touchpoint[i] as usize;
+                let Some(level) = IN_JOURNEY_FEEDBACK.iter().find(|f| f.0 == tp).map(|f| f.1) else { continue };
+                if frng.f64() < 0.22 {
+                    let x = level + 3.0 * (mood - 0.5) + if bought { 0.8 } else { -0.4 } + 3.0 * (frng.f64() - 0.5);
+                    cols.feedback[i] = x.round().clamp(0.0, 10.0) as f32;
+                }
+            }
             if !bought {
                 break;
             }
@@ -221,11 +239,13 @@ pub fn events(opts: &DemoOptions) -> Result<EventTable> {
             if rng.f64() < 0.18 {
                 t += (rng.exp(4.0 * DAY_MS as f64)) as i64 + HOUR_MS;
                 let csat_like = if rng.f64() < 0.35 { 3.0 + rng.f64() * 4.0 } else { 6.0 + rng.f64() * 4.5 };
-                push(&mut cols, SERVICE, t, false, 0.0, csat_like.floor().min(10.0) as f32);
+                let csat_like = csat_like + 2.0 * (mood - 0.5);
+                push(&mut cols, SERVICE, t, false, 0.0, csat_like.floor().clamp(0.0, 10.0) as f32);
             }
             if rng.f64() < 0.45 {
                 t += (rng.exp(2.0 * DAY_MS as f64)) as i64 + HOUR_MS;
-                let nps = (5.0 + rng.f64() * 6.0 + if rng.f64() < 0.2 { -4.0 } else { 0.0 }).floor().clamp(0.0, 10.0);
+                let nps = (5.0 + rng.f64() * 6.0 + if rng.f64() < 0.2 { -4.0 } else { 0.0 }) + 6.0 * (mood - 0.5);
+                let nps = nps.floor().clamp(0.0, 10.0);
                 push(&mut cols, SURVEY, t, false, 0.0, nps as f32);
             }
             if purchases >= 3 || rng.f64() > 0.28 {

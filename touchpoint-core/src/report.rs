@@ -224,6 +224,91 @@ pub(crate) fn date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |d| d.format("%Y-%m-%d").to_string())
 }
 
+/// What customers feel, for a manager: the worst touchpoints by NPS, the biggest experience
+/// gaps, and what drives the overall score; only when the events carry feedback scores.
+fn experience_section(s: &mut String, events: &EventTable) -> Result<()> {
+    use crate::experience::{
+        Dimension, DriverOutcome, ExperienceOptions, ExperienceReference, KeyDriverOptions, MissingScores, experience,
+        experience_conversion, key_drivers,
+    };
+    if !events.feedback().is_some_and(|f| f.iter().any(|x| !x.is_nan())) {
+        return Ok(());
+    }
+    let opts = ExperienceOptions::default();
+    let exp = experience(events, None, &opts, None)?;
+    let _ = writeln!(s, "\n== Experience (NPS 0–10 scores at the touchpoints) ==");
+    let mut rows: Vec<_> = exp.rows_of(Dimension::Touchpoint).collect();
+    rows.sort_by(|a, b| a.nps.unwrap_or(0.0).total_cmp(&b.nps.unwrap_or(0.0)));
+    let mut t = Table::new(&[
+        ("touchpoint", false),
+        ("scores", true),
+        ("NPS", true),
+        ("95% interval", true),
+        ("detractors", true),
+        ("mean", true),
+        ("", false),
+    ]);
+    for r in &rows {
+        t.row(vec![
+            r.group.clone(),
+            num(r.n as f64),
+            r.nps.map_or("-".into(), |x| format!("{x:+.0}")),
+            r.nps_lower.zip(r.nps_upper).map_or("-".into(), |(a, b)| format!("[{a:+.0}, {b:+.0}]")),
+            pct(r.detractors as f64 / r.n.max(1) as f64),
+            r.mean.map_or("-".into(), |x| format!("{x:.1}")),
+            if r.small_n { "few scores".into() } else { String::new() },
+        ]);
+    }
+    let _ = writeln!(s, "Worst first ({} scores):", num(exp.report.scores as f64));
+    t.render(s);
+    if events.converted().iter().any(|&c| c) {
+        let ec = experience_conversion(events, None, &opts, ExperienceReference::NotDetractor, None)?;
+        let gaps: Vec<_> = ec
+            .rows
+            .iter()
+            .filter(|r| r.touchpoint.is_some() && r.experience_gap.is_some_and(|g| g > 0.0))
+            .take(5)
+            .collect();
+        if !gaps.is_empty() {
+            let _ = writeln!(s, "\nExperience gaps: journeys with a detractor score convert less");
+            let mut t = Table::new(&[
+                ("touchpoint", false),
+                ("detractor journeys", true),
+                ("they convert", true),
+                ("promoters convert", true),
+                ("gap (conversions)", true),
+            ]);
+            for r in gaps {
+                t.row(vec![
+                    r.touchpoint.clone().unwrap_or_default(),
+                    num(r.detractor_journeys as f64),
+                    r.detractor_rate.map_or("-".into(), pct),
+                    r.promoter_rate.map_or("-".into(), pct),
+                    r.experience_gap.map_or("-".into(), |g| format!("{g:.0}")),
+                ]);
+            }
+            t.render(s);
+            let _ = writeln!(s, "  Gap: conversions those journeys would have at the promoter rate; {}.", ec.note);
+        }
+    }
+    // what drives the overall score: the survey touchpoint with the most scores after sales
+    let survey = exp
+        .rows_of(Dimension::Touchpoint)
+        .filter(|r| {
+            events.catalog().get(&r.group).and_then(|t| events.catalog().attrs(t)).and_then(|a| a.stage)
+                == Some(crate::catalog::Stage::AfterSales)
+        })
+        .max_by_key(|r| r.n)
+        .map(|r| r.group.clone());
+    let outcome = survey.map_or(DriverOutcome::Conversion, DriverOutcome::Touchpoint);
+    let kd = KeyDriverOptions { outcome, missing: MissingScores::ImputeMean, ..Default::default() };
+    if let Ok(k) = key_drivers(events, None, &opts, &kd) {
+        let _ = writeln!(s);
+        let _ = write!(s, "{k}");
+    }
+    Ok(())
+}
+
 /// The stage funnel and the repurchase cohorts (weekly), when the data has stages and
 /// conversions.
 fn journey_map_sections(s: &mut String, events: &EventTable) -> Result<()> {
@@ -310,6 +395,7 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     );
 
     journey_map_sections(&mut s, events)?;
+    experience_section(&mut s, events)?;
 
     let g = JourneyGraph::from_journeys(&journeys, order)?;
     let a = g.analyze()?;

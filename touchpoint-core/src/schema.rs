@@ -52,6 +52,13 @@ pub fn schemas() -> Vec<Schema> {
         schema::<crate::journeymap::RetentionRow>("RetentionRow"),
         schema::<crate::journeymap::RetentionMeanRow>("RetentionMeanRow"),
         schema::<crate::journeymap::PurchaseGapRow>("PurchaseGapRow"),
+        schema::<crate::experience::FeedbackReport>("FeedbackReport"),
+        schema::<crate::experience::ExperienceRow>("ExperienceRow"),
+        schema::<crate::experience::ExperienceDiffRow>("ExperienceDiffRow"),
+        schema::<crate::experience::ExperienceConversionRow>("ExperienceConversionRow"),
+        schema::<crate::experience::KeyDriverRow>("KeyDriverRow"),
+        schema::<crate::experience::ConsistencyRow>("ConsistencyRow"),
+        schema::<crate::experience::ConsistencySummary>("ConsistencySummary"),
     ]
 }
 
@@ -103,7 +110,19 @@ mod tests {
         check(r.retention.rows[0].clone());
         check(r.retention.mean[0].clone());
         check(r.gaps[0].clone());
-        assert_eq!(schemas().len(), 26);
+        use crate::experience::{self as x, Dimension, ExperienceOptions as O};
+        let e = x::experience(&events, None, &O::default(), None).unwrap();
+        check(e.report.clone());
+        check(e.rows[0].clone());
+        check(e.compare(Dimension::All, "all", "all").unwrap().remove(0));
+        let ec = x::experience_conversion(&events, None, &O::default(), Default::default(), None).unwrap();
+        check(ec.rows[0].clone());
+        let kd = x::KeyDriverOptions { missing: x::MissingScores::ImputeMean, ..Default::default() };
+        check(x::key_drivers(&events, None, &O::default(), &kd).unwrap().rows[0].clone());
+        let c = x::consistency(&events, None, &O::default()).unwrap();
+        check(c.rows[0].clone());
+        check(c.summary.clone());
+        assert_eq!(schemas().len(), 33);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

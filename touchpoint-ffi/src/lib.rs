@@ -49,6 +49,7 @@ pub mod result;
 pub mod attribution;
 pub mod budget;
 pub mod events;
+pub mod experience;
 pub mod graph;
 pub mod journeymap;
 pub mod journeys;

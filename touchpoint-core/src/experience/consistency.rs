@@ -128,7 +128,11 @@ struct Scored {
 const NO_KIND: u32 = u32::MAX;
 
 /// The consistency of scores within journeys (module docs).
-pub fn consistency(events: &EventTable, surveys: Option<&SurveyTable>, opts: &ExperienceOptions) -> Result<Consistency> {
+pub fn consistency(
+    events: &EventTable,
+    surveys: Option<&SurveyTable>,
+    opts: &ExperienceOptions,
+) -> Result<Consistency> {
     let scores = Scores::collect(events, surveys, opts)?;
     if scores.list.is_empty() {
         return Err(no_scores());
@@ -257,7 +261,8 @@ fn journey(acc: &mut Acc, buf: &mut [Scored], scale: &super::Scale, kind: &[u32]
     let mean = buf.iter().map(|s| s.score as f64).sum::<f64>() / n;
     let var = buf.iter().map(|s| (s.score as f64 - mean).powi(2)).sum::<f64>() / n;
     acc.sd.add(var.sqrt());
-    let (lo, hi) = buf.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| (l.min(s.score as f64), h.max(s.score as f64)));
+    let (lo, hi) =
+        buf.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| (l.min(s.score as f64), h.max(s.score as f64)));
     acc.range.add(hi - lo);
     let class = |x: f32| scale.class(x);
     if buf.iter().any(|s| class(s.score) == Class::Promoter) && buf.iter().any(|s| class(s.score) == Class::Detractor) {

@@ -286,7 +286,9 @@ pub fn experience_conversion(
         rows.push(row(label.clone(), None, &acc.groups[base], reference, opts.small_n));
         let mut tps: Vec<ExperienceConversionRow> = (0..n_tp)
             .filter(|&t| acc.groups[base + 1 + t].journeys.iter().sum::<usize>() > 0)
-            .map(|t| row(label.clone(), Some(tp_name(events, t as u32)), &acc.groups[base + 1 + t], reference, opts.small_n))
+            .map(|t| {
+                row(label.clone(), Some(tp_name(events, t as u32)), &acc.groups[base + 1 + t], reference, opts.small_n)
+            })
             .collect();
         tps.sort_by(|a, b| {
             let key = |r: &ExperienceConversionRow| r.experience_gap.unwrap_or(f64::NEG_INFINITY);
@@ -314,9 +316,10 @@ fn row(
 ) -> ExperienceConversionRow {
     let rate = |i: usize| ratio(g.conversions[i] as f64, g.journeys[i] as f64);
     let (rj, rc) = match reference {
-        ExperienceReference::NotDetractor => {
-            (g.journeys[PASS] + g.journeys[PROM] + g.journeys[NONE], g.conversions[PASS] + g.conversions[PROM] + g.conversions[NONE])
-        }
+        ExperienceReference::NotDetractor => (
+            g.journeys[PASS] + g.journeys[PROM] + g.journeys[NONE],
+            g.conversions[PASS] + g.conversions[PROM] + g.conversions[NONE],
+        ),
         ExperienceReference::Promoter => (g.journeys[PROM], g.conversions[PROM]),
         ExperienceReference::Unscored => (g.journeys[NONE], g.conversions[NONE]),
     };
@@ -464,6 +467,10 @@ impl fmt::Display for ExperienceConversion {
         let mut s = String::new();
         t.render(&mut s);
         f.write_str(&s)?;
-        writeln!(f, "  Gap: conversions the detractor journeys would have at the promoter rate. These are {}.", self.note)
+        writeln!(
+            f,
+            "  Gap: conversions the detractor journeys would have at the promoter rate. These are {}.",
+            self.note
+        )
     }
 }

@@ -182,7 +182,10 @@ pub fn key_drivers(
         scored[tps[s.row as usize] as usize] = true;
     }
     let drivers: Vec<u32> = if kd.drivers.is_empty() {
-        (0..n_tp as u32).filter(|&t| scored[t as usize] && Some(t) != outcome_tp).collect()
+        // by name, so that nothing depends on the order names were first seen in
+        let mut d: Vec<u32> = (0..n_tp as u32).filter(|&t| scored[t as usize] && Some(t) != outcome_tp).collect();
+        d.sort_by(|&a, &b| cat.names()[a as usize].cmp(&cat.names()[b as usize]));
+        d
     } else {
         let mut d = Vec::new();
         for n in &kd.drivers {
@@ -311,9 +314,9 @@ pub fn key_drivers(
             if mask != full {
                 a.incomplete += 1;
             }
-            for j in 0..p {
+            for (j, &xj) in x[..p].iter().enumerate() {
                 if mask >> j & 1 == 1 {
-                    a.sums[j].add(x[j]);
+                    a.sums[j].add(xj);
                     a.n[j] += 1;
                 }
             }
@@ -329,7 +332,8 @@ pub fn key_drivers(
         },
     )
     .0;
-    let impute: Vec<f64> = (0..p).map(|j| if pass1.n[j] > 0 { pass1.sums[j].get() / pass1.n[j] as f64 } else { 0.0 }).collect();
+    let impute: Vec<f64> =
+        (0..p).map(|j| if pass1.n[j] > 0 { pass1.sums[j].get() / pass1.n[j] as f64 } else { 0.0 }).collect();
     let imputing = kd.missing == MissingScores::ImputeMean;
     // pass 2: sums and cross products of the customers used
     #[derive(Clone)]
@@ -343,7 +347,12 @@ pub fn key_drivers(
         n_cust,
         || {
             (
-                Pass2 { n: 0, s: vec![FixedSum::default(); width], ss: vec![FixedSum::default(); width * width], scored: vec![0; p] },
+                Pass2 {
+                    n: 0,
+                    s: vec![FixedSum::default(); width],
+                    ss: vec![FixedSum::default(); width * width],
+                    scored: vec![0; p],
+                },
                 scratch(),
             )
         },
@@ -405,7 +414,10 @@ pub fn key_drivers(
     if sd[p] <= 1e-12 * mean[p].abs().max(1.0) {
         return Err(Error::ModelNotApplicable {
             model: "key_drivers".into(),
-            reason: format!("the outcome is the same ({}) for all {n} customers used: there is no variance to explain", mean[p]),
+            reason: format!(
+                "the outcome is the same ({}) for all {n} customers used: there is no variance to explain",
+                mean[p]
+            ),
         });
     }
     let mut corr = vec![0.0; width * width];
@@ -521,7 +533,11 @@ impl KeyDrivers {
         let mut mask = 0u64;
         for d in drivers {
             let j = self.drivers.iter().position(|x| x == d).ok_or_else(|| {
-                Error::option("drivers", d, format!("not a driver of this analysis; drivers: {}", self.drivers.join(", ")))
+                Error::option(
+                    "drivers",
+                    d,
+                    format!("not a driver of this analysis; drivers: {}", self.drivers.join(", ")),
+                )
             })?;
             mask |= 1 << j;
         }

@@ -147,11 +147,9 @@ impl Scale {
         match kind {
             ScaleKind::Nps => Ok(Scale::nps()),
             ScaleKind::Csat => Ok(Scale::csat()),
-            ScaleKind::Custom => Err(Error::option(
-                "scale",
-                "custom",
-                "a custom scale needs min, max, promoter_min and detractor_max",
-            )),
+            ScaleKind::Custom => {
+                Err(Error::option("scale", "custom", "a custom scale needs min, max, promoter_min and detractor_max"))
+            }
         }
     }
 
@@ -325,7 +323,13 @@ impl SurveyTable {
 
 impl SurveyBuilder {
     /// Add a response (row numbers in errors count pushes from 0).
-    pub fn push(&mut self, customer: CustomerKey<'_>, time: i64, score: f64, touchpoint: Option<&str>) -> Result<&mut Self> {
+    pub fn push(
+        &mut self,
+        customer: CustomerKey<'_>,
+        time: i64,
+        score: f64,
+        touchpoint: Option<&str>,
+    ) -> Result<&mut Self> {
         let loc = Location::Row(self.table.len());
         self.push_at(loc, customer, time, score, touchpoint)
     }
@@ -370,6 +374,24 @@ impl SurveyBuilder {
         t.score.push(score);
         t.touchpoint.push(tp);
         Ok(self)
+    }
+
+    /// Responses pushed so far.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True before the first push.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The responses pushed so far as a table (a copy; the builder can go on).
+    pub fn snapshot(&self) -> SurveyTable {
+        let mut t = self.table.clone();
+        t.customers = self.customers.names.clone();
+        t.touchpoints = self.touchpoints.names.clone();
+        t
     }
 
     /// The table.
@@ -469,7 +491,11 @@ struct Pending {
 
 impl Scores {
     /// Collect and check every score: the events' column and the survey responses.
-    pub(crate) fn collect(events: &EventTable, surveys: Option<&SurveyTable>, opts: &ExperienceOptions) -> Result<Self> {
+    pub(crate) fn collect(
+        events: &EventTable,
+        surveys: Option<&SurveyTable>,
+        opts: &ExperienceOptions,
+    ) -> Result<Self> {
         opts.check()?;
         let scale = &opts.scale;
         let mut report = FeedbackReport::default();
@@ -513,11 +539,8 @@ impl Scores {
             report.surveys = s.len();
             let by_name: HashMap<&str, u32> =
                 events.customer_names().iter().enumerate().map(|(i, n)| (n, i as u32)).collect();
-            let cust_of: Vec<Option<u32>> = s
-                .customers
-                .iter()
-                .map(|n| by_name.get(n).copied().filter(|&c| events.has_events(c)))
-                .collect();
+            let cust_of: Vec<Option<u32>> =
+                s.customers.iter().map(|n| by_name.get(n).copied().filter(|&c| events.has_events(c))).collect();
             let tp_of: Vec<Option<u32>> = s.touchpoints.iter().map(|n| events.catalog().get(n).map(|t| t.0)).collect();
             for i in 0..s.len() {
                 scale.check("score", Location::Row(i), s.score[i])?;

@@ -4,9 +4,7 @@
 use crate::error::{Error, Result};
 use crate::named::Named;
 
-use super::{
-    DriverOutcome, ExperienceOptions, ExperienceReference, KeyDriverOptions, Scale, ScaleKind,
-};
+use super::{DriverOutcome, ExperienceOptions, ExperienceReference, KeyDriverOptions, Scale, ScaleKind};
 
 /// Every option of the experience analyses, read from JSON ([`ExperienceSpec::from_json`]):
 ///
@@ -50,8 +48,9 @@ impl ExperienceSpec {
         if json.trim().is_empty() {
             return Ok(spec);
         }
-        let v: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| Error::option("options", json.chars().take(80).collect::<String>(), format!("not JSON: {e}")))?;
+        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            Error::option("options", json.chars().take(80).collect::<String>(), format!("not JSON: {e}"))
+        })?;
         let obj = match v {
             serde_json::Value::Null => return Ok(spec),
             serde_json::Value::Object(m) => m,
@@ -66,10 +65,8 @@ impl ExperienceSpec {
                 "survey_window" => spec.options.survey_window_ms = window(v)?,
                 "conversion_feedback" => spec.options.conversion_feedback = named(v, "conversion_feedback")?,
                 "small_n" => {
-                    spec.options.small_n = v
-                        .as_u64()
-                        .ok_or_else(|| Error::option("small_n", v, "expected a whole number >= 0"))?
-                        as usize
+                    spec.options.small_n =
+                        v.as_u64().ok_or_else(|| Error::option("small_n", v, "expected a whole number >= 0"))? as usize
                 }
                 "reference" => spec.reference = named(v, "reference")?,
                 "drivers" => {
@@ -117,7 +114,11 @@ fn scale(v: &serde_json::Value) -> Result<Scale> {
     };
     let num = |k: &str| -> Result<f64> {
         m.get(k).and_then(|x| x.as_f64()).ok_or_else(|| {
-            Error::option("scale", v, format!("a custom scale needs a number `{k}` (min, max, promoter_min, detractor_max)"))
+            Error::option(
+                "scale",
+                v,
+                format!("a custom scale needs a number `{k}` (min, max, promoter_min, detractor_max)"),
+            )
         })
     };
     for k in m.keys() {
@@ -141,7 +142,8 @@ fn window(v: &serde_json::Value) -> Result<Option<i64>> {
     {
         return Ok(Some(f.round() as i64));
     }
-    let bad = || Error::option("survey_window", v, "expected milliseconds, a duration such as '30d' or '12h', or 'none'");
+    let bad =
+        || Error::option("survey_window", v, "expected milliseconds, a duration such as '30d' or '12h', or 'none'");
     let s = v.as_str().ok_or_else(bad)?.trim().to_ascii_lowercase();
     if s == "none" || s == "unlimited" {
         return Ok(None);

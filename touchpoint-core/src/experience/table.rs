@@ -177,7 +177,7 @@ impl Acc {
         let n = self.n as f64;
         let (p, d) = (self.promoters as f64 / n, self.detractors as f64 / n);
         let some = self.n > 0;
-        let nps = some.then(|| 100.0 * (p - d));
+        let nps = some.then_some(100.0 * (p - d));
         let var = some.then(|| 10_000.0 * (p + d - (p - d) * (p - d)).max(0.0) / n);
         let se = var.map(f64::sqrt);
         let mean = self.mean();
@@ -287,9 +287,18 @@ pub fn experience(
             }
         }
     }
-    let touchpoints_without_feedback =
-        (0..n_tp).filter(|&t| !scored[t]).map(|t| cat.name(TouchpointId(t as u32)).unwrap_or_default().to_owned()).collect();
-    Ok(Experience { scale: opts.scale, rows, touchpoints_without_feedback, report: scores.report, small_n: opts.small_n })
+    let mut touchpoints_without_feedback: Vec<String> = (0..n_tp)
+        .filter(|&t| !scored[t])
+        .map(|t| cat.name(TouchpointId(t as u32)).unwrap_or_default().to_owned())
+        .collect();
+    touchpoints_without_feedback.sort();
+    Ok(Experience {
+        scale: opts.scale,
+        rows,
+        touchpoints_without_feedback,
+        report: scores.report,
+        small_n: opts.small_n,
+    })
 }
 
 fn add_to<K: PartialEq>(v: &mut Vec<(K, Acc)>, k: K, a: &Acc) {
@@ -426,10 +435,8 @@ fn diff(segment: Option<String>, x: &ExperienceRow, y: &ExperienceRow) -> Experi
     let mean_se = x.mean_se.zip(y.mean_se).map(|(a, b)| (a * a + b * b).sqrt());
     let (mean_z, mean_p) = test(mean_d, mean_se);
     let top_d = x.top_box.zip(y.top_box).map(|(a, b)| a - b);
-    let top_se = x
-        .top_box
-        .zip(y.top_box)
-        .map(|(a, b)| (a * (1.0 - a) / x.n as f64 + b * (1.0 - b) / y.n as f64).sqrt());
+    let top_se =
+        x.top_box.zip(y.top_box).map(|(a, b)| (a * (1.0 - a) / x.n as f64 + b * (1.0 - b) / y.n as f64).sqrt());
     let (top_z, top_p) = test(top_d, top_se);
     ExperienceDiffRow {
         segment,
