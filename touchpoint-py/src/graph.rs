@@ -11,6 +11,7 @@ use crate::compute;
 use crate::conversion::{Wrap, to_py_object};
 use crate::data::DataArg;
 use crate::errors::IntoPy;
+use crate::experience::PyExperience;
 use crate::table::{ArrowTable, rows_table};
 
 /// The journey graph: a Markov chain of order k with exact absorbing-chain analysis.
@@ -108,9 +109,16 @@ impl PyJourneyGraph {
         rows_table(&self.inner.transition_table())
     }
 
-    /// Per node (`NodeRow`s): conversion probability, visits, drop-off, time to convert (exact).
-    fn nodes(&self, py: Python<'_>) -> PyResult<ArrowTable> {
-        rows_table(&self.inner.node_table(self.analysis(py)?))
+    /// Per node (`NodeRow`s): conversion probability, visits, drop-off, time to convert (exact);
+    /// with an experience table also the NPS, mean score and scores at each state's current
+    /// touchpoint.
+    #[pyo3(signature = (experience = None))]
+    fn nodes(&self, py: Python<'_>, experience: Option<&Bound<'_, PyExperience>>) -> PyResult<ArrowTable> {
+        let analysis = self.analysis(py)?;
+        match experience {
+            None => rows_table(&self.inner.node_table(analysis)),
+            Some(e) => rows_table(&self.inner.node_table_with_experience(analysis, &e.get().inner)),
+        }
     }
 
     /// Removal effect of every touchpoint on conversions and on value (`RemovalEffectRow`s).

@@ -1,6 +1,6 @@
 //! Arrow C stream import (the PyCapsule interface): any object with `__arrow_c_stream__`
 //! (pyarrow, polars, pandas with pyarrow, duckdb, ...) becomes events or a path table without
-//! copying the columns into Python objects.
+//! copying the columns into Python objects; also survey responses.
 
 use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
 use crate::errors::{InputError, InputTypeError, IntoPy, error};
+use touchpoint_core::experience::SurveyTable;
 use touchpoint_core::{CustomerKey, Error, ErrorKind, EventTable, PathTable, TimeFormat, TimeUnit};
 
 /// Read every batch of an object implementing `__arrow_c_stream__`.
@@ -251,6 +252,29 @@ enum Key<'a> {
     Int(Num<'a>),
 }
 
+impl<'a> Key<'a> {
+    /// The key column `column` (text of any layout, or integers).
+    fn new(a: &'a ArrayRef, column: &str) -> PyResult<Self> {
+        match Text::new(a) {
+            Some(t) => Ok(Key::Text(t)),
+            None => match Num::new(a) {
+                Some(n) if n.is_integral() => Ok(Key::Int(n)),
+                _ => Err(bad_type(column, a.data_type(), "strings or integers")),
+            },
+        }
+    }
+
+    /// The key of batch row `i` (`row` in the whole table, for the error).
+    #[inline]
+    fn get(&self, i: usize, column: &str, row: usize) -> PyResult<CustomerKey<'a>> {
+        let key = match self {
+            Key::Text(t) => t.get(i).map(CustomerKey::Str),
+            Key::Int(n) => n.i64(i).map(CustomerKey::Int),
+        };
+        key.ok_or_else(|| invalid(column, row, "null", "customer key must not be null"))
+    }
+}
+
 /// Which columns hold what.
 pub struct EventSpec {
     pub customer: String,
@@ -289,14 +313,7 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
     for batch in batches {
         let n = batch.num_rows();
         let col = |i: usize| batch.column(i);
-        let cust_arr = col(ci);
-        let key = match Text::new(cust_arr) {
-            Some(t) => Key::Text(t),
-            None => match Num::new(cust_arr) {
-                Some(n) if n.is_integral() => Key::Int(n),
-                _ => return Err(bad_type(&spec.customer, cust_arr.data_type(), "strings or integers")),
-            },
-        };
+        let key = Key::new(col(ci), &spec.customer)?;
         let tp_arr = col(ti);
         let tps = Text::new(tp_arr).ok_or_else(|| bad_type(&spec.touchpoint, tp_arr.data_type(), "strings"))?;
         let t_arr = col(mi);
@@ -325,14 +342,7 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
         };
         for i in 0..n {
             let row = row0 + i;
-            let customer = match &key {
-                Key::Text(t) => CustomerKey::Str(
-                    t.get(i).ok_or_else(|| invalid(&spec.customer, row, "null", "customer key must not be null"))?,
-                ),
-                Key::Int(n) => CustomerKey::Int(
-                    n.i64(i).ok_or_else(|| invalid(&spec.customer, row, "null", "customer key must not be null"))?,
-                ),
-            };
+            let customer = key.get(i, &spec.customer, row)?;
             let time = times
                 .get(i)
                 .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
@@ -345,6 +355,64 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
         row0 += n;
     }
     b.finish().py()
+}
+
+/// Which columns of a survey table hold what.
+pub struct SurveySpec {
+    pub customer: String,
+    pub time: String,
+    pub score: String,
+    /// The touchpoint the survey asks about (a null cell: none, attached to the most recent touch).
+    pub touchpoint: Option<String>,
+    pub time_unit: TimeUnit,
+}
+
+/// Survey responses from Arrow batches: a null customer, time or score is an error naming the
+/// column and the row (the scale is checked by the analyses, which know it).
+pub fn surveys_from_batches(batches: &[RecordBatch], names: &[String], spec: &SurveySpec) -> PyResult<SurveyTable> {
+    let ci = column_index(names, &spec.customer)?;
+    let mi = column_index(names, &spec.time)?;
+    let si = column_index(names, &spec.score)?;
+    let ti = match &spec.touchpoint {
+        Some(c) => Some(column_index(names, c)?),
+        None => None,
+    };
+    let mut b = SurveyTable::builder();
+    let mut row0 = 0usize;
+    for batch in batches {
+        let col = |i: usize| batch.column(i);
+        let key = Key::new(col(ci), &spec.customer)?;
+        let times = Time::new(col(mi), spec.time_unit).ok_or_else(|| {
+            bad_type(&spec.time, col(mi).data_type(), "timestamps, dates, epoch numbers or ISO 8601 strings")
+        })?;
+        let scores = Num::new(col(si))
+            .filter(|n| !matches!(n, Num::Bool(_)))
+            .ok_or_else(|| bad_type(&spec.score, col(si).data_type(), "numbers"))?;
+        let tps = match ti {
+            // a column of nulls only (what pyarrow makes of a column of None): no touchpoints
+            Some(i) if col(i).data_type() == &DataType::Null => None,
+            Some(i) => Some(
+                Text::new(col(i))
+                    .ok_or_else(|| bad_type(spec.touchpoint.as_deref().unwrap_or(""), col(i).data_type(), "strings"))?,
+            ),
+            None => None,
+        };
+        for i in 0..batch.num_rows() {
+            let row = row0 + i;
+            let customer = key.get(i, &spec.customer, row)?;
+            let time = times
+                .get(i)
+                .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
+                .ok_or_else(|| invalid(&spec.time, row, "null", "timestamp must not be null"))?;
+            let score = scores.f64(i).ok_or_else(|| {
+                invalid(&spec.score, row, "null", "a survey response needs a score; drop responses without one")
+            })?;
+            let tp = tps.as_ref().and_then(|t| t.get(i));
+            b.push(customer, time, score, tp).py()?;
+        }
+        row0 += batch.num_rows();
+    }
+    Ok(b.finish())
 }
 
 /// Which columns of a path table hold what.

@@ -2,7 +2,8 @@
 //! algorithm lives in `touchpoint-core`. The pure-Python package `touchpoint` wraps these
 //! classes with DataFrame-in / DataFrame-out helpers.
 //!
-//! One file per class (`events`, `journeys`, `paths`, `attribution`, `graph`, `budget`); the
+//! One file per class (`events`, `journeys`, `paths`, `attribution`, `graph`, `budget`) or family
+//! (`journeymap`, `experience`); the
 //! mechanics shared by all of them are generic: Arrow input (`input`), result tables from core
 //! row structs (`table`), options and values (`conversion`), errors (`errors`). The native
 //! classes are called `PyEvents`, `PyJourneys`, ... in Python too, so they never clash with the
@@ -14,6 +15,7 @@ mod conversion;
 mod data;
 mod errors;
 mod events;
+mod experience;
 mod graph;
 mod input;
 mod journeymap;
@@ -80,11 +82,20 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<journeymap::PyStepMatrix>()?;
     m.add_class::<journeymap::PyRetention>()?;
     m.add_class::<journeymap::PyRepurchase>()?;
+    m.add_class::<experience::PySurveys>()?;
+    m.add_class::<experience::PyExperience>()?;
+    m.add_class::<experience::PyExperienceConversion>()?;
+    m.add_class::<experience::PyKeyDrivers>()?;
+    m.add_class::<experience::PyConsistency>()?;
     m.add_class::<table::ArrowTable>()?;
     m.add_function(wrap_pyfunction!(journeymap::funnel, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::step_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::retention, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::repurchase, m)?)?;
+    m.add_function(wrap_pyfunction!(experience::experience, m)?)?;
+    m.add_function(wrap_pyfunction!(experience::experience_conversion, m)?)?;
+    m.add_function(wrap_pyfunction!(experience::key_drivers, m)?)?;
+    m.add_function(wrap_pyfunction!(experience::consistency, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::attribute, m)?)?;
     m.add_function(wrap_pyfunction!(budget::allocate_budget, m)?)?;
     m.add_function(wrap_pyfunction!(budget::evaluate_budget, m)?)?;

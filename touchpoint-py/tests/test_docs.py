@@ -19,11 +19,13 @@ MODULES = [
     "touchpoint._frames",
     "touchpoint.budget",
     "touchpoint.journeymap",
+    "touchpoint.experience",
 ]
 
 # modules whose docstrings are expected to carry examples
 WITH_EXAMPLES = {"touchpoint", "touchpoint.journeys", "touchpoint.paths", "touchpoint.attribution", "touchpoint.graph",
-                 "touchpoint.demo", "touchpoint.budget", "touchpoint.journeymap"}
+                 "touchpoint.demo", "touchpoint.budget", "touchpoint.journeymap",
+                 "touchpoint.experience"}
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -42,7 +44,8 @@ def test_every_public_callable_is_documented():
     for name in tp.__all__:
         obj = getattr(tp, name)
         assert obj.__doc__ and obj.__doc__.strip(), f"tp.{name} has no docstring"
-    for cls in (tp.Journeys, tp.PathTable, tp.Attribution, tp.Comparison, tp.JourneyGraph):
+    for cls in (tp.Journeys, tp.PathTable, tp.Attribution, tp.Comparison, tp.JourneyGraph, tp.Experience,
+                tp.ExperienceConversion, tp.KeyDrivers, tp.Consistency, tp.Surveys):
         for attr, member in vars(cls).items():
             if attr.startswith("_"):
                 continue

@@ -34,6 +34,16 @@ def test_pandas_without_pyarrow_gives_the_same_numbers() -> None:
         assert str(rows["time_from_previous_median"].dtype).startswith("timedelta64"), rows.dtypes
         r = tp.retention(df)
         assert r.mean["weighted_mean"].tolist()[:2] == [1.0, 1.0]
+        df["feedback"] = [10.0, None, 3.0, 9.0, None]
+        surveys = pd.DataFrame({"customer_id": ["a", "b", "zz"], "score": [8, 9, 10],
+                                "timestamp": ["2025-01-02T12:00:00Z", "2025-01-03T00:00:00Z", "2025-01-03T00:00:00Z"],
+                                "touchpoint": [None, "C1", None]})
+        exp = tp.experience(df, surveys)
+        got = {g: (n, nps) for g, n, nps in exp.by_touchpoint[["group", "n", "nps"]].itertuples(index=False)}
+        assert got == {"C1": (3, 100.0), "C2": (1, 0.0), "C3": (1, -100.0)}, got
+        assert (exp.report["surveys_attached"], exp.report["surveys_unknown_customer"]) == (2, 1), exp.report
+        secs = pd.DataFrame({"customer_id": ["a"], "timestamp": [1735776000], "score": [8]})
+        assert tp.experience(df, secs, survey_time_unit="s").report["surveys_attached"] == 1
         print("ok")
         """
     )

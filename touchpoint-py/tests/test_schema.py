@@ -57,7 +57,7 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 26
+    assert len(SCHEMAS) == 33
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
@@ -124,6 +124,10 @@ def test_graph_tables(demo):
     assert set(tr["target_kind"].to_pylist()) == {"state", "conversion", "null"}
     nodes = check(g.nodes(), "NodeRow")
     assert nodes["kind"].to_pylist()[0] == "start"
+    events = demo[0]
+    scored = check(g.nodes(experience=tp.experience(events)), "NodeRow", ("nps", "mean_score", "scores"))
+    assert scored.column_names[:len(nodes.column_names)] == nodes.column_names
+    assert 0 < scored["nps"].null_count < scored.num_rows
     assert_close(nodes["conversion_probability"].to_pylist()[0], g.conversion_probability, "start node")
     re_ = check(g.removal_effects(), "RemovalEffectRow")
     assert re_.num_rows == len(journeys.touchpoints)
@@ -161,7 +165,7 @@ def test_every_schema_is_covered():
     """Each core row type is checked above (a new row type must get a Python table and a test)."""
     source = pathlib.Path(__file__).read_text(encoding="utf-8")
     checked = set(re.findall(r'"([A-Za-z]+Row|TopPath|SankeyNode|SankeyLink|JourneyReport|Sensitivity|'
-                             r'TouchpointPriority|StatePriority|FunnelSummary)"', source))
+                             r'TouchpointPriority|StatePriority|FunnelSummary|FeedbackReport|ConsistencySummary)"', source))
     assert set(SCHEMAS) <= checked, set(SCHEMAS) - checked
 
 
@@ -336,3 +340,24 @@ def test_journey_map_tables(demo):
     check(sm.difference("north", "south"), "StepMatrixDiffRow")
     for opt in ("mode", "unit", "alignment", "returned", "segment_by"):
         assert opt in OPTIONS
+
+
+def test_experience_tables():
+    events = tp.Events.demo(customers=800, backend="pyarrow")
+    exp = tp.experience(events)
+    check(exp.to_arrow(), "ExperienceRow")
+    check(exp.compare("website", "app"), "ExperienceDiffRow")
+    check(exp._native.report(), "FeedbackReport")
+    assert list(exp.report) == SCHEMAS["FeedbackReport"]["columns"]
+    seg = tp.experience(events, segment="first_channel")
+    check(seg.to_arrow(), "ExperienceRow", with_optional=["segment"])
+    check(seg.compare("website", "app"), "ExperienceDiffRow", with_optional=["segment"])
+    check(seg.compare_segments("online", "offline"), "ExperienceDiffRow")
+    check(tp.experience_conversion(events).to_arrow(), "ExperienceConversionRow")
+    check(tp.experience_conversion(events, segment="first_channel").to_arrow(), "ExperienceConversionRow",
+          with_optional=["segment"])
+    check(tp.key_drivers(events, missing="impute_mean").to_arrow(), "KeyDriverRow")
+    c = tp.consistency(events)
+    check(c.to_arrow(), "ConsistencyRow")
+    check(c._native.summary(), "ConsistencySummary")
+    assert list(c.summary) == SCHEMAS["ConsistencySummary"]["columns"]

@@ -1,7 +1,8 @@
 """touchpoint: customer-journey analytics on a Rust core.
 
-Raw interaction events become journeys, a journey graph (exact Markov chain of any order) and
-attribution (rule models, exact Markov, Shapley, Shao–Li), with DataFrames in and out.
+Raw interaction events become journeys, a journey graph (exact Markov chain of any order),
+attribution (rule models, exact Markov, Shapley, Shao–Li), the journey map (funnels, retention)
+and the experience at each touchpoint (NPS / CSAT, key drivers), with DataFrames in and out.
 
 >>> import touchpoint as tp
 >>> events = tp.demo.events(customers=500, seed=7)
@@ -29,6 +30,17 @@ from touchpoint.journeymap import (
     retention,
     stage_funnel,
     step_matrix,
+)
+from touchpoint.experience import (
+    Consistency,
+    Experience,
+    ExperienceConversion,
+    KeyDrivers,
+    Surveys,
+    consistency,
+    experience,
+    experience_conversion,
+    key_drivers,
 )
 from touchpoint.paths import PathTable, read_paths
 from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
@@ -67,6 +79,15 @@ __all__ = [
     "step_matrix",
     "retention",
     "repurchase",
+    "Experience",
+    "ExperienceConversion",
+    "KeyDrivers",
+    "Consistency",
+    "Surveys",
+    "experience",
+    "experience_conversion",
+    "key_drivers",
+    "consistency",
     "PathTable",
     "attribute",
     "compare",

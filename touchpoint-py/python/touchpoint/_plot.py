@@ -212,3 +212,169 @@ def retention(labels: List[str], periods: List[int], grid: List[List[Any]], mean
                                                                               type="category"),
                       height=max(320, 26 * len(y) + 140), plot_bgcolor="white")
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# experience
+
+_DETRACTOR, _PASSIVE, _PROMOTER, _SMALL = "#c8553d", "#d9d4c7", "#3f8f5b", "#b8b8b8"
+
+
+def _net_name(scale: Dict[str, Any]) -> str:
+    return "NPS" if scale.get("kind") == "nps" else "net score"
+
+
+def _class_names(scale: Dict[str, Any]) -> List[str]:
+    if scale.get("kind") == "nps":
+        return ["detractors", "passives", "promoters"]
+    return ["bottom box", "middle", "top box"]
+
+
+def _rows_of(rows: Dict[str, List[Any]], keep: Any) -> List[int]:
+    return [i for i in range(len(next(iter(rows.values()), []))) if keep(i)]
+
+
+def experience_nps(rows: Dict[str, List[Any]], small_n: int, scale: Dict[str, Any], segment: Any) -> Any:
+    """NPS per touchpoint with its 95 % interval, worst first; small groups grey. Per segment,
+    one trace per segment (touchpoints ordered by their worst segment)."""
+    go = _plotly()
+    segs = rows.get("segment")
+    net = _net_name(scale)
+    names = [None] if segs is None else ([segment] if segment is not None else list(dict.fromkeys(segs)))
+    if segs is not None and segment is not None and segment not in segs:
+        from touchpoint.exceptions import InputTypeError
+
+        raise InputTypeError(f"segment={segment!r}: not a segment of the table; segments: {list(dict.fromkeys(segs))}")
+    idx = _rows_of(rows, lambda i: rows["dimension"][i] == "touchpoint" and rows["nps"][i] is not None
+                   and (segs is None or segs[i] in names))
+    worst: Dict[str, float] = {}
+    for i in idx:
+        g = rows["group"][i]
+        worst[g] = min(worst.get(g, 1e9), rows["nps"][i])
+    order = sorted(worst, key=lambda g: (worst[g], g))
+    fig = go.Figure()
+    for name in names:
+        mine = {rows["group"][i]: i for i in idx if segs is None or segs[i] == name}
+        groups = [g for g in order if g in mine]
+        ii = [mine[g] for g in groups]
+        nps = [rows["nps"][i] for i in ii]
+        small = [bool(rows["small_n"][i]) for i in ii]
+        if len(names) == 1:
+            colors = [_SMALL if s else (_DETRACTOR if x < 0 else _PROMOTER) for x, s in zip(nps, small)]
+            labels = [f"{g} (n={rows['n'][i]:,}{f', n<{small_n}' if s else ''})" for g, i, s in zip(groups, ii, small)]
+            opacity: Any = 1.0
+        else:
+            colors = None
+            labels = groups
+            opacity = [0.35 if s else 1.0 for s in small]
+        fig.add_trace(go.Bar(
+            y=labels, x=nps, orientation="h", name=str(name) if name is not None else net,
+            marker=dict(color=colors, opacity=opacity),
+            error_x=dict(type="data", symmetric=False, array=[rows["nps_upper"][i] - rows["nps"][i] for i in ii],
+                         arrayminus=[rows["nps"][i] - rows["nps_lower"][i] for i in ii], color="#555", thickness=1.2),
+            text=[f"{x:+.0f}" for x in nps], textposition="outside", cliponaxis=False,
+            customdata=[[rows["n"][i], rows["nps_lower"][i], rows["nps_upper"][i], rows["mean"][i]] for i in ii],
+            hovertemplate=f"%{{y}}: {net} %{{x:+.1f}} [%{{customdata[1]:+.1f}}, %{{customdata[2]:+.1f}}], "
+                          "n=%{customdata[0]:,}, mean %{customdata[3]:.2f}<extra></extra>",
+        ))
+    sub = f"95% intervals; {'grey' if len(names) == 1 else 'faded'}: fewer than {small_n} scores (read with care)"
+    fig.update_layout(
+        title=dict(text=f"{net} by touchpoint, worst first<br><sup>{sub}</sup>"), barmode="group",
+        xaxis=dict(range=[-105, 105], title=net, zeroline=True, zerolinecolor="#888", showgrid=True, gridcolor="#eee"),
+        yaxis=dict(autorange="reversed", automargin=True, ticksuffix="  "), plot_bgcolor="white",
+        showlegend=len(names) > 1, legend_title_text="segment",
+        height=max(300, (34 if len(names) == 1 else 22 * len(names)) * len(order) + 160))
+    return fig
+
+
+def experience_stages(rows: Dict[str, List[Any]], small_n: int, scale: Dict[str, Any], segment: Any) -> Any:
+    """Shares of detractors, passives and promoters per stage (per touchpoint without stages),
+    stacked to 100 %."""
+    go = _plotly()
+    segs = rows.get("segment")
+
+    def pick(dim: str) -> List[int]:
+        return _rows_of(rows, lambda i: rows["dimension"][i] == dim and rows["n"][i] > 0
+                        and (segs is None or segs[i] == segment))
+
+    idx = pick("stage")
+    what = "stage"
+    if not idx:
+        idx, what = pick("touchpoint"), "touchpoint"
+    labels = [f"{rows['group'][i]} (n={rows['n'][i]:,}{f', n<{small_n}' if rows['small_n'][i] else ''})" for i in idx]
+    fig = go.Figure()
+    for key, name, color in zip(("detractors", "passives", "promoters"), _class_names(scale),
+                                (_DETRACTOR, _PASSIVE, _PROMOTER)):
+        share = [rows[key][i] / rows["n"][i] for i in idx]
+        fig.add_trace(go.Bar(y=labels, x=share, orientation="h", name=name, marker_color=color,
+                             text=[f"{s:.0%}" if s >= 0.04 else "" for s in share], textposition="inside",
+                             hovertemplate=f"%{{y}}: {name} %{{x:.1%}}<extra></extra>"))
+    net = _net_name(scale)
+    fig.update_layout(
+        barmode="stack", plot_bgcolor="white",
+        title=dict(text=f"Experience by {what}<br><sup>share of scores; {net} = promoters − detractors"
+                        f"{f'; segment {segment}' if segment is not None else ''}</sup>"),
+        xaxis=dict(range=[0, 1], tickformat=".0%", title="share of scores"),
+        yaxis=dict(autorange="reversed", automargin=True, ticksuffix="  "),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, traceorder="normal"),
+        height=max(280, 40 * len(idx) + 170))
+    return fig
+
+
+_REFERENCE_LABEL = {"not_detractor": "all other journeys", "promoter": "promoter journeys",
+                    "unscored": "unscored journeys"}
+
+
+def experience_conversion(rows: Dict[str, List[Any]], reference: str, note: str, value: str, segment: Any) -> Any:
+    """Per touchpoint with detractor journeys: their conversion rate against the reference
+    group's (two traces), or the experience gap in conversions (one trace)."""
+    go = _plotly()
+    segs = rows.get("segment")
+    idx = _rows_of(rows, lambda i: rows["detractor_journeys"][i] > 0 and (segs is None or segs[i] == segment))
+    labels = [f"{rows['touchpoint'][i] or '(any touchpoint)'}{' (small n)' if rows['small_n'][i] else ''}"
+              for i in idx]
+    ref = _REFERENCE_LABEL.get(reference, reference)
+    fig = go.Figure()
+    if value == "gap":
+        gap = [rows["experience_gap"][i] or 0.0 for i in idx]
+        fig.add_trace(go.Bar(y=labels, x=gap, orientation="h", name="experience gap", marker_color=_DETRACTOR,
+                             text=[f"{g:,.1f}" for g in gap], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}: %{x:,.1f} conversions<extra></extra>"))
+        title = "Experience gap: conversions the detractor journeys would have at the promoter rate"
+        xaxis: Dict[str, Any] = dict(title="conversions")
+    else:
+        for key, name, color in (("detractor_rate", "after a detractor score", _DETRACTOR),
+                                 ("reference_rate", ref, "#5b7fb3")):
+            x = [rows[key][i] for i in idx]
+            fig.add_trace(go.Bar(y=labels, x=x, orientation="h", name=name, marker_color=color,
+                                 text=["" if v is None else f"{v:.1%}" for v in x], textposition="outside",
+                                 cliponaxis=False, hovertemplate=f"%{{y}}: {name} %{{x:.1%}}<extra></extra>"))
+        title = f"Conversion after a detractor score vs {ref}"
+        xaxis = dict(title="conversion rate of the journeys", tickformat=".0%", rangemode="tozero")
+    seg = f"segment {segment}; " if segment is not None else ""
+    fig.update_layout(
+        title=dict(text=f"{title}<br><sup>{seg}{note}</sup>"), barmode="group", plot_bgcolor="white", xaxis=xaxis,
+        yaxis=dict(autorange="reversed", automargin=True, ticksuffix="  "),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, traceorder="normal"),
+        height=max(300, (30 if value == "gap" else 46) * len(idx) + 180))
+    fig.update_xaxes(showgrid=True, gridcolor="#eee")
+    return fig
+
+
+def key_drivers(rows: Dict[str, List[Any]], r_squared: float, outcome: str, note: str) -> Any:
+    """Each driver's share of R² (most important first)."""
+    go = _plotly()
+    share = [s if s is not None else 0.0 for s in rows["share"]]
+    fig = go.Figure(go.Bar(
+        y=rows["driver"], x=share, orientation="h", name="share of R²", marker_color="#5b7fb3",
+        text=[f"{s:.0%}" for s in share], textposition="outside", cliponaxis=False,
+        customdata=list(zip(rows["importance"], rows["r_squared_alone"])),
+        hovertemplate="%{y}: %{x:.1%} of R² (importance %{customdata[0]:.4f}, R² alone %{customdata[1]:.4f})"
+                      "<extra></extra>"))
+    fig.update_layout(
+        title=dict(text=f"Key drivers of {outcome}: R² = {r_squared:.3f}<br><sup>share of R² (Shapley decomposition, "
+                        f"LMG); {note}</sup>"),
+        xaxis=dict(tickformat=".0%", title="share of R²", rangemode="tozero", showgrid=True, gridcolor="#eee"),
+        yaxis=dict(autorange="reversed", automargin=True, ticksuffix="  "), plot_bgcolor="white",
+        height=max(280, 34 * len(rows["driver"]) + 160))
+    return fig

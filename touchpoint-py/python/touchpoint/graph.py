@@ -89,10 +89,20 @@ class JourneyGraph(_Tabular):
         """Every transition: source, target, count, probability, value, dwell statistics (ms)."""
         return _frames.to_backend(self._native.transitions(), self._backend)
 
-    def nodes(self) -> Any:
+    def nodes(self, *, experience: Any = None) -> Any:
         """Per node: visits, expected visits, conversion probability, direct conversion rate,
-        drop-off rate, expected time to convert (ms)."""
-        return _frames.to_backend(self._native.nodes(), self._backend)
+        drop-off rate, expected time to convert (ms). With ``experience=`` a
+        :func:`touchpoint.experience` result, also the NPS (net score), mean score and number
+        of scores of each state's current touchpoint (columns nps, mean_score, scores; empty
+        for states without scores)."""
+        if experience is None:
+            return _frames.to_backend(self._native.nodes(), self._backend)
+        native = getattr(experience, "_native", experience)
+        if not isinstance(native, _native.PyExperience):
+            from touchpoint.exceptions import InputTypeError
+
+            raise InputTypeError(f"experience = {type(experience).__name__}: expected the result of tp.experience()")
+        return _frames.to_backend(self._native.nodes(native), self._backend)
 
     def removal_effects(self) -> Any:
         """Removal effect of every touchpoint on conversions and on value."""
