@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -162,6 +162,14 @@ bench-journeymap: peer-env
 
 bench-journeymap-quick: peer-env
 	$(PEER_PY) benches/peers/run.py --quick --only journeymap --out benches/RESULTS.md $(PEER_ARGS)
+
+## The experience analyses against pandas group-bys + pingouin (10M events; EVENTS=... to change);
+## rewrites the Experience section of benches/RESULTS.md.
+EVENTS ?= 10000000
+bench-experience:
+	@test -x $(PEER_PY) || python3 -m venv $(PEER_VENV)
+	$(PEER_PY) -m pip install -q --disable-pip-version-check pandas numpy pingouin
+	$(PEER_PY) benches/peers/experience.py --events $(EVENTS) --out benches/RESULTS.md
 
 fmt:
 	$(CARGO) fmt --all

@@ -139,5 +139,31 @@ fn journey_map(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation, journey_map);
+fn experience(c: &mut Criterion) {
+    use touchpoint_core::experience::{
+        self as x, ExperienceOptions, ExperienceReference, KeyDriverOptions, MissingScores,
+    };
+    let n = env_usize("TOUCHPOINT_BENCH_EVENTS", 10_000_000);
+    let events = touchpoint_benches::demo_events(n, 7).unwrap();
+    let o = ExperienceOptions::default();
+    let mut g = c.benchmark_group("experience");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(events.len() as u64));
+    g.bench_function(format!("experience_table/{}", events.len()), |b| {
+        b.iter(|| x::experience(black_box(&events), None, &o, None).unwrap())
+    });
+    g.bench_function("experience_conversion", |b| {
+        b.iter(|| {
+            x::experience_conversion(black_box(&events), None, &o, ExperienceReference::NotDetractor, None).unwrap()
+        })
+    });
+    let kd = KeyDriverOptions { missing: MissingScores::ImputeMean, ..Default::default() };
+    g.bench_function("key_drivers_conversion", |b| {
+        b.iter(|| x::key_drivers(black_box(&events), None, &o, &kd).unwrap())
+    });
+    g.bench_function("consistency", |b| b.iter(|| x::consistency(black_box(&events), None, &o).unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation, journey_map, experience);
 criterion_main!(benches);
