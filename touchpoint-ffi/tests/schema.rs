@@ -346,6 +346,59 @@ fn journey_map() {
     }
 }
 
+/// The experience results: every row type in the JSON has the core's columns.
+#[test]
+fn experience() {
+    use touchpoint::experience as x;
+    use touchpoint_core::experience::{
+        ConsistencyRow, ConsistencySummary, ExperienceConversionRow, ExperienceDiffRow, ExperienceRow, FeedbackReport,
+        KeyDriverRow,
+    };
+    let d = Demo::new();
+    let catalog = touchpoint_core::demo::catalog().to_json();
+    let json = |f: &dyn Fn(*mut *mut c_char) -> touchpoint_result| -> Value {
+        let mut out = null_mut();
+        assert_eq!(f(&mut out), touchpoint_result::Ok);
+        let s = unsafe { std::ffi::CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+        unsafe { touchpoint::touchpoint_string_free(out) };
+        serde_json::from_str(&s).unwrap()
+    };
+    let opts = r#"{"missing": "impute_mean"}"#;
+    unsafe {
+        let r = events::touchpoint_event_table_apply_catalog_json(d.events, catalog.as_ptr().cast(), catalog.len());
+        assert_eq!(r, touchpoint_result::Ok);
+        let e = json(&|o| x::touchpoint_experience_json(d.events, null(), null(), 0, null(), 0, o));
+        check_rows::<ExperienceRow>("experience rows", &e["rows"]);
+        check_rows::<FeedbackReport>("experience report", &Value::Array(vec![e["report"].clone()]));
+        let (dim, a) = ("all", "all");
+        let c = json(&|o| {
+            x::touchpoint_experience_compare_json(
+                d.events,
+                null(),
+                null(),
+                0,
+                null(),
+                0,
+                dim.as_ptr().cast(),
+                dim.len(),
+                a.as_ptr().cast(),
+                a.len(),
+                a.as_ptr().cast(),
+                a.len(),
+                o,
+            )
+        });
+        check_rows::<ExperienceDiffRow>("experience compare", &c);
+        let ec = json(&|o| x::touchpoint_experience_conversion_json(d.events, null(), null(), 0, null(), 0, o));
+        check_rows::<ExperienceConversionRow>("experience conversion", &ec["rows"]);
+        let k = json(&|o| x::touchpoint_key_drivers_json(d.events, null(), opts.as_ptr().cast(), opts.len(), o));
+        check_rows::<KeyDriverRow>("key drivers", &k["rows"]);
+        let cs = json(&|o| x::touchpoint_consistency_json(d.events, null(), null(), 0, o));
+        check_rows::<ConsistencyRow>("consistency rows", &cs["rows"]);
+        check_rows::<ConsistencySummary>("consistency summary", &Value::Array(vec![cs["summary"].clone()]));
+    }
+}
+
 /// The row types the tests above check, and the ones the C face does not show; a row type the
 /// core adds fails here until it is placed in one list or the other.
 #[test]
@@ -372,6 +425,13 @@ fn every_core_row_type_is_accounted_for() {
         "RetentionRow",
         "RetentionMeanRow",
         "PurchaseGapRow",
+        "ExperienceRow",
+        "FeedbackReport",
+        "ExperienceDiffRow",
+        "ExperienceConversionRow",
+        "KeyDriverRow",
+        "ConsistencyRow",
+        "ConsistencySummary",
     ];
     let not_in_c = ["EventRow", "JourneyRow", "PathTableRow", "JourneyCreditRow", "PositionCreditRow"];
     let mut all: Vec<&str> = schemas().iter().map(|s| s.name).collect();

@@ -18,7 +18,7 @@
 //!   gap" — an associational figure, not a causal effect.
 //! - [`key_drivers`]: the Shapley decomposition of R² (LMG) of an outcome over the customers'
 //!   satisfaction at each touchpoint (ORACLES E13).
-//! - [`consistency`]: the spread of scores within journeys and how often a good experience is
+//! - [`consistency()`]: the spread of scores within journeys and how often a good experience is
 //!   followed by a bad one.
 //!
 //! Sums are accumulated in fixed point ([`FixedSum`]) and counts as integers, so no result
@@ -58,7 +58,7 @@ pub mod drivers;
 #[cfg(feature = "serde")]
 mod spec;
 mod table;
-#[cfg(test)]
+#[cfg(all(test, feature = "serde"))]
 mod tests;
 
 pub use consistency::{Consistency, ConsistencyRow, ConsistencySummary, consistency};
