@@ -484,6 +484,41 @@ impl Journeys {
         self.value.iter().enumerate().map(|(i, v)| v * self.weight_of(i)).sum()
     }
 
+    /// The journeys at `rows` (indices, in the order given), with the same catalog and
+    /// customer names: a segment's journeys.
+    pub fn select(&self, rows: &[u32]) -> Journeys {
+        let n_touch: usize = rows.iter().map(|&i| self.offsets[i as usize + 1] - self.offsets[i as usize]).sum();
+        let mut out = Journeys {
+            catalog: self.catalog.clone(),
+            customer_names: self.customer_names.clone(),
+            offsets: Vec::with_capacity(rows.len() + 1),
+            touchpoints: Vec::with_capacity(n_touch),
+            times: Vec::with_capacity(n_touch),
+            converted: Vec::with_capacity(rows.len()),
+            value: Vec::with_capacity(rows.len()),
+            weight: Vec::new(),
+            end_time: Vec::with_capacity(rows.len()),
+            customer: Vec::with_capacity(rows.len()),
+            totals: Default::default(),
+        };
+        out.offsets.push(0);
+        for &i in rows {
+            let i = i as usize;
+            let (a, b) = (self.offsets[i], self.offsets[i + 1]);
+            out.touchpoints.extend_from_slice(&self.touchpoints[a..b]);
+            out.times.extend_from_slice(&self.times[a..b]);
+            out.offsets.push(out.touchpoints.len());
+            out.converted.push(self.converted[i]);
+            out.value.push(self.value[i]);
+            if !self.weight.is_empty() {
+                out.weight.push(self.weight[i]);
+            }
+            out.end_time.push(self.end_time[i]);
+            out.customer.push(self.customer[i]);
+        }
+        out
+    }
+
     /// Merge two journey sets built from disjoint sets of customers. Touchpoints are matched by
     /// name; the result equals building from the union of the customers' events (up to the
     /// order of journeys, which no analysis depends on).

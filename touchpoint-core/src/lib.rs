@@ -51,6 +51,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod attribution;
+pub mod bootstrap;
 
 /// The petgraph version the journey graph is built on.
 pub use petgraph;
@@ -68,12 +69,18 @@ pub mod named;
 pub mod names;
 pub mod optimize;
 pub mod paths;
+pub mod persona;
 pub mod report;
 mod rng;
 pub mod rows;
 pub mod schema;
 pub mod segment;
+pub mod segmented;
+#[cfg(feature = "serde")]
+pub mod segmented_spec;
 pub mod stats;
+#[cfg(test)]
+mod test_util;
 pub mod time;
 mod totals;
 

@@ -59,6 +59,12 @@ pub fn schemas() -> Vec<Schema> {
         schema::<crate::experience::KeyDriverRow>("KeyDriverRow"),
         schema::<crate::experience::ConsistencyRow>("ConsistencyRow"),
         schema::<crate::experience::ConsistencySummary>("ConsistencySummary"),
+        schema::<crate::persona::PersonaRow>("PersonaRow"),
+        schema::<crate::graph::intervals::GraphIntervalRow>("GraphIntervalRow"),
+        schema::<crate::segmented::SegmentAttributionRow>("SegmentAttributionRow"),
+        schema::<crate::segmented::SegmentDiffRow>("SegmentDiffRow"),
+        schema::<crate::segmented::SegmentGraphRow>("SegmentGraphRow"),
+        schema::<crate::segmented::SegmentTopPathRow>("SegmentTopPathRow"),
     ]
 }
 
@@ -122,7 +128,24 @@ mod tests {
         let c = x::consistency(&events, None, &O::default()).unwrap();
         check(c.rows[0].clone());
         check(c.summary.clone());
-        assert_eq!(schemas().len(), 33);
+        let po = crate::persona::PersonaOptions { k: Some(2), ..Default::default() };
+        check(crate::persona::personas(&journeys, &po).unwrap().rows[0].clone());
+        let boot = crate::bootstrap::BootstrapOptions { resamples: 5, ..Default::default() };
+        let gi = crate::graph::intervals::graph_intervals(crate::Data::Journeys(&journeys), 1, None, &boot).unwrap();
+        check(gi.rows[0].clone());
+        let seg = crate::segment::Segments::by_first_touch(&events, crate::segment::SegmentAttribute::Channel).unwrap();
+        let models = [crate::attribution::AttributionModel::markov(1)];
+        let sa =
+            crate::segmented::attribute_by_segment(&journeys, &seg, &models, &Default::default(), Some(&boot)).unwrap();
+        check(sa.table()[0].clone());
+        let (a, b) = (&sa.segments[0].segment, &sa.segments[1].segment);
+        check(sa.compare(a, b).unwrap()[0].clone());
+        let sg = crate::segmented::graph_by_segment(&journeys, &seg, 1, None, Some(&boot)).unwrap();
+        check(sg.table()[0].clone());
+        check(
+            crate::segmented::top_paths_by_segment(&journeys, &seg, 3, crate::PathRank::Journeys).unwrap()[0].clone(),
+        );
+        assert_eq!(schemas().len(), 39);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

@@ -108,6 +108,19 @@ impl Segments {
         Self { labels, of_customer, customers_with_changing_values: 0, customers_missing: missing }
     }
 
+    /// Segments an analysis assigned itself (e.g. [`personas`](crate::persona::personas)):
+    /// customer `c` is in segment `of_customer[c]`, named `labels[of_customer[c]]`. Customers
+    /// whose label is [`MISSING_SEGMENT`] are counted in
+    /// [`customers_missing`](Self::customers_missing). Every code must index `labels`.
+    pub(crate) fn from_codes(labels: Vec<String>, of_customer: Vec<u32>) -> Segments {
+        debug_assert!(of_customer.iter().all(|&c| (c as usize) < labels.len()));
+        let missing = labels
+            .iter()
+            .position(|l| l == MISSING_SEGMENT)
+            .map_or(0, |m| of_customer.iter().filter(|&&c| c as usize == m).count());
+        Segments { labels, of_customer, customers_with_changing_values: 0, customers_missing: missing }
+    }
+
     /// One label per customer code (`labels[c]` for customer `c`; None = missing).
     pub fn from_customer_labels(events: &EventTable, labels: &[Option<&str>]) -> Result<Self> {
         let n = events.customer_count();
@@ -120,6 +133,55 @@ impl Segments {
             });
         }
         Ok(Self::build(n, |c| labels[c].map(str::to_owned)))
+    }
+
+    /// Customer name → label pairs over the customers of `names` (e.g.
+    /// [`Journeys::customer_names`](crate::Journeys::customer_names)). Customers without a
+    /// pair are [`MISSING_SEGMENT`]; a customer may be listed twice with the same label.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (option `segment`) naming a name that is no customer of
+    /// `names`, or a customer given two different labels.
+    ///
+    /// ```
+    /// use touchpoint_core::{NameList, segment::{MISSING_SEGMENT, Segments}};
+    /// let names: NameList = ["ann", "bob", "cy"].into_iter().collect();
+    /// let seg = Segments::from_customer_names(&names, &[("cy", "north"), ("ann", "south")])?;
+    /// assert_eq!(seg.label_of_customer(0), "south");
+    /// assert_eq!(seg.label_of_customer(1), MISSING_SEGMENT);
+    /// assert_eq!(seg.customers_missing, 1);
+    /// let err = Segments::from_customer_names(&names, &[("zed", "north")]).unwrap_err();
+    /// assert!(err.to_string().contains("zed"));
+    /// assert!(Segments::from_customer_names(&names, &[("ann", "a"), ("ann", "b")]).is_err());
+    /// assert!(Segments::from_customer_names(&names, &[("ann", "a"), ("ann", "a")]).is_ok());
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn from_customer_names(names: &crate::NameList, pairs: &[(&str, &str)]) -> Result<Self> {
+        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n, i)).collect();
+        let mut label_of: Vec<Option<&str>> = vec![None; names.len()];
+        for &(name, label) in pairs {
+            let Some(&c) = index.get(name) else {
+                return Err(Error::option(
+                    "segment",
+                    format!("{name:?}"),
+                    format!(
+                        "no such customer among the {} customers of the data; pass names as they appear in the events",
+                        names.len()
+                    ),
+                ));
+            };
+            match label_of[c] {
+                Some(prev) if prev != label => {
+                    return Err(Error::option(
+                        "segment",
+                        format!("{name:?}"),
+                        format!("the customer is given two labels, {prev:?} and {label:?}; give each customer one"),
+                    ));
+                }
+                _ => label_of[c] = Some(label),
+            }
+        }
+        Ok(Self::build(names.len(), |c| label_of[c].map(str::to_owned)))
     }
 
     /// A value per event row (`values[i]` for row `i`): each customer gets the value on their

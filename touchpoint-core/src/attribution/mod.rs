@@ -26,6 +26,7 @@
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
+pub mod intervals;
 pub mod markov;
 pub mod rules;
 pub mod shao_li;
@@ -381,8 +382,13 @@ pub struct CreditRow {
     pub removal_effect: Option<f64>,
     /// Markov: removal effect on value.
     pub removal_effect_value: Option<f64>,
-    /// Sampled Shapley: standard error of `conversions`.
+    /// Standard error of `conversions`: the bootstrap's when intervals were asked for, else
+    /// sampled Shapley's Monte Carlo error.
     pub std_error: Option<f64>,
+    /// Lower bound of the bootstrap interval of `conversions` (when intervals were asked for).
+    pub lower: Option<f64>,
+    /// Upper bound of the bootstrap interval of `conversions`.
+    pub upper: Option<f64>,
     /// Weighted number of touches of this touchpoint in the data.
     pub touches: f64,
     /// Cost (touches × cost per touch), when the catalog has the cost.
@@ -408,9 +414,10 @@ pub struct JourneyCredit {
 }
 
 crate::row_struct! {
-    optional(removal_effect, removal_effect_value, std_error);
+    optional(removal_effect, removal_effect_value, std_error, lower, upper);
     /// A row of the attribution table ([`Credits::table`]): [`CreditRow`] with the touchpoint
-    /// by name. `removal_effect*` only for Markov, `std_error` only when sampled.
+    /// by name. `removal_effect*` only for Markov; `std_error` when sampled or bootstrapped;
+    /// `lower` / `upper` only with bootstrap intervals.
     #[derive(Clone, PartialEq)]
     pub struct AttributionRow {
         /// The touchpoint.
@@ -425,8 +432,12 @@ crate::row_struct! {
         pub removal_effect: Option<f64>,
         /// Markov: removal effect on value.
         pub removal_effect_value: Option<f64>,
-        /// Sampled Shapley: standard error of `conversions`.
+        /// Standard error of `conversions` (bootstrap, or sampled Shapley's).
         pub std_error: Option<f64>,
+        /// Lower bound of the bootstrap interval of `conversions`.
+        pub lower: Option<f64>,
+        /// Upper bound of the bootstrap interval of `conversions`.
+        pub upper: Option<f64>,
         /// Weighted touches of this touchpoint.
         pub touches: f64,
         /// Cost, when the catalog has it.
@@ -536,6 +547,8 @@ impl Credits {
                 removal_effect: r.removal_effect,
                 removal_effect_value: r.removal_effect_value,
                 std_error: r.std_error,
+                lower: r.lower,
+                upper: r.upper,
                 touches: r.touches,
                 cost: r.cost,
                 cpa: r.cpa,
@@ -662,6 +675,8 @@ impl<'a> Frame<'a> {
                     removal_effect: None,
                     removal_effect_value: None,
                     std_error: None,
+                    lower: None,
+                    upper: None,
                     touches: self.touches[i],
                     cost,
                     cpa: cost.filter(|_| c > 0.0).map(|k| k / c),

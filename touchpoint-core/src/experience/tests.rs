@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::events::{CustomerKey, EventTable};
+use crate::test_util::{only, shuffled};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
@@ -184,33 +185,6 @@ fn demo(customers: usize) -> EventTable {
     crate::demo::events(&crate::demo::DemoOptions { customers, ..Default::default() }).unwrap()
 }
 
-/// The same events with the rows in another order (a seeded shuffle).
-fn shuffled(ev: &EventTable, seed: u64) -> EventTable {
-    let mut idx: Vec<usize> = (0..ev.len()).collect();
-    let mut rng = crate::rng::SplitMix64(seed);
-    for i in (1..idx.len()).rev() {
-        let j = (rng.f64() * (i + 1) as f64) as usize;
-        idx.swap(i, j.min(i));
-    }
-    let rows: Vec<_> = ev.rows().collect();
-    let mut b = EventTable::builder();
-    for &i in &idx {
-        let r = &rows[i];
-        b.push_keyed(
-            CustomerKey::Str(r.customer_id),
-            r.touchpoint,
-            r.timestamp.0,
-            r.converted,
-            r.value,
-            r.feedback.map(|f| f as f32),
-        )
-        .unwrap();
-    }
-    let mut t = b.finish().unwrap();
-    t.catalog_mut().apply_attrs(ev.catalog());
-    t
-}
-
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap()
 }
@@ -270,28 +244,6 @@ fn stages_and_channels_add_up_to_the_touchpoints() {
         let (lo, hi) = (r.nps_lower.unwrap(), r.nps_upper.unwrap());
         assert!((-100.0..=100.0).contains(&lo) && lo <= r.nps.unwrap() && r.nps.unwrap() <= hi && hi <= 100.0);
     }
-}
-
-/// The events of the customers of one segment only.
-fn only(ev: &EventTable, seg: &crate::segment::Segments, label: &str) -> EventTable {
-    let code = seg.code(label).unwrap();
-    let mut b = EventTable::builder();
-    for (i, r) in ev.rows().enumerate() {
-        if seg.of_customer(ev.customers()[i]) == code {
-            b.push_keyed(
-                CustomerKey::Str(r.customer_id),
-                r.touchpoint,
-                r.timestamp.0,
-                r.converted,
-                r.value,
-                r.feedback.map(|f| f as f32),
-            )
-            .unwrap();
-        }
-    }
-    let mut t = b.finish().unwrap();
-    t.catalog_mut().apply_attrs(ev.catalog());
-    t
 }
 
 #[test]

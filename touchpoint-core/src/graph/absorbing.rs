@@ -167,7 +167,10 @@ impl Chain {
                 match e.target().index() {
                     CONVERSION => {
                         r_conv[t] = p;
-                        r_value[t] = p * e.weight().value / e.weight().count;
+                        // an edge can carry no count in a bootstrap resample
+                        if e.weight().count > 0.0 {
+                            r_value[t] = p * e.weight().value / e.weight().count;
+                        }
                     }
                     NULL => p_null[t] = p,
                     j => trip.push((t as u32, pos[j], p)),
@@ -573,7 +576,7 @@ impl JourneyGraph {
         Ok((p, ev, self.removal_effects_with(&c, p, ev)?))
     }
 
-    fn removal_effects_with(&self, c: &Chain, p: f64, ev: f64) -> Result<Vec<RemovalEffect>> {
+    pub(crate) fn removal_effects_with(&self, c: &Chain, p: f64, ev: f64) -> Result<Vec<RemovalEffect>> {
         let n_tp = self.catalog.len();
         // states containing each touchpoint
         let mut contains: Vec<Vec<u32>> = vec![Vec::new(); n_tp];

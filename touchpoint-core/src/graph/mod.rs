@@ -37,10 +37,12 @@
 
 pub mod absorbing;
 pub mod export;
+pub mod intervals;
 mod sensitivity;
 mod table;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod trace;
 
 use hashbrown::HashMap;
 
@@ -192,6 +194,8 @@ struct Builder {
     /// Collapse consecutive identical states (the Markov convention); off for a
     /// directly-follows graph that keeps self-loops.
     collapse: bool,
+    /// When set, the node sequence of every added row is appended (bootstrap traces).
+    rec: Option<Vec<u32>>,
 }
 
 /// Tests: use the hash-map representations whatever the size.
@@ -243,6 +247,7 @@ impl Builder {
             buf: Vec::new(),
             tbuf: Vec::new(),
             collapse: true,
+            rec: None,
         })
     }
 
@@ -315,6 +320,9 @@ impl Builder {
                     e.count += w;
                     e.value += value;
                     prev = s;
+                    if let Some(r) = self.rec.as_mut() {
+                        r.push(s);
+                    }
                 }
             }
             if conv > 0.0 {
@@ -377,6 +385,9 @@ impl Builder {
         }
         if nulls > 0.0 {
             self.edge(last, 2).count += nulls;
+        }
+        if let Some(r) = self.rec.as_mut() {
+            r.extend_from_slice(&seq);
         }
         self.buf = seq;
         self.tbuf = last_touch;

@@ -358,6 +358,24 @@ impl PathTable {
         self.value.iter().sum()
     }
 
+    /// The same paths with new counts (one per row, in row order): a bootstrap resample. The
+    /// path index is not copied; it is rebuilt if rows are added later.
+    pub(crate) fn with_counts(&self, conversions: Vec<f64>, nulls: Vec<f64>, value: Vec<f64>) -> PathTable {
+        debug_assert!(conversions.len() == self.len() && nulls.len() == self.len() && value.len() == self.len());
+        PathTable {
+            catalog: self.catalog.clone(),
+            offsets: self.offsets.clone(),
+            touchpoints: self.touchpoints.clone(),
+            conversions,
+            nulls,
+            value,
+            index: HashTable::new(),
+            indexed: 0,
+            hasher: self.hasher,
+            totals: TotalsCache::default(),
+        }
+    }
+
     /// Merge `other` into a copy of `self` (touchpoints matched by name). Merging tables built
     /// from disjoint customers equals building from all of them.
     pub fn merge(&self, other: &PathTable) -> PathTable {
