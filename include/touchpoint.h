@@ -464,9 +464,18 @@ typedef struct {
    */
   double removal_effect_value;
   /**
-   * Standard error of sampled Shapley (NaN otherwise).
+   * Standard error of `conversions`: the bootstrap's with intervals, sampled Shapley's
+   * Monte Carlo error otherwise (NaN when neither).
    */
   double std_error;
+  /**
+   * Lower bound of the bootstrap interval of `conversions` (NaN without intervals).
+   */
+  double lower;
+  /**
+   * Upper bound of the bootstrap interval of `conversions` (NaN without intervals).
+   */
+  double upper;
   /**
    * Weighted touches of this touchpoint in the data.
    */
@@ -1454,8 +1463,9 @@ touchpoint_result touchpoint_comparison_totals(const touchpoint_comparison *comp
 /**
  * The attribution table of model `model` as a JSON array of `touchpoint_credit`-like rows
  * (core `AttributionRow`: `touchpoint`, `conversions`, `value`, `share`, `removal_effect`,
- * `removal_effect_value`, `std_error`, `touches`, `cost`, `cpa`, `roas`; the removal
- * effects and `std_error` only when the model has them, absent values `null`).
+ * `removal_effect_value`, `std_error`, `lower`, `upper`, `touches`, `cost`, `cpa`, `roas`;
+ * the removal effects, `std_error` and the interval bounds only when the model has them,
+ * absent values `null`).
  *
  * @param comparison, model as `touchpoint_comparison_rows`
  * @param buf, len, out_n as `touchpoint_comparison_to_json`
@@ -2950,6 +2960,239 @@ touchpoint_result touchpoint_path_table_len(const touchpoint_path_table *paths, 
  * `paths` must be NULL or a handle from this library, not freed before and not in use.
  */
 void touchpoint_path_table_free(touchpoint_path_table *paths);
+
+/**
+ * Attribution of journeys with bootstrap intervals, as JSON: an array with one object per
+ * model, `[{"model", "label", "total_journeys", "total_conversions", "total_value",
+ * "efficient", "rows": [AttributionRow...], "notes"}]`, where every row has `lower`, `upper`
+ * and `std_error` of its credited conversions. Customers are resampled (a Poisson(1) weight
+ * per customer and resample, from `seed`).
+ *
+ * @param journeys the journeys (read-only)
+ * @param options_json, options_len the options, a JSON object (unknown keys are errors): `models`
+ *        (default `["markov"]`), `order`, `max_touches`, `bootstrap` (resamples; default 200
+ *        here), `ci` (0.95), `seed` (0); NULL with 0 for the defaults
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return OK; NULL_PARAMETER (`journeys`, `out_json`); INVALID_UTF8; INVALID_ARGUMENT (an
+ *         unknown option or model, `bootstrap` 0 or above 100,000, `ci` outside (0, 1): the
+ *         message names the key); MODEL_NOT_APPLICABLE (no conversions); EMPTY_INPUT.
+ *         Reads the handle only: safe to call concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_attribute_journeys_intervals_json(const touchpoint_journeys *journeys,
+                                                               const char *options_json,
+                                                               size_t options_len,
+                                                               char **out_json);
+
+/**
+ * Attribution of a path table with bootstrap intervals, as JSON (the shape of
+ * `touchpoint_attribute_journeys_intervals_json`). A path table has no customers: each row's
+ * conversions and non-conversions are redrawn as Poisson counts.
+ *
+ * @param paths the path table (read-only)
+ * @param options_json, options_len, out_json as `touchpoint_attribute_journeys_intervals_json`
+ * @return as `touchpoint_attribute_journeys_intervals_json` (`paths` for a NULL table).
+ *         Reads the handle only: safe to call concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_attribute_paths_intervals_json(const touchpoint_path_table *paths,
+                                                            const char *options_json,
+                                                            size_t options_len,
+                                                            char **out_json);
+
+/**
+ * The journey graph's metrics with bootstrap intervals, as JSON (core `GraphIntervals`):
+ * `{"rows": [GraphIntervalRow...], "notes"}`, one row per metric and item: `metric`
+ * `conversion_probability` (item `(start)`), `removal_effect` (item: a touchpoint),
+ * `state_conversion_probability` and `dropoff_rate` (item: a state), each with `estimate`,
+ * `lower`, `upper`, `std_error` and `resamples`.
+ *
+ * @param journeys the journeys (read-only)
+ * @param options_json, options_len the options: `order` (1), `max_touches`, `bootstrap`
+ *        (default 200 here), `ci`, `seed`; NULL with 0 for the defaults
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an option; the message names
+ *         it); EMPTY_INPUT; NO_CONVERGENCE. Reads the handle only: safe to call concurrently
+ *         on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_graph_intervals_json(const touchpoint_journeys *journeys,
+                                                  const char *options_json,
+                                                  size_t options_len,
+                                                  char **out_json);
+
+/**
+ * The graph metrics of a path table with bootstrap intervals, as JSON (the shape of
+ * `touchpoint_graph_intervals_json`; rows' counts are redrawn as Poisson counts).
+ *
+ * @param paths the path table (read-only)
+ * @param options_json, options_len, out_json as `touchpoint_graph_intervals_json`
+ * @return as `touchpoint_graph_intervals_json`. Reads the handle only: safe to call
+ *         concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_graph_paths_intervals_json(const touchpoint_path_table *paths,
+                                                        const char *options_json,
+                                                        size_t options_len,
+                                                        char **out_json);
+
+/**
+ * Attribution per segment, as JSON: `{"segments": [{"segment", "journeys", "notes"}...],
+ * "rows": [SegmentAttributionRow...], "skipped": [{"segment", "reason"}...], "compare":
+ * [SegmentDiffRow...], "bootstrap": BootstrapOptions or null}`. Each segment is analysed alone
+ * (its figures equal running the models on its customers only); a segment where a model does
+ * not apply (no conversions) is in `skipped`, not dropped. `compare` holds every pair of
+ * analysed segments `a < b` (label order): the share of credit (and Markov removal effect) in
+ * each, `b − a`, and with a bootstrap its interval, p-value and Benjamini–Hochberg adjusted
+ * p-value. Intervals only with `bootstrap` in the options.
+ *
+ * @param journeys the journeys (read-only)
+ * @param customer_names, segment_labels, n_pairs the segments: `customer_names[i]` (a customer
+ *        key of the events) is in segment `segment_labels[i]`; NUL-terminated UTF-8 arrays of
+ *        `n_pairs` (both NULL with 0: every customer in `(missing)`); a NULL label leaves the
+ *        customer in `(missing)`
+ * @param options_json, options_len the options: `models`, `order`, `max_touches`,
+ *        `bootstrap` (default none), `ci`, `seed`; NULL with 0 for the defaults
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return OK; NULL_PARAMETER (`journeys`, `out_json`, an array NULL with `n_pairs` > 0, a NULL
+ *         `customer_names[i]`); INVALID_UTF8 (naming the array and index); INVALID_ARGUMENT
+ *         (an option, a name that is no customer, a customer given two labels). Reads the
+ *         handle only: safe to call concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; array elements NULL or NUL-terminated.
+ */
+touchpoint_result touchpoint_attribution_by_segment_json(const touchpoint_journeys *journeys,
+                                                         const char *const *customer_names,
+                                                         const char *const *segment_labels,
+                                                         size_t n_pairs,
+                                                         const char *options_json,
+                                                         size_t options_len,
+                                                         char **out_json);
+
+/**
+ * Two segments' attribution side by side, as JSON: an array of SegmentDiffRow (`model`,
+ * `metric` `share` or `removal_effect`, `item` the touchpoint, `segment_a`, `segment_b`, `a`,
+ * `b`, `difference` = b − a, and with a bootstrap `difference_lower`, `difference_upper`,
+ * `p_value`, `p_adjusted` (Benjamini–Hochberg over the touchpoints of a model and metric),
+ * `test`).
+ *
+ * @param journeys, customer_names, segment_labels, n_pairs as
+ *        `touchpoint_attribution_by_segment_json`
+ * @param segment_a, segment_a_len the first segment (UTF-8)
+ * @param segment_b, segment_b_len the second segment (UTF-8)
+ * @param options_json, options_len, out_json as `touchpoint_attribution_by_segment_json`
+ *        (`bootstrap` for intervals and p-values)
+ * @return as `touchpoint_attribution_by_segment_json`, and INVALID_ARGUMENT for a segment
+ *         that is not among the analysed ones (the message lists them). Reads the handle
+ *         only: safe to call concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; array elements NULL or NUL-terminated.
+ */
+touchpoint_result touchpoint_attribution_segment_compare_json(const touchpoint_journeys *journeys,
+                                                              const char *const *customer_names,
+                                                              const char *const *segment_labels,
+                                                              size_t n_pairs,
+                                                              const char *segment_a,
+                                                              size_t segment_a_len,
+                                                              const char *segment_b,
+                                                              size_t segment_b_len,
+                                                              const char *options_json,
+                                                              size_t options_len,
+                                                              char **out_json);
+
+/**
+ * The graph metrics per segment, as JSON: `{"rows": [SegmentGraphRow...], "skipped":
+ * [{"segment", "reason"}...], "compare": [SegmentDiffRow...], "bootstrap"}`. Rows: per
+ * segment P(conversion) (`metric` `conversion_probability`, item `(start)`), the removal
+ * effects and per state P(conversion) and drop-off, with intervals when the options ask for a
+ * `bootstrap`. `compare`: every pair of segments `a < b` on P(conversion) and the removal
+ * effects.
+ *
+ * @param journeys, customer_names, segment_labels, n_pairs as
+ *        `touchpoint_attribution_by_segment_json`
+ * @param options_json, options_len the options: `order`, `max_touches`, `bootstrap` (default
+ *        none), `ci`, `seed`
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return as `touchpoint_attribution_by_segment_json`. Reads the handle only: safe to call
+ *         concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; array elements NULL or NUL-terminated.
+ */
+touchpoint_result touchpoint_graph_by_segment_json(const touchpoint_journeys *journeys,
+                                                   const char *const *customer_names,
+                                                   const char *const *segment_labels,
+                                                   size_t n_pairs,
+                                                   const char *options_json,
+                                                   size_t options_len,
+                                                   char **out_json);
+
+/**
+ * The top paths of each segment, as JSON: an array of SegmentTopPathRow (`segment`, `rank`,
+ * `path`, `journeys`, `conversions`, `conversion_rate`, `value`, `remainder`): per segment the
+ * `top` paths ranked by `rank`, then one remainder row summing the others, so a segment's
+ * rows sum to its journeys and conversions.
+ *
+ * @param journeys, customer_names, segment_labels, n_pairs as
+ *        `touchpoint_attribution_by_segment_json`
+ * @param options_json, options_len the options: `top` (10), `rank` (`journeys`,
+ *        `conversions`, `value`)
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return as `touchpoint_attribution_by_segment_json`. Reads the handle only: safe to call
+ *         concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; array elements NULL or NUL-terminated.
+ */
+touchpoint_result touchpoint_top_paths_by_segment_json(const touchpoint_journeys *journeys,
+                                                       const char *const *customer_names,
+                                                       const char *const *segment_labels,
+                                                       size_t n_pairs,
+                                                       const char *options_json,
+                                                       size_t options_len,
+                                                       char **out_json);
+
+/**
+ * Customer personas by k-means over features of each customer's journeys, as JSON (core
+ * `Personas`): `{"k", "silhouette": [[k, mean silhouette]...], "inertia", "rows":
+ * [PersonaRow...], "customers_without_journeys", "features", "assignments": [{"customer",
+ * "persona"}...]}`. `assignments` lists every customer of the journeys in customer order;
+ * customers without a journey have the persona `(missing)`. The assignments can be passed
+ * back as the segments of the `*_by_segment_json` functions.
+ *
+ * @param journeys the journeys (read-only)
+ * @param options_json, options_len the options: `persona`, an object with `k` (null: chosen
+ *        by silhouette in `k_min..=k_max`), `k_min` (2), `k_max` (8), `seed` (0), `max_iter`
+ *        (100), `restarts` (4), `silhouette_sample` (2000), `top` (3); NULL with 0 for the
+ *        defaults
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an option, e.g. `k` 0 or more
+ *         than the customers with journeys); EMPTY_INPUT (no journeys). Deterministic for a
+ *         seed. Reads the handle only: safe to call concurrently on the same handle.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_personas_json(const touchpoint_journeys *journeys,
+                                           const char *options_json,
+                                           size_t options_len,
+                                           char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -151,8 +151,13 @@ pub struct touchpoint_credit {
     pub removal_effect: f64,
     /// Markov removal effect on value (NaN for other models).
     pub removal_effect_value: f64,
-    /// Standard error of sampled Shapley (NaN otherwise).
+    /// Standard error of `conversions`: the bootstrap's with intervals, sampled Shapley's
+    /// Monte Carlo error otherwise (NaN when neither).
     pub std_error: f64,
+    /// Lower bound of the bootstrap interval of `conversions` (NaN without intervals).
+    pub lower: f64,
+    /// Upper bound of the bootstrap interval of `conversions` (NaN without intervals).
+    pub upper: f64,
     /// Weighted touches of this touchpoint in the data.
     pub touches: f64,
     /// Cost (NaN without a catalog cost).
@@ -221,6 +226,8 @@ impl touchpoint_comparison {
             removal_effect,
             removal_effect_value,
             std_error,
+            lower,
+            upper,
             touches,
             cost,
             cpa,
@@ -235,6 +242,8 @@ impl touchpoint_comparison {
             removal_effect: nan(*removal_effect),
             removal_effect_value: nan(*removal_effect_value),
             std_error: nan(*std_error),
+            lower: nan(*lower),
+            upper: nan(*upper),
             touches: *touches,
             cost: nan(*cost),
             cpa: nan(*cpa),
@@ -448,8 +457,9 @@ impl touchpoint_comparison {
 
     /// The attribution table of model `model` as a JSON array of `touchpoint_credit`-like rows
     /// (core `AttributionRow`: `touchpoint`, `conversions`, `value`, `share`, `removal_effect`,
-    /// `removal_effect_value`, `std_error`, `touches`, `cost`, `cpa`, `roas`; the removal
-    /// effects and `std_error` only when the model has them, absent values `null`).
+    /// `removal_effect_value`, `std_error`, `lower`, `upper`, `touches`, `cost`, `cpa`, `roas`;
+    /// the removal effects, `std_error` and the interval bounds only when the model has them,
+    /// absent values `null`).
     ///
     /// @param comparison, model as `touchpoint_comparison_rows`
     /// @param buf, len, out_n as `touchpoint_comparison_to_json`

@@ -18,13 +18,22 @@ pub(crate) fn value<T: Serialize + ?Sized>(v: &T) -> Result<String, FfiError> {
 /// order). An optional column ([`Row::OPTIONAL`]) that no row has a value for is left out, as
 /// the other faces leave it out of their tables.
 pub(crate) fn rows<R: Row + Serialize>(rows: &[R]) -> Result<String, FfiError> {
-    let values: Vec<Value> = rows.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
-    let absent = |col: &str| values.iter().all(|v| v.get(col).is_none_or(Value::is_null));
-    let columns: Vec<&'static str> =
-        R::COLUMNS.iter().map(|c| c.name).filter(|c| !(R::OPTIONAL.contains(c) && absent(c))).collect();
-    let objects: Vec<Ordered<'_>> =
-        values.iter().map(|v| Ordered { all: R::COLUMNS, columns: &columns, row: v }).collect();
-    value(&objects)
+    value(&Table(rows))
+}
+
+/// Result rows that serialise as [`rows`] writes them: to put a table inside a larger JSON
+/// object.
+pub(crate) struct Table<'a, R>(pub &'a [R]);
+
+impl<R: Row + Serialize> Serialize for Table<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let values: Vec<Value> =
+            self.0.iter().map(serde_json::to_value).collect::<Result<_, _>>().map_err(serde::ser::Error::custom)?;
+        let absent = |col: &str| values.iter().all(|v| v.get(col).is_none_or(Value::is_null));
+        let columns: Vec<&'static str> =
+            R::COLUMNS.iter().map(|c| c.name).filter(|c| !(R::OPTIONAL.contains(c) && absent(c))).collect();
+        s.collect_seq(values.iter().map(|v| Ordered { all: R::COLUMNS, columns: &columns, row: v }))
+    }
 }
 
 /// One row, its keys in column order (serde_json's own maps sort their keys). Nothing is made

@@ -55,6 +55,7 @@ pub mod journeymap;
 pub mod journeys;
 pub mod optimize;
 pub mod paths;
+pub mod segments;
 
 use std::ffi::{CString, c_char};
 

@@ -174,9 +174,11 @@ fn attribution() {
             })
             .collect();
         let set = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<BTreeSet<_>>();
-        assert_eq!(omitted[0], set(&["removal_effect", "removal_effect_value", "std_error"]), "linear");
-        assert_eq!(omitted[1], set(&["std_error"]), "markov has removal effects");
-        assert_eq!(omitted[2], set(&["removal_effect", "removal_effect_value"]), "sampled Shapley has errors");
+        let no_interval = ["lower", "upper"];
+        let with = |s: &[&str]| set(&[s, &no_interval].concat());
+        assert_eq!(omitted[0], with(&["removal_effect", "removal_effect_value", "std_error"]), "linear");
+        assert_eq!(omitted[1], with(&["std_error"]), "markov has removal effects");
+        assert_eq!(omitted[2], with(&["removal_effect", "removal_effect_value"]), "sampled Shapley has errors");
         let all = text(|b, l, n| cmp::touchpoint_comparison_to_json(c, b, l, n));
         let core = touchpoint_core::attribution::compare(
             touchpoint_core::Data::Journeys(&d.core_journeys),
@@ -399,6 +401,101 @@ fn experience() {
     }
 }
 
+/// The interval, per-segment and persona results: every row type in the JSON has the core's
+/// columns, and the whole objects the shape of the core's structs where the C face writes one.
+#[test]
+fn segments_and_personas() {
+    use touchpoint::segments as s;
+    use touchpoint_core::graph::intervals::{GraphIntervalRow, GraphIntervals};
+    use touchpoint_core::persona::PersonaRow;
+    use touchpoint_core::segmented::{SegmentAttributionRow, SegmentDiffRow, SegmentGraphRow, SegmentTopPathRow};
+    let d = Demo::new();
+    let json = |f: &dyn Fn(*mut *mut c_char) -> touchpoint_result| -> Value {
+        let mut out = null_mut();
+        assert_eq!(f(&mut out), touchpoint_result::Ok);
+        let s = unsafe { std::ffi::CStr::from_ptr(out) }.to_str().unwrap().to_owned();
+        unsafe { touchpoint::touchpoint_string_free(out) };
+        serde_json::from_str(&s).unwrap()
+    };
+    // segments: the customers by the last digit of their key
+    let names: Vec<std::ffi::CString> =
+        d.core_journeys.customer_names().iter().map(|n| std::ffi::CString::new(n).unwrap()).collect();
+    let labels: Vec<&std::ffi::CStr> =
+        names.iter().map(|n| if n.to_bytes().ends_with(b"0") { c"tens" } else { c"others" }).collect();
+    let np: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let lp: Vec<*const c_char> = labels.iter().map(|l| l.as_ptr()).collect();
+    let n = np.len();
+    let boot = r#"{"models": ["markov", "linear"], "bootstrap": 20, "seed": 1}"#;
+    let (bp, bl) = (boot.as_ptr().cast::<c_char>(), boot.len());
+    unsafe {
+        let a = json(&|o| s::touchpoint_attribute_journeys_intervals_json(d.journeys, bp, bl, o));
+        for m in a.as_array().unwrap() {
+            let omitted = check_rows::<AttributionRow>("attribute_journeys_intervals_json rows", &m["rows"]);
+            assert!(!omitted.contains("lower") && !omitted.contains("upper"), "{omitted:?}");
+            let k: BTreeSet<String> =
+                ["model", "label", "total_journeys", "total_conversions", "total_value", "efficient", "rows", "notes"]
+                    .map(String::from)
+                    .into();
+            assert_eq!(keys(m), k);
+        }
+        let a = json(&|o| s::touchpoint_attribute_paths_intervals_json(d.paths, bp, bl, o));
+        check_rows::<AttributionRow>("attribute_paths_intervals_json rows", &a[0]["rows"]);
+
+        let g = json(&|o| s::touchpoint_graph_intervals_json(d.journeys, bp, bl, o));
+        check_rows::<GraphIntervalRow>("graph_intervals_json rows", &g["rows"]);
+        let core = GraphIntervals { rows: Vec::new(), notes: Vec::new() };
+        same_shape("graph_intervals_json", &g, &serde_json::to_value(&core).unwrap());
+        let g = json(&|o| s::touchpoint_graph_paths_intervals_json(d.paths, bp, bl, o));
+        check_rows::<GraphIntervalRow>("graph_paths_intervals_json rows", &g["rows"]);
+
+        let by =
+            json(&|o| s::touchpoint_attribution_by_segment_json(d.journeys, np.as_ptr(), lp.as_ptr(), n, bp, bl, o));
+        let k: BTreeSet<String> = ["segments", "rows", "skipped", "compare", "bootstrap"].map(String::from).into();
+        assert_eq!(keys(&by), k);
+        check_rows::<SegmentAttributionRow>("attribution_by_segment_json rows", &by["rows"]);
+        check_rows::<SegmentDiffRow>("attribution_by_segment_json compare", &by["compare"]);
+        let (a, b) = (c"others", c"tens");
+        let cmp = json(&|o| {
+            s::touchpoint_attribution_segment_compare_json(
+                d.journeys,
+                np.as_ptr(),
+                lp.as_ptr(),
+                n,
+                a.as_ptr(),
+                6,
+                b.as_ptr(),
+                4,
+                bp,
+                bl,
+                o,
+            )
+        });
+        check_rows::<SegmentDiffRow>("attribution_segment_compare_json", &cmp);
+
+        let gs = json(&|o| s::touchpoint_graph_by_segment_json(d.journeys, np.as_ptr(), lp.as_ptr(), n, bp, bl, o));
+        let k: BTreeSet<String> = ["rows", "skipped", "compare", "bootstrap"].map(String::from).into();
+        assert_eq!(keys(&gs), k);
+        check_rows::<SegmentGraphRow>("graph_by_segment_json rows", &gs["rows"]);
+        check_rows::<SegmentDiffRow>("graph_by_segment_json compare", &gs["compare"]);
+
+        let top =
+            json(&|o| s::touchpoint_top_paths_by_segment_json(d.journeys, np.as_ptr(), lp.as_ptr(), n, null(), 0, o));
+        check_rows::<SegmentTopPathRow>("top_paths_by_segment_json", &top);
+
+        let opts = r#"{"persona": {"k": 3}}"#;
+        let p = json(&|o| s::touchpoint_personas_json(d.journeys, opts.as_ptr().cast(), opts.len(), o));
+        check_rows::<PersonaRow>("personas_json rows", &p["rows"]);
+        let core = touchpoint_core::persona::personas(
+            &d.core_journeys,
+            &touchpoint_core::persona::PersonaOptions { k: Some(3), ..Default::default() },
+        )
+        .unwrap();
+        let mut want = serde_json::to_value(&core).unwrap();
+        want["assignments"] = serde_json::json!([{"customer": "", "persona": ""}]);
+        same_shape("personas_json", &p, &want);
+    }
+}
+
 /// The row types the tests above check, and the ones the C face does not show; a row type the
 /// core adds fails here until it is placed in one list or the other.
 #[test]
@@ -432,6 +529,12 @@ fn every_core_row_type_is_accounted_for() {
         "KeyDriverRow",
         "ConsistencyRow",
         "ConsistencySummary",
+        "GraphIntervalRow",
+        "SegmentAttributionRow",
+        "SegmentDiffRow",
+        "SegmentGraphRow",
+        "SegmentTopPathRow",
+        "PersonaRow",
     ];
     let not_in_c = ["EventRow", "JourneyRow", "PathTableRow", "JourneyCreditRow", "PositionCreditRow"];
     let mut all: Vec<&str> = schemas().iter().map(|s| s.name).collect();
