@@ -115,7 +115,7 @@ impl PyAttribution {
 
 /// Run one or more models; rule models share one pass over the data.
 #[pyfunction]
-#[pyo3(signature = (data, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, max_touches = None, per_journey = false, n_threads = None))]
+#[pyo3(signature = (data, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, max_touches = None, per_journey = false, bootstrap = None, ci = 0.95, seed = 0, n_threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn attribute(
     py: Python<'_>,
@@ -131,6 +131,9 @@ pub fn attribute(
     shapley_seed: u64,
     max_touches: Option<usize>,
     per_journey: bool,
+    bootstrap: Option<usize>,
+    ci: f64,
+    seed: u64,
     n_threads: Option<usize>,
 ) -> PyResult<Vec<PyAttribution>> {
     let params = ModelParams {
@@ -153,6 +156,10 @@ pub fn attribute(
     }
     let opts = AttributionOptions { max_touches, per_journey };
     let data = data.data();
-    let credits = compute(py, n_threads, || attribution::compare(data, &models, &opts))?;
+    let boot = crate::segments::boot_of(bootstrap, ci, seed);
+    let credits = compute(py, n_threads, || match &boot {
+        Some(b) => attribution::intervals::compare_with_intervals(data, &models, &opts, b),
+        None => attribution::compare(data, &models, &opts),
+    })?;
     Ok(credits.into_iter().map(|inner| PyAttribution { inner }).collect())
 }

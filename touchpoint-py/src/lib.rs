@@ -21,6 +21,7 @@ mod input;
 mod journeymap;
 mod journeys;
 mod paths;
+mod segments;
 mod table;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,6 +88,9 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<experience::PyExperienceConversion>()?;
     m.add_class::<experience::PyKeyDrivers>()?;
     m.add_class::<experience::PyConsistency>()?;
+    m.add_class::<segments::PySegmentAttribution>()?;
+    m.add_class::<segments::PySegmentGraph>()?;
+    m.add_class::<segments::PyPersonas>()?;
     m.add_class::<table::ArrowTable>()?;
     m.add_function(wrap_pyfunction!(journeymap::funnel, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::step_matrix, m)?)?;
@@ -97,6 +101,11 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(experience::key_drivers, m)?)?;
     m.add_function(wrap_pyfunction!(experience::consistency, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::attribute, m)?)?;
+    m.add_function(wrap_pyfunction!(segments::attribute_by_segment, m)?)?;
+    m.add_function(wrap_pyfunction!(segments::graph_by_segment, m)?)?;
+    m.add_function(wrap_pyfunction!(segments::graph_intervals, m)?)?;
+    m.add_function(wrap_pyfunction!(segments::top_paths_by_segment, m)?)?;
+    m.add_function(wrap_pyfunction!(segments::personas, m)?)?;
     m.add_function(wrap_pyfunction!(budget::allocate_budget, m)?)?;
     m.add_function(wrap_pyfunction!(budget::evaluate_budget, m)?)?;
     m.add_function(wrap_pyfunction!(budget::curve_values, m)?)?;

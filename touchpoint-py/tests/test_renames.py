@@ -68,12 +68,15 @@ def test_shapley_keywords():
     paths = tp.PathTable.from_records(E5_ROWS)
     new = tp.attribute(paths, model="shapley_rate", shapley_method="sampled", shapley_samples=500, shapley_seed=4)
     with pytest.warns(DeprecationWarning) as caught:
-        old = tp.attribute(paths, model="shapley_rate", method="sampled", samples=500, seed=4)
+        old = tp.attribute(paths, model="shapley_rate", method="sampled", samples=500, shapley_seed=4)
     assert sorted(str(w.message) for w in caught) == [
         "attribute(method=...) is deprecated; use shapley_method=...",
         "attribute(samples=...) is deprecated; use shapley_samples=...",
-        "attribute(seed=...) is deprecated; use shapley_seed=...",
     ]
+    # seed= was the third deprecated spelling; it now seeds the bootstrap, and alone it is an
+    # error rather than a silent change of meaning
+    with pytest.raises(tp.InputError, match="shapley_seed"):
+        tp.attribute(paths, model="shapley_rate", method="sampled", samples=500, seed=4)
     assert all(w.filename == __file__ for w in caught)  # the warning points at the caller
     assert new.to_pandas().equals(old.to_pandas())
     assert new.parameters == {"method": "sampled", "samples": "500", "seed": "4"}

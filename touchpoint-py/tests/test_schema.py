@@ -57,12 +57,12 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 33
+    assert len(SCHEMAS) == 39
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
         assert set(s["types"]) <= set(ARROW_TYPES), name
-    assert SCHEMAS["AttributionRow"]["optional"] == ["removal_effect", "removal_effect_value", "std_error"]
+    assert SCHEMAS["AttributionRow"]["optional"] == ["removal_effect", "removal_effect_value", "std_error", "lower", "upper"]
     assert SCHEMAS["TopPath"]["columns"][:2] == ["path", "touches"]
     assert SCHEMAS["StatePriority"]["columns"][:2] == ["state", "state_id"]
     assert SCHEMAS["Sensitivity"]["columns"] == ["source", "target", "source_id", "target_id", "sensitivity"]
@@ -361,3 +361,19 @@ def test_experience_tables():
     check(c.to_arrow(), "ConsistencyRow")
     check(c._native.summary(), "ConsistencySummary")
     assert list(c.summary) == SCHEMAS["ConsistencySummary"]["columns"]
+
+
+def test_segment_interval_and_persona_tables():
+    ev = tp.Events.demo(customers=400, seed=7)
+    res = tp.attribute_by_segment(ev, "first_channel", models=["markov"], bootstrap=10)
+    check(res._table(), "SegmentAttributionRow", with_optional=("removal_effect", "lower", "upper", "std_error"))
+    a, b = res.segments[:2]
+    check(res._native.compare(a, b), "SegmentDiffRow",
+          with_optional=("difference_lower", "difference_upper", "p_value", "p_adjusted"))
+    g = tp.graph_intervals(tp.Journeys.from_events(ev.to_pandas()), bootstrap=10)
+    check(g._table(), "GraphIntervalRow", with_optional=("lower", "upper", "std_error"))
+    check(tp.graph_by_segment(ev, "first_channel")._table(), "SegmentGraphRow")
+    js = tp.Journeys.from_events(ev.to_pandas())
+    seg = native.PySegments.by_first_touch(ev._native, "first_channel")
+    check(native.top_paths_by_segment(js._native, seg, 3), "SegmentTopPathRow")
+    check(tp.personas(ev, k=2)._table(), "PersonaRow")

@@ -20,6 +20,17 @@ from touchpoint import demo
 from touchpoint.attribution import Attribution, Comparison, attribute, compare
 from touchpoint.graph import JourneyGraph, NextBest, prioritize
 from touchpoint.journeys import Events, Journeys
+from touchpoint.segments import (
+    GraphIntervals,
+    Personas,
+    SegmentAttribution,
+    SegmentGraph,
+    attribute_by_segment,
+    graph_by_segment,
+    graph_intervals,
+    personas,
+    top_paths_by_segment,
+)
 from touchpoint.journeymap import (
     Funnel,
     Repurchase,
@@ -91,6 +102,15 @@ __all__ = [
     "PathTable",
     "attribute",
     "compare",
+    "attribute_by_segment",
+    "graph_by_segment",
+    "graph_intervals",
+    "top_paths_by_segment",
+    "personas",
+    "Personas",
+    "SegmentAttribution",
+    "SegmentGraph",
+    "GraphIntervals",
     "read_paths",
     "prioritize",
     "NextBest",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 
 def _plotly() -> Any:
@@ -23,6 +23,27 @@ def credits_bar(results: List[Any], *, value: bool = False) -> Any:
         fig.add_trace(go.Bar(name=r.model, x=d["touchpoint"], y=d[key]))
     fig.update_layout(barmode="group", title=f"Credited {key} by touchpoint", xaxis_title="touchpoint",
                       yaxis_title=f"credited {key}")
+    return fig
+
+
+def segment_bars(table: Any, model: Optional[str] = None) -> Any:
+    """Credited conversions per touchpoint, one bar group per segment, with the bootstrap
+    interval as error bars when the table has one."""
+    go = _plotly()
+    models = list(dict.fromkeys(table["model"]))
+    model = model or models[0]
+    t = table[table["model"] == model]
+    order = t.groupby("touchpoint")["conversions"].sum().sort_values(ascending=False).index.tolist()
+    fig = go.Figure()
+    for seg in sorted(set(t["segment"])):
+        s = t[t["segment"] == seg].set_index("touchpoint").reindex(order)
+        err = None
+        if "lower" in s.columns and s["lower"].notna().any():
+            err = dict(type="data", symmetric=False, array=(s["upper"] - s["conversions"]).tolist(),
+                       arrayminus=(s["conversions"] - s["lower"]).tolist())
+        fig.add_trace(go.Bar(name=seg, x=order, y=s["conversions"].tolist(), error_y=err))
+    fig.update_layout(barmode="group", title=f"Credited conversions by touchpoint and segment ({model})",
+                      xaxis_title="touchpoint", yaxis_title="credited conversions", legend_title="segment")
     return fig
 
 

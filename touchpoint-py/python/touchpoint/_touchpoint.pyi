@@ -6,6 +6,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
 __version__: str
 __all__ = [
     "PyAttribution",
+    "PyPersonas",
+    "PySegmentAttribution",
+    "PySegmentGraph",
+    "attribute_by_segment",
+    "graph_by_segment",
+    "graph_intervals",
+    "personas",
+    "top_paths_by_segment",
     "PyBudgetPlan",
     "PyConsistency",
     "PyEvents",
@@ -227,8 +235,93 @@ def attribute(
     shapley_seed: int = 0,
     max_touches: Optional[int] = None,
     per_journey: bool = False,
+    bootstrap: Optional[int] = None,
+    ci: float = 0.95,
+    seed: int = 0,
     n_threads: Optional[int] = None,
 ) -> List[PyAttribution]: ...
+
+@final
+class PySegmentAttribution:
+    def table(self) -> _ArrowTable: ...
+    def compare(self, a: str, b: str) -> _ArrowTable: ...
+    @property
+    def segments(self) -> List[str]: ...
+    @property
+    def skipped(self) -> List[Tuple[str, str]]: ...
+    @property
+    def notes(self) -> List[Tuple[str, str, str]]: ...
+
+@final
+class PySegmentGraph:
+    def table(self) -> _ArrowTable: ...
+    def compare(self, a: str, b: str) -> _ArrowTable: ...
+    @property
+    def skipped(self) -> List[Tuple[str, str]]: ...
+
+@final
+class PyPersonas:
+    def table(self) -> _ArrowTable: ...
+    def segments(self) -> PySegments: ...
+    @property
+    def k(self) -> int: ...
+    @property
+    def silhouette(self) -> List[Tuple[int, float]]: ...
+    @property
+    def inertia(self) -> float: ...
+    @property
+    def features(self) -> List[str]: ...
+    @property
+    def customers_without_journeys(self) -> int: ...
+    def assignments(self, journeys: PyJourneys) -> List[Tuple[str, str]]: ...
+
+def attribute_by_segment(
+    journeys: PyJourneys,
+    segments: PySegments,
+    models: Sequence[str],
+    *,
+    order: int = 1,
+    max_touches: Optional[int] = None,
+    bootstrap: Optional[int] = None,
+    ci: float = 0.95,
+    seed: int = 0,
+    n_threads: Optional[int] = None,
+) -> PySegmentAttribution: ...
+def graph_by_segment(
+    journeys: PyJourneys,
+    segments: PySegments,
+    *,
+    order: int = 1,
+    max_touches: Optional[int] = None,
+    bootstrap: Optional[int] = None,
+    ci: float = 0.95,
+    seed: int = 0,
+    n_threads: Optional[int] = None,
+) -> PySegmentGraph: ...
+def graph_intervals(
+    data: Any,
+    *,
+    order: int = 1,
+    max_touches: Optional[int] = None,
+    bootstrap: int = 200,
+    ci: float = 0.95,
+    seed: int = 0,
+    n_threads: Optional[int] = None,
+) -> Tuple[_ArrowTable, List[str]]: ...
+def top_paths_by_segment(journeys: PyJourneys, segments: PySegments, k: int = 10, *, by: str = ...) -> _ArrowTable: ...
+def personas(
+    journeys: PyJourneys,
+    *,
+    k: Optional[int] = None,
+    k_min: int = 2,
+    k_max: int = 8,
+    seed: int = 0,
+    max_iter: int = 100,
+    restarts: int = 4,
+    silhouette_sample: int = 2000,
+    top: int = 3,
+    n_threads: Optional[int] = None,
+) -> PyPersonas: ...
 
 @final
 class PyJourneyGraph:

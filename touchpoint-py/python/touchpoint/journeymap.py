@@ -48,6 +48,8 @@ def _segments(units: Union[Events, Journeys], segment: Any) -> Any:
     label, or one label per event row."""
     if segment is None:
         return None
+    if type(segment).__name__ == "Personas":  # tp.personas(...): its clusters as segments
+        return segment._native.segments()
     if not isinstance(units, Events):
         raise InputTypeError("segments need the events: pass the events table (or tp.Events), not Journeys")
     ev = units._native
