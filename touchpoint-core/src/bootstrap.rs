@@ -9,12 +9,17 @@
 //!
 //! **Determinism.** A weight is a pure function of `(seed, resample, unit)`, where the unit is
 //! a hash of the customer's *name* (or of the path's touchpoint names), never of a row position.
-//! The same seed gives the same bits on every run, for any thread count and any row order, and a
+//! The same seed gives the same bits on every run and for any thread count; another row order
+//! gives every customer the same weights, so the same intervals up to the rounding of sums and
+//! solves in another order (a test holds them to 1e-9). A
 //! customer gets the same weight whether the analysis runs on everyone or on their segment.
 //!
 //! **Evaluation.** Resamples reweight the counts already in memory and feed them to the same
-//! solvers; the data is never re-read. They run in parallel (one task per resample, results
-//! collected in resample order).
+//! solvers; the data is never re-read. They run in parallel, in batches of [`BATCH`] that share
+//! one pass over the data (results collected in resample order). A draw is a lookup in an
+//! inverse-CDF table of the count's Poisson law (one per distinct count up to 400; other counts
+//! use inversion or the PTRS rejection sampler); the two counts of a row share one 64-bit
+//! random number (two 32-bit uniforms).
 //!
 //! **Intervals.** Percentile intervals at `level` (type-7 quantiles of the resampled figures)
 //! and the bootstrap standard error (standard deviation of the resampled figures, `n − 1`).
@@ -33,9 +38,6 @@ use crate::error::{Error, Result};
 use crate::journey::Journeys;
 use crate::paths::PathTable;
 use crate::rng::SplitMix64;
-
-/// e^−1.
-const E_NEG_1: f64 = 0.367_879_441_171_442_33;
 
 /// Most resamples accepted.
 pub const MAX_RESAMPLES: usize = 100_000;
@@ -195,13 +197,14 @@ fn stream(seed: u64, resample: usize, key: u64) -> SplitMix64 {
     SplitMix64(resample_key(seed, resample) ^ key)
 }
 
-/// A Poisson(λ) draw; `exp_neg` = e^−λ (precomputed per unit). Inversion below λ = 30, the
-/// PTRS transformed rejection of Hörmann (1993) above.
+/// A Poisson(λ) draw; `exp_neg` = e^−λ (precomputed per unit). Inversion below λ = 10, the
+/// PTRS transformed rejection of Hörmann (1993) above (valid from λ = 10; O(1) per draw).
+#[cold]
 fn poisson(lambda: f64, exp_neg: f64, rng: &mut SplitMix64) -> f64 {
     if lambda <= 0.0 {
         return 0.0;
     }
-    if lambda < 30.0 {
+    if lambda < 10.0 {
         let u = rng.f64();
         let (mut k, mut p) = (0.0f64, exp_neg);
         let mut f = p;
@@ -240,40 +243,125 @@ fn poisson(lambda: f64, exp_neg: f64, rng: &mut SplitMix64) -> f64 {
     }
 }
 
-/// How the rows of some data are resampled: per row its unit key and its observed counts.
+/// Inverse-CDF tables of the Poisson laws of the counts that occur often (path tables hold
+/// integer counts, journeys weigh 1): a draw is a guide-table lookup and a short scan, about as
+/// cheap as the uniform itself. Other means fall back to [`poisson`].
+#[derive(Debug, Clone, Default)]
+struct PoissonTables {
+    /// Per table: `(start, len)` of its entries in `cdf` and `guide`.
+    span: Vec<(u32, u32)>,
+    /// All tables, flat: `cdf[start + k] = P(X ≤ k)` (a table's last entry is 1) and the guide:
+    /// `guide[guide_start + g]` = the smallest k with `P(X ≤ k) > g / (GUIDE · len)`.
+    cdf: Vec<f64>,
+    guide: Vec<u32>,
+    /// Per table: where its guide starts (it has `GUIDE × len` entries).
+    guide_start: Vec<u32>,
+    /// Mean (bits) → table.
+    index: hashbrown::HashMap<u64, u32>,
+}
+
+/// Guide entries per table entry.
+const GUIDE: usize = 8;
+/// Means up to this value get a table.
+const TABLE_MAX_MEAN: f64 = 400.0;
+/// At most this many distinct means get a table.
+const MAX_TABLES: usize = 4096;
+/// No table: draw with [`poisson`].
+const NO_TABLE: u32 = u32::MAX;
+
+impl PoissonTables {
+    /// The table of mean `lambda` (built on first use), or [`NO_TABLE`].
+    fn table_of(&mut self, lambda: f64) -> u32 {
+        if !(lambda > 0.0 && lambda <= TABLE_MAX_MEAN) {
+            return NO_TABLE;
+        }
+        if let Some(&t) = self.index.get(&lambda.to_bits()) {
+            return t;
+        }
+        if self.span.len() >= MAX_TABLES {
+            return NO_TABLE;
+        }
+        // pmf by the recurrence p(k) = p(k−1) λ / k, summed until the tail is below 1e-17
+        let start = self.cdf.len();
+        let (mut p, mut f, mut k) = ((-lambda).exp(), 0.0f64, 0.0f64);
+        loop {
+            f += p;
+            self.cdf.push(f.min(1.0));
+            k += 1.0;
+            p *= lambda / k;
+            if (k > lambda && p < 1e-17) || self.cdf.len() - start > 10_000 {
+                break;
+            }
+        }
+        if let Some(last) = self.cdf.last_mut() {
+            *last = 1.0;
+        }
+        let cdf = &self.cdf[start..];
+        let n = cdf.len();
+        // a guide eight times as fine as the table: a draw rarely scans more than one entry
+        let g_len = GUIDE * n;
+        let mut j = 0usize;
+        for g in 0..g_len {
+            let u = g as f64 / g_len as f64;
+            while j + 1 < n && cdf[j] <= u {
+                j += 1;
+            }
+            self.guide.push(j as u32);
+        }
+        let t = self.span.len() as u32;
+        self.span.push((start as u32, n as u32));
+        self.guide_start.push(self.guide.len() as u32 - g_len as u32);
+        self.index.insert(lambda.to_bits(), t);
+        t
+    }
+
+    /// A draw from table `t` (not [`NO_TABLE`]) with uniform `u` in [0, 1).
+    #[inline(always)]
+    fn draw(&self, t: u32, u: f64) -> f64 {
+        let (start, n) = self.span[t as usize];
+        let (start, n) = (start as usize, n as usize);
+        let cdf = &self.cdf[start..start + n];
+        let g_len = GUIDE * n;
+        let g = self.guide_start[t as usize] as usize + ((u * g_len as f64) as usize).min(g_len - 1);
+        let mut k = self.guide[g] as usize;
+        // one step without a branch (the usual case), then the rare longer scans
+        k += (k + 1 < n && cdf[k] <= u) as usize;
+        while k + 1 < n && cdf[k] <= u {
+            k += 1;
+        }
+        k as f64
+    }
+}
+
+/// How the rows of some data are resampled: per row (in data order) its unit key, its observed
+/// counts and the Poisson tables of its counts.
 #[derive(Debug, Clone)]
 pub(crate) struct Units {
     seed: u64,
     /// Journeys: one weight per customer; paths: per-row Poisson draws of the counts.
     per_customer: bool,
+    /// Per row: unit key, observed conversions, nulls, value, e^−conversions, e^−nulls.
     key: Vec<u64>,
     conv: Vec<f64>,
     nulls: Vec<f64>,
     value: Vec<f64>,
     exp_conv: Vec<f64>,
     exp_nulls: Vec<f64>,
+    /// Per row: the Poisson table of the conversions and of the nulls.
+    table_conv: Vec<u32>,
+    table_nulls: Vec<u32>,
+    tables: PoissonTables,
     /// Totals of the observed data: journeys, conversions.
     pub journeys: f64,
     pub conversions: f64,
 }
 
 impl Units {
-    /// The resampling units of every row of `data` (rows in data order).
+    /// The resampling units of every row of `data`.
     pub(crate) fn new(data: Data<'_>, seed: u64) -> Units {
         let n = data.len();
-        let mut u = Units {
-            seed,
-            per_customer: matches!(data, Data::Journeys(_)),
-            key: Vec::with_capacity(n),
-            conv: Vec::with_capacity(n),
-            nulls: Vec::with_capacity(n),
-            value: Vec::with_capacity(n),
-            exp_conv: Vec::new(),
-            exp_nulls: Vec::new(),
-            journeys: 0.0,
-            conversions: 0.0,
-        };
         let cat = data.catalog();
+        let mut key: Vec<u64> = Vec::with_capacity(n);
         match data {
             Data::Journeys(j) => {
                 let names = j.customer_names();
@@ -290,27 +378,57 @@ impl Units {
                             k
                         }
                     };
-                    u.key.push(k);
+                    key.push(k);
                 }
             }
             Data::Paths(p) => {
+                // a path's key mixes its touchpoints' name keys in order: it depends on the names,
+                // not on the catalog's numbering
+                let tp_key: Vec<u64> = (0..cat.len())
+                    .map(|i| name_key([cat.name(crate::TouchpointId(i as u32)).unwrap_or("?").as_bytes()]))
+                    .collect();
                 for r in p.iter() {
-                    u.key.push(name_key(r.touchpoints.iter().map(|&t| cat.name(t).unwrap_or("?").as_bytes())));
+                    let h = r.touchpoints.iter().fold(0x243f_6a88_85a3_08d3u64, |h, t| {
+                        SplitMix64(h ^ tp_key.get(t.index()).copied().unwrap_or(0)).next_u64()
+                    });
+                    key.push(h);
                 }
             }
         }
+        let (mut conv, mut nulls, mut value) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for r in data.rows(None) {
-            u.conv.push(r.conversions);
-            u.nulls.push(r.nulls);
-            u.value.push(r.value);
-            u.journeys += r.conversions + r.nulls;
-            u.conversions += r.conversions;
+            (conv[r.index], nulls[r.index], value[r.index]) = (r.conversions, r.nulls, r.value);
         }
-        if !u.per_customer {
-            u.exp_conv = u.conv.iter().map(|&l| (-l).exp()).collect();
-            u.exp_nulls = u.nulls.iter().map(|&l| (-l).exp()).collect();
+        let per_customer = matches!(data, Data::Journeys(_));
+        let (exp_conv, exp_nulls) = if per_customer {
+            (Vec::new(), Vec::new())
+        } else {
+            (conv.iter().map(|&l: &f64| (-l).exp()).collect(), nulls.iter().map(|&l: &f64| (-l).exp()).collect())
+        };
+        let mut tables = PoissonTables::default();
+        let (table_conv, table_nulls) = if per_customer {
+            tables.table_of(1.0);
+            (Vec::new(), Vec::new())
+        } else {
+            let tc: Vec<u32> = conv.iter().map(|&l| tables.table_of(l)).collect();
+            let tn: Vec<u32> = nulls.iter().map(|&l| tables.table_of(l)).collect();
+            (tc, tn)
+        };
+        Units {
+            seed,
+            per_customer,
+            key,
+            journeys: conv.iter().zip(&nulls).map(|(c, n)| c + n).sum(),
+            conversions: conv.iter().sum(),
+            conv,
+            nulls,
+            value,
+            exp_conv,
+            exp_nulls,
+            table_conv,
+            table_nulls,
+            tables,
         }
-        u
     }
 
     /// Number of rows.
@@ -324,39 +442,70 @@ impl Units {
         resample_key(self.seed, b)
     }
 
-    /// The resampled (conversions, nulls, value) of row `i` in the resample of key `rkey`.
+    /// The resampled (conversions, nulls, value) of row `p` in the resample of key `rkey`.
     #[inline]
-    pub(crate) fn draw_keyed(&self, rkey: u64, i: usize) -> (f64, f64, f64) {
-        let mut rng = SplitMix64(rkey ^ self.key[i]);
-        if self.per_customer {
-            let w = poisson(1.0, E_NEG_1, &mut rng);
-            (w * self.conv[i], w * self.nulls[i], w * self.value[i])
+    pub(crate) fn draw_keyed(&self, rkey: u64, p: usize) -> (f64, f64, f64) {
+        let (c, n) = self.draw_counts(rkey, p);
+        let v = if self.per_customer {
+            // c = w · conv: the customer's weight scales the value alike
+            if self.conv[p] + self.nulls[p] > 0.0 {
+                self.value[p] * (c + n) / (self.conv[p] + self.nulls[p])
+            } else {
+                0.0
+            }
+        } else if self.conv[p] > 0.0 {
+            self.value[p] * c / self.conv[p]
         } else {
-            let c = poisson(self.conv[i], self.exp_conv[i], &mut rng);
-            let n = poisson(self.nulls[i], self.exp_nulls[i], &mut rng);
-            let v = if self.conv[i] > 0.0 { self.value[i] * c / self.conv[i] } else { 0.0 };
-            (c, n, v)
-        }
+            0.0
+        };
+        (c, n, v)
     }
 
-    /// The multiplier of row `i`'s observed conversions (and value) when `drawn` are its
-    /// resampled conversions.
+    /// The resampled (conversions, nulls) of row `p` (as [`draw_keyed`](Self::draw_keyed),
+    /// without the value). One 64-bit draw gives the two 32-bit uniforms of the two counts.
+    #[inline(always)]
+    pub(crate) fn draw_counts(&self, rkey: u64, p: usize) -> (f64, f64) {
+        const U32: f64 = 1.0 / 4_294_967_296.0;
+        let mut rng = SplitMix64(rkey ^ self.key[p]);
+        let z = rng.next_u64();
+        let (u1, u2) = ((z >> 32) as f64 * U32, (z & 0xFFFF_FFFF) as f64 * U32);
+        if self.per_customer {
+            let w = self.tables.draw(0, u1);
+            return (w * self.conv[p], w * self.nulls[p]);
+        }
+        let c = match self.table_conv[p] {
+            NO_TABLE => poisson(self.conv[p], self.exp_conv[p], &mut rng),
+            t => self.tables.draw(t, u1),
+        };
+        let n = match self.table_nulls[p] {
+            NO_TABLE => poisson(self.nulls[p], self.exp_nulls[p], &mut rng),
+            t => self.tables.draw(t, u2),
+        };
+        (c, n)
+    }
+
+    /// Whether row `p` has conversions.
     #[inline]
-    pub(crate) fn conversion_multiplier_of(&self, i: usize, drawn: f64) -> f64 {
-        if self.conv[i] > 0.0 { drawn / self.conv[i] } else { 0.0 }
+    pub(crate) fn converts(&self, p: usize) -> bool {
+        self.conv[p] > 0.0
+    }
+
+    /// The multiplier of the observed conversions (and value) of row `p` when
+    /// `drawn` are its resampled conversions.
+    #[inline]
+    pub(crate) fn conversion_multiplier_of(&self, p: usize, drawn: f64) -> f64 {
+        if self.conv[p] > 0.0 { drawn / self.conv[p] } else { 0.0 }
     }
 
     /// A reweighted copy of `data` for resample `b` (for solvers that need whole data), or
     /// None when the resample holds no journey.
     pub(crate) fn resampled(&self, data: Data<'_>, b: usize) -> Result<Option<Resampled>> {
         let n = self.len();
-        let mut c = Vec::with_capacity(n);
-        let mut nl = Vec::with_capacity(n);
-        let mut v = Vec::with_capacity(n);
+        let (mut c, mut nl, mut v) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
         let mut total = 0.0;
         let rkey = self.key_of(b);
-        for i in 0..n {
-            let (a, bb, cc) = self.draw_keyed(rkey, i);
+        for r in 0..n {
+            let (a, bb, cc) = self.draw_keyed(rkey, r);
             total += a + bb;
             c.push(a);
             nl.push(bb);
@@ -369,9 +518,9 @@ impl Units {
             Data::Journeys(j) => {
                 // a journey's weight: its own weight × its customer's Poisson weight
                 let w: Vec<f64> = (0..n)
-                    .map(|i| {
-                        let base = self.conv[i] + self.nulls[i];
-                        if base > 0.0 { j.weight_of(i) * (c[i] + nl[i]) / base } else { 0.0 }
+                    .map(|r| {
+                        let base = self.conv[r] + self.nulls[r];
+                        if base > 0.0 { j.weight_of(r) * (c[r] + nl[r]) / base } else { 0.0 }
                     })
                     .collect();
                 let mut j = j.clone();
@@ -398,6 +547,25 @@ impl Resampled {
     }
 }
 
+/// Resamples evaluated together by [`each_batch`] (one pass over the data per batch).
+pub(crate) const BATCH: usize = 8;
+
+/// Evaluate `f` on batches of at most [`BATCH`] resamples of `0..b`, in parallel; `f` returns
+/// one result per resample of its batch; results in resample order (the same for any thread
+/// count).
+pub(crate) fn each_batch<R: Send>(b: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync + Send) -> Vec<R> {
+    let batches: Vec<std::ops::Range<usize>> =
+        (0..b.div_ceil(BATCH)).map(|i| i * BATCH..((i + 1) * BATCH).min(b)).collect();
+    #[cfg(feature = "rayon")]
+    let parts: Vec<Vec<R>> = {
+        use rayon::prelude::*;
+        batches.into_par_iter().map(f).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let parts: Vec<Vec<R>> = batches.into_iter().map(f).collect();
+    parts.into_iter().flatten().collect()
+}
+
 /// Evaluate `f` for resamples `0..b` in parallel; results in resample order (the same for any
 /// thread count).
 pub(crate) fn each_resample<R: Send>(b: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
@@ -418,7 +586,7 @@ mod tests {
 
     #[test]
     fn poisson_draws_have_the_right_mean_and_variance() {
-        for &lambda in &[0.5f64, 1.0, 7.0, 29.0, 31.0, 500.0] {
+        for &lambda in &[0.5f64, 1.0, 7.0, 9.9, 10.0, 12.5, 29.0, 31.0, 500.0] {
             let e = (-lambda).exp();
             let n = 40_000;
             let draws: Vec<f64> =
@@ -429,6 +597,53 @@ mod tests {
             assert!((mean - lambda).abs() < 5.0 * se, "λ = {lambda}: mean {mean}");
             assert!((var / lambda - 1.0).abs() < 0.05, "λ = {lambda}: variance {var}");
             assert!(draws.iter().all(|&d| d >= 0.0 && d.fract() == 0.0));
+        }
+    }
+
+    #[test]
+    fn table_draws_are_the_inverse_cdf() {
+        let mut t = PoissonTables::default();
+        for &lambda in &[1.0f64, 3.0, 10.0, 57.0, 400.0] {
+            let id = t.table_of(lambda);
+            assert_ne!(id, NO_TABLE);
+            assert_eq!(t.table_of(lambda), id, "one table per mean");
+            // brute force: the smallest k with P(X ≤ k) > u
+            let mut rng = SplitMix64(9);
+            for _ in 0..2000 {
+                let u = rng.f64();
+                let (mut k, mut p, mut f) = (0.0f64, (-lambda).exp(), (-lambda).exp());
+                while f <= u && k < 5000.0 {
+                    k += 1.0;
+                    p *= lambda / k;
+                    f += p;
+                }
+                let got = t.draw(id, u);
+                // the two sums may differ in the last bit at a boundary
+                assert!((got - k).abs() <= 1.0, "λ = {lambda}, u = {u}: {got} vs {k}");
+            }
+        }
+        assert_eq!(t.table_of(0.0), NO_TABLE);
+        assert_eq!(t.table_of(TABLE_MAX_MEAN * 2.0), NO_TABLE);
+    }
+
+    #[test]
+    fn resampled_counts_have_poisson_moments() {
+        // a path table with counts 1, 7 and 5000 (tables and the rejection sampler)
+        let mut p = PathTable::default();
+        p.add_path_str("a", ">", 1.0, 7.0, 0.0).unwrap();
+        p.add_path_str("b", ">", 5000.0, 0.0, 0.0).unwrap();
+        let u = Units::new(Data::Paths(&p), 4);
+        for (row, conv, nulls) in [(0usize, 1.0f64, 7.0f64), (1, 5000.0, 0.0)] {
+            let pos = row;
+            let n = 20_000;
+            let draws: Vec<(f64, f64, f64)> = (0..n).map(|b| u.draw_keyed(u.key_of(b), pos)).collect();
+            for (i, want) in [(0, conv), (1, nulls)] {
+                let x: Vec<f64> = draws.iter().map(|d| if i == 0 { d.0 } else { d.1 }).collect();
+                let mean = x.iter().sum::<f64>() / n as f64;
+                let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+                assert!((mean - want).abs() <= 5.0 * (want / n as f64).sqrt() + 1e-12, "{want}: mean {mean}");
+                assert!((var - want).abs() <= 0.06 * want + 1e-12, "{want}: variance {var}");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Wall time of bootstrap intervals and segment attribution (median of 3 runs).
 //!
-//! `cargo run --release -p touchpoint-benches --bin bootstrap_timing -- [paths] [resamples]`
+//! `cargo run --release -p touchpoint-benches --bin bootstrap_timing -- [paths] [resamples] [only]`
+//! (`only`: `markov1`, `markov3`, `rules` or `segments`; default all)
 
 use std::time::Instant;
 
@@ -27,11 +28,16 @@ fn main() -> touchpoint_core::Result<()> {
     let mut args = std::env::args().skip(1);
     let n_paths: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let b: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let only = args.next().unwrap_or_default();
+    let run = |what: &str| only.is_empty() || only == what;
     let o = AttributionOptions::default();
     let boot = BootstrapOptions { resamples: b, seed: 1, level: 0.95 };
     let paths = demo::paths(n_paths, 12, 11)?;
     println!("path table: {} distinct paths; B = {b}", paths.len());
     for order in [1, 3] {
+        if !run(&format!("markov{order}")) {
+            continue;
+        }
         let one = median(|| {
             compare(&paths, &[M::markov(order)], &o).map(|_| ()).unwrap_or_default();
         });
@@ -40,11 +46,16 @@ fn main() -> touchpoint_core::Result<()> {
         });
         println!("  markov order {order}: one run {one:.3} s, with B = {b} intervals {t:.3} s");
     }
-    let rules = [M::FirstTouch, M::LastTouch, M::Linear];
-    let t = median(|| {
-        compare_with_intervals(&paths, &rules, &o, &boot).map(|_| ()).unwrap_or_default();
-    });
-    println!("  first/last/linear with B = {b} intervals: {t:.3} s");
+    if run("rules") {
+        let rules = [M::FirstTouch, M::LastTouch, M::Linear];
+        let t = median(|| {
+            compare_with_intervals(&paths, &rules, &o, &boot).map(|_| ()).unwrap_or_default();
+        });
+        println!("  first/last/linear with B = {b} intervals: {t:.3} s");
+    }
+    if !run("segments") {
+        return Ok(());
+    }
 
     let events = demo::events(&demo::DemoOptions { customers: 200_000, ..Default::default() })?;
     let (js, _) = Journeys::build(&events, &JourneyOptions::default())?;

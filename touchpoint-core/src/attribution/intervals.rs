@@ -13,11 +13,10 @@
 //! walks ([`crate::graph`]'s trace) and re-solve it; every other model runs on reweighted data.
 
 use super::{AttributionModel, AttributionOptions, Credits, Frame, MarkovAllocation, compare, rules};
-use crate::bootstrap::{BootstrapOptions, Interval, Units, each_resample};
+use crate::bootstrap::{BATCH, BootstrapOptions, Interval, Units, each_batch, each_resample};
 use crate::data::Data;
 use crate::error::Result;
 use crate::graph::trace::Trace;
-use crate::stats::FixedSum;
 
 #[cfg(test)]
 thread_local! {
@@ -161,7 +160,7 @@ pub(crate) fn draws_of(
         let frame = Frame::new(data, &pj_opts)?;
         let rule_models: Vec<AttributionModel> = rule_idx.iter().map(|&i| models[i].clone()).collect();
         let with_pj = rules::attribute(&frame, &rule_models)?;
-        // per model: credited (row, touchpoint, conversions) grouped by row
+        // per model: credited (row, touchpoint, conversions), in row order
         let csr: Vec<Option<Vec<(u32, u32, f64)>>> = with_pj
             .iter()
             .map(|c| {
@@ -173,30 +172,48 @@ pub(crate) fn draws_of(
         let linear = csr.iter().all(Option::is_some);
         if linear {
             let efficient: Vec<bool> = with_pj.iter().map(|c| c.efficient).collect();
-            let per_b = each_resample(b, |k| {
+            // journeys are needed for the scale of non-efficient models only
+            let need_nulls = efficient.iter().any(|e| !e);
+            let per_b = each_batch(b, |ks| {
+                let k = ks.len();
+                let keys: Vec<u64> = ks.clone().map(|b| units.key_of(b)).collect();
                 let n = units.len();
-                let mut m = vec![0.0; n];
-                let (mut nb, mut cb) = (FixedSum::default(), FixedSum::default());
-                let rkey = units.key_of(k);
-                for (i, slot) in m.iter_mut().enumerate() {
-                    let (c, nl, _) = units.draw_keyed(rkey, i);
-                    nb.add(c + nl);
-                    cb.add(c);
-                    *slot = units.conversion_multiplier_of(i, c);
+                // conversion multipliers, row-major ([row][resample]), and the totals
+                let mut m = vec![0.0; n * BATCH];
+                let (mut nb, mut cb) = ([0.0; BATCH], [0.0; BATCH]);
+                for r in 0..n {
+                    if !(need_nulls || units.converts(r)) {
+                        continue;
+                    }
+                    for (j, &rkey) in keys.iter().enumerate() {
+                        let (c, nl) = units.draw_counts(rkey, r);
+                        nb[j] += c + nl;
+                        cb[j] += c;
+                        m[r * BATCH + j] = units.conversion_multiplier_of(r, c);
+                    }
                 }
-                csr.iter()
+                let per_model: Vec<Vec<Option<Vec<f64>>>> = csr
+                    .iter()
                     .zip(&efficient)
                     .map(|(rows, &eff)| {
-                        // fixed point: the sums do not depend on the row order
-                        let mut conv = vec![FixedSum::default(); n_tp];
+                        let mut conv = vec![0.0; n_tp * BATCH];
                         for &(r, t, x) in rows.as_deref().unwrap_or(&[]) {
-                            conv[t as usize].add(m[r as usize] * x);
+                            let (mr, acc) = (r as usize * BATCH, t as usize * BATCH);
+                            for j in 0..BATCH {
+                                conv[acc + j] += m[mr + j] * x;
+                            }
                         }
-                        let scale =
-                            if eff { ratio(units.conversions, cb.get()) } else { ratio(units.journeys, nb.get()) };
-                        scale.map(|s| conv.iter().map(|x| x.get() * s).collect::<Vec<f64>>())
+                        (0..k)
+                            .map(|j| {
+                                let s =
+                                    if eff { ratio(units.conversions, cb[j]) } else { ratio(units.journeys, nb[j]) }?;
+                                Some((0..n_tp).map(|t| conv[t * BATCH + j] * s).collect())
+                            })
+                            .collect()
                     })
-                    .collect::<Vec<_>>()
+                    .collect();
+                // one entry per resample: the models' results
+                (0..k).map(|j| per_model.iter().map(|pm| pm[j].clone()).collect::<Vec<_>>()).collect()
             });
             for (j, &mi) in rule_idx.iter().enumerate() {
                 let mut d = Draws::new(n_tp, b, false);
@@ -217,15 +234,14 @@ pub(crate) fn draws_of(
         }
         if let AttributionModel::Markov { order, allocation: MarkovAllocation::Global, .. } = m {
             let trace = Trace::new(data, *order, opts.max_touches)?;
-            let per_b = each_resample(b, |k| {
-                let g = trace.resample(units, k)?;
-                let (_, _, re) = g.removal_analysis().ok()?;
-                let re_c: Vec<f64> = re.iter().map(|r| r.conversions).collect();
-                let sum: f64 = re_c.iter().sum();
-                (sum > 0.0).then(|| {
-                    let conv: Vec<f64> = re_c.iter().map(|r| r / sum * units.conversions).collect();
-                    (conv, re_c)
-                })
+            let per_b = each_batch(b, |ks| {
+                let draw = |g: crate::graph::JourneyGraph| -> Option<(Vec<f64>, Vec<f64>)> {
+                    let (_, _, re) = g.removal_analysis().ok()?;
+                    let re_c: Vec<f64> = re.iter().map(|r| r.conversions).collect();
+                    let sum: f64 = re_c.iter().sum();
+                    (sum > 0.0).then(|| (re_c.iter().map(|r| r / sum * units.conversions).collect(), re_c))
+                };
+                trace.resample_batch(units, ks).into_iter().map(|g| g.and_then(draw)).collect()
             });
             let mut d = Draws::new(n_tp, b, true);
             for (k, r) in per_b.iter().enumerate() {

@@ -572,7 +572,8 @@ impl JourneyGraph {
     pub fn removal_analysis(&self) -> Result<(f64, f64, Vec<RemovalEffect>)> {
         let c = Chain::new(self);
         let p = c.solve_backward(&c.r_conv, None)?[0];
-        let ev = c.solve_backward(&c.r_value, None)?[0];
+        // no value in the data (e.g. a bootstrap resample of conversion figures): no value solve
+        let ev = if self.value != 0.0 { c.solve_backward(&c.r_value, None)?[0] } else { 0.0 };
         Ok((p, ev, self.removal_effects_with(&c, p, ev)?))
     }
 

@@ -3,7 +3,7 @@
 
 use super::trace::Trace;
 use super::{JourneyGraph, NodeKind};
-use crate::bootstrap::{BootstrapOptions, Interval, Units, each_resample};
+use crate::bootstrap::{BootstrapOptions, Interval, Units, each_batch};
 use crate::data::Data;
 use crate::error::Result;
 
@@ -98,12 +98,14 @@ pub fn graph_intervals_with_draws(
 ) -> Result<(GraphIntervals, Vec<Vec<f64>>)> {
     boot.validate()?;
     let observed = JourneyGraph::from_data(data, order, max_touches)?;
-    let trace = Trace::new(data, order, max_touches)?;
     let units = Units::new(data, boot.seed);
+    let trace = Trace::new(data, order, max_touches)?;
     let labels = labels_of(&observed);
     debug_assert_eq!(labels, labels_of(&trace.graph), "the traced graph numbers its states like the observed one");
     let estimate = figures_of(&observed)?;
-    let per_b = each_resample(boot.resamples, |k| trace.resample(&units, k).and_then(|g| figures_of(&g).ok()));
+    let per_b = each_batch(boot.resamples, |ks| {
+        trace.resample_batch(&units, ks).into_iter().map(|g| g.and_then(|g| figures_of(&g).ok())).collect()
+    });
     let used = per_b.iter().filter(|x| x.is_some()).count();
     let draws: Vec<Vec<f64>> = per_b.into_iter().map(|x| x.unwrap_or_else(|| vec![f64::NAN; labels.len()])).collect();
     let rows = labels
@@ -165,8 +167,8 @@ fn labels_of(g: &JourneyGraph) -> Vec<(&'static str, String)> {
 fn figures_of(g: &JourneyGraph) -> Result<Vec<f64>> {
     let c = super::absorbing::Chain::new(g);
     let b = c.solve_backward(&c.r_conv, None)?;
-    let ev = c.solve_backward(&c.r_value, None)?;
-    let re = g.removal_effects_with(&c, b[0], ev[0])?;
+    let ev = if g.value != 0.0 { c.solve_backward(&c.r_value, None)?[0] } else { 0.0 };
+    let re = g.removal_effects_with(&c, b[0], ev)?;
     let visits = g.observed_visits();
     let mut v = vec![b[0]];
     v.extend(re.iter().map(|r| r.conversions));

@@ -1,14 +1,12 @@
 //! The edges each data row walks, so that bootstrap resamples rebuild the graph's counts by
 //! reweighting rows instead of re-walking their states.
 
-use hashbrown::HashMap;
 use petgraph::visit::EdgeRef;
 
 use super::{Builder, CONVERSION, JourneyGraph, NULL, START};
-use crate::bootstrap::Units;
+use crate::bootstrap::{BATCH, Units};
 use crate::data::Data;
 use crate::error::{Error, Result};
-use crate::stats::FixedSum;
 
 /// A graph with, per data row, the edges the row contributed to.
 pub(crate) struct Trace {
@@ -32,10 +30,10 @@ impl Trace {
         }
         let catalog = data.catalog();
         let mut b = Builder::new(order, catalog.len())?;
-        b.rec = Some(Vec::new());
         let mut rows = Vec::new();
         let mut ptr = vec![0usize];
         let mut has = Vec::new();
+        b.rec = Some(Vec::with_capacity(data.len() * 4));
         let (mut n, mut c, mut v) = (0.0, 0.0, 0.0);
         for r in data.rows(max_touches) {
             if r.conversions + r.nulls > 0.0 && !r.touchpoints.is_empty() {
@@ -50,21 +48,34 @@ impl Trace {
         }
         let nodes = b.rec.take().unwrap_or_default();
         let graph = b.finish(catalog.clone(), data.has_times(), n, c, v);
-        let index: HashMap<(u32, u32), u32> = graph
-            .graph
-            .edge_references()
-            .map(|e| ((e.source().index() as u32, e.target().index() as u32), e.id().index() as u32))
-            .collect();
-        let edge = |a: u32, b: u32| index.get(&(a, b)).copied().unwrap_or(u32::MAX);
+        // edges are numbered by (source, target): a source's edges are contiguous and sorted by
+        // target, so an edge's number is found by a short binary search
+        let n_nodes = graph.graph.node_count();
+        let mut first = vec![0u32; n_nodes + 1];
+        let mut target = Vec::with_capacity(graph.graph.edge_count());
+        for e in graph.graph.edge_references() {
+            debug_assert_eq!(e.id().index(), target.len());
+            first[e.source().index() + 1] += 1;
+            target.push(e.target().index() as u32);
+        }
+        for i in 0..n_nodes {
+            first[i + 1] += first[i];
+        }
+        let edge = |a: u32, b: u32| -> u32 {
+            let (lo, hi) = (first[a as usize] as usize, first[a as usize + 1] as usize);
+            match target[lo..hi].binary_search(&b) {
+                Ok(k) => (lo + k) as u32,
+                Err(_) => u32::MAX,
+            }
+        };
         let mut edges = Vec::with_capacity(nodes.len());
         let mut eptr = Vec::with_capacity(ptr.len());
-        eptr.push(0);
+        eptr.push(0usize);
         let mut conv_edge = Vec::with_capacity(rows.len());
         let mut null_edge = Vec::with_capacity(rows.len());
         for (i, w) in ptr.windows(2).enumerate() {
-            let seq = &nodes[w[0]..w[1]];
             let mut prev = START as u32;
-            for &s in seq {
+            for &s in &nodes[w[0]..w[1]] {
                 edges.push(edge(prev, s));
                 prev = s;
             }
@@ -76,54 +87,64 @@ impl Trace {
         Ok(Trace { graph, rows, ptr: eptr, edges, conv_edge, null_edge })
     }
 
-    /// The graph of resample `b`: every edge's count and value summed over the reweighted rows
-    /// (in fixed point, so the sums do not depend on row order). Dwell statistics stay those of
-    /// the observed data. None when the resample holds no journey.
-    pub(crate) fn resample(&self, units: &Units, b: usize) -> Option<JourneyGraph> {
+    /// The graphs of resamples `bs`: every edge's count summed over the reweighted rows (in row
+    /// order). The resamples of a batch share one pass over the rows, so the trace
+    /// is read once per batch rather than once per resample. Values are left out (the intervals
+    /// are of conversion figures, and without values the chain skips its value solves); dwell
+    /// statistics stay those of the observed data. None for a resample that holds no journey.
+    pub(crate) fn resample_batch(&self, units: &Units, bs: std::ops::Range<usize>) -> Vec<Option<JourneyGraph>> {
         let m = self.graph.graph.edge_count();
-        let mut count = vec![FixedSum::default(); m];
-        let mut value = vec![FixedSum::default(); m];
-        let (mut n, mut c, mut v) = (FixedSum::default(), FixedSum::default(), FixedSum::default());
-        let rkey = units.key_of(b);
-        for (i, &row) in self.rows.iter().enumerate() {
-            let (rc, rn, rv) = units.draw_keyed(rkey, row as usize);
-            let w = rc + rn;
-            if w <= 0.0 {
+        let keys: Vec<u64> = bs.clone().map(|b| units.key_of(b)).collect();
+        let k = keys.len();
+        // counts laid out edge-major ([edge][resample]): a row adds its weights of the whole
+        // batch to each of its edges in one contiguous (vectorisable) run. Rows of weight 0 add
+        // 0.0, which leaves the sums unchanged.
+        let mut count = vec![0.0f64; m * BATCH];
+        let mut totals = [(0.0f64, 0.0f64); BATCH];
+        let (mut wt, mut wc, mut wn) = ([0.0f64; BATCH], [0.0f64; BATCH], [0.0f64; BATCH]);
+        let add = |count: &mut [f64], e: usize, w: &[f64; BATCH]| {
+            if let Some(cell) = count.get_mut(e * BATCH..(e + 1) * BATCH) {
+                for (x, y) in cell.iter_mut().zip(w) {
+                    *x += y;
+                }
+            }
+        };
+        for (i, &p) in self.rows.iter().enumerate() {
+            let mut any = false;
+            for (j, &rkey) in keys.iter().enumerate() {
+                let (rc, rn) = units.draw_counts(rkey, p as usize);
+                (wc[j], wn[j], wt[j]) = (rc, rn, rc + rn);
+                any |= rc + rn > 0.0;
+            }
+            if !any {
                 continue;
             }
-            n.add(w);
-            c.add(rc);
-            v.add(rv);
+            for j in 0..k {
+                totals[j].0 += wt[j];
+                totals[j].1 += wc[j];
+            }
             for &e in &self.edges[self.ptr[i]..self.ptr[i + 1]] {
-                if let (Some(ce), Some(ve)) = (count.get_mut(e as usize), value.get_mut(e as usize)) {
-                    ce.add(w);
-                    ve.add(rv);
-                }
+                add(&mut count, e as usize, &wt);
             }
-            if rc > 0.0 {
-                let e = self.conv_edge[i] as usize;
-                if let (Some(ce), Some(ve)) = (count.get_mut(e), value.get_mut(e)) {
-                    ce.add(rc);
-                    ve.add(rv);
+            add(&mut count, self.conv_edge[i] as usize, &wc);
+            add(&mut count, self.null_edge[i] as usize, &wn);
+        }
+        (0..k)
+            .map(|j| {
+                let (n, c) = totals[j];
+                if n <= 0.0 {
+                    return None;
                 }
-            }
-            if rn > 0.0 {
-                if let Some(ce) = count.get_mut(self.null_edge[i] as usize) {
-                    ce.add(rn);
+                let mut g = self.graph.clone();
+                for (e, w) in g.graph.edge_weights_mut().enumerate() {
+                    w.count = count[e * BATCH + j];
+                    w.value = 0.0;
                 }
-            }
-        }
-        if n.get() <= 0.0 {
-            return None;
-        }
-        let mut g = self.graph.clone();
-        for (e, w) in g.graph.edge_weights_mut().enumerate() {
-            w.count = count[e].get();
-            w.value = value[e].get();
-        }
-        g.journeys = n.get();
-        g.conversions = c.get();
-        g.value = v.get();
-        Some(g)
+                g.journeys = n;
+                g.conversions = c;
+                g.value = 0.0;
+                Some(g)
+            })
+            .collect()
     }
 }
