@@ -15,7 +15,7 @@
 //! customer gets the same weight whether the analysis runs on everyone or on their segment.
 //!
 //! **Evaluation.** Resamples reweight the counts already in memory and feed them to the same
-//! solvers; the data is never re-read. They run in parallel, in batches of [`BATCH`] that share
+//! solvers; the data is never re-read. They run in parallel, in batches of eight that share
 //! one pass over the data (results collected in resample order). A draw is a lookup in an
 //! inverse-CDF table of the count's Poisson law (one per distinct count up to 400; other counts
 //! use inversion or the PTRS rejection sampler); the two counts of a row share one 64-bit

@@ -484,6 +484,58 @@ impl Journeys {
         self.value.iter().enumerate().map(|(i, v)| v * self.weight_of(i)).sum()
     }
 
+    /// Split the journeys into `groups` sets by `group_of(journey index)` (None: left out), in
+    /// one sequential pass: each set keeps its journeys in their order, with the same catalog
+    /// and customer names.
+    pub fn split(&self, groups: usize, group_of: impl Fn(usize) -> Option<usize>) -> Vec<Journeys> {
+        let n = self.len();
+        let mut code = Vec::with_capacity(n);
+        let (mut rows, mut touches) = (vec![0usize; groups], vec![0usize; groups]);
+        for i in 0..n {
+            let g = group_of(i).filter(|&g| g < groups);
+            if let Some(g) = g {
+                rows[g] += 1;
+                touches[g] += self.offsets[i + 1] - self.offsets[i];
+            }
+            code.push(g);
+        }
+        let weighted = !self.weight.is_empty();
+        let mut out: Vec<Journeys> = (0..groups)
+            .map(|g| {
+                let mut j = Journeys {
+                    catalog: self.catalog.clone(),
+                    customer_names: self.customer_names.clone(),
+                    offsets: Vec::with_capacity(rows[g] + 1),
+                    touchpoints: Vec::with_capacity(touches[g]),
+                    times: Vec::with_capacity(touches[g]),
+                    converted: Vec::with_capacity(rows[g]),
+                    value: Vec::with_capacity(rows[g]),
+                    weight: Vec::with_capacity(if weighted { rows[g] } else { 0 }),
+                    end_time: Vec::with_capacity(rows[g]),
+                    customer: Vec::with_capacity(rows[g]),
+                    totals: Default::default(),
+                };
+                j.offsets.push(0);
+                j
+            })
+            .collect();
+        for (i, g) in code.into_iter().enumerate() {
+            let Some(o) = g.and_then(|g| out.get_mut(g)) else { continue };
+            let (a, b) = (self.offsets[i], self.offsets[i + 1]);
+            o.touchpoints.extend_from_slice(&self.touchpoints[a..b]);
+            o.times.extend_from_slice(&self.times[a..b]);
+            o.offsets.push(o.touchpoints.len());
+            o.converted.push(self.converted[i]);
+            o.value.push(self.value[i]);
+            if weighted {
+                o.weight.push(self.weight[i]);
+            }
+            o.end_time.push(self.end_time[i]);
+            o.customer.push(self.customer[i]);
+        }
+        out
+    }
+
     /// The journeys at `rows` (indices, in the order given), with the same catalog and
     /// customer names: a segment's journeys.
     pub fn select(&self, rows: &[u32]) -> Journeys {

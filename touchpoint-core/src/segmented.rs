@@ -56,17 +56,8 @@ pub fn split_journeys(journeys: &Journeys, segments: &Segments) -> Result<Vec<(S
             found: segments.customers(),
         });
     }
-    let mut rows: Vec<Vec<u32>> = vec![Vec::new(); segments.len()];
-    for (i, j) in journeys.iter().enumerate() {
-        rows[segments.of_customer(j.customer) as usize].push(i as u32);
-    }
-    Ok(segments
-        .labels()
-        .iter()
-        .zip(rows)
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(l, r)| (l.clone(), journeys.select(&r)))
-        .collect())
+    let parts = journeys.split(segments.len(), |i| journeys.get(i).map(|j| segments.of_customer(j.customer) as usize));
+    Ok(segments.labels().iter().cloned().zip(parts).filter(|(_, j)| !j.is_empty()).collect())
 }
 
 crate::row_struct! {
@@ -320,19 +311,19 @@ pub fn attribute_by_segment(
         b.validate()?;
     }
     let mut out = SegmentAttribution { segments: Vec::new(), skipped: Vec::new(), bootstrap: boot.copied() };
-    for (label, js) in split_journeys(journeys, segments)? {
-        let data = Data::Journeys(&js);
-        let res = match boot {
+    let results = each_segment(split_journeys(journeys, segments)?, |js| {
+        let data = Data::Journeys(js);
+        match boot {
             Some(b) => compare_with_draws(data, models, opts, b).map(|v| {
                 let (c, d): (Vec<Credits>, Vec<Draws>) = v.into_iter().unzip();
                 (c, Some(d))
             }),
             None => compare(data, models, opts).map(|c| (c, None)),
-        };
+        }
+    });
+    for (label, journeys, res) in results {
         match res {
-            Ok((credits, draws)) => {
-                out.segments.push(SegmentCredits { segment: label, journeys: js.len(), credits, draws })
-            }
+            Ok((credits, draws)) => out.segments.push(SegmentCredits { segment: label, journeys, credits, draws }),
             Err(e @ (Error::ModelNotApplicable { .. } | Error::EmptyInput { .. })) => {
                 out.skipped.push((label, e.to_string()))
             }
@@ -340,6 +331,27 @@ pub fn attribute_by_segment(
         }
     }
     Ok(out)
+}
+
+/// Run `f` on every segment's journeys, the segments in parallel; `(label, journeys, result)`
+/// in label order.
+fn each_segment<R: Send>(
+    parts: Vec<(String, Journeys)>,
+    f: impl Fn(&Journeys) -> Result<R> + Sync + Send,
+) -> Vec<(String, usize, Result<R>)> {
+    let run = |(label, js): (String, Journeys)| {
+        let r = f(&js);
+        (label, js.len(), r)
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        parts.into_par_iter().map(run).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        parts.into_iter().map(run).collect()
+    }
 }
 
 crate::row_struct! {
@@ -450,13 +462,15 @@ pub fn graph_by_segment(
     boot: Option<&BootstrapOptions>,
 ) -> Result<SegmentGraph> {
     let mut out = SegmentGraph { segments: Vec::new(), skipped: Vec::new(), bootstrap: boot.copied() };
-    for (label, js) in split_journeys(journeys, segments)? {
-        let data = Data::Journeys(&js);
-        let res = match boot {
+    let results = each_segment(split_journeys(journeys, segments)?, |js| {
+        let data = Data::Journeys(js);
+        match boot {
             Some(b) => crate::graph::intervals::graph_intervals_with_draws(data, order, max_touches, b)
                 .map(|(g, d)| (g.rows, Some(d))),
             None => crate::graph::intervals::graph_point(data, order, max_touches).map(|r| (r, None)),
-        };
+        }
+    });
+    for (label, _, res) in results {
         match res {
             Ok((rows, draws)) => out.segments.push(SegmentGraphPart { segment: label, rows, draws }),
             Err(e @ (Error::EmptyInput { .. } | Error::NoConvergence { .. })) => {
