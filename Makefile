@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -166,6 +166,12 @@ bench-journeymap-quick: peer-env
 ## The experience analyses against pandas group-bys + pingouin (10M events; EVENTS=... to change);
 ## rewrites the Experience section of benches/RESULTS.md.
 EVENTS ?= 10000000
+## Bootstrap timing (1M-path table, B = 200), segment overhead and interval coverage; rewrites
+## the Bootstrap section of benches/RESULTS.md.
+bench-bootstrap:
+	cargo build --release -p touchpoint-benches --bin bootstrap_timing --bin bootstrap_coverage
+	python3 benches/bootstrap.py --bin-dir $(CARGO_TARGET_DIR)/release --out benches/RESULTS.md
+
 bench-experience:
 	@test -x $(PEER_PY) || python3 -m venv $(PEER_VENV)
 	$(PEER_PY) -m pip install -q --disable-pip-version-check pandas numpy pingouin

@@ -57,7 +57,7 @@ fn main() -> touchpoint_core::Result<()> {
         return Ok(());
     }
 
-    let events = demo::events(&demo::DemoOptions { customers: 200_000, ..Default::default() })?;
+    let events = demo::events(&demo::DemoOptions { customers: 1_000_000, ..Default::default() })?;
     let (js, _) = Journeys::build(&events, &JourneyOptions::default())?;
     let labels: Vec<String> = (0..events.customer_count()).map(|c| format!("s{}", c % 10)).collect();
     let refs: Vec<Option<&str>> = labels.iter().map(|s| Some(s.as_str())).collect();
@@ -69,8 +69,11 @@ fn main() -> touchpoint_core::Result<()> {
     let ten = median(|| {
         attribute_by_segment(&js, &seg, &models, &o, None).map(|_| ()).unwrap_or_default();
     });
+    let split = median(|| {
+        touchpoint_core::segmented::split_journeys(&js, &seg).map(|_| ()).unwrap_or_default();
+    });
     println!(
-        "journeys: {} ({} events); 3 models: one run {one:.3} s, by 10 segments {ten:.3} s ({:.2}x)",
+        "journeys: {} ({} events); 3 models: one run {one:.3} s, by 10 segments {ten:.3} s ({:.2}x; splitting {split:.3} s)",
         js.len(),
         events.len(),
         ten / one
