@@ -542,3 +542,53 @@ fn key_driver_errors_say_what_to_do() {
     let kd = KeyDriverOptions { drivers: vec!["nope".into()], ..Default::default() };
     assert!(matches!(key_drivers(&ev, None, &o, &kd), Err(crate::Error::UnknownTouchpoint { .. })));
 }
+
+/// `ev`'s rows as segment "a", and a copy with other customers and reversed scores as
+/// segment "b": segment "a" must give `ev`'s own figures.
+fn with_other_segment(ev: &EventTable) -> (EventTable, crate::segment::Segments) {
+    let mut b = EventTable::builder();
+    let mut labels = Vec::new();
+    for copy in ["a", "b"] {
+        for r in ev.rows() {
+            let customer = if copy == "a" { r.customer_id.to_owned() } else { format!("b:{}", r.customer_id) };
+            let feedback = r.feedback.map(|f| if copy == "a" { f as f32 } else { 10.0 - f as f32 });
+            b.push_keyed(CustomerKey::Str(&customer), r.touchpoint, r.timestamp.0, r.converted, r.value, feedback)
+                .unwrap();
+            labels.push(Some(copy));
+        }
+    }
+    let mut t = b.finish().unwrap();
+    t.catalog_mut().apply_attrs(ev.catalog());
+    let seg = crate::segment::Segments::from_event_values(&t, &labels).unwrap();
+    (t, seg)
+}
+
+#[test]
+fn e11_and_e12_through_the_segment_machinery() {
+    // E11: the NPS rows of segment "a" are the worked example's
+    let (ev, seg) = with_other_segment(&e11_events());
+    let exp = experience(&ev, None, &ExperienceOptions::default(), Some(&seg)).unwrap();
+    let s = exp.get_in(Some("a"), Dimension::Touchpoint, "store visit").unwrap();
+    assert_eq!((s.n, s.promoters, s.passives, s.detractors), (10, 5, 2, 3));
+    assert!(close(s.nps.unwrap(), 20.0, 1e-12));
+    assert!(close(s.nps_lower.unwrap(), -34.032478, 1e-6) && close(s.nps_upper.unwrap(), 74.032478, 1e-6));
+    let e = exp.get_in(Some("a"), Dimension::Touchpoint, "email").unwrap();
+    assert!(close(e.nps.unwrap(), 40.0, 1e-12));
+    assert!(close(e.nps_lower.unwrap(), -30.121803, 1e-6) && e.nps_upper == Some(100.0));
+    // segment b holds other figures, so the rows are really per segment
+    let sb = exp.get_in(Some("b"), Dimension::Touchpoint, "store visit").unwrap();
+    assert_ne!(sb.nps, s.nps);
+    // E12: segment "a"'s detractor comparison is the worked example's
+    let (ev, seg) = with_other_segment(&e12_events());
+    let r =
+        experience_conversion(&ev, None, &ExperienceOptions::default(), ExperienceReference::NotDetractor, Some(&seg))
+            .unwrap();
+    let row = r.rows.iter().find(|x| x.segment.as_deref() == Some("a") && x.touchpoint.is_none()).unwrap();
+    assert_eq!((row.detractor_journeys, row.detractor_conversions), (4, 1));
+    assert_eq!((row.reference_journeys, row.reference_conversions), (6, 4));
+    assert!(close(row.difference_lower.unwrap(), -0.984421, 1e-6));
+    assert!(close(row.difference_upper.unwrap(), 0.151087, 1e-6));
+    assert!(close(row.odds_ratio_lower.unwrap(), 0.009846, 1e-6));
+    assert!(close(row.odds_ratio_upper.unwrap(), 2.821320, 1e-6));
+    assert!(close(row.experience_gap.unwrap(), 3.0, 1e-12));
+}
