@@ -793,9 +793,25 @@ typedef struct {
    */
   double overall_rate;
   /**
+   * Lower bound of the 95 % Wilson interval of `overall_rate` (NaN when nobody entered).
+   */
+  double overall_rate_lower;
+  /**
+   * Upper bound of the 95 % Wilson interval of `overall_rate`.
+   */
+  double overall_rate_upper;
+  /**
    * `units` ÷ units at the previous step (NaN for step 1).
    */
   double step_rate;
+  /**
+   * Lower bound of the 95 % Wilson interval of `step_rate` (NaN for step 1).
+   */
+  double step_rate_lower;
+  /**
+   * Upper bound of the 95 % Wilson interval of `step_rate`.
+   */
+  double step_rate_upper;
   /**
    * `units` ÷ all units that were not excluded, entered or not.
    */
@@ -2231,6 +2247,33 @@ touchpoint_result touchpoint_funnel_to_text(const touchpoint_funnel *funnel,
                                             char *buf,
                                             size_t len,
                                             size_t *out_n);
+
+/**
+ * Segments `a` and `b` of a funnel side by side, step by step, as a JSON array of core
+ * `FunnelDiffRow`s (`step`, `name`, `units_a`, `units_b`, `rate_a`, `rate_b`, `difference`
+ * with its 95 % Wald interval, `p_value` of a pooled two-proportion z-test, `p_adjusted`
+ * by Benjamini–Hochberg over the steps, and `test`).
+ *
+ * @param funnel a funnel built with segments
+ * @param a, a_len the first segment label (UTF-8)
+ * @param b, b_len the second segment label
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (a label that
+ *         is not a segment of the funnel; the message lists the segments). Thread-safe for
+ *         concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; `a` and `b` valid for their lengths;
+ * other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_funnel_compare_json(const touchpoint_funnel *funnel,
+                                                 const char *a,
+                                                 size_t a_len,
+                                                 const char *b,
+                                                 size_t b_len,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
 
 /**
  * Free a funnel. NULL is a no-op. String pointers from its row getters die with it.

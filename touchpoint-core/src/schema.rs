@@ -65,6 +65,7 @@ pub fn schemas() -> Vec<Schema> {
         schema::<crate::segmented::SegmentDiffRow>("SegmentDiffRow"),
         schema::<crate::segmented::SegmentGraphRow>("SegmentGraphRow"),
         schema::<crate::segmented::SegmentTopPathRow>("SegmentTopPathRow"),
+        schema::<crate::journeymap::FunnelDiffRow>("FunnelDiffRow"),
     ]
 }
 
@@ -145,7 +146,18 @@ mod tests {
         check(
             crate::segmented::top_paths_by_segment(&journeys, &seg, 3, crate::PathRank::Journeys).unwrap()[0].clone(),
         );
-        assert_eq!(schemas().len(), 39);
+        let seg = crate::segment::Segments::by_first_touch(&events, crate::segment::SegmentAttribute::Channel).unwrap();
+        let fo = crate::journeymap::FunnelOptions {
+            steps: vec![
+                crate::journeymap::Step::touchpoint("website"),
+                crate::journeymap::Step::touchpoint("store visit"),
+            ],
+            ..Default::default()
+        };
+        let f = crate::journeymap::funnel(&events, &fo, Some(&seg)).unwrap();
+        let l: Vec<&str> = f.summary.iter().filter_map(|s| s.segment.as_deref()).collect();
+        check(f.compare_segments(l[0], l[1]).unwrap()[1].clone());
+        assert_eq!(schemas().len(), 40);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

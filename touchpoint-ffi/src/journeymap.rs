@@ -251,8 +251,16 @@ pub struct touchpoint_funnel_step {
     pub units: usize,
     /// `units` ÷ units at step 1 (NaN when nobody entered).
     pub overall_rate: f64,
+    /// Lower bound of the 95 % Wilson interval of `overall_rate` (NaN when nobody entered).
+    pub overall_rate_lower: f64,
+    /// Upper bound of the 95 % Wilson interval of `overall_rate`.
+    pub overall_rate_upper: f64,
     /// `units` ÷ units at the previous step (NaN for step 1).
     pub step_rate: f64,
+    /// Lower bound of the 95 % Wilson interval of `step_rate` (NaN for step 1).
+    pub step_rate_lower: f64,
+    /// Upper bound of the 95 % Wilson interval of `step_rate`.
+    pub step_rate_upper: f64,
     /// `units` ÷ all units that were not excluded, entered or not.
     pub reach: f64,
     /// Units at the previous step that did not reach this one (-1 for step 1).
@@ -329,7 +337,11 @@ impl touchpoint_funnel {
             name: _,
             units,
             overall_rate,
+            overall_rate_lower,
+            overall_rate_upper,
             step_rate,
+            step_rate_lower,
+            step_rate_upper,
             reach,
             drop_off,
             time_from_previous_median,
@@ -353,7 +365,11 @@ impl touchpoint_funnel {
             name_len: name.as_bytes().len(),
             units: *units,
             overall_rate: nan(*overall_rate),
+            overall_rate_lower: nan(*overall_rate_lower),
+            overall_rate_upper: nan(*overall_rate_upper),
             step_rate: nan(*step_rate),
+            step_rate_lower: nan(*step_rate_lower),
+            step_rate_upper: nan(*step_rate_upper),
             reach: nan(*reach),
             drop_off: count(*drop_off),
             time_from_previous_median_ms: ms(*time_from_previous_median),
@@ -554,6 +570,41 @@ impl touchpoint_funnel {
         out_n: *mut usize,
     ) -> touchpoint_result {
         boundary(|| text!(try_ref!(funnel).inner.to_string(), buf, len, out_n))
+    }
+
+    /// Segments `a` and `b` of a funnel side by side, step by step, as a JSON array of core
+    /// `FunnelDiffRow`s (`step`, `name`, `units_a`, `units_b`, `rate_a`, `rate_b`, `difference`
+    /// with its 95 % Wald interval, `p_value` of a pooled two-proportion z-test, `p_adjusted`
+    /// by Benjamini–Hochberg over the steps, and `test`).
+    ///
+    /// @param funnel a funnel built with segments
+    /// @param a, a_len the first segment label (UTF-8)
+    /// @param b, b_len the second segment label
+    /// @param buf, len, out_n as `touchpoint_comparison_to_json`
+    /// @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (a label that
+    ///         is not a segment of the funnel; the message lists the segments). Thread-safe for
+    ///         concurrent readers.
+    ///
+    /// # Safety
+    /// `buf` must be NULL or hold `len` writable bytes; `a` and `b` valid for their lengths;
+    /// other pointers NULL or valid.
+    #[unsafe(no_mangle)]
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe extern "C" fn touchpoint_funnel_compare_json(
+        funnel: *const touchpoint_funnel,
+        a: *const c_char,
+        a_len: usize,
+        b: *const c_char,
+        b_len: usize,
+        buf: *mut c_char,
+        len: usize,
+        out_n: *mut usize,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let f = try_ref!(funnel);
+            let (a, b) = (try_str!(a, a_len), try_str!(b, b_len));
+            text!(json::rows(&f.inner.compare_segments(a, b)?)?, buf, len, out_n)
+        })
     }
 
     /// Free a funnel. NULL is a no-op. String pointers from its row getters die with it.

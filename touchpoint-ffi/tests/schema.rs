@@ -23,7 +23,8 @@ use touchpoint::touchpoint_result;
 use touchpoint_core::attribution::AttributionRow;
 use touchpoint_core::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
 use touchpoint_core::journeymap::{
-    FunnelRow, FunnelSummary, PurchaseGapRow, RetentionMeanRow, RetentionRow, StepMatrixDiffRow, StepMatrixRow,
+    FunnelDiffRow, FunnelRow, FunnelSummary, PurchaseGapRow, RetentionMeanRow, RetentionRow, StepMatrixDiffRow,
+    StepMatrixRow,
 };
 use touchpoint_core::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
 use touchpoint_core::rows::Row;
@@ -311,6 +312,9 @@ fn journey_map() {
         check_rows::<FunnelRow>("funnel_to_json rows", &whole["rows"]);
         check_rows::<FunnelSummary>("funnel_to_json summary", &whole["summary"]);
         assert_eq!(whole["summary"].as_array().unwrap().len(), 2, "two segments");
+        let cmp =
+            text(|b, l, n| funnel::touchpoint_funnel_compare_json(f, c"even".as_ptr(), 4, c"odd".as_ptr(), 3, b, l, n));
+        check_rows::<FunnelDiffRow>("funnel_compare_json", &cmp);
         funnel::touchpoint_funnel_free(f);
 
         let mut m = null_mut();
@@ -535,6 +539,7 @@ fn every_core_row_type_is_accounted_for() {
         "SegmentGraphRow",
         "SegmentTopPathRow",
         "PersonaRow",
+        "FunnelDiffRow",
     ];
     let not_in_c = ["EventRow", "JourneyRow", "PathTableRow", "JourneyCreditRow", "PositionCreditRow"];
     let mut all: Vec<&str> = schemas().iter().map(|s| s.name).collect();

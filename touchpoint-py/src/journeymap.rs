@@ -197,6 +197,11 @@ impl PyFunnel {
         rows_table(&self.inner.summary)
     }
 
+    /// Segments `a` and `b` side by side (`FunnelDiffRow`s).
+    fn compare(&self, a: &str, b: &str) -> PyResult<ArrowTable> {
+        rows_table(&self.inner.compare_segments(a, b).py()?)
+    }
+
     /// The steps, as text.
     #[getter]
     fn steps(&self) -> Vec<String> {

@@ -57,7 +57,7 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 39
+    assert len(SCHEMAS) == 40
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
@@ -377,3 +377,6 @@ def test_segment_interval_and_persona_tables():
     seg = native.PySegments.by_first_touch(ev._native, "first_channel")
     check(native.top_paths_by_segment(js._native, seg, 3), "SegmentTopPathRow")
     check(tp.personas(ev, k=2)._table(), "PersonaRow")
+    f = tp.funnel(ev, ["website", "store visit"], segment="first_channel")
+    check(f._native.compare("online", "offline"), "FunnelDiffRow",
+          with_optional=("difference", "difference_lower", "difference_upper", "p_value", "p_adjusted"))

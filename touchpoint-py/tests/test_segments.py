@@ -125,3 +125,23 @@ def test_personas_are_deterministic_and_work_as_segments(ev):
     assert auto.k == max(auto.silhouette, key=lambda x: (x[1], -x[0]))[0]
     with pytest.raises(tp.OptionError, match="k"):
         tp.personas(ev, k=0)
+
+
+def test_funnel_intervals_and_segment_comparison():
+    rows = []
+    for i in range(400):
+        north = i < 200
+        rows.append((f"c{i}", "A", 0, "north" if north else "south"))
+        if (north and i % 10 < 6) or (not north and i % 10 < 3):
+            rows.append((f"c{i}", "B", 1, "north" if north else "south"))
+    df = pd.DataFrame(rows, columns=["customer_id", "touchpoint", "timestamp", "region"])
+    f = tp.funnel(df, ["A", "B"], segment="region")
+    t = f.to_pandas()
+    b = t[(t.segment == "north") & (t.step == 2)].iloc[0]
+    assert b.overall_rate == 0.6 and b.overall_rate_lower < 0.6 < b.overall_rate_upper
+    d = f.compare("north", "south")
+    r = d.iloc[1]
+    assert r.units_a == 120 and r.units_b == 60 and abs(r.difference + 0.3) < 1e-12
+    assert r.p_value < 1e-8 and r.test.startswith("two-proportion")
+    with pytest.raises(tp.OptionError, match="north, south"):
+        f.compare("north", "west")

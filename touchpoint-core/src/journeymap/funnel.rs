@@ -59,7 +59,7 @@ use crate::journeymap::sequence::{CONVERSION, Item, Source};
 use crate::named::Named;
 use crate::rows::DurationMs;
 use crate::segment::Segments;
-use crate::stats::{DurationSummary, ratio};
+use crate::stats::{DurationSummary, Z95, ratio, wilson};
 
 /// At most this many steps (and exclusions) in one funnel.
 pub const MAX_STEPS: usize = 64;
@@ -254,8 +254,16 @@ crate::row_struct! {
         pub units: usize,
         /// `units` ÷ units at step 1.
         pub overall_rate: Option<f64>,
+        /// Lower bound of the 95 % Wilson interval of `overall_rate`.
+        pub overall_rate_lower: Option<f64>,
+        /// Upper bound of the 95 % Wilson interval of `overall_rate`.
+        pub overall_rate_upper: Option<f64>,
         /// `units` ÷ units at the previous step (none for step 1).
         pub step_rate: Option<f64>,
+        /// Lower bound of the 95 % Wilson interval of `step_rate`.
+        pub step_rate_lower: Option<f64>,
+        /// Upper bound of the 95 % Wilson interval of `step_rate`.
+        pub step_rate_upper: Option<f64>,
         /// `units` ÷ all units of the funnel, entered or not (the rate of tools that divide by
         /// everyone); units excluded by an exclusion step are not counted.
         pub reach: Option<f64>,
@@ -721,13 +729,19 @@ fn finish(
             let n = t.reached[j];
             let prev = DurationSummary::of(&mut t.from_previous[j]);
             let first = DurationSummary::of(&mut t.from_first[j]);
+            let overall = wilson(n, t.reached[0], Z95);
+            let stepwise = if j == 0 { None } else { wilson(n, t.reached[j - 1], Z95) };
             rows.push(FunnelRow {
                 segment: segment.clone(),
                 step: j + 1,
                 name: name.clone(),
                 units: n,
                 overall_rate: ratio(n as f64, n1),
+                overall_rate_lower: overall.map(|w| w.0),
+                overall_rate_upper: overall.map(|w| w.1),
                 step_rate: if j == 0 { None } else { ratio(n as f64, t.reached[j - 1] as f64) },
+                step_rate_lower: stepwise.map(|w| w.0),
+                step_rate_upper: stepwise.map(|w| w.1),
                 reach: ratio(n as f64, counted),
                 drop_off: if j == 0 { None } else { Some(t.reached[j - 1] - n) },
                 time_from_previous_median: prev.median,
@@ -764,7 +778,103 @@ fn finish(
     }
 }
 
+crate::row_struct! {
+    optional(difference, difference_lower, difference_upper, p_value, p_adjusted);
+    /// One step of two segments' funnels side by side ([`Funnel::compare_segments`]).
+    #[derive(Clone, PartialEq)]
+    pub struct FunnelDiffRow {
+        /// Step number, from 1.
+        pub step: usize,
+        /// The step.
+        pub name: String,
+        /// First segment.
+        pub segment_a: String,
+        /// Second segment.
+        pub segment_b: String,
+        /// Units of `a` at this step.
+        pub units_a: usize,
+        /// Units of `b` at this step.
+        pub units_b: usize,
+        /// `a`'s overall rate (units ÷ units at step 1).
+        pub rate_a: Option<f64>,
+        /// `b`'s overall rate.
+        pub rate_b: Option<f64>,
+        /// `rate_b − rate_a`.
+        pub difference: Option<f64>,
+        /// Lower bound of the 95 % (Wald) interval of the difference.
+        pub difference_lower: Option<f64>,
+        /// Upper bound.
+        pub difference_upper: Option<f64>,
+        /// Two-sided p-value of "same rate" (two-proportion z-test, pooled variance).
+        pub p_value: Option<f64>,
+        /// Benjamini–Hochberg adjusted p-value over the steps after the first.
+        pub p_adjusted: Option<f64>,
+        /// The test used.
+        pub test: String,
+    }
+}
+
 impl Funnel {
+    /// Segments `a` and `b` side by side, step by step: each one's overall rate, the difference
+    /// `b − a` with its 95 % Wald interval, the two-sided p-value of a pooled two-proportion
+    /// z-test (the segments are disjoint sets of units, so independent samples) and its
+    /// Benjamini–Hochberg adjustment over the steps after the first (step 1 is 100 % in both).
+    ///
+    /// # Errors
+    /// A segment the funnel does not have ([`Error::InvalidOption`] listing the segments).
+    pub fn compare_segments(&self, a: &str, b: &str) -> Result<Vec<FunnelDiffRow>> {
+        let labels: Vec<&str> = self.summary.iter().filter_map(|s| s.segment.as_deref()).collect();
+        for l in [a, b] {
+            if !labels.contains(&l) {
+                return Err(Error::option(
+                    "segment",
+                    l,
+                    format!("the funnel has no such segment; its segments are {}", labels.join(", ")),
+                ));
+            }
+        }
+        let ra: Vec<&FunnelRow> = self.segment_rows(Some(a)).collect();
+        let rb: Vec<&FunnelRow> = self.segment_rows(Some(b)).collect();
+        let (na, nb) = (ra.first().map_or(0, |r| r.units), rb.first().map_or(0, |r| r.units));
+        let mut rows: Vec<FunnelDiffRow> = ra
+            .iter()
+            .zip(&rb)
+            .map(|(x, y)| {
+                let (pa, pb) = (x.overall_rate, y.overall_rate);
+                let diff = pa.zip(pb).map(|(p, q)| q - p);
+                let se = pa.zip(pb).map(|(p, q)| (p * (1.0 - p) / na as f64 + q * (1.0 - q) / nb as f64).sqrt());
+                let pooled = (x.units + y.units) as f64 / (na + nb).max(1) as f64;
+                let se0 = (pooled * (1.0 - pooled) * (1.0 / na.max(1) as f64 + 1.0 / nb.max(1) as f64)).sqrt();
+                let p_value = match diff {
+                    Some(d) if x.step > 1 && se0 > 0.0 => Some(crate::stats::normal_p_value(d / se0)),
+                    Some(_) if x.step > 1 => Some(1.0),
+                    _ => None,
+                };
+                FunnelDiffRow {
+                    step: x.step,
+                    name: x.name.clone(),
+                    segment_a: a.to_owned(),
+                    segment_b: b.to_owned(),
+                    units_a: x.units,
+                    units_b: y.units,
+                    rate_a: pa,
+                    rate_b: pb,
+                    difference: diff,
+                    difference_lower: diff.zip(se).map(|(d, s)| d - Z95 * s),
+                    difference_upper: diff.zip(se).map(|(d, s)| d + Z95 * s),
+                    p_value,
+                    p_adjusted: None,
+                    test: "two-proportion z-test (pooled), Wald interval, Benjamini–Hochberg over the steps".to_owned(),
+                }
+            })
+            .collect();
+        let q = crate::bootstrap::benjamini_hochberg(&rows.iter().map(|r| r.p_value).collect::<Vec<_>>());
+        for (r, q) in rows.iter_mut().zip(q) {
+            r.p_adjusted = q;
+        }
+        Ok(rows)
+    }
+
     /// The rows of one segment (None: a funnel without segments).
     pub fn segment_rows(&self, segment: Option<&str>) -> impl Iterator<Item = &FunnelRow> + '_ {
         let seg = segment.map(str::to_owned);

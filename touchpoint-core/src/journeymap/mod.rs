@@ -14,8 +14,8 @@ pub mod step_matrix;
 mod tests;
 
 pub use funnel::{
-    Exclusion, Funnel, FunnelMode, FunnelOptions, FunnelRow, FunnelSummary, FunnelUnit, MAX_STEPS, Step, funnel,
-    funnel_journeys,
+    Exclusion, Funnel, FunnelDiffRow, FunnelMode, FunnelOptions, FunnelRow, FunnelSummary, FunnelUnit, MAX_STEPS, Step,
+    funnel, funnel_journeys,
 };
 pub use retention::{
     Activity, Alignment, Period, PurchaseGapRow, Repurchase, Retention, RetentionMeanRow, RetentionMode,

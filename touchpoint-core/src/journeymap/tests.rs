@@ -736,3 +736,44 @@ fn the_brute_force_reproduces_e9() {
     assert_eq!(reached, [5, 5, 4]);
     let _ = prev_times;
 }
+
+#[test]
+fn funnel_intervals_are_wilson_and_segments_compare_by_the_two_proportion_test() {
+    // E9's ordered funnel (5 / 5 / 3 of 6 customers): Wilson intervals of 3/5 and 5/5
+    let f = funnel(&e9(), &abc(FunnelMode::Ordered), None).unwrap();
+    let c = &f.rows[2];
+    let (lo, hi) = crate::stats::wilson(3, 5, crate::stats::Z95).unwrap();
+    assert_eq!((c.overall_rate_lower, c.overall_rate_upper), (Some(lo), Some(hi)));
+    assert!((lo - 0.230724).abs() < 1e-6 && (hi - 0.882379).abs() < 1e-6, "{lo} {hi}"); // by hand (Python)
+    assert_eq!(f.rows[0].step_rate_lower, None, "step 1 has no step rate");
+    // two segments with planted rates: 60 % against 30 % completion, 200 customers each
+    let mut b = EventTable::builder();
+    let mut labels = Vec::new();
+    for i in 0..400 {
+        let c = format!("c{i}");
+        let north = i < 200;
+        b.touch(&c, "A", 0).unwrap();
+        labels.push(Some(if north { "north" } else { "south" }));
+        if (north && i % 10 < 6) || (!north && i % 10 < 3) {
+            b.touch(&c, "B", 1).unwrap();
+            labels.push(Some(if north { "north" } else { "south" }));
+        }
+    }
+    let ev = b.finish().unwrap();
+    let seg = Segments::from_event_values(&ev, &labels).unwrap();
+    let opts = FunnelOptions { steps: vec![Step::touchpoint("A"), Step::touchpoint("B")], ..Default::default() };
+    let f = funnel(&ev, &opts, Some(&seg)).unwrap();
+    let d = f.compare_segments("north", "south").unwrap();
+    let r = &d[1];
+    assert_eq!((r.units_a, r.units_b), (120, 60));
+    assert!((r.difference.unwrap() + 0.3).abs() < 1e-12);
+    // pooled z = −0.3 / sqrt(0.45 · 0.55 · (2 / 200)) = −6.03
+    let z = -0.3 / (0.45f64 * 0.55 * 0.01).sqrt();
+    assert!((r.p_value.unwrap() - crate::stats::normal_p_value(z)).abs() < 1e-15);
+    assert!(r.p_value.unwrap() < 1e-8 && r.p_adjusted == r.p_value, "one tested step: BH changes nothing");
+    let se = (0.6f64 * 0.4 / 200.0 + 0.3 * 0.7 / 200.0).sqrt();
+    assert!((r.difference_lower.unwrap() - (-0.3 - crate::stats::Z95 * se)).abs() < 1e-12);
+    assert_eq!(d[0].p_value, None, "step 1 is 100 % in both");
+    let e = f.compare_segments("north", "west").unwrap_err();
+    assert!(e.to_string().contains("north, south"), "{e}");
+}

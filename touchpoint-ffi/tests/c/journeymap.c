@@ -89,6 +89,12 @@ static void e9(void) {
   CHECK(strcmp(s0.name, "A") == 0 && s0.name_len == 1 && strcmp(s2.name, "C") == 0);
   CHECK(s0.segment == NULL && s0.segment_len == 0);
   CHECK_NEAR(s2.overall_rate, 0.6, 1e-12);
+  /* Wilson 95 % interval of 3 of 5 */
+  CHECK_NEAR(s2.overall_rate_lower, 0.230724, 1e-6);
+  CHECK_NEAR(s2.overall_rate_upper, 0.882379, 1e-6);
+  CHECK(s0.overall_rate_lower < 1.0 && s0.overall_rate_upper == 1.0);
+  CHECK(isnan(s0.step_rate_lower) && isnan(s0.step_rate_upper));
+  CHECK_NEAR(s2.step_rate_lower, 0.230724, 1e-6);
   CHECK(isnan(s0.step_rate));
   CHECK_NEAR(s1.step_rate, 1.0, 1e-12);
   CHECK_NEAR(s2.step_rate, 0.6, 1e-12);
@@ -192,6 +198,17 @@ static void segments_and_stages(void) {
   CHECK(n == 3);
   CHECK(totals(f, 0).completed == 1 && totals(f, 1).completed == 2 && totals(f, 2).units == 1);
   CHECK(isnan(totals(f, 2).conversion_rate));
+  /* north (3 / 3 / 1) against south (2 / 2 / 2): step 3 differs by 1 − 1/3 */
+  char cmp[4096];
+  CHECK_OK(touchpoint_funnel_compare_json(f, S("north"), S("south"), cmp, sizeof cmp, &n));
+  CHECK(strstr(cmp, "\"difference\": 0.6666666666666") != NULL);
+  CHECK(strstr(cmp, "\"units_a\": 1") != NULL && strstr(cmp, "\"p_value\": 0.") != NULL);
+  CHECK(strstr(cmp, "two-proportion z-test") != NULL);
+  CHECK_CODE(touchpoint_funnel_compare_json(f, S("north"), S("west"), cmp, sizeof cmp, &n),
+             TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("north, south");
+  CHECK_CODE(touchpoint_funnel_compare_json(NULL, S("north"), S("south"), cmp, sizeof cmp, &n),
+             TOUCHPOINT_RESULT_NULL_PARAMETER);
   touchpoint_funnel_free(f);
   f = NULL;
   CHECK_CODE(touchpoint_funnel_build(ev, &o, labels, N_E9 - 1, &f), TOUCHPOINT_RESULT_INVALID_VALUE);

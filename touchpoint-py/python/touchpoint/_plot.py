@@ -20,8 +20,16 @@ def credits_bar(results: List[Any], *, value: bool = False) -> Any:
     key = "value" if value else "conversions"
     for r in results:
         d = r._native.to_table().to_pydict()
-        fig.add_trace(go.Bar(name=r.model, x=d["touchpoint"], y=d[key]))
-    fig.update_layout(barmode="group", title=f"Credited {key} by touchpoint", xaxis_title="touchpoint",
+        err = None
+        if key == "conversions" and d.get("lower") is not None and any(x is not None for x in d["lower"]):
+            # bootstrap intervals (attribute(..., bootstrap=B))
+            err = dict(type="data", symmetric=False,
+                       array=[(u - c) if u is not None else 0.0 for u, c in zip(d["upper"], d[key])],
+                       arrayminus=[(c - lo) if lo is not None else 0.0 for lo, c in zip(d["lower"], d[key])])
+        fig.add_trace(go.Bar(name=r.model, x=d["touchpoint"], y=d[key], error_y=err))
+    bars = any(t.error_y is not None and t.error_y.array is not None for t in fig.data)
+    title = f"Credited {key} by touchpoint" + (" (bars: bootstrap intervals)" if bars else "")
+    fig.update_layout(barmode="group", title=title, xaxis_title="touchpoint",
                       yaxis_title=f"credited {key}")
     return fig
 

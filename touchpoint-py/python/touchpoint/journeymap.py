@@ -150,6 +150,24 @@ class Funnel(_Tabular):
         """Per segment: units, entered, not_entered, excluded, completed, conversion_rate."""
         return _frames.to_backend(self._native.summary(), self._backend)
 
+    def compare(self, a: str, b: str) -> Any:
+        """Segments ``a`` and ``b`` side by side, step by step: units and overall rate of each,
+        ``difference`` = b − a with its 95 % Wald interval, the two-sided p-value of a pooled
+        two-proportion z-test and its Benjamini–Hochberg adjustment over the steps, and ``test``.
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> ev = tp.Events.demo(customers=2_000)
+        >>> f = tp.funnel(ev, ["website", "store visit"], segment="first_channel")
+        >>> d = f.compare("online", "offline")
+        >>> list(d.columns[:4])
+        ['step', 'name', 'segment_a', 'segment_b']
+        >>> bool(d["p_value"].iloc[1] >= 0)
+        True
+        """
+        return _frames.to_backend(self._native.compare(a, b), self._backend)
+
     @property
     def steps(self) -> List[str]:
         """The steps, as text."""
