@@ -68,6 +68,8 @@ pub mod journeymap;
 pub mod named;
 pub mod names;
 pub mod optimize;
+#[cfg(feature = "serde")]
+mod options_json;
 pub mod paths;
 pub mod persona;
 pub mod report;

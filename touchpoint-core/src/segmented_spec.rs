@@ -5,6 +5,7 @@ use crate::attribution::{AttributionModel, ModelName, ModelParams};
 use crate::bootstrap::BootstrapOptions;
 use crate::error::{Error, Result};
 use crate::named::Named;
+use crate::options_json::whole;
 use crate::paths::PathRank;
 use crate::persona::PersonaOptions;
 
@@ -85,17 +86,7 @@ impl SegmentSpec {
     /// invalid persona options.
     pub fn from_json(json: &str) -> Result<Self> {
         let mut spec = SegmentSpec::default();
-        if json.trim().is_empty() {
-            return Ok(spec);
-        }
-        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            Error::option("options", json.chars().take(80).collect::<String>(), format!("not JSON: {e}"))
-        })?;
-        let obj = match v {
-            serde_json::Value::Null => return Ok(spec),
-            serde_json::Value::Object(m) => m,
-            other => return Err(Error::option("options", other, "expected a JSON object of options")),
-        };
+        let Some(obj) = crate::options_json::object(json)? else { return Ok(spec) };
         for (k, v) in &obj {
             if v.is_null() {
                 continue;
@@ -119,13 +110,7 @@ impl SegmentSpec {
                     spec.rank = PathRank::parse(s)?;
                 }
                 "persona" => spec.persona = persona(v)?,
-                other => {
-                    return Err(Error::option(
-                        "options",
-                        format!("{other:?}"),
-                        format!("unknown option; the segment options are {}", KEYS.join(", ")),
-                    ));
-                }
+                other => return Err(crate::options_json::unknown(other, "the segment options", KEYS)),
             }
         }
         if spec.order == 0 || spec.order > crate::graph::MAX_ORDER {
@@ -171,12 +156,6 @@ impl SegmentSpec {
     pub fn attribution_options(&self) -> crate::attribution::AttributionOptions {
         crate::attribution::AttributionOptions { max_touches: self.max_touches, per_journey: false }
     }
-}
-
-fn whole(v: &serde_json::Value, option: &'static str) -> Result<usize> {
-    v.as_u64()
-        .and_then(|x| usize::try_from(x).ok())
-        .ok_or_else(|| Error::option(option, v, "expected a whole number >= 0"))
 }
 
 fn models(v: &serde_json::Value) -> Result<Vec<ModelName>> {

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::named::Named;
+use crate::options_json::named;
 
 use super::{DriverOutcome, ExperienceOptions, ExperienceReference, KeyDriverOptions, Scale, ScaleKind};
 
@@ -45,17 +46,7 @@ impl ExperienceSpec {
     /// Read the options (an empty text or `null` is every default).
     pub fn from_json(json: &str) -> Result<Self> {
         let mut spec = ExperienceSpec::default();
-        if json.trim().is_empty() {
-            return Ok(spec);
-        }
-        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            Error::option("options", json.chars().take(80).collect::<String>(), format!("not JSON: {e}"))
-        })?;
-        let obj = match v {
-            serde_json::Value::Null => return Ok(spec),
-            serde_json::Value::Object(m) => m,
-            other => return Err(Error::option("options", other, "expected a JSON object of options")),
-        };
+        let Some(obj) = crate::options_json::object(json)? else { return Ok(spec) };
         for (k, v) in &obj {
             if v.is_null() {
                 continue;
@@ -85,23 +76,10 @@ impl ExperienceSpec {
                     spec.key_drivers.outcome = s.parse::<DriverOutcome>()?;
                 }
                 "missing" => spec.key_drivers.missing = named(v, "missing")?,
-                other => {
-                    return Err(Error::option(
-                        "options",
-                        format!("{other:?}"),
-                        format!("unknown option; the experience options are {}", KEYS.join(", ")),
-                    ));
-                }
+                other => return Err(crate::options_json::unknown(other, "the experience options", KEYS)),
             }
         }
         Ok(spec)
-    }
-}
-
-fn named<T: Named>(v: &serde_json::Value, option: &'static str) -> Result<T> {
-    match v.as_str() {
-        Some(s) => T::parse(s),
-        None => Err(Error::option(option, v, format!("expected one of {}", T::choices()))),
     }
 }
 
