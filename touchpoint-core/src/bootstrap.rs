@@ -262,6 +262,10 @@ struct PoissonTables {
 
 /// Guide entries per table entry.
 const GUIDE: usize = 8;
+/// A guide entry whose cell holds a table boundary.
+const IMPURE: u32 = 1 << 31;
+/// 2⁻³²: a 32-bit uniform as a real in [0, 1).
+const U32: f64 = 1.0 / 4_294_967_296.0;
 /// Means up to this value get a table.
 const TABLE_MAX_MEAN: f64 = 400.0;
 /// At most this many distinct means get a table.
@@ -298,15 +302,20 @@ impl PoissonTables {
         }
         let cdf = &self.cdf[start..];
         let n = cdf.len();
-        // a guide eight times as fine as the table: a draw rarely scans more than one entry
+        // a guide eight times as fine as the table, over the 32-bit uniforms: cell g holds the
+        // draw of its smallest uniform, flagged IMPURE when a table boundary falls inside the
+        // cell (then the draw scans on from there; otherwise it is the cell's value)
         let g_len = GUIDE * n;
         let mut j = 0usize;
-        for g in 0..g_len {
-            let u = g as f64 / g_len as f64;
-            while j + 1 < n && cdf[j] <= u {
+        for g in 0..g_len as u64 {
+            let lo = (g << 32).div_ceil(g_len as u64); // smallest 32-bit uniform of the cell
+            let hi = ((g + 1) << 32).div_ceil(g_len as u64) - 1; // largest
+            let u_lo = lo as f64 * U32;
+            while j + 1 < n && cdf[j] <= u_lo {
                 j += 1;
             }
-            self.guide.push(j as u32);
+            let pure = j + 1 == n || cdf[j] > hi as f64 * U32;
+            self.guide.push(j as u32 | if pure { 0 } else { IMPURE });
         }
         let t = self.span.len() as u32;
         self.span.push((start as u32, n as u32));
@@ -315,18 +324,22 @@ impl PoissonTables {
         t
     }
 
-    /// A draw from table `t` (not [`NO_TABLE`]) with uniform `u` in [0, 1).
+    /// A draw from table `t` (not [`NO_TABLE`]) with the 32-bit uniform `u` (that is,
+    /// `u / 2³²` in [0, 1)).
     #[inline(always)]
-    fn draw(&self, t: u32, u: f64) -> f64 {
+    fn draw(&self, t: u32, u: u32) -> f64 {
         let (start, n) = self.span[t as usize];
         let (start, n) = (start as usize, n as usize);
+        let g_len = (GUIDE * n) as u64;
+        let g = self.guide_start[t as usize] as usize + ((u as u64 * g_len) >> 32) as usize;
+        let e = self.guide[g];
+        if e & IMPURE == 0 {
+            return e as f64;
+        }
         let cdf = &self.cdf[start..start + n];
-        let g_len = GUIDE * n;
-        let g = self.guide_start[t as usize] as usize + ((u * g_len as f64) as usize).min(g_len - 1);
-        let mut k = self.guide[g] as usize;
-        // one step without a branch (the usual case), then the rare longer scans
-        k += (k + 1 < n && cdf[k] <= u) as usize;
-        while k + 1 < n && cdf[k] <= u {
+        let uf = u as f64 * U32;
+        let mut k = (e & !IMPURE) as usize;
+        while k + 1 < n && cdf[k] <= uf {
             k += 1;
         }
         k as f64
@@ -465,19 +478,21 @@ impl Units {
     /// without the value). One 64-bit draw gives the two 32-bit uniforms of the two counts.
     #[inline(always)]
     pub(crate) fn draw_counts(&self, rkey: u64, p: usize) -> (f64, f64) {
-        const U32: f64 = 1.0 / 4_294_967_296.0;
         let mut rng = SplitMix64(rkey ^ self.key[p]);
         let z = rng.next_u64();
-        let (u1, u2) = ((z >> 32) as f64 * U32, (z & 0xFFFF_FFFF) as f64 * U32);
+        let (u1, u2) = ((z >> 32) as u32, z as u32);
         if self.per_customer {
             let w = self.tables.draw(0, u1);
             return (w * self.conv[p], w * self.nulls[p]);
         }
+        // most rows have no conversions (or no non-conversions): nothing to draw for them
         let c = match self.table_conv[p] {
+            _ if self.conv[p] <= 0.0 => 0.0,
             NO_TABLE => poisson(self.conv[p], self.exp_conv[p], &mut rng),
             t => self.tables.draw(t, u1),
         };
         let n = match self.table_nulls[p] {
+            _ if self.nulls[p] <= 0.0 => 0.0,
             NO_TABLE => poisson(self.nulls[p], self.exp_nulls[p], &mut rng),
             t => self.tables.draw(t, u2),
         };
@@ -607,19 +622,29 @@ mod tests {
             let id = t.table_of(lambda);
             assert_ne!(id, NO_TABLE);
             assert_eq!(t.table_of(lambda), id, "one table per mean");
-            // brute force: the smallest k with P(X ≤ k) > u
+            let (start, n) = t.span[id as usize];
+            let cdf = t.cdf[start as usize..(start + n) as usize].to_vec();
+            // brute force over the table itself: the smallest k with P(X ≤ k) > u, exactly; and
+            // against an independent recurrence, to the last bit of a boundary
             let mut rng = SplitMix64(9);
-            for _ in 0..2000 {
-                let u = rng.f64();
+            let mut us: Vec<u32> = (0..4000).map(|_| rng.next_u64() as u32).collect();
+            us.extend([0, 1, u32::MAX, u32::MAX - 1]);
+            // the uniforms at every table boundary and next to it
+            for &c in &cdf {
+                let b = (c * 4_294_967_296.0).min(u32::MAX as f64) as u32;
+                us.extend([b.saturating_sub(1), b, b.saturating_add(1)]);
+            }
+            for u in us {
+                let uf = u as f64 * U32;
+                let want = cdf.iter().position(|&c| c > uf).unwrap_or(cdf.len() - 1) as f64;
+                assert_eq!(t.draw(id, u), want, "λ = {lambda}, u = {u}");
                 let (mut k, mut p, mut f) = (0.0f64, (-lambda).exp(), (-lambda).exp());
-                while f <= u && k < 5000.0 {
+                while f <= uf && k < 5000.0 {
                     k += 1.0;
                     p *= lambda / k;
                     f += p;
                 }
-                let got = t.draw(id, u);
-                // the two sums may differ in the last bit at a boundary
-                assert!((got - k).abs() <= 1.0, "λ = {lambda}, u = {u}: {got} vs {k}");
+                assert!((want - k).abs() <= 1.0, "λ = {lambda}, u = {u}: {want} vs {k}");
             }
         }
         assert_eq!(t.table_of(0.0), NO_TABLE);
