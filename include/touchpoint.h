@@ -72,6 +72,11 @@ typedef enum {
    */
   TOUCHPOINT_RESULT_INVALID_STATE = 12,
   /**
+   * A saved model is truncated, damaged, of a newer format or of another kind (the
+   * message says which and at what byte).
+   */
+  TOUCHPOINT_RESULT_MODEL_FILE = 13,
+  /**
    * A bug: the library panicked. The process is intact; please report the message.
    */
   TOUCHPOINT_RESULT_PANIC = 99,

@@ -147,6 +147,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A saved model file is truncated, damaged, of a newer format or of another kind.
+    #[error("cannot load the saved {what}: {problem} (at byte {offset})")]
+    ModelFile {
+        /// What was being loaded ("journey graph", "journeys", ...).
+        what: &'static str,
+        /// Byte offset in the file where the problem was found.
+        offset: usize,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+
     /// JSON input could not be parsed.
     #[cfg(feature = "serde")]
     #[error("JSON error: {0}")]
@@ -183,6 +194,8 @@ crate::named_enum! {
         Io = 11 => "io",
         /// `Error::Json` (with the `serde` feature).
         Json = 12 => "json",
+        /// [`Error::ModelFile`].
+        ModelFile = 13 => "model_file",
     }
 }
 
@@ -205,6 +218,7 @@ impl Error {
             Error::NoConvergence { .. } => ErrorKind::NoConvergence,
             Error::Csv(_) => ErrorKind::Csv,
             Error::Io { .. } => ErrorKind::Io,
+            Error::ModelFile { .. } => ErrorKind::ModelFile,
             #[cfg(feature = "serde")]
             Error::Json(_) => ErrorKind::Json,
         }
@@ -253,6 +267,6 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidOption);
         let e = Error::invalid("c", Location::Row(0), "v", "r");
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
-        assert_eq!(ErrorKind::ALL.len(), 13);
+        assert_eq!(ErrorKind::ALL.len(), 14);
     }
 }

@@ -226,19 +226,23 @@ pub type JourneySet = Journeys;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Journeys {
-    catalog: Catalog,
-    customer_names: Arc<NameList>,
-    offsets: Vec<usize>,
-    touchpoints: Vec<TouchpointId>,
-    times: Vec<i64>,
-    converted: Vec<bool>,
-    value: Vec<f64>,
+    pub(crate) catalog: Catalog,
+    pub(crate) customer_names: Arc<NameList>,
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) touchpoints: Vec<TouchpointId>,
+    pub(crate) times: Vec<i64>,
+    pub(crate) converted: Vec<bool>,
+    pub(crate) value: Vec<f64>,
     /// Empty when every journey weighs 1.0 (always the case for journeys built from events).
-    weight: Vec<f64>,
-    end_time: Vec<i64>,
-    customer: Vec<u32>,
+    pub(crate) weight: Vec<f64>,
+    pub(crate) end_time: Vec<i64>,
+    pub(crate) customer: Vec<u32>,
     #[cfg_attr(feature = "serde", serde(skip))]
-    totals: TotalsCache,
+    pub(crate) totals: TotalsCache,
+    /// What [`Journeys::append`] continues from: the open tail of every customer (built from
+    /// events only; selections, splits and merges drop it).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) open: Option<Arc<crate::increment::OpenState>>,
 }
 
 impl Journeys {
@@ -276,9 +280,11 @@ impl Journeys {
             end_time: Vec::with_capacity(per_journey),
             customer: Vec::with_capacity(per_journey),
             totals: Default::default(),
+            open: None,
         };
         out.offsets.push(0);
-        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out };
+        let mut tails = crate::increment::TailRecorder::new(opts);
+        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails) };
         let cols = Cols { time, tps, conv, vals };
         if grouped {
             let mut rows: Vec<u32> = Vec::new();
@@ -317,6 +323,7 @@ impl Journeys {
             }
         }
         rep.touches_kept = out.touchpoints.len();
+        out.open = Some(Arc::new(tails.finish(n_cust, opts.clone(), rep.clone())));
         // the totals every analysis starts from (touches per touchpoint, converting journeys):
         // computed here once instead of in the first model call
         totals::pass_totals(&out, None);
@@ -514,6 +521,7 @@ impl Journeys {
                     end_time: Vec::with_capacity(rows[g]),
                     customer: Vec::with_capacity(rows[g]),
                     totals: Default::default(),
+                    open: None,
                 };
                 j.offsets.push(0);
                 j
@@ -552,6 +560,7 @@ impl Journeys {
             end_time: Vec::with_capacity(rows.len()),
             customer: Vec::with_capacity(rows.len()),
             totals: Default::default(),
+            open: None,
         };
         out.offsets.push(0);
         for &i in rows {
@@ -576,6 +585,7 @@ impl Journeys {
     /// order of journeys, which no analysis depends on).
     pub fn merge(&self, other: &Journeys) -> Journeys {
         let mut out = self.clone();
+        out.open = None;
         let remap = out.catalog.absorb(&other.catalog);
         let base = out.customer_names.len() as u32;
         let names = Arc::make_mut(&mut out.customer_names);
@@ -619,23 +629,26 @@ impl TotalsSource for Journeys {
 }
 
 /// The event columns the cutter reads.
-struct Cols<'a> {
-    time: &'a [i64],
-    tps: &'a [u32],
-    conv: &'a [bool],
-    vals: &'a [f64],
+pub(crate) struct Cols<'a> {
+    pub time: &'a [i64],
+    pub tps: &'a [u32],
+    pub conv: &'a [bool],
+    pub vals: &'a [f64],
 }
 
 /// Appends journeys to the output, applying the options to the open (tail) segment.
-struct Cutter<'a> {
-    opts: &'a JourneyOptions,
-    rep: &'a mut JourneyReport,
-    out: &'a mut Journeys,
+pub(crate) struct Cutter<'a> {
+    pub opts: &'a JourneyOptions,
+    pub rep: &'a mut JourneyReport,
+    pub out: &'a mut Journeys,
+    /// Records each customer's open tail (the events after the last point where the cut
+    /// starts afresh), for [`Journeys::append`].
+    pub rec: Option<&'a mut crate::increment::TailRecorder>,
 }
 
 impl Cutter<'_> {
     /// Cut the events of one customer (`rows`: its row indices in input order).
-    fn customer(&mut self, rows: &mut [u32], c: u32, cols: &Cols<'_>) {
+    pub(crate) fn customer(&mut self, rows: &mut [u32], c: u32, cols: &Cols<'_>) {
         let Cols { time, tps, conv, vals } = *cols;
         self.rep.customers += 1;
         if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
@@ -645,7 +658,9 @@ impl Cutter<'_> {
         let mut last_touch: Option<i64> = None;
         // not split_at_conversions: (time of the last conversion, summed value, touches before it)
         let mut pending: Option<(i64, f64, usize)> = None;
-        for &r in rows.iter() {
+        // the last point where the cut starts afresh: (row position, journeys before it, time)
+        let mut fresh = (0usize, self.out.len(), i64::MIN);
+        for (k, &r) in rows.iter().enumerate() {
             let r = r as usize;
             let t = time[r];
             if tps[r] != NO_TOUCHPOINT {
@@ -655,6 +670,7 @@ impl Cutter<'_> {
                 {
                     self.rep.inactivity_splits += 1;
                     self.close(false, prev, 0.0, c);
+                    fresh = (k, self.out.len(), t);
                 }
                 self.out.touchpoints.push(TouchpointId(tps[r]));
                 self.out.times.push(t);
@@ -674,6 +690,7 @@ impl Cutter<'_> {
                 } else {
                     self.close(true, t, vals[r], c);
                     last_touch = None;
+                    fresh = (k + 1, self.out.len(), t);
                 }
             }
         }
@@ -688,6 +705,10 @@ impl Cutter<'_> {
             }
         } else if let Some(prev) = last_touch {
             self.close(false, prev, 0.0, c);
+        }
+        if let Some(rec) = self.rec.as_deref_mut() {
+            let (from, journeys_before, horizon) = fresh;
+            rec.record(c, &rows[from..], cols, self.out.len() - journeys_before, horizon);
         }
     }
 

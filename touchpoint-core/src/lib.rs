@@ -56,6 +56,8 @@ pub mod bootstrap;
 /// The petgraph version the journey graph is built on.
 pub use petgraph;
 pub mod catalog;
+#[cfg(test)]
+mod crm_tests;
 mod csvutil;
 pub mod data;
 pub mod demo;
@@ -63,6 +65,7 @@ pub mod error;
 pub mod events;
 pub mod experience;
 pub mod graph;
+pub mod increment;
 pub mod journey;
 pub mod journeymap;
 pub mod named;
@@ -75,6 +78,7 @@ pub mod persona;
 pub mod report;
 mod rng;
 pub mod rows;
+pub mod saved;
 pub mod schema;
 pub mod segment;
 pub mod segmented;

@@ -98,6 +98,17 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// An interner that already holds `names` (distinct), ids kept.
+    pub(crate) fn from_names(names: NameList) -> Self {
+        let mut i = Interner { names: NameList::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default() };
+        i.reserve(names.len());
+        for n in names.iter() {
+            i.intern(n);
+        }
+        debug_assert_eq!(i.names.len(), names.len());
+        i
+    }
+
     /// Make room for `n` more names without rehashing.
     pub(crate) fn reserve(&mut self, n: usize) {
         self.index.reserve(n, |&(h, _)| h);

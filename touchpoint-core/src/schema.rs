@@ -66,6 +66,10 @@ pub fn schemas() -> Vec<Schema> {
         schema::<crate::segmented::SegmentGraphRow>("SegmentGraphRow"),
         schema::<crate::segmented::SegmentTopPathRow>("SegmentTopPathRow"),
         schema::<crate::journeymap::FunnelDiffRow>("FunnelDiffRow"),
+        schema::<crate::optimize::ScoreRow<'static>>("ScoreRow"),
+        schema::<crate::optimize::ScoreNextRow<'static>>("ScoreNextRow"),
+        schema::<crate::increment::AppendReport>("AppendReport"),
+        schema::<crate::saved::ModelInfo>("ModelInfo"),
     ]
 }
 
@@ -157,7 +161,7 @@ mod tests {
         let f = crate::journeymap::funnel(&events, &fo, Some(&seg)).unwrap();
         let l: Vec<&str> = f.summary.iter().filter_map(|s| s.segment.as_deref()).collect();
         check(f.compare_segments(l[0], l[1]).unwrap()[1].clone());
-        assert_eq!(schemas().len(), 40);
+        assert_eq!(schemas().len(), 44);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

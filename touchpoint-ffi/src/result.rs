@@ -16,6 +16,7 @@
 //! | `NoConversions`, `ModelNotApplicable` | `TOUCHPOINT_RESULT_MODEL_NOT_APPLICABLE` |
 //! | `NoConvergence` | `TOUCHPOINT_RESULT_NO_CONVERGENCE` |
 //! | `Csv`, `Io` | `TOUCHPOINT_RESULT_IO` |
+//! | `ModelFile` | `TOUCHPOINT_RESULT_MODEL_FILE` |
 //!
 //! The other codes are the C face's own: what only C can get wrong (NULL, UTF-8, buffers,
 //! indices, state) and panics.
@@ -116,6 +117,7 @@ impl From<touchpoint_core::Error> for FfiError {
             ErrorKind::NoConversions | ErrorKind::ModelNotApplicable => R::ModelNotApplicable,
             ErrorKind::NoConvergence => R::NoConvergence,
             ErrorKind::Csv | ErrorKind::Io => R::Io,
+            ErrorKind::ModelFile => R::ModelFile,
         };
         FfiError::new(code, e.to_string())
     }

@@ -32,6 +32,9 @@ result_codes! {
         NoConvergence = 11 => "TOUCHPOINT_RESULT_NO_CONVERGENCE",
         /// The operation is not possible on this object (e.g. pushing rows to events read from CSV).
         InvalidState = 12 => "TOUCHPOINT_RESULT_INVALID_STATE",
+        /// A saved model is truncated, damaged, of a newer format or of another kind (the
+        /// message says which and at what byte).
+        ModelFile = 13 => "TOUCHPOINT_RESULT_MODEL_FILE",
         /// A bug: the library panicked. The process is intact; please report the message.
         Panic = 99 => "TOUCHPOINT_RESULT_PANIC",
     }

@@ -17,6 +17,7 @@ pyo3::import_exception!(touchpoint.exceptions, UnknownTouchpointError);
 pyo3::import_exception!(touchpoint.exceptions, ConvergenceError);
 pyo3::import_exception!(touchpoint.exceptions, TouchpointIOError);
 pyo3::import_exception!(touchpoint.exceptions, InputTypeError);
+pyo3::import_exception!(touchpoint.exceptions, ModelFileError);
 
 /// The Python exception class of each core error kind (one to one, no catch-all; the table is
 /// in the README's "Errors" section).
@@ -31,6 +32,7 @@ fn class_of(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> {
         K::NoConversions | K::ModelNotApplicable => ModelError::type_object(py),
         K::NoConvergence => ConvergenceError::type_object(py),
         K::Csv | K::Io => TouchpointIOError::type_object(py),
+        K::ModelFile => ModelFileError::type_object(py),
     }
 }
 

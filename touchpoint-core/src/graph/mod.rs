@@ -155,13 +155,17 @@ pub struct EdgeStats {
 /// The journey graph; see the module docs for the state convention.
 #[derive(Debug, Clone)]
 pub struct JourneyGraph {
-    order: usize,
-    catalog: Catalog,
-    graph: DiGraph<Node, EdgeStats>,
-    has_times: bool,
-    journeys: f64,
-    conversions: f64,
-    value: f64,
+    pub(crate) order: usize,
+    pub(crate) catalog: Catalog,
+    pub(crate) graph: DiGraph<Node, EdgeStats>,
+    pub(crate) has_times: bool,
+    pub(crate) journeys: f64,
+    pub(crate) conversions: f64,
+    pub(crate) value: f64,
+    /// Built by [`JourneyGraph::directly_follows`] (repeats kept as self-loops).
+    pub(crate) directly_follows: bool,
+    /// The exact analysis, computed once ([`JourneyGraph::analysis`]) or loaded with the graph.
+    pub(crate) analysis: std::sync::OnceLock<GraphAnalysis>,
 }
 
 /// Index of the `Start` node (`NodeIndex::new(START)`).
@@ -443,7 +447,17 @@ impl Builder {
         for ((a, b), e) in edges {
             g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), e);
         }
-        JourneyGraph { order: self.order, catalog, graph: g, has_times, journeys, conversions, value }
+        JourneyGraph {
+            order: self.order,
+            catalog,
+            graph: g,
+            has_times,
+            journeys,
+            conversions,
+            value,
+            directly_follows: !self.collapse,
+            analysis: Default::default(),
+        }
     }
 }
 
@@ -516,6 +530,21 @@ impl JourneyGraph {
     /// Markov order.
     pub fn order(&self) -> usize {
         self.order
+    }
+
+    /// Whether this is a directly-follows graph ([`JourneyGraph::directly_follows`]).
+    pub fn is_directly_follows(&self) -> bool {
+        self.directly_follows
+    }
+
+    /// The exact analysis ([`JourneyGraph::analyze`]), computed on first use and kept (a loaded
+    /// graph brings the one it was saved with). Shareable across threads.
+    pub fn analysis(&self) -> Result<&GraphAnalysis> {
+        if let Some(a) = self.analysis.get() {
+            return Ok(a);
+        }
+        let a = self.analyze()?;
+        Ok(self.analysis.get_or_init(|| a))
     }
 
     /// The touchpoint catalog.
@@ -601,6 +630,7 @@ impl JourneyGraph {
         let mut catalog = self.catalog.clone();
         let remap = catalog.absorb(&other.catalog);
         let mut b = Builder::new(self.order, catalog.len())?;
+        b.collapse = !self.directly_follows;
         b.dense = None; // ids differ between the inputs: use the sparse accumulator
         let add_graph = |g: &JourneyGraph, map: &dyn Fn(TouchpointId) -> TouchpointId, b: &mut Builder| {
             let mut node_map = vec![0u32, 1, 2];

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod next_best;
 pub mod prioritize;
+pub mod score;
 
 pub use budget::{
     BudgetPlan, Curve, CurveKind, Objective, ObjectiveKind, PlanRow, ResponseCurve, Solver, allocate_budget,
@@ -16,3 +17,4 @@ pub use next_best::{
     most_probable_converting_path, next_best,
 };
 pub use prioritize::{PrioritizeBy, StatePriority, TouchpointPriority, prioritize, prioritize_states};
+pub use score::{ScoreNextRow, ScoreOptions, ScoreRow, Scorer, Scores, StateMatch};

@@ -63,6 +63,7 @@ from touchpoint.exceptions import (
     InputError,
     InputTypeError,
     ModelError,
+    ModelFileError,
     OptionError,
     SchemaError,
     TouchpointError,
@@ -132,4 +133,5 @@ __all__ = [
     "UnknownTouchpointError",
     "ConvergenceError",
     "TouchpointIOError",
+    "ModelFileError",
 ]

@@ -13,6 +13,7 @@ so ``except ValueError`` keeps working::
     ├── UnknownTouchpointError (KeyError)  a touchpoint name the data does not have
     ├── ConvergenceError (ArithmeticError) an iterative solve did not converge
     └── TouchpointIOError (OSError)        a file could not be read, malformed CSV
+        └── ModelFileError                 a saved model is truncated, damaged or newer
 
 Messages name the column (field), the row or line, and the offending value. An exception
 raised for an error of the Rust core carries the core's error kind in ``kind`` (one of
@@ -41,6 +42,7 @@ __all__ = [
     "UnknownTouchpointError",
     "ConvergenceError",
     "TouchpointIOError",
+    "ModelFileError",
 ]
 
 
@@ -95,3 +97,8 @@ class ConvergenceError(TouchpointError, ArithmeticError):
 
 class TouchpointIOError(TouchpointError, OSError):
     """A file could not be read, or a CSV file is malformed."""
+
+
+class ModelFileError(TouchpointIOError):
+    """A saved model file is truncated, damaged, of a newer format or holds another kind of
+    model (the message says which, and at what byte)."""

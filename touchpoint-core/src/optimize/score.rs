@@ -1,0 +1,470 @@
+//! Scoring open journeys in batch: for every customer, where they are now, how likely they are
+//! to convert from there, and which allowed touchpoint to offer next.
+//!
+//! A [`Scorer`] is built once from a graph (a loaded one brings its analysis, so nothing is
+//! solved); scoring then costs a few hash lookups per customer and candidate, in parallel, with
+//! no allocation per row beyond the output. Per customer:
+//!
+//! 1. the **state**: the window of the last `order` touches (fewer for a shorter journey), the
+//!    state convention of the graph. A window never seen in the data falls back to the longest
+//!    seen suffix of it, and to `(start)` when none was seen; [`StateMatch`] says which.
+//!    Touches of touchpoints the graph does not know are skipped (as touchpoints left out of
+//!    the model) and counted in [`ScoreRow::unknown_touches`], never an error;
+//! 2. P(conversion), expected value and expected time to convert from that state (the graph's
+//!    exact analysis);
+//! 3. the top-k candidates by P(conversion) after them, then net value, as
+//!    [`next_best`](super::next_best()) ranks them from the matched touches (candidates whose next
+//!    state was never observed have no estimate and are left out of the top-k).
+//!
+//! The estimates are associational (see [`next_best`](super::next_best)): shortlist, then test.
+//!
+//! ```
+//! use touchpoint_core::{EventTable, JourneyGraph, PathTable};
+//! use touchpoint_core::optimize::{Candidate, ScoreOptions, Scorer, StateMatch};
+//!
+//! let mut p = PathTable::default();
+//! p.add_path_str("ad > email > store", ">", 8.0, 2.0, 800.0)?;
+//! p.add_path_str("ad > site", ">", 2.0, 8.0, 100.0)?;
+//! let g = JourneyGraph::from_paths(&p, 1)?;
+//! let opts = ScoreOptions {
+//!     candidates: Some(vec![Candidate::new("email", 0.5), Candidate::new("site", 0.0)]),
+//!     ..Default::default()
+//! };
+//! let scorer = Scorer::new(&g, &opts)?;
+//!
+//! let mut open = EventTable::builder();
+//! open.touch("ann", "ad", 1)?;
+//! open.touch("bob", "ad", 1)?;
+//! open.touch("bob", "chat", 2)?;          // a touchpoint the graph never saw
+//! let open = open.finish()?;
+//! let scores = scorer.score_events(&open)?;
+//! let ann = &scores.rows[0];
+//! assert_eq!((ann.state, ann.state_match), ("ad", StateMatch::Exact));
+//! assert!((ann.conversion_probability - 0.5).abs() < 1e-12);
+//! assert_eq!(ann.best_next, Some("email"));
+//! let bob = &scores.rows[1];
+//! assert_eq!((bob.state, bob.state_match, bob.unknown_touches), ("ad", StateMatch::Exact, 1));
+//! # Ok::<(), touchpoint_core::Error>(())
+//! ```
+
+use hashbrown::HashMap;
+use petgraph::visit::EdgeRef;
+
+use super::next_best::Candidate;
+use crate::error::{Error, Location, Result};
+use crate::events::{EventTable, NO_TOUCHPOINT};
+use crate::graph::{JourneyGraph, NodeKind, START};
+use crate::journey::Journeys;
+use crate::names::NameList;
+
+/// A touch of a touchpoint the graph does not know.
+const UNKNOWN: u32 = u32::MAX;
+
+crate::named_enum! {
+    /// How a scored customer's state was found in the graph.
+    pub enum StateMatch: "state_match" {
+        /// The customer's own state (their last `order` touches) was seen in the data.
+        Exact = 0 => "exact",
+        /// It was not; the longest seen suffix of it is used.
+        Suffix = 1 => "suffix",
+        /// No suffix was seen either: scored from the start of a journey.
+        Start = 2 => "start",
+    }
+}
+
+crate::row_struct! {
+    optional(expected_time_to_convert_ms);
+    /// One scored customer ([`Scores::rows`]).
+    #[derive(Clone, PartialEq)]
+    pub struct ScoreRow<'a> {
+        /// Customer key.
+        pub customer_id: &'a str,
+        /// Touches in the open journey.
+        pub touches: usize,
+        /// Touches of touchpoints the graph does not know (skipped: they cannot be in a state).
+        pub unknown_touches: usize,
+        /// The state scored from (a graph state label, or `(start)`).
+        pub state: &'a str,
+        /// Whether that is the customer's own state, a suffix of it, or the start.
+        pub state_match: StateMatch,
+        /// Touches of the open journey the state covers (0 for the start).
+        pub matched_touches: usize,
+        /// P(conversion) from the state.
+        pub conversion_probability: f64,
+        /// Expected conversion value from the state.
+        pub expected_value: f64,
+        /// Expected time to convert from the state, given conversion (graphs with times).
+        pub expected_time_to_convert_ms: Option<f64>,
+        /// The best candidate next touchpoint (none when no candidate's next state was seen).
+        pub best_next: Option<&'a str>,
+        /// P(conversion) after it.
+        pub best_next_probability: Option<f64>,
+        /// Its gain: P(conversion) after it − P(conversion) now.
+        pub best_uplift: Option<f64>,
+        /// Its expected value − its cost.
+        pub best_net_value: Option<f64>,
+    }
+}
+
+crate::row_struct! {
+    /// One of a customer's top-k next touchpoints ([`Scores::next`]).
+    #[derive(Clone, PartialEq)]
+    pub struct ScoreNextRow<'a> {
+        /// Customer key.
+        pub customer_id: &'a str,
+        /// 1 for the best.
+        pub rank: usize,
+        /// The candidate touchpoint.
+        pub touchpoint: &'a str,
+        /// The state after it.
+        pub next_state: &'a str,
+        /// How often customers in the current state went there next.
+        pub observed_share: f64,
+        /// P(conversion) after it.
+        pub conversion_probability: f64,
+        /// P(conversion) after it − P(conversion) now.
+        pub uplift: f64,
+        /// Expected conversion value after it.
+        pub expected_value: f64,
+        /// Cost of the touch.
+        pub cost: f64,
+        /// Expected value − cost.
+        pub net_value: f64,
+    }
+}
+
+/// Options of [`Scorer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreOptions {
+    /// Allowed next touchpoints and their costs; `None`: every touchpoint of the graph, at its
+    /// catalog cost (0 when the catalog has none).
+    pub candidates: Option<Vec<Candidate>>,
+    /// How many next touchpoints to return per customer (0: score the state only).
+    pub top_k: usize,
+    /// Count consecutive touches of the same touchpoint once (set it when the graph's journeys
+    /// were built with `collapse_repeats`).
+    pub collapse_repeats: bool,
+}
+
+impl Default for ScoreOptions {
+    fn default() -> Self {
+        Self { candidates: None, top_k: 3, collapse_repeats: false }
+    }
+}
+
+/// Scored customers: one [`ScoreRow`] each (in order of first appearance) and their top-k next
+/// touchpoints, long form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores<'a> {
+    /// One row per customer.
+    pub rows: Vec<ScoreRow<'a>>,
+    /// Up to `top_k` rows per customer, best first.
+    pub next: Vec<ScoreNextRow<'a>>,
+}
+
+/// Per-node figures the scorer reads.
+#[derive(Clone, Copy)]
+struct NodeFig {
+    p: f64,
+    ev: f64,
+    time: Option<f64>,
+    out: f64,
+}
+
+/// A graph prepared for scoring (see the [module docs](self)). Immutable; share it across
+/// threads.
+pub struct Scorer<'g> {
+    graph: &'g JourneyGraph,
+    order: usize,
+    /// State window (graph touchpoint ids) → node index.
+    states: HashMap<Box<[u32]>, u32>,
+    /// Per node index (absorbing nodes unused).
+    figs: Vec<NodeFig>,
+    /// (from, to) → transition count.
+    edges: HashMap<(u32, u32), f64>,
+    /// Candidates: graph id, name, cost.
+    candidates: Vec<(u32, String, f64)>,
+    top_k: usize,
+    collapse: bool,
+}
+
+impl<'g> Scorer<'g> {
+    /// Prepare `graph` (its analysis is computed if it was not yet).
+    pub fn new(graph: &'g JourneyGraph, opts: &ScoreOptions) -> Result<Self> {
+        let analysis = graph.analysis()?;
+        let g = graph.graph();
+        let mut figs = vec![NodeFig { p: 0.0, ev: 0.0, time: None, out: 0.0 }; g.node_count()];
+        for m in &analysis.nodes {
+            if let Some(f) = figs.get_mut(m.node) {
+                f.p = m.conversion_probability;
+                f.time = m.expected_time_to_convert_ms;
+            }
+        }
+        // expected value per node: the analysis stores it for the start only; solve once here
+        let c = crate::graph::absorbing::Chain::new(graph);
+        let ev = c.solve_backward(&c.r_value, None)?;
+        for (t, &n) in c.nodes.iter().enumerate() {
+            figs[n.index()].ev = ev[t];
+        }
+        let mut states = HashMap::with_capacity(g.node_count());
+        for n in g.node_indices() {
+            if let NodeKind::State(s) = &g[n].kind {
+                states.insert(s.iter().map(|t| t.0).collect::<Box<[u32]>>(), n.index() as u32);
+            }
+        }
+        let mut edges = HashMap::with_capacity(g.edge_count());
+        for e in g.edge_references() {
+            edges.insert((e.source().index() as u32, e.target().index() as u32), e.weight().count);
+            figs[e.source().index()].out += e.weight().count;
+        }
+        let cat = graph.catalog();
+        let candidates = match &opts.candidates {
+            Some(list) => {
+                if list.is_empty() {
+                    return Err(Error::option("candidates", "[]", "name at least one allowed next touchpoint"));
+                }
+                list.iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if !c.cost.is_finite() || c.cost < 0.0 {
+                            return Err(Error::invalid(
+                                "cost",
+                                Location::Row(i),
+                                c.cost.to_string(),
+                                "costs must be finite and >= 0",
+                            ));
+                        }
+                        Ok((cat.require(&c.touchpoint)?.0, c.touchpoint.clone(), c.cost))
+                    })
+                    .collect::<Result<Vec<_>>>()?
+            }
+            None => cat.iter().map(|(id, name, a)| (id.0, name.to_owned(), a.cost.unwrap_or(0.0))).collect(),
+        };
+        Ok(Scorer {
+            graph,
+            order: graph.order(),
+            states,
+            figs,
+            edges,
+            candidates,
+            top_k: opts.top_k,
+            collapse: opts.collapse_repeats,
+        })
+    }
+
+    /// Score the open journeys in an event table: per customer, the touches after their last
+    /// conversion in the table (events in time order; equal times keep input order).
+    pub fn score_events<'a>(&'a self, open: &'a EventTable) -> Result<Scores<'a>> {
+        let remap = self.remap(open.catalog());
+        let n_cust = open.customer_count();
+        let cust = open.customers();
+        let mut start = vec![0usize; n_cust + 1];
+        for &c in cust {
+            start[c as usize + 1] += 1;
+        }
+        for i in 0..n_cust {
+            start[i + 1] += start[i];
+        }
+        let mut order = vec![0u32; cust.len()];
+        let mut next = start.clone();
+        for (i, &c) in cust.iter().enumerate() {
+            order[next[c as usize]] = i as u32;
+            next[c as usize] += 1;
+        }
+        let (time, tps, conv) = (open.times(), open.touchpoints(), open.converted());
+        let mut touches = OpenTouches { offsets: vec![0], ..Default::default() };
+        for c in 0..n_cust {
+            let rows = &mut order[start[c]..start[c + 1]];
+            if rows.is_empty() {
+                continue;
+            }
+            if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
+                rows.sort_by_key(|&r| time[r as usize]);
+            }
+            let from = rows.iter().rposition(|&r| conv[r as usize]).map_or(0, |k| k + 1);
+            for &r in &rows[from..] {
+                let t = tps[r as usize];
+                if t != NO_TOUCHPOINT {
+                    touches.tps.push(remap[t as usize]);
+                }
+            }
+            touches.offsets.push(touches.tps.len());
+            touches.customer.push(c as u32);
+        }
+        Ok(self.score(&touches, open.customer_names()))
+    }
+
+    /// Score the open journey of every customer of `journeys` whose last journey did not
+    /// convert (what [`Journeys::append`] leaves open).
+    pub fn score_journeys<'a>(&'a self, journeys: &'a Journeys) -> Result<Scores<'a>> {
+        let remap = self.remap(journeys.catalog());
+        let mut touches = OpenTouches { offsets: vec![0], ..Default::default() };
+        let n = journeys.len();
+        for i in 0..n {
+            let j = journeys.journey(i);
+            let last_of_customer = i + 1 == n || journeys.journey(i + 1).customer != j.customer;
+            if last_of_customer && !j.converted {
+                touches.tps.extend(j.touchpoints.iter().map(|t| remap[t.index()]));
+                touches.offsets.push(touches.tps.len());
+                touches.customer.push(j.customer);
+            }
+        }
+        Ok(self.score(&touches, journeys.customer_names()))
+    }
+
+    /// Graph ids of another catalog's touchpoints (UNKNOWN when the graph lacks them).
+    fn remap(&self, other: &crate::Catalog) -> Vec<u32> {
+        let cat = self.graph.catalog();
+        other.names().iter().map(|n| cat.get(n).map_or(UNKNOWN, |t| t.0)).collect()
+    }
+
+    fn lookup(&self, w: &[u32]) -> Option<u32> {
+        if w.is_empty() {
+            return Some(START as u32);
+        }
+        self.states.get(w).copied()
+    }
+
+    fn score<'a>(&'a self, t: &OpenTouches, names: &'a NameList) -> Scores<'a> {
+        let n = t.customer.len();
+        let chunk = 4096;
+        let run = |range: std::ops::Range<usize>| {
+            let mut rows = Vec::with_capacity(range.len());
+            let mut next = Vec::with_capacity(range.len() * self.top_k.min(self.candidates.len()));
+            let mut buf: Vec<u32> = Vec::new();
+            let mut top: Vec<Ranked> = Vec::with_capacity(self.candidates.len());
+            for i in range {
+                let id = names.get(t.customer[i] as usize).unwrap_or_default();
+                self.one(id, &t.tps[t.offsets[i]..t.offsets[i + 1]], &mut buf, &mut top, &mut rows, &mut next);
+            }
+            (rows, next)
+        };
+        let ranges: Vec<std::ops::Range<usize>> =
+            (0..n.div_ceil(chunk)).map(|k| k * chunk..(k * chunk + chunk).min(n)).collect();
+        #[cfg(feature = "rayon")]
+        let parts: Vec<_> = {
+            use rayon::prelude::*;
+            ranges.into_par_iter().map(run).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let parts: Vec<_> = ranges.into_iter().map(run).collect();
+        let mut out =
+            Scores { rows: Vec::with_capacity(n), next: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()) };
+        for (r, x) in parts {
+            out.rows.extend(r);
+            out.next.extend(x);
+        }
+        out
+    }
+
+    /// Score one customer whose open touches (graph ids) are `tps`.
+    fn one<'a>(
+        &'a self,
+        customer_id: &'a str,
+        tps: &[u32],
+        buf: &mut Vec<u32>,
+        top: &mut Vec<Ranked>,
+        rows: &mut Vec<ScoreRow<'a>>,
+        next: &mut Vec<ScoreNextRow<'a>>,
+    ) {
+        buf.clear();
+        for &x in tps {
+            if x != UNKNOWN && !(self.collapse && buf.last() == Some(&x)) {
+                buf.push(x);
+            }
+        }
+        let unknown = tps.iter().filter(|&&x| x == UNKNOWN).count();
+        let k = self.order;
+        let own = buf.len().min(k);
+        let (mut node, mut m) = (START as u32, 0usize);
+        for len in (1..=own).rev() {
+            if let Some(x) = self.lookup(&buf[buf.len() - len..]) {
+                (node, m) = (x, len);
+                break;
+            }
+        }
+        let state_match = if m == own && !(own == 0 && unknown > 0) {
+            StateMatch::Exact
+        } else if m > 0 {
+            StateMatch::Suffix
+        } else {
+            StateMatch::Start
+        };
+        let cur = self.figs[node as usize];
+        // candidates: the state after each, from the matched touches
+        top.clear();
+        let keep = m.min(k.saturating_sub(1)); // touches of the base that stay in the window
+        for (ci, &(cid, _, cost)) in self.candidates.iter().enumerate() {
+            buf.push(cid);
+            let w = &buf[buf.len() - 1 - keep..];
+            let found = self.lookup(w);
+            buf.pop();
+            let Some(nx) = found else { continue };
+            let f = self.figs[nx as usize];
+            top.push(Ranked { candidate: ci, node: nx, p: f.p, net: f.ev - cost });
+        }
+        top.sort_unstable_by(|a, b| {
+            b.p.total_cmp(&a.p)
+                .then(b.net.total_cmp(&a.net))
+                .then_with(|| self.candidates[a.candidate].1.cmp(&self.candidates[b.candidate].1))
+        });
+        let best = top.first().copied();
+        let g = self.graph.graph();
+        for (rank, r) in top.iter().take(self.top_k).enumerate() {
+            let (_, name, cost) = &self.candidates[r.candidate];
+            let f = self.figs[r.node as usize];
+            let share = match self.edges.get(&(node, r.node)) {
+                Some(&c) if cur.out > 0.0 => c / cur.out,
+                _ => 0.0,
+            };
+            next.push(ScoreNextRow {
+                customer_id,
+                rank: rank + 1,
+                touchpoint: name,
+                next_state: &g[petgraph::graph::NodeIndex::new(r.node as usize)].label,
+                observed_share: share,
+                conversion_probability: f.p,
+                uplift: f.p - cur.p,
+                expected_value: f.ev,
+                cost: *cost,
+                net_value: f.ev - cost,
+            });
+        }
+        rows.push(ScoreRow {
+            customer_id,
+            touches: tps.len(),
+            unknown_touches: unknown,
+            state: &g[petgraph::graph::NodeIndex::new(node as usize)].label,
+            state_match,
+            matched_touches: m,
+            conversion_probability: cur.p,
+            expected_value: cur.ev,
+            expected_time_to_convert_ms: cur.time,
+            best_next: best.map(|b| self.candidates[b.candidate].1.as_str()),
+            best_next_probability: best.map(|b| b.p),
+            best_uplift: best.map(|b| b.p - cur.p),
+            best_net_value: best.map(|b| b.net),
+        });
+    }
+
+    /// The graph scored against.
+    pub fn graph(&self) -> &JourneyGraph {
+        self.graph
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Ranked {
+    candidate: usize,
+    node: u32,
+    p: f64,
+    net: f64,
+}
+
+/// Open touches per customer, flat (graph ids).
+#[derive(Default)]
+struct OpenTouches {
+    customer: Vec<u32>,
+    offsets: Vec<usize>,
+    tps: Vec<u32>,
+}
