@@ -171,10 +171,13 @@ struct NodeFig {
     out: f64,
 }
 
-/// A graph prepared for scoring (see the [module docs](self)). Immutable; share it across
-/// threads.
-pub struct Scorer<'g> {
-    graph: &'g JourneyGraph,
+/// A graph prepared for scoring (see the [module docs](self)): it owns what it needs (the
+/// graph can be dropped). Immutable; share it across threads.
+pub struct Scorer {
+    /// The graph's catalog (to match other tables' touchpoints by name).
+    catalog: crate::Catalog,
+    /// Node labels by node index.
+    labels: Vec<String>,
     order: usize,
     /// State window (graph touchpoint ids) → node index.
     states: HashMap<Box<[u32]>, u32>,
@@ -188,9 +191,9 @@ pub struct Scorer<'g> {
     collapse: bool,
 }
 
-impl<'g> Scorer<'g> {
+impl Scorer {
     /// Prepare `graph` (its analysis is computed if it was not yet).
-    pub fn new(graph: &'g JourneyGraph, opts: &ScoreOptions) -> Result<Self> {
+    pub fn new(graph: &JourneyGraph, opts: &ScoreOptions) -> Result<Self> {
         let analysis = graph.analysis()?;
         let g = graph.graph();
         let mut figs = vec![NodeFig { p: 0.0, ev: 0.0, time: None, out: 0.0 }; g.node_count()];
@@ -241,7 +244,8 @@ impl<'g> Scorer<'g> {
             None => cat.iter().map(|(id, name, a)| (id.0, name.to_owned(), a.cost.unwrap_or(0.0))).collect(),
         };
         Ok(Scorer {
-            graph,
+            catalog: cat.clone(),
+            labels: g.node_indices().map(|n| g[n].label.clone()).collect(),
             order: graph.order(),
             states,
             figs,
@@ -314,7 +318,7 @@ impl<'g> Scorer<'g> {
 
     /// Graph ids of another catalog's touchpoints (UNKNOWN when the graph lacks them).
     fn remap(&self, other: &crate::Catalog) -> Vec<u32> {
-        let cat = self.graph.catalog();
+        let cat = &self.catalog;
         other.names().iter().map(|n| cat.get(n).map_or(UNKNOWN, |t| t.0)).collect()
     }
 
@@ -409,7 +413,6 @@ impl<'g> Scorer<'g> {
                 .then_with(|| self.candidates[a.candidate].1.cmp(&self.candidates[b.candidate].1))
         });
         let best = top.first().copied();
-        let g = self.graph.graph();
         for (rank, r) in top.iter().take(self.top_k).enumerate() {
             let (_, name, cost) = &self.candidates[r.candidate];
             let f = self.figs[r.node as usize];
@@ -421,7 +424,7 @@ impl<'g> Scorer<'g> {
                 customer_id,
                 rank: rank + 1,
                 touchpoint: name,
-                next_state: &g[petgraph::graph::NodeIndex::new(r.node as usize)].label,
+                next_state: &self.labels[r.node as usize],
                 observed_share: share,
                 conversion_probability: f.p,
                 uplift: f.p - cur.p,
@@ -434,7 +437,7 @@ impl<'g> Scorer<'g> {
             customer_id,
             touches: tps.len(),
             unknown_touches: unknown,
-            state: &g[petgraph::graph::NodeIndex::new(node as usize)].label,
+            state: &self.labels[node as usize],
             state_match,
             matched_touches: m,
             conversion_probability: cur.p,
@@ -447,9 +450,14 @@ impl<'g> Scorer<'g> {
         });
     }
 
-    /// The graph scored against.
-    pub fn graph(&self) -> &JourneyGraph {
-        self.graph
+    /// The touchpoints of the graph scored against.
+    pub fn catalog(&self) -> &crate::Catalog {
+        &self.catalog
+    }
+
+    /// Number of candidates each customer is ranked over.
+    pub fn candidate_count(&self) -> usize {
+        self.candidates.len()
     }
 }
 
