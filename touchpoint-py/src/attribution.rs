@@ -17,7 +17,7 @@ use crate::table::{ArrowTable, rows_table};
 /// The credit of every touchpoint under one model.
 #[pyclass(name = "PyAttribution", module = "touchpoint._touchpoint", frozen)]
 pub struct PyAttribution {
-    inner: Credits,
+    pub(crate) inner: Credits,
 }
 
 #[pymethods]

@@ -1,8 +1,6 @@
 //! `PyJourneyGraph`: the journey graph (a Markov chain of order k) with its exact
 //! absorbing-chain analysis, drop-off priorities, next-best rankings and exports.
 
-use std::sync::OnceLock;
-
 use pyo3::prelude::*;
 use touchpoint_core::optimize::{self, Candidate, ConvertingPath, PrioritizeBy};
 use touchpoint_core::{Error, GraphAnalysis, JourneyGraph};
@@ -17,23 +15,21 @@ use crate::table::{ArrowTable, rows_table};
 /// The journey graph: a Markov chain of order k with exact absorbing-chain analysis.
 #[pyclass(name = "PyJourneyGraph", module = "touchpoint._touchpoint", frozen)]
 pub struct PyJourneyGraph {
-    inner: JourneyGraph,
-    analysis: OnceLock<GraphAnalysis>,
+    pub(crate) inner: JourneyGraph,
 }
 
 impl PyJourneyGraph {
-    fn of(inner: JourneyGraph) -> Self {
-        Self { inner, analysis: OnceLock::new() }
+    pub(crate) fn of(inner: JourneyGraph) -> Self {
+        Self { inner }
     }
 
-    /// The exact analysis, computed once.
-    fn analysis(&self, py: Python<'_>) -> PyResult<&GraphAnalysis> {
-        if let Some(a) = self.analysis.get() {
-            return Ok(a);
-        }
+    /// The exact analysis, computed once (the core keeps it; a loaded graph brings its own).
+    pub(crate) fn analysis(&self, py: Python<'_>) -> PyResult<&GraphAnalysis> {
         let g = &self.inner;
-        let a = compute(py, None, || g.analyze())?;
-        Ok(self.analysis.get_or_init(|| a))
+        if g.cached_analysis().is_none() {
+            compute(py, None, || g.analysis().map(|_| ()))?;
+        }
+        g.analysis().py()
     }
 }
 

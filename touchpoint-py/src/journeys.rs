@@ -13,7 +13,7 @@ use crate::table::{ArrowTable, rows_table_iter};
 #[pyclass(name = "PyJourneys", module = "touchpoint._touchpoint", frozen)]
 pub struct PyJourneys {
     pub inner: Journeys,
-    report: JourneyReport,
+    pub(crate) report: JourneyReport,
 }
 
 #[pymethods]

@@ -12,6 +12,7 @@
 mod attribution;
 mod budget;
 mod conversion;
+mod crm;
 mod data;
 mod errors;
 mod events;
@@ -92,6 +93,23 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<segments::PySegmentGraph>()?;
     m.add_class::<segments::PyPersonas>()?;
     m.add_class::<table::ArrowTable>()?;
+    m.add_class::<crm::PyScorer>()?;
+    for f in [
+        wrap_pyfunction!(crm::graph_to_bytes, m)?,
+        wrap_pyfunction!(crm::graph_from_bytes, m)?,
+        wrap_pyfunction!(crm::graph_save, m)?,
+        wrap_pyfunction!(crm::graph_load, m)?,
+        wrap_pyfunction!(crm::journeys_to_bytes, m)?,
+        wrap_pyfunction!(crm::journeys_from_bytes, m)?,
+        wrap_pyfunction!(crm::journeys_save, m)?,
+        wrap_pyfunction!(crm::journeys_load, m)?,
+        wrap_pyfunction!(crm::journeys_append, m)?,
+        wrap_pyfunction!(crm::credits_to_bytes, m)?,
+        wrap_pyfunction!(crm::credits_from_bytes, m)?,
+        wrap_pyfunction!(crm::model_info, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     m.add_function(wrap_pyfunction!(journeymap::funnel, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::step_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(journeymap::retention, m)?)?;

@@ -57,7 +57,7 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 40
+    assert len(SCHEMAS) == 44
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
@@ -165,7 +165,8 @@ def test_every_schema_is_covered():
     """Each core row type is checked above (a new row type must get a Python table and a test)."""
     source = pathlib.Path(__file__).read_text(encoding="utf-8")
     checked = set(re.findall(r'"([A-Za-z]+Row|TopPath|SankeyNode|SankeyLink|JourneyReport|Sensitivity|'
-                             r'TouchpointPriority|StatePriority|FunnelSummary|FeedbackReport|ConsistencySummary)"', source))
+                             r'TouchpointPriority|StatePriority|FunnelSummary|FeedbackReport|ConsistencySummary|'
+                             r'AppendReport|ModelInfo)"', source))
     assert set(SCHEMAS) <= checked, set(SCHEMAS) - checked
 
 
@@ -292,6 +293,7 @@ def error_triggers(tmp_path):
         "csv": lambda: tp.read_paths(ragged),
         "io": lambda: tp.read_paths(tmp_path / "nope.csv"),
         "json": lambda: paths._native.with_catalog_json("not json"),
+        "model_file": lambda: tp.JourneyGraph.from_bytes(b"TPMODEL\0 is not enough"),
     }
 
 
@@ -380,3 +382,15 @@ def test_segment_interval_and_persona_tables():
     f = tp.funnel(ev, ["website", "store visit"], segment="first_channel")
     check(f._native.compare("online", "offline"), "FunnelDiffRow",
           with_optional=("difference", "difference_lower", "difference_upper", "p_value", "p_adjusted"))
+
+
+def test_scoring_append_and_model_info_tables():
+    js = tp.Journeys.from_events(tp.demo.events(customers=300, seed=3))
+    g = tp.JourneyGraph(js, order=2)
+    s = g.score(js)
+    check(s._table(), "ScoreRow", with_optional=("expected_time_to_convert_ms",))
+    check(s._next, "ScoreNextRow")
+    day2 = tp.demo.events(customers=50, seed=4)
+    day2["timestamp"] = day2["timestamp"] + __import__("pandas").Timedelta(days=400)
+    assert list(js.append(day2).appended) == SCHEMAS["AppendReport"]["columns"]
+    assert list(tp.model_info(g.to_bytes())) == SCHEMAS["ModelInfo"]["columns"]

@@ -537,6 +537,11 @@ impl JourneyGraph {
         self.directly_follows
     }
 
+    /// The analysis if it was computed or loaded already (no solve).
+    pub fn cached_analysis(&self) -> Option<&GraphAnalysis> {
+        self.analysis.get()
+    }
+
     /// The exact analysis ([`JourneyGraph::analyze`]), computed on first use and kept (a loaded
     /// graph brings the one it was saved with). Shareable across threads.
     pub fn analysis(&self) -> Result<&GraphAnalysis> {

@@ -18,7 +18,7 @@ import os as _os
 
 from touchpoint import demo
 from touchpoint.attribution import Attribution, Comparison, attribute, compare
-from touchpoint.graph import JourneyGraph, NextBest, prioritize
+from touchpoint.graph import JourneyGraph, NextBest, Scorer, Scores, model_info, prioritize
 from touchpoint.journeys import Events, Journeys
 from touchpoint.segments import (
     GraphIntervals,
@@ -80,6 +80,9 @@ __all__ = [
     "Attribution",
     "Comparison",
     "JourneyGraph",
+    "Scorer",
+    "Scores",
+    "model_info",
     "Journeys",
     "Events",
     "Funnel",

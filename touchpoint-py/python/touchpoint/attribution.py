@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
@@ -117,6 +117,56 @@ class Attribution(_Native):
         from touchpoint import _plot
 
         return _plot.credits_bar([self], value=value)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save the result to a versioned, checksummed file (see :meth:`load`).
+
+        Examples
+        --------
+        >>> import os, tempfile, touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("GA", 2, 1, 0), ("M", 1, 0, 0), ("GA > M", 1, 0, 0)])
+        >>> res = tp.attribute(paths, model="markov")
+        >>> f = os.path.join(tempfile.mkdtemp(), "credits.tpm")
+        >>> res.save(f)
+        >>> tp.Attribution.load(f)["GA"] == res["GA"]
+        True
+        """
+        _write_atomic(path, self.to_bytes())
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"], *, backend: str = "pandas") -> "Attribution":
+        """Load a result saved by :meth:`save` (bit-identical). A damaged, truncated or
+        newer-format file raises :class:`~touchpoint.exceptions.ModelFileError`."""
+        with open(os.fspath(path), "rb") as f:
+            return cls.from_bytes(f.read(), backend=backend)
+
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`save` writes."""
+        return _native.credits_to_bytes([self._native])
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, backend: str = "pandas") -> "Attribution":
+        """A result from :meth:`to_bytes`."""
+        natives = _native.credits_from_bytes(bytes(data))
+        if len(natives) != 1:
+            raise InputError(f"the bytes hold {len(natives)} attribution results; load them with Comparison.from_bytes")
+        return cls(natives[0], backend)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"bytes": self.to_bytes(), "backend": self._backend}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        (self._native,) = _native.credits_from_bytes(state["bytes"])
+        self._backend = state["backend"]
+
+
+def _write_atomic(path: Union[str, "os.PathLike[str]"], data: bytes) -> None:
+    """Write a file whole or not at all (a temporary file renamed into place)."""
+    path = os.fspath(path)
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
 
 
 def _params(order: int, half_life: DurationLike, weights: Optional[Tuple[float, float, float]], allocation: str,
@@ -267,6 +317,33 @@ class Comparison(_Tabular):
 
     def __repr__(self) -> str:
         return f"Comparison({', '.join(r.model for r in self.results)})"
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save every model's result to one versioned, checksummed file (see :meth:`load`)."""
+        _write_atomic(path, self.to_bytes())
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"], *, backend: str = "pandas") -> "Comparison":
+        """Load a comparison saved by :meth:`save` (bit-identical)."""
+        with open(os.fspath(path), "rb") as f:
+            return cls.from_bytes(f.read(), backend=backend)
+
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`save` writes."""
+        return _native.credits_to_bytes([r._native for r in self.results])
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, backend: str = "pandas") -> "Comparison":
+        """A comparison from :meth:`to_bytes`."""
+        return cls([Attribution(n, backend) for n in _native.credits_from_bytes(bytes(data))], backend)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"bytes": self.to_bytes(), "backend": self._backend, "value": self._value}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.results = [Attribution(n, state["backend"]) for n in _native.credits_from_bytes(state["bytes"])]
+        self._backend = state["backend"]
+        self._value = state["value"]
 
     def _repr_html_(self) -> str:
         import html

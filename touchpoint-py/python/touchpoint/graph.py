@@ -5,7 +5,8 @@ rankings (:class:`NextBest`)."""
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import os
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
@@ -59,7 +60,118 @@ class JourneyGraph(_Tabular):
         return g
 
     def _paths(self) -> PathTable:
+        if self._data is None:
+            from touchpoint.exceptions import ModelError
+
+            raise ModelError(
+                "this graph was loaded from a file: it keeps its chain and analysis, not the paths it was built "
+                "from; call top_paths on the journeys or path table instead"
+            )
         return self._data if isinstance(self._data, PathTable) else PathTable.from_journeys(self._data)
+
+    # ------------------------------------------------------------- saving and scoring
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save the graph with its catalog and exact analysis to a versioned, checksummed file
+        (written whole or not at all). :meth:`load` gives back a graph that answers every query
+        bit-identically, without solving anything.
+
+        Examples
+        --------
+        >>> import os, tempfile, touchpoint as tp
+        >>> g = tp.JourneyGraph(tp.Journeys.from_events(tp.demo.events(customers=300)), order=2)
+        >>> f = os.path.join(tempfile.mkdtemp(), "graph.tpm")
+        >>> g.save(f)
+        >>> back = tp.JourneyGraph.load(f)
+        >>> back.conversion_probability == g.conversion_probability, back.order
+        (True, 2)
+        >>> tp.model_info(f)["kind"]
+        'journey_graph'
+        """
+        _native.graph_save(self._native, os.fspath(path))
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"], *, backend: str = "pandas") -> "JourneyGraph":
+        """Load a graph saved by :meth:`save`. A truncated, damaged, newer-format or
+        other-kind file raises :class:`~touchpoint.exceptions.ModelFileError` saying which."""
+        return cls._of(_native.graph_load(os.fspath(path)), backend)
+
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`save` writes."""
+        return _native.graph_to_bytes(self._native)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, backend: str = "pandas") -> "JourneyGraph":
+        """A graph from :meth:`to_bytes`."""
+        return cls._of(_native.graph_from_bytes(bytes(data)), backend)
+
+    @classmethod
+    def _of(cls, native: Any, backend: str) -> "JourneyGraph":
+        g = cls.__new__(cls)
+        g._data = None
+        g._native = native
+        g._backend = backend
+        return g
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # the chain and its analysis travel as the saved-model bytes; the input data does not
+        return {"bytes": self.to_bytes(), "backend": self._backend}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._native = _native.graph_from_bytes(state["bytes"])
+        self._backend = state["backend"]
+        self._data = None
+
+    def scorer(self, candidates: Any = None, *, top_k: int = 3, collapse_repeats: bool = False) -> "Scorer":
+        """A reusable :class:`Scorer` of open journeys against this graph (see :meth:`score`)."""
+        return Scorer(self, candidates, top_k=top_k, collapse_repeats=collapse_repeats)
+
+    def score(
+        self,
+        open_journeys: Any,
+        candidates: Any = None,
+        *,
+        top_k: int = 3,
+        collapse_repeats: bool = False,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        time_unit: str = "ms",
+    ) -> "Scores":
+        """Score many customers' open journeys at once: per customer the state they are in,
+        P(conversion), expected value and expected time to convert from there, and the
+        ``top_k`` best next touchpoints among ``candidates`` (a dict name -> cost of one touch,
+        a list of names at cost 0, or None: every touchpoint at its catalog cost) with their
+        gain (uplift) and net value: :meth:`next_best` for every customer, in one call.
+
+        ``open_journeys`` is an events table (the touches after each customer's last
+        conversion in it are the open journey), :class:`Events`, or :class:`Journeys` (each
+        customer whose last journey is open). A state never seen in the data falls back to
+        the longest seen suffix, then to the start (column ``state_match``: exact, suffix or
+        start); touchpoints the graph does not know are skipped and counted
+        (``unknown_touches``). Never an error for a customer. The estimates are
+        associational: shortlist, then test.
+
+        Examples
+        --------
+        >>> import pandas as pd, touchpoint as tp
+        >>> paths = tp.PathTable.from_records([("ad > email > store", 8, 2, 800), ("ad > site", 2, 8, 100)])
+        >>> g = tp.JourneyGraph(paths)
+        >>> open_now = pd.DataFrame({"customer_id": ["ann", "bob"], "touchpoint": ["ad", "site"],
+        ...                          "timestamp": pd.to_datetime(["2025-03-01", "2025-03-01"])})
+        >>> s = g.score(open_now, {"email": 0.1, "site": 0.0}, top_k=2)
+        >>> s.to_pandas()[["customer_id", "state", "state_match", "best_next"]].values.tolist()
+        [['ann', 'ad', 'exact', 'email'], ['bob', 'site', 'exact', 'email']]
+        >>> round(float(s.to_pandas().conversion_probability[0]), 2)
+        0.5
+        >>> s.next_touchpoints()[["customer_id", "rank", "touchpoint"]].values.tolist()
+        [['ann', 1, 'email'], ['ann', 2, 'site'], ['bob', 1, 'email'], ['bob', 2, 'site']]
+        """
+        return self.scorer(candidates, top_k=top_k, collapse_repeats=collapse_repeats).score(
+            open_journeys, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+            time_unit=time_unit,
+        )
 
     @property
     def order(self) -> int:
@@ -268,3 +380,99 @@ def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1, by: str = "t
     [['site', 4], ['ad', 3]]
     """
     return JourneyGraph(data, order).prioritize(fraction, by=by)
+
+
+def _candidate_pairs(candidates: Any) -> Optional[List[Tuple[str, float]]]:
+    if candidates is None:
+        return None
+    if isinstance(candidates, dict):
+        return [(str(k), float(v)) for k, v in candidates.items()]
+    return [(str(k), 0.0) for k in candidates]
+
+
+class Scorer:
+    """A journey graph prepared for scoring open journeys (:meth:`JourneyGraph.score`): build
+    it once, score many batches. Holds what it needs; thread-safe.
+
+    Examples
+    --------
+    >>> import touchpoint as tp
+    >>> journeys = tp.Journeys.from_events(tp.demo.events(customers=500))
+    >>> scorer = tp.JourneyGraph(journeys, order=2).scorer(top_k=1)
+    >>> s = scorer.score(journeys)                  # every customer with an open journey
+    >>> set(s.to_pandas().state_match) <= {"exact", "suffix", "start"}
+    True
+    """
+
+    def __init__(self, graph: JourneyGraph, candidates: Any = None, *, top_k: int = 3,
+                 collapse_repeats: bool = False) -> None:
+        self._native = _native.PyScorer(graph._native, _candidate_pairs(candidates), top_k, collapse_repeats)
+        self._backend = graph._backend
+
+    def score(
+        self,
+        open_journeys: Any,
+        *,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        time_unit: str = "ms",
+    ) -> "Scores":
+        """Score a batch (see :meth:`JourneyGraph.score`)."""
+        from touchpoint.journeys import Events, Journeys
+
+        if isinstance(open_journeys, Journeys):
+            rows, nxt = self._native.score_journeys(open_journeys._native)
+            return Scores(rows, nxt, open_journeys._backend)
+        ev = Events.from_frame(open_journeys, customer=customer, touchpoint=touchpoint, time=time,
+                               conversion=conversion, value=None, time_unit=time_unit)
+        rows, nxt = self._native.score_events(ev._native)
+        return Scores(rows, nxt, ev._backend if ev._backend else self._backend)
+
+
+class Scores(_Tabular):
+    """Scored customers: the table (one row per customer: customer_id, touches,
+    unknown_touches, state, state_match, matched_touches, conversion_probability,
+    expected_value, expected_time_to_convert_ms, best_next, best_next_probability,
+    best_uplift, best_net_value) and :meth:`next_touchpoints`, the top-k candidates per
+    customer (long form, ranked)."""
+
+    def __init__(self, rows: Any, nxt: Any, backend: str) -> None:
+        self._rows = rows
+        self._next = nxt
+        self._backend = backend
+
+    def _table(self) -> Any:
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def next_touchpoints(self) -> Any:
+        """customer_id, rank, touchpoint, next_state, observed_share, conversion_probability,
+        uplift, expected_value, cost, net_value: the best ``top_k`` per customer."""
+        return _frames.to_backend(self._next, self._backend)
+
+    def __repr__(self) -> str:
+        return f"Scores({len(self._rows)} customers, {len(self._next)} next-touchpoint rows)"
+
+
+def model_info(source: Any) -> Dict[str, Any]:
+    """The header of a saved model (a file path or the bytes of ``to_bytes()``), checked but
+    not decoded: kind (journey_graph, journeys or attribution), format_version,
+    library_version, fingerprint (of the options and touchpoint names: equal fingerprints,
+    same options over the same touchpoints) and bytes.
+
+    Examples
+    --------
+    >>> import touchpoint as tp
+    >>> g = tp.JourneyGraph(tp.PathTable.from_records([("a > b", 1, 1, 0)]))
+    >>> info = tp.model_info(g.to_bytes())
+    >>> info["kind"], info["format_version"]
+    ('journey_graph', 1)
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return dict(_native.model_info(bytes(source)))
+    with open(os.fspath(source), "rb") as f:
+        return dict(_native.model_info(f.read()))

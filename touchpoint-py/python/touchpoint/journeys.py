@@ -314,6 +314,95 @@ class Journeys(_Data):
         """What the build kept and left out, by reason (every touch and conversion counted)."""
         return dict(self._native.report)
 
+    def append(
+        self,
+        events: Any,
+        *,
+        customer: str = "customer_id",
+        touchpoint: str = "touchpoint",
+        time: str = "timestamp",
+        conversion: Optional[str] = "converted",
+        value: Optional[str] = "value",
+        time_unit: str = "ms",
+    ) -> "Journeys":
+        """New journeys: these plus a batch of newer events (yesterday's, say), equal to
+        building from all the events at once. Customers with an open journey continue it (a
+        later conversion's lookback window reaches back across the cut; an inactivity gap
+        across it splits it); journeys closed by a conversion stay closed; new customers
+        start. The journeys' options are kept; ``self`` is unchanged. Only the batch and the
+        open tails are read, never the history: save the journeys (:meth:`save`) and append
+        to the loaded copy every night.
+
+        :attr:`appended` of the result says what the batch did: events_in,
+        customers_continued, customers_new, journeys_closed and late_events (events older
+        than their customer's last closed journey: they join the open journey, and the result
+        then differs from a rebuild; 0 when batches arrive in time order).
+
+        Examples
+        --------
+        >>> import pandas as pd, touchpoint as tp
+        >>> day1 = pd.DataFrame({"customer_id": ["ann", "bob"], "touchpoint": ["search ad", "email"],
+        ...                      "timestamp": pd.to_datetime(["2025-03-01", "2025-03-01"])})
+        >>> day2 = pd.DataFrame({"customer_id": ["ann", "ann", "cem"], "touchpoint": ["store", None, "app"],
+        ...                      "timestamp": pd.to_datetime(["2025-03-02 10:00", "2025-03-02 10:05", "2025-03-02 00:00"]),
+        ...                      "converted": [False, True, False], "value": [0.0, 80.0, 0.0]})
+        >>> j = tp.Journeys.from_events(day1).append(day2)
+        >>> j.appended["customers_continued"], j.appended["customers_new"], j.appended["journeys_closed"]
+        (1, 1, 1)
+        >>> j.to_pandas().query("converted").path.tolist()
+        ['search ad > store']
+        """
+        ev = Events.from_frame(events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
+                               value=value, time_unit=time_unit)
+        native, added = _native.journeys_append(self._native, ev._native)
+        out = type(self)(native, self._backend)
+        out.appended = dict(added)
+        return out
+
+    #: What the :meth:`append` that made these journeys did (``None`` for journeys built at once).
+    appended: Optional[Dict[str, Any]] = None
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save the journeys with their options, open tails and report (a versioned,
+        checksummed file: see :meth:`load`), so that :meth:`append` can continue from it
+        without the event history. The file is written whole or not at all.
+
+        Examples
+        --------
+        >>> import os, tempfile, touchpoint as tp
+        >>> j = tp.Journeys.from_events(tp.demo.events(customers=100))
+        >>> f = os.path.join(tempfile.mkdtemp(), "journeys.tpm")
+        >>> j.save(f)
+        >>> back = tp.Journeys.load(f)
+        >>> len(back) == len(j), back.report == j.report
+        (True, True)
+        """
+        _native.journeys_save(self._native, os.fspath(path))
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"], *, backend: str = "pandas") -> "Journeys":
+        """Load journeys saved by :meth:`save`. A truncated, damaged or newer-format file raises
+        :class:`~touchpoint.exceptions.ModelFileError` saying which."""
+        return cls(_native.journeys_load(os.fspath(path)), backend)
+
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`save` writes."""
+        return _native.journeys_to_bytes(self._native)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, backend: str = "pandas") -> "Journeys":
+        """Journeys from :meth:`to_bytes`."""
+        return cls(_native.journeys_from_bytes(bytes(data)), backend)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"bytes": self.to_bytes(), "backend": self._backend, "appended": self.appended}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._native = _native.journeys_from_bytes(state["bytes"])
+        self._backend = state["backend"]
+        if state.get("appended") is not None:
+            self.appended = state["appended"]
+
     def paths(self) -> "PathTable":
         """The journeys aggregated into a path table (the same as
         :meth:`PathTable.from_journeys`)."""
