@@ -97,8 +97,8 @@ fn check_damage(bytes: &[u8], load: &dyn Fn(&[u8]) -> crate::Result<()>) {
 fn newer(bytes: &[u8]) -> Vec<u8> {
     let mut b = bytes.to_vec();
     b[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let n = b.len() - 8;
-    let sum = saved::codec::fnv1a(saved::codec::FNV_OFFSET, &b[..n]);
+    let n = b.len() - 4;
+    let sum = saved::codec::checksum(&b[..n]);
     b[n..].copy_from_slice(&sum.to_le_bytes());
     b
 }

@@ -46,7 +46,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::events::{EventTable, NO_TOUCHPOINT};
 use crate::journey::{Cols, Cutter, JourneyOptions, JourneyReport, Journeys};
-use crate::names::Interner;
+use crate::names::NameIndex;
 
 crate::row_struct! {
     /// What [`Journeys::append`] did with a batch of events.
@@ -85,6 +85,18 @@ pub(crate) struct OpenState {
     pub horizon: Vec<i64>,
     /// How many of each customer's last journeys were cut from the open tail.
     pub tail_journeys: Vec<u32>,
+    /// Customer name → code, built on the first append and carried to the next.
+    pub index: IndexCache,
+}
+
+/// A lazily built [`NameIndex`] (not part of the saved state: rebuilt after a load).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IndexCache(pub std::sync::OnceLock<NameIndex>);
+
+impl PartialEq for IndexCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl OpenState {
@@ -118,6 +130,7 @@ impl TailRecorder {
                 vals: Vec::new(),
                 horizon: Vec::new(),
                 tail_journeys: Vec::new(),
+                index: IndexCache::default(),
             },
         }
     }
@@ -164,20 +177,24 @@ impl TailRecorder {
         }
     }
 
-    /// Copy customer `c`'s tail from `old` unchanged.
-    fn copy(&mut self, c: usize, old: &OpenState) {
-        self.pad_to(c);
+    /// Copy the tails of customers `range` from `old` unchanged (in bulk).
+    fn copy_range(&mut self, range: std::ops::Range<usize>, old: &OpenState) {
+        if range.is_empty() {
+            return;
+        }
+        self.pad_to(range.start);
         let s = &mut self.state;
         if s.stored {
-            let (a, b) = (old.offsets[c], old.offsets[c + 1]);
+            let (a, b) = (old.offsets[range.start], old.offsets[range.end]);
+            let shift = s.tps.len() as isize - a as isize;
             s.tps.extend_from_slice(&old.tps[a..b]);
             s.times.extend_from_slice(&old.times[a..b]);
             s.conv.extend_from_slice(&old.conv[a..b]);
             s.vals.extend_from_slice(&old.vals[a..b]);
-            s.offsets.push(s.tps.len());
+            s.offsets.extend(old.offsets[range.start + 1..=range.end].iter().map(|&o| (o as isize + shift) as usize));
         }
-        s.horizon.push(old.horizon[c]);
-        s.tail_journeys.push(old.tail_journeys[c]);
+        s.horizon.extend_from_slice(&old.horizon[range.clone()]);
+        s.tail_journeys.extend_from_slice(&old.tail_journeys[range]);
     }
 
     pub(crate) fn finish(mut self, customers: usize, options: JourneyOptions, report: JourneyReport) -> OpenState {
@@ -277,10 +294,11 @@ impl Journeys {
         let remap = catalog.absorb(events.catalog());
         // customers: old codes kept, new ones numbered in order of first appearance
         let n_old = open.customers();
-        let mut interner = Interner::from_names((*self.customer_names).clone());
+        let mut index = open.index.0.get_or_init(|| NameIndex::of(&self.customer_names)).clone();
+        let mut names = (*self.customer_names).clone();
         let batch_names = events.customer_names();
-        let global: Vec<u32> = (0..batch_names.len()).map(|i| interner.intern(&batch_names[i])).collect();
-        let n_cust = interner.names.len();
+        let global: Vec<u32> = (0..batch_names.len()).map(|i| index.get_or_push(&mut names, &batch_names[i])).collect();
+        let n_cust = names.len();
         // the batch's rows grouped by global customer (counting sort, input order kept)
         let cust = events.customers();
         let mut start = vec![0u32; n_cust + 1];
@@ -308,7 +326,7 @@ impl Journeys {
 
         let mut out = Journeys {
             catalog,
-            customer_names: Arc::new(interner.names),
+            customer_names: Arc::new(names),
             offsets: Vec::with_capacity(self.offsets.len() + events.len()),
             touchpoints: Vec::with_capacity(self.touchpoints.len() + events.len()),
             times: Vec::with_capacity(self.times.len() + events.len()),
@@ -343,9 +361,7 @@ impl Journeys {
             };
             // journeys (and tails) of the customers before c, and c's closed journeys
             self.copy_journeys(copied_to..tail_from, &mut out);
-            for k in tails.state.horizon.len()..c.min(n_old) {
-                tails.copy(k, open);
-            }
+            tails.copy_range(tails.state.horizon.len()..c.min(n_old), open);
             copied_to = if old_customer { first[c + 1] } else { tail_from };
             // c's old tail, then the batch
             scratch.clear();
@@ -397,8 +413,10 @@ impl Journeys {
         }
         self.copy_journeys(copied_to..self.len(), &mut out);
         report.touches_kept = out.touchpoints.len();
-        out.open = Some(Arc::new(tails.finish_with(n_cust, open, opts.clone(), report.clone())));
-        crate::totals::pass_totals(&out, None);
+        let mut state = tails.finish_with(n_cust, open, opts.clone(), report.clone());
+        state.index = IndexCache(index.into());
+        out.open = Some(Arc::new(state));
+        // the totals of the analyses are computed on first use (a nightly job may only save)
         Ok((out, report, added))
     }
 
@@ -444,9 +462,7 @@ impl TailRecorder {
         options: JourneyOptions,
         report: JourneyReport,
     ) -> OpenState {
-        for k in self.state.horizon.len()..old.customers() {
-            self.copy(k, old);
-        }
+        self.copy_range(self.state.horizon.len()..old.customers(), old);
         self.finish(customers, options, report)
     }
 }

@@ -97,18 +97,40 @@ pub(crate) struct Interner {
     hasher: DefaultHashBuilder,
 }
 
-impl Interner {
-    /// An interner that already holds `names` (distinct), ids kept.
-    pub(crate) fn from_names(names: NameList) -> Self {
-        let mut i = Interner { names: NameList::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default() };
-        i.reserve(names.len());
-        for n in names.iter() {
-            i.intern(n);
+/// A hash index over a [`NameList`] kept beside it (the list itself is shared elsewhere):
+/// what [`Journeys::append`](crate::Journeys::append) finds customers by.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIndex {
+    table: HashTable<(u64, u32)>,
+    hasher: DefaultHashBuilder,
+}
+
+impl NameIndex {
+    /// The index of `names` (distinct).
+    pub(crate) fn of(names: &NameList) -> Self {
+        let mut ix = NameIndex::default();
+        ix.table.reserve(names.len(), |&(h, _)| h);
+        for (i, n) in names.iter().enumerate() {
+            let h = ix.hasher.hash_one(n);
+            ix.table.insert_unique(h, (h, i as u32), |&(h, _)| h);
         }
-        debug_assert_eq!(i.names.len(), names.len());
-        i
+        ix
     }
 
+    /// Id of `s` in `names`, appending it to both when new.
+    #[inline]
+    pub(crate) fn get_or_push(&mut self, names: &mut NameList, s: &str) -> u32 {
+        let hash = self.hasher.hash_one(s);
+        if let Some(&(_, i)) = self.table.find(hash, |&(h, i)| h == hash && names.get(i as usize) == Some(s)) {
+            return i;
+        }
+        let i = names.push(s);
+        self.table.insert_unique(hash, (hash, i), |&(h, _)| h);
+        i
+    }
+}
+
+impl Interner {
     /// Make room for `n` more names without rehashing.
     pub(crate) fn reserve(&mut self, n: usize) {
         self.index.reserve(n, |&(h, _)| h);

@@ -9,11 +9,12 @@
 //! 24      8     payload length in bytes (u64 LE)
 //! 32      2     length of the library version string (u16 LE), then its UTF-8 bytes
 //! ..      n     payload (little-endian fields, see each model's writer)
-//! end-8   8     checksum (u64 LE): FNV-1a 64 of every byte before it
+//! end-4   4     checksum (u32 LE): CRC-32 (IEEE) of every byte before it
 //! ```
 //!
-//! FNV-1a is a bijection of its state per byte, so changing any single byte of a file always
-//! changes its checksum: a flipped byte is always detected, never read as a different model.
+//! CRC-32 detects every error burst of up to 32 bits, so a flipped byte (or any run of up to
+//! four damaged bytes) is always detected, never read as a different model; other damage goes
+//! unnoticed with probability 2⁻³², and is then still caught by the payload's own checks.
 
 use crate::error::{Error, Result};
 
@@ -25,7 +26,7 @@ pub(crate) const MAGIC: &[u8; 8] = b"TPMODEL\0";
 pub const FORMAT_VERSION: u32 = 1;
 const FIXED_HEADER: usize = 34;
 
-/// FNV-1a 64 of `bytes`, continuing from `h` (start from [`FNV_OFFSET`]).
+/// FNV-1a 64 of `bytes`, continuing from `h` (start from [`FNV_OFFSET`]): fingerprints.
 pub(crate) fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= b as u64;
@@ -261,7 +262,7 @@ impl<'a> Reader<'a> {
 /// Wrap a payload in the container.
 pub(crate) fn seal(kind: ModelKind, fingerprint: u64, payload: &[u8]) -> Vec<u8> {
     let version = crate::VERSION.as_bytes();
-    let mut out = Vec::with_capacity(FIXED_HEADER + version.len() + payload.len() + 8);
+    let mut out = Vec::with_capacity(FIXED_HEADER + version.len() + payload.len() + SUM);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&kind.code().to_le_bytes());
@@ -270,9 +271,17 @@ pub(crate) fn seal(kind: ModelKind, fingerprint: u64, payload: &[u8]) -> Vec<u8>
     out.extend_from_slice(&(version.len() as u16).to_le_bytes());
     out.extend_from_slice(version);
     out.extend_from_slice(payload);
-    let sum = fnv1a(FNV_OFFSET, &out);
+    let sum = checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out
+}
+
+/// Bytes of the trailing checksum.
+const SUM: usize = 4;
+
+/// The container's checksum of `bytes`.
+pub(crate) fn checksum(bytes: &[u8]) -> u32 {
+    crc32fast::hash(bytes)
 }
 
 /// The header of a saved model, checked: what [`open`] and `touchpoint_model_info` report.
@@ -296,7 +305,7 @@ pub(crate) fn open(bytes: &[u8], what: &'static str) -> Result<Header> {
             "this is not a touchpoint model file (it does not start with the TPMODEL signature)".into(),
         ));
     }
-    if bytes.len() < FIXED_HEADER + 8 {
+    if bytes.len() < FIXED_HEADER + SUM {
         return Err(bad(bytes.len(), format!("the file is truncated: {} bytes, shorter than any model", bytes.len())));
     }
     let le4 = |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
@@ -311,10 +320,11 @@ pub(crate) fn open(bytes: &[u8], what: &'static str) -> Result<Header> {
     let payload_len = le8(24);
     let vlen = u16::from_le_bytes([bytes[32], bytes[33]]) as usize;
     let start = FIXED_HEADER + vlen;
-    let expected = u64::try_from(start + 8).ok().and_then(|s| s.checked_add(payload_len));
+    let expected = u64::try_from(start + SUM).ok().and_then(|s| s.checked_add(payload_len));
+    let stored_sum = |b: &[u8]| u32::from_le_bytes([b[b.len() - 4], b[b.len() - 3], b[b.len() - 2], b[b.len() - 1]]);
     if expected != Some(bytes.len() as u64) {
         // the checksum first: a damaged length field is damage, not truncation
-        let sum_ok = le8(bytes.len() - 8) == fnv1a(FNV_OFFSET, &bytes[..bytes.len() - 8]);
+        let sum_ok = stored_sum(bytes) == checksum(&bytes[..bytes.len() - SUM]);
         let problem = match expected {
             Some(e) if sum_ok => format!("the header says {e} bytes but the file has {}", bytes.len()),
             Some(e) if e > bytes.len() as u64 => {
@@ -324,10 +334,9 @@ pub(crate) fn open(bytes: &[u8], what: &'static str) -> Result<Header> {
         };
         return Err(bad(24, problem));
     }
-    let sum = le8(bytes.len() - 8);
-    if sum != fnv1a(FNV_OFFSET, &bytes[..bytes.len() - 8]) {
+    if stored_sum(bytes) != checksum(&bytes[..bytes.len() - SUM]) {
         return Err(bad(
-            bytes.len() - 8,
+            bytes.len() - SUM,
             "the file is damaged: its checksum does not match its contents (copy it again or save it anew)".into(),
         ));
     }

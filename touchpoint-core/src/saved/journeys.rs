@@ -188,6 +188,7 @@ impl Journeys {
                 vals: r.f64s()?,
                 horizon: r.i64s()?,
                 tail_journeys: r.u32s()?,
+                index: Default::default(),
             };
             let k = o.tps.len();
             let fits = o.horizon.len() == n_names
