@@ -58,7 +58,7 @@ crate::row_struct! {
         pub customers_continued: usize,
         /// Customers of the batch seen for the first time.
         pub customers_new: usize,
-        /// Journeys that were open before the batch and are now closed by a conversion.
+        /// Customers whose open journey (before the batch) is now closed by a conversion.
         pub journeys_closed: usize,
         /// Events older than their customer's last closed point: they join the open tail
         /// instead of reopening a closed journey (0 when batches arrive in time order; the
@@ -406,9 +406,12 @@ impl Journeys {
                 &scratch.cols(),
             );
             tails.keep_horizon(horizon);
-            let closed_now = out.converted[before..].iter().filter(|&&x| x).count();
-            let closed_before = (tail_from..tail_from + tail_n).filter(|&j| self.converted[j]).count();
-            added.journeys_closed += closed_now.saturating_sub(closed_before);
+            if old_customer && tail_n > 0 && !self.converted[tail_from + tail_n - 1] {
+                // the customer's open journey: closed now if a conversion came after it
+                let closed_before = (tail_from..tail_from + tail_n).filter(|&j| self.converted[j]).count();
+                let closed_now = out.converted[before..].iter().filter(|&&x| x).count();
+                added.journeys_closed += usize::from(closed_now > closed_before);
+            }
             report.merge_from(&rep);
         }
         self.copy_journeys(copied_to..self.len(), &mut out);

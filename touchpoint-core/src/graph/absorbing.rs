@@ -591,17 +591,11 @@ impl JourneyGraph {
                 }
             }
         }
-        let one = |tp: usize| -> Result<RemovalEffect> {
-            let id = TouchpointId(tp as u32);
-            let name = self.catalog.name(id).unwrap_or("?").to_owned();
+        // the solves run in parallel and return numbers only; the rows (with their names) are
+        // made here, on the calling thread, so that nothing a worker allocated outlives the call
+        let one = |tp: usize| -> Result<Option<(f64, f64)>> {
             if contains[tp].is_empty() {
-                return Ok(RemovalEffect {
-                    touchpoint: id,
-                    name,
-                    conversions: 0.0,
-                    value: 0.0,
-                    conversion_probability_without: p,
-                });
+                return Ok(None);
             }
             let mut dead = vec![false; c.nodes.len()];
             for &t in &contains[tp] {
@@ -609,23 +603,39 @@ impl JourneyGraph {
             }
             let pw = c.solve_backward(&c.r_conv, Some(&dead))?[0];
             let evw = if ev > 0.0 { c.solve_backward(&c.r_value, Some(&dead))?[0] } else { 0.0 };
-            Ok(RemovalEffect {
-                touchpoint: id,
-                name,
-                conversions: if p > 0.0 { (1.0 - pw / p).clamp(0.0, 1.0) } else { 0.0 },
-                value: if ev > 0.0 { (1.0 - evw / ev).clamp(0.0, 1.0) } else { 0.0 },
-                conversion_probability_without: pw,
-            })
+            Ok(Some((pw, evw)))
         };
         #[cfg(feature = "rayon")]
-        {
+        let solved: Vec<Option<(f64, f64)>> = {
             use rayon::prelude::*;
-            (0..n_tp).into_par_iter().map(one).collect()
-        }
+            (0..n_tp).into_par_iter().map(one).collect::<Result<_>>()?
+        };
         #[cfg(not(feature = "rayon"))]
-        {
-            (0..n_tp).map(one).collect()
-        }
+        let solved: Vec<Option<(f64, f64)>> = (0..n_tp).map(one).collect::<Result<_>>()?;
+        Ok(solved
+            .into_iter()
+            .enumerate()
+            .map(|(tp, s)| {
+                let id = TouchpointId(tp as u32);
+                let name = self.catalog.name(id).unwrap_or("?").to_owned();
+                match s {
+                    None => RemovalEffect {
+                        touchpoint: id,
+                        name,
+                        conversions: 0.0,
+                        value: 0.0,
+                        conversion_probability_without: p,
+                    },
+                    Some((pw, evw)) => RemovalEffect {
+                        touchpoint: id,
+                        name,
+                        conversions: if p > 0.0 { (1.0 - pw / p).clamp(0.0, 1.0) } else { 0.0 },
+                        value: if ev > 0.0 { (1.0 - evw / ev).clamp(0.0, 1.0) } else { 0.0 },
+                        conversion_probability_without: pw,
+                    },
+                }
+            })
+            .collect())
     }
 
     /// Every absorbing-chain quantity at once: P(conversion), expected value, per-node

@@ -228,7 +228,7 @@ impl JourneyGraph {
             total_journeys: self.total_journeys(),
             total_conversions: self.total_conversions(),
             total_value: self.total_value(),
-            analysis: self.analyze()?,
+            analysis: self.analysis()?.clone(),
         })
     }
 }

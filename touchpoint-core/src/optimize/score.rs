@@ -16,7 +16,7 @@
 //!    [`next_best`](super::next_best()) ranks them from the matched touches (candidates whose next
 //!    state was never observed have no estimate and are left out of the top-k).
 //!
-//! The estimates are associational (see [`next_best`](super::next_best)): shortlist, then test.
+//! The estimates are associational (see [`next_best`](mod@super::next_best)): shortlist, then test.
 //!
 //! ```
 //! use touchpoint_core::{EventTable, JourneyGraph, PathTable};
@@ -38,11 +38,11 @@
 //! open.touch("bob", "chat", 2)?;          // a touchpoint the graph never saw
 //! let open = open.finish()?;
 //! let scores = scorer.score_events(&open)?;
-//! let ann = &scores.rows[0];
+//! let ann = scores.row(0).unwrap();
 //! assert_eq!((ann.state, ann.state_match), ("ad", StateMatch::Exact));
 //! assert!((ann.conversion_probability - 0.5).abs() < 1e-12);
 //! assert_eq!(ann.best_next, Some("email"));
-//! let bob = &scores.rows[1];
+//! let bob = scores.row(1).unwrap();
 //! assert_eq!((bob.state, bob.state_match, bob.unknown_touches), ("ad", StateMatch::Exact, 1));
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
@@ -107,7 +107,7 @@ crate::row_struct! {
 }
 
 crate::row_struct! {
-    /// One of a customer's top-k next touchpoints ([`Scores::next`]).
+    /// One of a customer's top-k next touchpoints ([`Scores::next_rows`]).
     #[derive(Clone, PartialEq)]
     pub struct ScoreNextRow<'a> {
         /// Customer key.
@@ -152,14 +152,145 @@ impl Default for ScoreOptions {
     }
 }
 
-/// Scored customers: one [`ScoreRow`] each (in order of first appearance) and their top-k next
-/// touchpoints, long form.
-#[derive(Debug, Clone, PartialEq)]
+/// Scored customers, stored compactly (about 40 bytes per customer and 16 per next-touchpoint
+/// row; the figures are read from the scorer when a row is made): [`Scores::rows`] gives one
+/// [`ScoreRow`] per customer, in order of first appearance, and [`Scores::next_rows`] their
+/// top-k next touchpoints, long form.
 pub struct Scores<'a> {
+    scorer: &'a Scorer,
+    names: &'a NameList,
+    recs: Vec<Rec>,
+    next: Vec<NextRec>,
+}
+
+/// One scored customer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rec {
+    customer: u32,
+    touches: u32,
+    unknown: u32,
+    node: u32,
+    matched: u32,
+    state_match: StateMatch,
+    /// Its rows of `Scores::next`.
+    next_from: u32,
+    next_len: u32,
+    /// The best observed candidate and its next state.
+    best: Option<(u32, u32)>,
+}
+
+/// One of a customer's top-k.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct NextRec {
+    /// Index of the customer's record.
+    owner: u32,
+    rank: u32,
+    candidate: u32,
+    node: u32,
+}
+
+impl<'a> Scores<'a> {
+    /// Customers scored.
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// True when no customer was scored.
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    /// Next-touchpoint rows (at most `top_k` per customer).
+    pub fn next_len(&self) -> usize {
+        self.next.len()
+    }
+
+    /// Customer `i`'s row.
+    pub fn row(&self, i: usize) -> Option<ScoreRow<'a>> {
+        self.recs.get(i).map(|r| self.make_row(r))
+    }
+
     /// One row per customer.
-    pub rows: Vec<ScoreRow<'a>>,
-    /// Up to `top_k` rows per customer, best first.
-    pub next: Vec<ScoreNextRow<'a>>,
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = ScoreRow<'a>> + '_ {
+        self.recs.iter().map(|r| self.make_row(r))
+    }
+
+    /// Next-touchpoint row `i` (customers in order, best first).
+    pub fn next_row(&self, i: usize) -> Option<ScoreNextRow<'a>> {
+        self.next.get(i).map(|x| self.make_next(x))
+    }
+
+    /// Every customer's top-k next touchpoints, customers in order, best first.
+    pub fn next_rows(&self) -> impl ExactSizeIterator<Item = ScoreNextRow<'a>> + '_ {
+        self.next.iter().map(|x| self.make_next(x))
+    }
+
+    /// Customer `i`'s top-k next touchpoints, best first.
+    pub fn next_of(&self, i: usize) -> impl ExactSizeIterator<Item = ScoreNextRow<'a>> + '_ {
+        let r = self.recs.get(i).map_or(0..0, |r| r.next_from as usize..(r.next_from + r.next_len) as usize);
+        self.next[r].iter().map(|x| self.make_next(x))
+    }
+
+    fn make_row(&self, r: &Rec) -> ScoreRow<'a> {
+        let s: &'a Scorer = self.scorer;
+        let cur = s.figs[r.node as usize];
+        let best = r.best.map(|(c, node)| (c as usize, s.figs[node as usize]));
+        ScoreRow {
+            customer_id: self.names.get(r.customer as usize).unwrap_or_default(),
+            touches: r.touches as usize,
+            unknown_touches: r.unknown as usize,
+            state: &s.labels[r.node as usize],
+            state_match: r.state_match,
+            matched_touches: r.matched as usize,
+            conversion_probability: cur.p,
+            expected_value: cur.ev,
+            expected_time_to_convert_ms: cur.time,
+            best_next: best.map(|(c, _)| s.candidates[c].1.as_str()),
+            best_next_probability: best.map(|(_, f)| f.p),
+            best_uplift: best.map(|(_, f)| f.p - cur.p),
+            best_net_value: best.map(|(c, f)| f.ev - s.candidates[c].2),
+        }
+    }
+
+    fn make_next(&self, x: &NextRec) -> ScoreNextRow<'a> {
+        let s: &'a Scorer = self.scorer;
+        let r = &self.recs[x.owner as usize];
+        let cur = s.figs[r.node as usize];
+        let f = s.figs[x.node as usize];
+        let (_, name, cost) = &s.candidates[x.candidate as usize];
+        let share = match s.edges.get(&(r.node, x.node)) {
+            Some(&c) if cur.out > 0.0 => c / cur.out,
+            _ => 0.0,
+        };
+        ScoreNextRow {
+            customer_id: self.names.get(r.customer as usize).unwrap_or_default(),
+            rank: x.rank as usize,
+            touchpoint: name,
+            next_state: &s.labels[x.node as usize],
+            observed_share: share,
+            conversion_probability: f.p,
+            uplift: f.p - cur.p,
+            expected_value: f.ev,
+            cost: *cost,
+            net_value: f.ev - cost,
+        }
+    }
+}
+
+impl PartialEq for Scores<'_> {
+    /// Equal rows (whatever scorer made them).
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len()
+            && self.next_len() == o.next_len()
+            && self.rows().eq(o.rows())
+            && self.next_rows().eq(o.next_rows())
+    }
+}
+
+impl std::fmt::Debug for Scores<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scores({} customers, {} next-touchpoint rows)", self.len(), self.next_len())
+    }
 }
 
 /// Per-node figures the scorer reads.
@@ -333,15 +464,20 @@ impl Scorer {
         let n = t.customer.len();
         let chunk = 4096;
         let run = |range: std::ops::Range<usize>| {
-            let mut rows = Vec::with_capacity(range.len());
+            let mut recs = Vec::with_capacity(range.len());
             let mut next = Vec::with_capacity(range.len() * self.top_k.min(self.candidates.len()));
             let mut buf: Vec<u32> = Vec::new();
             let mut top: Vec<Ranked> = Vec::with_capacity(self.candidates.len());
             for i in range {
-                let id = names.get(t.customer[i] as usize).unwrap_or_default();
-                self.one(id, &t.tps[t.offsets[i]..t.offsets[i + 1]], &mut buf, &mut top, &mut rows, &mut next);
+                let tps = &t.tps[t.offsets[i]..t.offsets[i + 1]];
+                let rec = self.one(t.customer[i], tps, &mut buf, &mut top, &mut next);
+                let owner = recs.len() as u32;
+                for x in &mut next[rec.next_from as usize..] {
+                    x.owner = owner;
+                }
+                recs.push(rec);
             }
-            (rows, next)
+            (recs, next)
         };
         let ranges: Vec<std::ops::Range<usize>> =
             (0..n.div_ceil(chunk)).map(|k| k * chunk..(k * chunk + chunk).min(n)).collect();
@@ -352,25 +488,36 @@ impl Scorer {
         };
         #[cfg(not(feature = "rayon"))]
         let parts: Vec<_> = ranges.into_iter().map(run).collect();
-        let mut out =
-            Scores { rows: Vec::with_capacity(n), next: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()) };
-        for (r, x) in parts {
-            out.rows.extend(r);
-            out.next.extend(x);
+        let mut out = Scores {
+            scorer: self,
+            names,
+            recs: Vec::with_capacity(n),
+            next: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
+        };
+        for (recs, next) in parts {
+            let (r0, n0) = (out.recs.len() as u32, out.next.len() as u32);
+            out.recs.extend(recs.into_iter().map(|mut r| {
+                r.next_from += n0;
+                r
+            }));
+            out.next.extend(next.into_iter().map(|mut x| {
+                x.owner += r0;
+                x
+            }));
         }
         out
     }
 
-    /// Score one customer whose open touches (graph ids) are `tps`.
-    fn one<'a>(
-        &'a self,
-        customer_id: &'a str,
+    /// Score one customer whose open touches (graph ids) are `tps`; its top-k go to `next`
+    /// (owners numbered within the chunk, fixed up by the caller).
+    fn one(
+        &self,
+        customer: u32,
         tps: &[u32],
         buf: &mut Vec<u32>,
         top: &mut Vec<Ranked>,
-        rows: &mut Vec<ScoreRow<'a>>,
-        next: &mut Vec<ScoreNextRow<'a>>,
-    ) {
+        next: &mut Vec<NextRec>,
+    ) -> Rec {
         buf.clear();
         for &x in tps {
             if x != UNKNOWN && !(self.collapse && buf.last() == Some(&x)) {
@@ -394,7 +541,6 @@ impl Scorer {
         } else {
             StateMatch::Start
         };
-        let cur = self.figs[node as usize];
         // candidates: the state after each, from the matched touches
         top.clear();
         let keep = m.min(k.saturating_sub(1)); // touches of the base that stay in the window
@@ -405,49 +551,31 @@ impl Scorer {
             buf.pop();
             let Some(nx) = found else { continue };
             let f = self.figs[nx as usize];
-            top.push(Ranked { candidate: ci, node: nx, p: f.p, net: f.ev - cost });
+            top.push(Ranked { candidate: ci as u32, node: nx, p: f.p, net: f.ev - cost });
         }
         top.sort_unstable_by(|a, b| {
             b.p.total_cmp(&a.p)
                 .then(b.net.total_cmp(&a.net))
-                .then_with(|| self.candidates[a.candidate].1.cmp(&self.candidates[b.candidate].1))
+                .then_with(|| self.candidates[a.candidate as usize].1.cmp(&self.candidates[b.candidate as usize].1))
         });
-        let best = top.first().copied();
-        for (rank, r) in top.iter().take(self.top_k).enumerate() {
-            let (_, name, cost) = &self.candidates[r.candidate];
-            let f = self.figs[r.node as usize];
-            let share = match self.edges.get(&(node, r.node)) {
-                Some(&c) if cur.out > 0.0 => c / cur.out,
-                _ => 0.0,
-            };
-            next.push(ScoreNextRow {
-                customer_id,
-                rank: rank + 1,
-                touchpoint: name,
-                next_state: &self.labels[r.node as usize],
-                observed_share: share,
-                conversion_probability: f.p,
-                uplift: f.p - cur.p,
-                expected_value: f.ev,
-                cost: *cost,
-                net_value: f.ev - cost,
-            });
-        }
-        rows.push(ScoreRow {
-            customer_id,
-            touches: tps.len(),
-            unknown_touches: unknown,
-            state: &self.labels[node as usize],
+        let next_from = next.len() as u32;
+        Rec {
+            customer,
+            touches: tps.len() as u32,
+            unknown: unknown as u32,
+            node,
+            matched: m as u32,
             state_match,
-            matched_touches: m,
-            conversion_probability: cur.p,
-            expected_value: cur.ev,
-            expected_time_to_convert_ms: cur.time,
-            best_next: best.map(|b| self.candidates[b.candidate].1.as_str()),
-            best_next_probability: best.map(|b| b.p),
-            best_uplift: best.map(|b| b.p - cur.p),
-            best_net_value: best.map(|b| b.net),
-        });
+            next_from,
+            next_len: {
+                let kk = self.top_k.min(top.len());
+                for (rank, r) in top.iter().take(kk).enumerate() {
+                    next.push(NextRec { owner: u32::MAX, rank: rank as u32 + 1, candidate: r.candidate, node: r.node });
+                }
+                kk as u32
+            },
+            best: top.first().map(|b| (b.candidate, b.node)),
+        }
     }
 
     /// The touchpoints of the graph scored against.
@@ -463,7 +591,7 @@ impl Scorer {
 
 #[derive(Clone, Copy)]
 struct Ranked {
-    candidate: usize,
+    candidate: u32,
     node: u32,
     p: f64,
     net: f64,

@@ -1,7 +1,7 @@
 //! Saved models: journey graphs (with their analysis), journeys (with their open tails, for
 //! [`Journeys::append`](crate::Journeys::append)) and attribution results, as bytes or files.
 //!
-//! Every file is one container ([`codec`] documents the layout): a signature, the format
+//! Every file is one container (layout below): a signature, the format
 //! version, the model kind, a **fingerprint** of the options and the touchpoint vocabulary, the
 //! library version that wrote it, the payload and a checksum. Loading checks all of it before
 //! reading anything: a truncated, damaged or newer-format file is an [`Error::ModelFile`] that
@@ -30,6 +30,24 @@
 //! assert!(err.to_string().contains("damaged"), "{err}");
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
+//!
+//! The container, the same for every kind and format version:
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic b"TPMODEL\0"
+//! 8       4     format version (u32 LE; this library writes and reads FORMAT_VERSION)
+//! 12      4     kind code (u32 LE; ModelKind)
+//! 16      8     fingerprint (u64 LE; FNV-1a of the options and the touchpoint vocabulary)
+//! 24      8     payload length in bytes (u64 LE)
+//! 32      2     length of the library version string (u16 LE), then its UTF-8 bytes
+//! ..      n     payload (little-endian fields; floats as their bits)
+//! end-4   4     checksum (u32 LE): CRC-32 (IEEE) of every byte before it
+//! ```
+//!
+//! CRC-32 detects every error burst of up to 32 bits, so a flipped byte (or any run of up to
+//! four damaged bytes) is always detected; other damage goes unnoticed with probability 2⁻³²,
+//! and is then still caught by the payload's own checks (lengths, ids, the fingerprint).
 //!
 //! Thread safety: saving reads the model only; a loaded graph is immutable and can be shared
 //! read-only across threads (its analysis is loaded with it, nothing is computed lazily).
