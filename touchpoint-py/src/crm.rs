@@ -13,7 +13,8 @@ use crate::errors::IntoPy;
 use crate::events::PyEvents;
 use crate::graph::PyJourneyGraph;
 use crate::journeys::PyJourneys;
-use crate::table::{ArrowTable, rows_table};
+use crate::table::{ArrowTable, rows_table_iter};
+use touchpoint_core::optimize::{ScoreNextRow, ScoreRow, Scores};
 
 /// The graph (with its analysis) as bytes.
 #[pyfunction]
@@ -141,14 +142,14 @@ impl PyScorer {
     fn score_events(&self, py: Python<'_>, events: &Bound<'_, PyEvents>) -> PyResult<(ArrowTable, ArrowTable)> {
         let ev = &events.get().inner;
         let s = compute(py, None, || self.inner.score_events(ev))?;
-        Ok((rows_table(&s.rows)?, rows_table(&s.next)?))
+        tables(py, &s)
     }
 
     /// Score each customer's open journey of `journeys`.
     fn score_journeys(&self, py: Python<'_>, journeys: &Bound<'_, PyJourneys>) -> PyResult<(ArrowTable, ArrowTable)> {
         let j = &journeys.get().inner;
         let s = compute(py, None, || self.inner.score_journeys(j))?;
-        Ok((rows_table(&s.rows)?, rows_table(&s.next)?))
+        tables(py, &s)
     }
 
     /// Number of candidates.
@@ -156,4 +157,16 @@ impl PyScorer {
     fn candidates(&self) -> usize {
         self.inner.candidate_count()
     }
+}
+
+/// The two Arrow tables of scores, streamed from the core's compact rows (no row list is made),
+/// the second built while the first is, without the GIL.
+fn tables(py: Python<'_>, s: &Scores<'_>) -> PyResult<(ArrowTable, ArrowTable)> {
+    py.detach(|| {
+        let (a, b) = rayon::join(
+            || rows_table_iter::<ScoreRow<'_>, _>(s.rows()),
+            || rows_table_iter::<ScoreNextRow<'_>, _>(s.next_rows()),
+        );
+        Ok((a?, b?))
+    })
 }
