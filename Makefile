@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -19,11 +19,16 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments
+C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+# Threads sharing handles read-only; the suppressions cover only rayon/crossbeam/atomics
+# hand-offs helgrind cannot see (each is explained in the file).
+HELGRIND := valgrind --quiet --tool=helgrind --error-exitcode=1 --num-callers=40 \
+	--suppressions=touchpoint-ffi/tests/c/helgrind.supp
+NIGHTLY := $(C_BUILD)/crm_nightly
 
 ## Default: the C library (release .so and .a) and its pkg-config file.
 all: lib
@@ -64,7 +69,16 @@ c-test:
 	  $(VALGRIND) $(C_BUILD)/$$t-static $(C_BUILD) >/dev/null; \
 	  $(VALGRIND) $(C_BUILD)/$$t-shared $(C_BUILD); \
 	done
-	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind"
+	for m in static shared; do $(HELGRIND) $(C_BUILD)/crm_threads-$$m; done
+	$(CC) $(C_TEST_FLAGS) examples/crm_nightly.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(NIGHTLY)-static
+	$(CC) $(C_TEST_FLAGS) examples/crm_nightly.c -L$(DEBUG_DIR) -ltouchpoint -Wl,-rpath,$(DEBUG_DIR) -lm -o $(NIGHTLY)-shared
+	for m in static shared; do \
+	  rm -rf $(NIGHTLY)-$$m.state && mkdir -p $(NIGHTLY)-$$m.state; \
+	  $(VALGRIND) $(NIGHTLY)-$$m $(NIGHTLY)-$$m.state examples/data/today.csv examples/data/history.csv; \
+	  $(VALGRIND) $(NIGHTLY)-$$m $(NIGHTLY)-$$m.state examples/data/tomorrow.csv | tee $(NIGHTLY)-$$m.state/run2.txt; \
+	  grep -q "^journeys: loaded" $(NIGHTLY)-$$m.state/run2.txt; \
+	done
+	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads also under helgrind); examples/crm_nightly.c ran twice per link mode"
 
 ## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
 py-env:
@@ -115,6 +129,17 @@ bench-py:
 	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
 	$(CARGO) run --release -q -p touchpoint-benches --bin path_csv
 	OPENBLAS_NUM_THREADS=1 $(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_ingest.py
+
+## The CRM jobs: load a saved graph, score 1M open journeys (Rust, C, Python), append a day.
+bench-crm:
+	$(CARGO) build --release -q -p touchpoint-benches --bin crm_timing
+	$(CARGO_TARGET_DIR)/release/crm_timing $(CRM_ARGS)
+	$(CARGO) test --release -q -p touchpoint-ffi --test crm_timing -- --ignored --nocapture
+	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check "maturin>=1.8,<2" polars pyarrow pandas
+	cd touchpoint-py && $(HOME)/.cache/touchpoint/bench-venv/bin/maturin build --release -q -o $(HOME)/.cache/touchpoint/wheels
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
+	$(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_score.py
 
 ## Peak memory and single-thread throughput of journeys + graph on 10M events.
 bench-memory:

@@ -319,6 +319,25 @@ typedef enum {
 } touchpoint_retention_mode;
 
 /**
+ * How a scored customer's state was found in the graph (`touchpoint_score_row.state_match`);
+ * the values are the core's `StateMatch` codes.
+ */
+typedef enum {
+  /**
+   * The customer's own state (their last `order` touches) was seen in the data.
+   */
+  TOUCHPOINT_STATE_MATCH_EXACT = 0,
+  /**
+   * It was not; the longest seen suffix of it is used.
+   */
+  TOUCHPOINT_STATE_MATCH_SUFFIX = 1,
+  /**
+   * No suffix was seen either: scored from the start of a journey.
+   */
+  TOUCHPOINT_STATE_MATCH_START = 2,
+} touchpoint_state_match;
+
+/**
  * A budget plan (spend and expected response per curve, diagnostics).
  */
 typedef struct touchpoint_budget_plan touchpoint_budget_plan;
@@ -364,6 +383,19 @@ typedef struct touchpoint_repurchase touchpoint_repurchase;
  * Retention cohorts: cells per segment, cohort and period, and the means per period.
  */
 typedef struct touchpoint_retention touchpoint_retention;
+
+/**
+ * A journey graph prepared for scoring open journeys (core `Scorer`). It owns what it needs:
+ * the graph may be freed after `touchpoint_scorer_new`.
+ */
+typedef struct touchpoint_scorer touchpoint_scorer;
+
+/**
+ * Scored customers: one row each (in order of first appearance) and their top-k next
+ * touchpoints, long form. Owns all its text: the customer keys in one buffer, the labels in
+ * another, NUL-terminated; every label and its figures stored once.
+ */
+typedef struct touchpoint_scores touchpoint_scores;
 
 /**
  * A step matrix: the share of units in each state at each step (dense: every state at every
@@ -592,6 +624,163 @@ typedef struct {
    */
   double roi;
 } touchpoint_objective;
+
+/**
+ * What `touchpoint_journeys_append` did with a batch of events: the core `AppendReport`, field
+ * for field.
+ */
+typedef struct {
+  /**
+   * Event rows in the batch.
+   */
+  size_t events_in;
+  /**
+   * Customers of the batch seen before (their open journeys continue).
+   */
+  size_t customers_continued;
+  /**
+   * Customers of the batch seen for the first time.
+   */
+  size_t customers_new;
+  /**
+   * Customers whose open journey (before the batch) is now closed by a conversion.
+   */
+  size_t journeys_closed;
+  /**
+   * Events older than their customer's last closed point: they join the open tail instead of
+   * reopening a closed journey (0 when batches arrive in time order; the result then equals
+   * a full rebuild).
+   */
+  size_t late_events;
+} touchpoint_append_report;
+
+/**
+ * An allowed next touchpoint and the cost of one touch.
+ */
+typedef struct {
+  /**
+   * Touchpoint name (UTF-8, not NUL-terminated).
+   */
+  const char *touchpoint;
+  /**
+   * Length of `touchpoint`.
+   */
+  size_t touchpoint_len;
+  /**
+   * Cost of one touch (>= 0).
+   */
+  double cost;
+} touchpoint_candidate;
+
+/**
+ * One scored customer (a core `ScoreRow`). Strings are NUL-terminated UTF-8 owned by the
+ * scores (valid until `touchpoint_scores_free`).
+ */
+typedef struct {
+  /**
+   * Customer key.
+   */
+  const char *customer_id;
+  /**
+   * Touches in the open journey.
+   */
+  size_t touches;
+  /**
+   * Touches of touchpoints the graph does not know (skipped: they cannot be in a state).
+   */
+  size_t unknown_touches;
+  /**
+   * The state scored from (a graph state label, or `(start)`).
+   */
+  const char *state;
+  /**
+   * How the state was found: a `touchpoint_state_match` value.
+   */
+  uint32_t state_match;
+  /**
+   * Touches of the open journey the state covers (0 for the start).
+   */
+  size_t matched_touches;
+  /**
+   * P(conversion) from the state.
+   */
+  double conversion_probability;
+  /**
+   * Expected conversion value from the state.
+   */
+  double expected_value;
+  /**
+   * 1 when `expected_time_to_convert_ms` is known (graphs built from journeys with times).
+   */
+  uint8_t has_expected_time;
+  /**
+   * Expected time to convert from the state, given conversion, in ms (NaN when unknown).
+   */
+  double expected_time_to_convert_ms;
+  /**
+   * The best candidate next touchpoint; NULL when no candidate's next state was seen.
+   */
+  const char *best_next;
+  /**
+   * P(conversion) after `best_next` (NaN without one).
+   */
+  double best_next_probability;
+  /**
+   * Its gain: P(conversion) after it − P(conversion) now (NaN without one).
+   */
+  double best_uplift;
+  /**
+   * Its expected value − its cost (NaN without one).
+   */
+  double best_net_value;
+} touchpoint_score_row;
+
+/**
+ * One of a customer's top-k next touchpoints (a core `ScoreNextRow`). Strings are
+ * NUL-terminated UTF-8 owned by the scores (valid until `touchpoint_scores_free`).
+ */
+typedef struct {
+  /**
+   * Customer key.
+   */
+  const char *customer_id;
+  /**
+   * 1 for the best.
+   */
+  size_t rank;
+  /**
+   * The candidate touchpoint.
+   */
+  const char *touchpoint;
+  /**
+   * The state after it.
+   */
+  const char *next_state;
+  /**
+   * How often customers in the current state went there next.
+   */
+  double observed_share;
+  /**
+   * P(conversion) after it.
+   */
+  double conversion_probability;
+  /**
+   * P(conversion) after it − P(conversion) now.
+   */
+  double uplift;
+  /**
+   * Expected conversion value after it.
+   */
+  double expected_value;
+  /**
+   * Cost of the touch.
+   */
+  double cost;
+  /**
+   * Expected value − cost.
+   */
+  double net_value;
+} touchpoint_score_next_row;
 
 /**
  * How to read an events CSV (see `touchpoint_event_csv_options_default`). Column names are
@@ -1226,24 +1415,6 @@ typedef struct {
 } touchpoint_journey_report;
 
 /**
- * An allowed next touchpoint and the cost of one touch.
- */
-typedef struct {
-  /**
-   * Touchpoint name (UTF-8, not NUL-terminated).
-   */
-  const char *touchpoint;
-  /**
-   * Length of `touchpoint`.
-   */
-  size_t touchpoint_len;
-  /**
-   * Cost of one touch (>= 0).
-   */
-  double cost;
-} touchpoint_candidate;
-
-/**
  * How to read a path CSV (see `touchpoint_path_csv_options_default`). Strings are UTF-8 with
  * a length; a NULL string (length 0) keeps the default.
  */
@@ -1624,6 +1795,417 @@ touchpoint_result touchpoint_budget_plan_table_json(const touchpoint_budget_plan
  * `plan` must be NULL or a handle from this library, not freed before and not in use.
  */
 void touchpoint_budget_plan_free(touchpoint_budget_plan *plan);
+
+/**
+ * Save a graph with its analysis to a file (written to `path.tmp` and renamed into place, so
+ * a reader never sees a half-written model). The analysis is computed first if it was not
+ * yet, so that loading never solves anything.
+ *
+ * @param graph the graph (read-only)
+ * @param path, path_len the file path (UTF-8)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (the message names the path);
+ *         NO_CONVERGENCE. Thread-safe for concurrent readers of `graph`; do not save to the
+ *         same path from two threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_journey_graph_save(const touchpoint_journey_graph *graph,
+                                                const char *path,
+                                                size_t path_len);
+
+/**
+ * Load a graph saved by `touchpoint_journey_graph_save` (with its analysis: nothing is
+ * solved).
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (a missing or unreadable file, the message
+ *         naming the path); MODEL_FILE (truncated, damaged, of a newer format or of another
+ *         kind, e.g. a journeys file; the message says which). Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_journey_graph_load(const char *path,
+                                                size_t path_len,
+                                                touchpoint_journey_graph **out);
+
+/**
+ * The graph with its analysis as bytes (the content of a saved file). Call with `buf` NULL
+ * to learn the size: BUFFER_TOO_SMALL and `*out_n` = bytes needed (no NUL is added).
+ *
+ * @param graph the graph (read-only)
+ * @param buf the caller's buffer (NULL to ask for the size)
+ * @param len capacity of `buf` in bytes
+ * @param out_n receives the size in bytes (also when `buf` is too small)
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; NO_CONVERGENCE. Thread-safe for concurrent
+ *         readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_to_bytes(const touchpoint_journey_graph *graph,
+                                                    uint8_t *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
+
+/**
+ * Load a graph from bytes written by `touchpoint_journey_graph_to_bytes` (or read from a
+ * saved file).
+ *
+ * @param bytes, len the bytes (copied; the caller keeps them)
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; MODEL_FILE (truncated, damaged, newer format, another kind).
+ *         Thread-safe.
+ *
+ * # Safety
+ * `bytes` must be NULL or hold `len` readable bytes; `out` NULL or valid.
+ */
+touchpoint_result touchpoint_journey_graph_from_bytes(const uint8_t *bytes,
+                                                      size_t len,
+                                                      touchpoint_journey_graph **out);
+
+/**
+ * Save journeys with their open tails and build report to a file (written to `path.tmp`
+ * and renamed into place), for `touchpoint_journeys_load` and a later
+ * `touchpoint_journeys_append`.
+ *
+ * @param journeys the journeys (read-only)
+ * @param path, path_len the file path (UTF-8)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (the message names the path). Thread-safe
+ *         for concurrent readers of `journeys`; do not save to the same path from two
+ *         threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_journeys_save(const touchpoint_journeys *journeys,
+                                           const char *path,
+                                           size_t path_len);
+
+/**
+ * Load journeys saved by `touchpoint_journeys_save`; their report
+ * (`touchpoint_journeys_report`) is the saved report of the whole set.
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param out receives the new handle (free with `touchpoint_journeys_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO; MODEL_FILE (truncated, damaged, newer
+ *         format, another kind). Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_journeys_load(const char *path,
+                                           size_t path_len,
+                                           touchpoint_journeys **out);
+
+/**
+ * Journeys with their open tails and report as bytes (the content of a saved file).
+ *
+ * @param journeys the journeys (read-only)
+ * @param buf, len, out_n as `touchpoint_journey_graph_to_bytes`
+ * @return OK; BUFFER_TOO_SMALL (`*out_n` = bytes needed); NULL_PARAMETER. Thread-safe for
+ *         concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_journeys_to_bytes(const touchpoint_journeys *journeys,
+                                               uint8_t *buf,
+                                               size_t len,
+                                               size_t *out_n);
+
+/**
+ * Load journeys from bytes written by `touchpoint_journeys_to_bytes`.
+ *
+ * @param bytes, len the bytes (copied; the caller keeps them)
+ * @param out receives the new handle (free with `touchpoint_journeys_free`)
+ * @return OK; NULL_PARAMETER; MODEL_FILE. Thread-safe.
+ *
+ * # Safety
+ * `bytes` must be NULL or hold `len` readable bytes; `out` NULL or valid.
+ */
+touchpoint_result touchpoint_journeys_from_bytes(const uint8_t *bytes,
+                                                 size_t len,
+                                                 touchpoint_journeys **out);
+
+/**
+ * Save attribution results (every model's credits, with per-journey and per-position
+ * credits and intervals where they have them) to a file (written to `path.tmp` and renamed
+ * into place).
+ *
+ * @param comparison the results (read-only)
+ * @param path, path_len the file path (UTF-8)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO. Thread-safe for concurrent readers of
+ *         `comparison`; do not save to the same path from two threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_comparison_save(const touchpoint_comparison *comparison,
+                                             const char *path,
+                                             size_t path_len);
+
+/**
+ * Load attribution results saved by `touchpoint_comparison_save`.
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param out receives the new handle (free with `touchpoint_comparison_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO; MODEL_FILE. Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_comparison_load(const char *path,
+                                             size_t path_len,
+                                             touchpoint_comparison **out);
+
+/**
+ * Attribution results as bytes (the content of a saved file).
+ *
+ * @param comparison the results (read-only)
+ * @param buf, len, out_n as `touchpoint_journey_graph_to_bytes`
+ * @return OK; BUFFER_TOO_SMALL (`*out_n` = bytes needed); NULL_PARAMETER. Thread-safe for
+ *         concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_to_bytes(const touchpoint_comparison *comparison,
+                                                 uint8_t *buf,
+                                                 size_t len,
+                                                 size_t *out_n);
+
+/**
+ * Load attribution results from bytes written by `touchpoint_comparison_to_bytes`.
+ *
+ * @param bytes, len the bytes (copied; the caller keeps them)
+ * @param out receives the new handle (free with `touchpoint_comparison_free`)
+ * @return OK; NULL_PARAMETER; MODEL_FILE. Thread-safe.
+ *
+ * # Safety
+ * `bytes` must be NULL or hold `len` readable bytes; `out` NULL or valid.
+ */
+touchpoint_result touchpoint_comparison_from_bytes(const uint8_t *bytes,
+                                                   size_t len,
+                                                   touchpoint_comparison **out);
+
+/**
+ * The header of saved model bytes as JSON (core `ModelInfo`): `{"kind": "journey_graph" |
+ * "journeys" | "attribution", "format_version", "library_version", "fingerprint" (16 hex
+ * digits: equal fingerprints mean the same options over the same touchpoints), "bytes"}`. The
+ * whole container is checked (signature, version, lengths, checksum); the model is not decoded.
+ *
+ * @param bytes, bytes_len the saved bytes
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; MODEL_FILE. Thread-safe.
+ *
+ * # Safety
+ * `bytes` must be NULL or hold `bytes_len` readable bytes; `buf` NULL or `len` writable bytes;
+ * `out_n` NULL or valid.
+ */
+touchpoint_result touchpoint_model_info_json(const uint8_t *bytes,
+                                             size_t bytes_len,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n);
+
+/**
+ * The header of a saved model file as JSON (see `touchpoint_model_info_json`).
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER; INVALID_UTF8; IO; MODEL_FILE. Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths; `buf` NULL or `len` writable bytes.
+ */
+touchpoint_result touchpoint_model_file_info_json(const char *path,
+                                                  size_t path_len,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n);
+
+/**
+ * Append a batch of new events to journeys built from events (or loaded after
+ * `touchpoint_journeys_save`): a NEW handle with the journeys of all events so far, whose
+ * report (`touchpoint_journeys_report`) is that of the whole set; `journeys` is unchanged.
+ * Only the open tails of the customers in the batch are re-cut, with the options the
+ * journeys were built with; touchpoints are matched by name, customers by key. The result
+ * equals a rebuild from all the events when no event of the batch is older than its
+ * customer's last conversion (`late_events` counts those that are).
+ *
+ * @param journeys the journeys so far (read-only)
+ * @param events the batch (read-only; built row by row or read from CSV)
+ * @param out_journeys receives the new handle (free with `touchpoint_journeys_free`)
+ * @param out_report receives what the batch did; may be NULL
+ * @return OK; NULL_PARAMETER; MODEL_NOT_APPLICABLE (journeys that cannot be appended to:
+ *         merged, selected or split ones, or not built from events; the message says what
+ *         to use); EMPTY_INPUT (an empty batch of pushed rows). Thread-safe for concurrent
+ *         readers of `journeys` and `events`.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_journeys_append(const touchpoint_journeys *journeys,
+                                             const touchpoint_event_table *events,
+                                             touchpoint_journeys **out_journeys,
+                                             touchpoint_append_report *out_report);
+
+/**
+ * Prepare a graph for scoring open journeys. Its analysis is used as it is (a loaded graph
+ * brings it; a built one computes it once here). The scorer copies what it needs: the
+ * graph may be freed afterwards.
+ *
+ * @param graph the graph (read-only)
+ * @param candidates, n_candidates the allowed next touchpoints and the cost of one touch;
+ *        `n_candidates` 0 (`candidates` may then be NULL): every touchpoint of the graph, at
+ *        its catalog cost (0 without one)
+ * @param top_k how many next touchpoints to keep per customer (0: score the states only)
+ * @param collapse_repeats 1: count consecutive touches of the same touchpoint once (set it
+ *        when the graph's journeys were built with `collapse_repeats`); 0: keep them
+ * @param out receives the new handle (free with `touchpoint_scorer_free`)
+ * @return OK; NULL_PARAMETER (also `candidates` NULL with `n_candidates` > 0);
+ *         INVALID_UTF8; INVALID_ARGUMENT (an unknown candidate touchpoint, the message
+ *         naming it; `collapse_repeats` other than 0 or 1); INVALID_VALUE (a negative or
+ *         non-finite cost); NO_CONVERGENCE. Thread-safe for concurrent readers of `graph`.
+ *
+ * # Safety
+ * `candidates` must be NULL or point to `n_candidates` valid structs whose strings are valid
+ * for their lengths; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_scorer_new(const touchpoint_journey_graph *graph,
+                                        const touchpoint_candidate *candidates,
+                                        size_t n_candidates,
+                                        size_t top_k,
+                                        uint8_t collapse_repeats,
+                                        touchpoint_scorer **out);
+
+/**
+ * Score the open journeys of an event table: per customer (in order of first appearance),
+ * the touches after their last conversion in the table (in time order; a customer whose
+ * last event is a conversion is scored from the start). Touches of touchpoints the graph
+ * does not know are skipped and counted (`unknown_touches`), never an error. Runs on the
+ * library's thread pool.
+ *
+ * @param scorer the scorer (read-only)
+ * @param events the events (read-only)
+ * @param out_scores receives the new handle (free with `touchpoint_scores_free`)
+ * @return OK; NULL_PARAMETER; EMPTY_INPUT (no rows pushed). Thread-safe: one scorer may
+ *         score from many threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scorer_score_events(const touchpoint_scorer *scorer,
+                                                 const touchpoint_event_table *events,
+                                                 touchpoint_scores **out_scores);
+
+/**
+ * Score the open journey of every customer of `journeys` whose last journey did not
+ * convert (what `touchpoint_journeys_append` leaves open), in customer order.
+ *
+ * @param scorer the scorer (read-only)
+ * @param journeys the journeys (read-only)
+ * @param out_scores receives the new handle (free with `touchpoint_scores_free`)
+ * @return OK; NULL_PARAMETER. Thread-safe: one scorer may score from many threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scorer_score_journeys(const touchpoint_scorer *scorer,
+                                                   const touchpoint_journeys *journeys,
+                                                   touchpoint_scores **out_scores);
+
+/**
+ * Free a scorer. NULL is a no-op. Scores made with it stay valid.
+ *
+ * # Safety
+ * `scorer` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_scorer_free(touchpoint_scorer *scorer);
+
+/**
+ * Number of scored customers (rows).
+ *
+ * @param scores the scores
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scores_len(const touchpoint_scores *scores, size_t *out);
+
+/**
+ * Row `i`: one scored customer. Its string pointers stay valid until the scores are freed.
+ *
+ * @param scores the scores
+ * @param i row index (< `touchpoint_scores_len`)
+ * @param out receives the row
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scores_row(const touchpoint_scores *scores,
+                                        size_t i,
+                                        touchpoint_score_row *out);
+
+/**
+ * Number of next-touchpoint rows (up to `top_k` per customer, best first, customers in row
+ * order).
+ *
+ * @param scores the scores
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scores_next_len(const touchpoint_scores *scores, size_t *out);
+
+/**
+ * Next-touchpoint row `i`. Its string pointers stay valid until the scores are freed.
+ *
+ * @param scores the scores
+ * @param i row index (< `touchpoint_scores_next_len`)
+ * @param out receives the row
+ * @return OK; OUT_OF_RANGE; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_scores_next_row(const touchpoint_scores *scores,
+                                             size_t i,
+                                             touchpoint_score_next_row *out);
+
+/**
+ * The scores as JSON: `{"rows": [core ScoreRow...], "next": [core ScoreNextRow...]}`, the
+ * keys being the fields of `touchpoint_score_row` and `touchpoint_score_next_row`
+ * (`state_match` as its name: `exact`, `suffix`, `start`; missing values `null`;
+ * `expected_time_to_convert_ms` left out when no row has one).
+ *
+ * @param scores the scores
+ * @param buf, len, out_n as `touchpoint_comparison_to_json`
+ * @return OK; BUFFER_TOO_SMALL; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_scores_to_json(const touchpoint_scores *scores,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+/**
+ * Free scores. NULL is a no-op. Row string pointers die with them.
+ *
+ * # Safety
+ * `scores` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_scores_free(touchpoint_scores *scores);
 
 /**
  * Default column names (`customer_id`, `touchpoint`, `timestamp`, `converted`, `value` and

@@ -184,7 +184,7 @@ pub struct touchpoint_totals {
 
 /// Attribution results of one or more models on the same data.
 pub struct touchpoint_comparison {
-    credits: Vec<Credits>,
+    pub(crate) credits: Vec<Credits>,
     /// `Credits::table()` of every model.
     tables: Vec<Vec<AttributionRow>>,
     /// NUL-terminated touchpoint names per model and row, borrowed by `touchpoint_credit`.
@@ -192,7 +192,7 @@ pub struct touchpoint_comparison {
 }
 
 impl touchpoint_comparison {
-    fn new(credits: Vec<Credits>) -> Result<Self, FfiError> {
+    pub(crate) fn new(credits: Vec<Credits>) -> Result<Self, FfiError> {
         let tables: Vec<Vec<AttributionRow>> = credits.iter().map(Credits::table).collect();
         let names = tables
             .iter()

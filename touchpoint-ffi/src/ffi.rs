@@ -25,6 +25,7 @@
 //! | `give!(out, v)` | a new handle: `*out = Box::into_raw(Box::new(v))` |
 //! | `give_str!(out, s)` | a library-owned NUL-terminated string (`touchpoint_string_free`) |
 //! | `text!(s, buf, len, out_n)` | `s` NUL-terminated into the caller's buffer, with the size query |
+//! | `bytes!(b, buf, len, out_n)` | the bytes `b` (a saved model) into the caller's buffer, with the size query |
 //! | `out_slice!(p, len)` | a `&mut [MaybeUninit<T>]` view of a caller's array |
 //! | `free_box!(p)` | drops a handle made by `give!` (NULL: nothing) |
 //!
@@ -88,6 +89,25 @@ pub(crate) fn write_text(s: &str, buf: Option<&mut [MaybeUninit<u8>]>, out_n: &m
         _ => Err(FfiError::new(
             touchpoint_result::BufferTooSmall,
             format!("the buffer holds {cap} bytes; {} are needed (including the NUL)", s.len() + 1),
+        )),
+    }
+}
+
+/// Copy `b` into `buf` (absent: a size query) and its length into `out_n`; when it does not fit,
+/// only `out_n` is written (the size needed). Binary output: no NUL is added.
+pub(crate) fn write_bytes(b: &[u8], buf: Option<&mut [MaybeUninit<u8>]>, out_n: &mut usize) -> Result<(), FfiError> {
+    *out_n = b.len();
+    let cap = buf.as_ref().map_or(0, |x| x.len());
+    match buf {
+        Some(d) if d.len() >= b.len() => {
+            for (d, &c) in d.iter_mut().zip(b) {
+                d.write(c);
+            }
+            Ok(())
+        }
+        _ => Err(FfiError::new(
+            touchpoint_result::BufferTooSmall,
+            format!("the buffer holds {cap} bytes; {} are needed", b.len()),
         )),
     }
 }
@@ -307,6 +327,18 @@ macro_rules! text {
 }
 pub(crate) use text;
 
+/// Write the bytes `b` into the caller's buffer `buf` of `len` bytes and their count into
+/// `*out_n` (see [`write_bytes`]); evaluates to the `Result`.
+macro_rules! bytes {
+    ($b:expr, $buf:ident, $len:ident, $out_n:ident) => {{
+        let b: &[u8] = &$b;
+        let out_n: &mut usize = $crate::ffi::try_mut!($out_n);
+        let buf: *mut u8 = $buf;
+        $crate::ffi::write_bytes(b, $crate::ffi::out_slice!(buf, $len), out_n)
+    }};
+}
+pub(crate) use bytes;
+
 /// Drop a handle made by `give!`; NULL is a no-op.
 macro_rules! free_box {
     ($p:ident) => {{
@@ -365,6 +397,20 @@ mod tests {
         // SAFETY: write_text initialised all four bytes.
         let bytes: Vec<u8> = buf.iter().map(|b| unsafe { b.assume_init() }).collect();
         assert_eq!(bytes, b"abc\0");
+    }
+
+    #[test]
+    fn bytes_size_query_and_exact_fit() {
+        let mut n = 0;
+        assert_eq!(write_bytes(b"abc", None, &mut n).unwrap_err().code, touchpoint_result::BufferTooSmall);
+        assert_eq!(n, 3);
+        let mut buf = [MaybeUninit::new(b'x'); 2];
+        assert!(write_bytes(b"abc", Some(&mut buf), &mut n).is_err());
+        let mut buf = [MaybeUninit::new(b'x'); 3];
+        write_bytes(b"abc", Some(&mut buf), &mut n).unwrap();
+        // SAFETY: write_bytes initialised all three bytes.
+        let bytes: Vec<u8> = buf.iter().map(|b| unsafe { b.assume_init() }).collect();
+        assert_eq!((bytes.as_slice(), n), (&b"abc"[..], 3), "binary: no NUL, an exact fit is enough");
     }
 
     #[test]

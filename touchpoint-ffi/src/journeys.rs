@@ -122,7 +122,7 @@ impl From<&JourneyReport> for touchpoint_journey_report {
 /// Customer journeys built from events, with their build report.
 pub struct touchpoint_journeys {
     pub(crate) inner: Journeys,
-    report: JourneyReport,
+    pub(crate) report: JourneyReport,
 }
 
 impl touchpoint_journeys {

@@ -15,8 +15,8 @@
 //!   matching `touchpoint_T_free` exactly once. `touchpoint_T_free(NULL)` is a no-op. Strings
 //!   from `*_string` functions are freed with [`touchpoint_string_free`].
 //! - **Out-parameters** are written only on success (the one exception is the `out_n` of a text
-//!   output, which receives the size needed when the buffer is too small: pass `buf` NULL to
-//!   ask for the size).
+//!   or byte output, which receives the size needed when the buffer is too small: pass `buf`
+//!   NULL to ask for the size). Byte outputs (saved models, `*_to_bytes`) add no NUL.
 //! - **Inputs** are borrowed for the call only; the library copies what it keeps. Strings are
 //!   UTF-8 with an explicit byte length, not NUL-terminated; invalid UTF-8 is
 //!   `TOUCHPOINT_RESULT_INVALID_UTF8`. Lists of strings (funnel steps, one segment label per
@@ -48,6 +48,7 @@ pub mod result;
 
 pub mod attribution;
 pub mod budget;
+pub mod crm;
 pub mod events;
 pub mod experience;
 pub mod graph;

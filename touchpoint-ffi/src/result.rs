@@ -215,6 +215,10 @@ mod tests {
             (csv, touchpoint_result::Io),
             (Error::Io { path: "p".into(), source: std::io::Error::other("x") }, touchpoint_result::Io),
             (Error::Json(json), touchpoint_result::InvalidValue),
+            (
+                Error::ModelFile { what: "journey graph", offset: 40, problem: "damaged".into() },
+                touchpoint_result::ModelFile,
+            ),
         ];
         let kinds: Vec<ErrorKind> = samples.iter().map(|(e, _)| e.kind()).collect();
         assert_eq!(kinds, ErrorKind::ALL, "one sample per kind, in kind order");

@@ -27,6 +27,8 @@ fn readme_shows_the_tested_c_quickstart() {
     let readme = include_str!("../../README.md");
     let program = include_str!("c/quickstart.c");
     assert!(readme.contains(program), "README's C program differs from touchpoint-ffi/tests/c/quickstart.c");
+    let nightly = include_str!("../../examples/crm_nightly.c");
+    assert!(readme.contains(nightly), "README's nightly job differs from examples/crm_nightly.c");
 }
 
 #[test]

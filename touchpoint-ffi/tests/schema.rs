@@ -500,6 +500,81 @@ fn segments_and_personas() {
     }
 }
 
+/// The CRM jobs: the scores' JSON has the core's score columns, the model header the core's
+/// `ModelInfo` columns, and the append report struct is the core's `AppendReport` field for
+/// field (both destructured exhaustively) with its values.
+#[test]
+fn scores_model_info_and_append_report() {
+    use touchpoint::crm::{touchpoint_append_report, touchpoint_scorer as scorer, touchpoint_scores as scores};
+    use touchpoint_core::increment::AppendReport;
+    use touchpoint_core::optimize::{ScoreNextRow, ScoreRow};
+    use touchpoint_core::saved::ModelInfo;
+    let d = Demo::new();
+    unsafe {
+        let mut sc = null_mut();
+        assert_eq!(scorer::touchpoint_scorer_new(d.graph, null(), 0, 3, 0, &mut sc), touchpoint_result::Ok);
+        let mut s = null_mut();
+        assert_eq!(scorer::touchpoint_scorer_score_events(sc, d.events, &mut s), touchpoint_result::Ok);
+        let v = text(|b, l, n| scores::touchpoint_scores_to_json(s, b, l, n));
+        assert_eq!(keys(&v), ["next", "rows"].map(String::from).into());
+        let omitted = check_rows::<ScoreRow<'static>>("scores_to_json rows", &v["rows"]);
+        assert!(omitted.is_empty(), "a graph with times has expected times: {omitted:?}");
+        check_rows::<ScoreNextRow<'static>>("scores_to_json next", &v["next"]);
+        scores::touchpoint_scores_free(s);
+        scorer::touchpoint_scorer_free(sc);
+
+        let mut n = 0usize;
+        assert_eq!(
+            graph::touchpoint_journey_graph_to_bytes(d.graph, null_mut(), 0, &mut n),
+            touchpoint_result::BufferTooSmall
+        );
+        let mut bytes = vec![0u8; n];
+        assert_eq!(
+            graph::touchpoint_journey_graph_to_bytes(d.graph, bytes.as_mut_ptr(), n, &mut n),
+            touchpoint_result::Ok
+        );
+        let info = text(|b, l, n| touchpoint::crm::touchpoint_model_info_json(bytes.as_ptr(), bytes.len(), b, l, n));
+        check_rows::<ModelInfo>("model_info_json", &Value::Array(vec![info.clone()]));
+        assert_eq!(info["kind"], "journey_graph");
+
+        // a batch: an existing customer continues, a new one starts
+        let old = d.core_journeys.customer_names()[0].to_string();
+        let rows: [(&str, Option<&str>, i64, bool); 3] = [
+            (&old, Some("email"), i64::MAX / 2, false),
+            (&old, None, i64::MAX / 2 + 1, true),
+            ("newcomer", Some("email"), 1, false),
+        ];
+        let mut ev = null_mut();
+        assert_eq!(events::touchpoint_event_table_new(&mut ev), touchpoint_result::Ok);
+        let mut core = touchpoint_core::EventTable::builder();
+        for (c, tp, t, conv) in rows {
+            let (p, l) = tp.map_or((null(), 0), |x| (x.as_ptr().cast(), x.len()));
+            let r = events::touchpoint_event_table_push(ev, c.as_ptr().cast(), c.len(), p, l, t, conv, 5.0, f64::NAN);
+            assert_eq!(r, touchpoint_result::Ok);
+            core.push(touchpoint_core::Event {
+                customer: c,
+                touchpoint: tp,
+                time: t,
+                converted: conv,
+                value: 5.0,
+                feedback: None,
+            })
+            .unwrap();
+        }
+        let mut rep = touchpoint_append_report::default();
+        let mut j2 = null_mut();
+        assert_eq!(journeys::touchpoint_journeys_append(d.journeys, ev, &mut j2, &mut rep), touchpoint_result::Ok);
+        let touchpoint_append_report { events_in, customers_continued, customers_new, journeys_closed, late_events } =
+            rep;
+        let from_c = AppendReport { events_in, customers_continued, customers_new, journeys_closed, late_events };
+        let (_, _, want) = d.core_journeys.append(&core.finish().unwrap()).unwrap();
+        assert_eq!(from_c, want);
+        assert_eq!((from_c.customers_continued, from_c.customers_new), (1, 1));
+        journeys::touchpoint_journeys_free(j2);
+        events::touchpoint_event_table_free(ev);
+    }
+}
+
 /// The row types the tests above check, and the ones the C face does not show; a row type the
 /// core adds fails here until it is placed in one list or the other.
 #[test]
@@ -540,6 +615,10 @@ fn every_core_row_type_is_accounted_for() {
         "SegmentTopPathRow",
         "PersonaRow",
         "FunnelDiffRow",
+        "ScoreRow",
+        "ScoreNextRow",
+        "AppendReport",
+        "ModelInfo",
     ];
     let not_in_c = ["EventRow", "JourneyRow", "PathTableRow", "JourneyCreditRow", "PositionCreditRow"];
     let mut all: Vec<&str> = schemas().iter().map(|s| s.name).collect();

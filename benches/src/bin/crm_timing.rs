@@ -119,11 +119,11 @@ fn main() -> touchpoint_core::Result<()> {
             scorer.candidate_count(),
             g2.state_count(),
             t_scorer * 1e3,
-            s.rows.len(),
+            s.len(),
             open.len(),
             t_score,
-            t_score * 1e9 / s.rows.len() as f64,
-            sj.rows.len(),
+            t_score * 1e9 / s.len() as f64,
+            sj.len(),
             t_score_j
         );
     }
