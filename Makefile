@@ -134,7 +134,7 @@ bench-py:
 bench-crm:
 	$(CARGO) build --release -q -p touchpoint-benches --bin crm_timing
 	$(CARGO_TARGET_DIR)/release/crm_timing $(CRM_ARGS)
-	$(CARGO) test --release -q -p touchpoint-ffi --test crm_timing -- --ignored --nocapture
+	$(CARGO) bench -q -p touchpoint-ffi --bench crm_timing
 	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
 	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check "maturin>=1.8,<2" polars pyarrow pandas
 	cd touchpoint-py && $(HOME)/.cache/touchpoint/bench-venv/bin/maturin build --release -q -o $(HOME)/.cache/touchpoint/wheels

@@ -1,6 +1,6 @@
-//! Timing of batch scoring through the C API (ignored by default: run in release with
-//! `cargo test --release -p touchpoint-ffi --test crm_timing -- --ignored --nocapture`;
-//! TOUCHPOINT_BENCH_OPEN sets the number of open customers, default 1,000,000).
+//! Timing of batch scoring through the C API (`make bench-crm`, or
+//! `cargo bench -p touchpoint-ffi --bench crm_timing`; TOUCHPOINT_BENCH_OPEN sets the number of
+//! open customers, default 1,000,000). A bench, not a test: timings never run in `make test`.
 //!
 //! The graph is an order-2 graph of 200k demo customers, saved to bytes and loaded (so the
 //! scorer solves nothing); the open journeys are each demo customer's touches before their
@@ -23,9 +23,7 @@ fn median(mut f: impl FnMut() -> f64) -> f64 {
     t[2]
 }
 
-#[test]
-#[ignore]
-fn score_a_million_open_customers() {
+fn main() {
     let n_open: usize = std::env::var("TOUCHPOINT_BENCH_OPEN").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let history = demo::events(&demo::DemoOptions { customers: 200_000, seed: 3, ..Default::default() }).unwrap();
     let (j, _) = touchpoint_core::Journeys::build(&history, &Default::default()).unwrap();
