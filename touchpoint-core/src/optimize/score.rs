@@ -391,41 +391,36 @@ impl Scorer {
     /// conversion in the table (events in time order; equal times keep input order).
     pub fn score_events<'a>(&'a self, open: &'a EventTable) -> Result<Scores<'a>> {
         let remap = self.remap(open.catalog());
-        let n_cust = open.customer_count();
-        let cust = open.customers();
-        let mut start = vec![0usize; n_cust + 1];
-        for &c in cust {
-            start[c as usize + 1] += 1;
-        }
-        for i in 0..n_cust {
-            start[i + 1] += start[i];
-        }
-        let mut order = vec![0u32; cust.len()];
-        let mut next = start.clone();
-        for (i, &c) in cust.iter().enumerate() {
-            order[next[c as usize]] = i as u32;
-            next[c as usize] += 1;
-        }
         let (time, tps, conv) = (open.times(), open.touchpoints(), open.converted());
-        let mut touches = OpenTouches { offsets: vec![0], ..Default::default() };
-        for c in 0..n_cust {
-            let rows = &mut order[start[c]..start[c + 1]];
-            if rows.is_empty() {
-                continue;
-            }
-            if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
-                rows.sort_by_key(|&r| time[r as usize]);
-            }
-            let from = rows.iter().rposition(|&r| conv[r as usize]).map_or(0, |k| k + 1);
-            for &r in &rows[from..] {
-                let t = tps[r as usize];
-                if t != NO_TOUCHPOINT {
-                    touches.tps.push(remap[t as usize]);
+        // each customer's rows, in parallel, customers in code order (the shared grouping of
+        // the journey-map analyses); pieces are concatenated in order
+        let (touches, _) = crate::journeymap::sequence::fold_customer_rows(
+            open,
+            || (OpenTouches { offsets: vec![0], ..Default::default() }, Vec::<u32>::new()),
+            |(touches, sorted), c, rows| {
+                sorted.clear();
+                sorted.extend_from_slice(rows);
+                if sorted.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
+                    sorted.sort_by_key(|&r| time[r as usize]); // stable: equal times keep input order
                 }
-            }
-            touches.offsets.push(touches.tps.len());
-            touches.customer.push(c as u32);
-        }
+                let from = sorted.iter().rposition(|&r| conv[r as usize]).map_or(0, |k| k + 1);
+                for &r in &sorted[from..] {
+                    let t = tps[r as usize];
+                    if t != NO_TOUCHPOINT {
+                        touches.tps.push(remap[t as usize]);
+                    }
+                }
+                touches.offsets.push(touches.tps.len());
+                touches.customer.push(c);
+            },
+            |(mut x, buf), (y, _)| {
+                let shift = x.tps.len();
+                x.tps.extend_from_slice(&y.tps);
+                x.offsets.extend(y.offsets[1..].iter().map(|o| o + shift));
+                x.customer.extend_from_slice(&y.customer);
+                (x, buf)
+            },
+        );
         Ok(self.score(&touches, open.customer_names()))
     }
 
