@@ -158,6 +158,16 @@ pub enum Error {
         problem: String,
     },
 
+    /// Two partials, or a partial and the options it is read with, come from different options or
+    /// touchpoint vocabularies (their fingerprints differ), so their counts cannot be added.
+    #[error("cannot combine {what}: {problem}")]
+    Incompatible {
+        /// What was being combined ("partials", ...).
+        what: &'static str,
+        /// What differs and what to do.
+        problem: String,
+    },
+
     /// JSON input could not be parsed.
     #[cfg(feature = "serde")]
     #[error("JSON error: {0}")]
@@ -196,6 +206,8 @@ crate::named_enum! {
         Json = 12 => "json",
         /// [`Error::ModelFile`].
         ModelFile = 13 => "model_file",
+        /// [`Error::Incompatible`].
+        Incompatible = 14 => "incompatible",
     }
 }
 
@@ -219,6 +231,7 @@ impl Error {
             Error::Csv(_) => ErrorKind::Csv,
             Error::Io { .. } => ErrorKind::Io,
             Error::ModelFile { .. } => ErrorKind::ModelFile,
+            Error::Incompatible { .. } => ErrorKind::Incompatible,
             #[cfg(feature = "serde")]
             Error::Json(_) => ErrorKind::Json,
         }

@@ -374,7 +374,7 @@ impl Journeys {
                     let mut sink = Journeys { offsets: vec![0], ..Default::default() };
                     rows.clear();
                     rows.extend(0..scratch.tps.len() as u32);
-                    Cutter { opts, rep: &mut old_rep, out: &mut sink, rec: None }.customer(
+                    Cutter { opts, rep: &mut old_rep, out: &mut sink, rec: None, without_fixed: 0 }.customer(
                         &mut rows,
                         c as u32,
                         &scratch.cols(),
@@ -400,7 +400,7 @@ impl Journeys {
             let mut rep = JourneyReport::default();
             rows.clear();
             rows.extend(0..scratch.tps.len() as u32);
-            Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails) }.customer(
+            Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails), without_fixed: 0 }.customer(
                 &mut rows,
                 c as u32,
                 &scratch.cols(),

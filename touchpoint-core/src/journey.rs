@@ -84,7 +84,7 @@ impl Default for JourneyOptions {
 }
 
 impl JourneyOptions {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if let Some(w) = self.lookback_ms
             && w < 0
         {
@@ -248,6 +248,12 @@ pub struct Journeys {
 impl Journeys {
     /// Build journeys from events (see the module docs for the rules).
     pub fn build(events: &EventTable, opts: &JourneyOptions) -> Result<(Journeys, JourneyReport)> {
+        Self::build_exact(events, opts).map(|(j, r, _)| (j, r))
+    }
+
+    /// [`Journeys::build`], with the value of conversions without touches also summed in fixed
+    /// point (what partials add up).
+    pub(crate) fn build_exact(events: &EventTable, opts: &JourneyOptions) -> Result<(Journeys, JourneyReport, i128)> {
         opts.validate()?;
         if events.is_empty() {
             return Err(Error::EmptyInput { what: "events", hint: "event (customer, touchpoint, timestamp)" });
@@ -284,7 +290,7 @@ impl Journeys {
         };
         out.offsets.push(0);
         let mut tails = crate::increment::TailRecorder::new(opts);
-        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails) };
+        let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails), without_fixed: 0 };
         let cols = Cols { time, tps, conv, vals };
         if grouped {
             let mut rows: Vec<u32> = Vec::new();
@@ -322,12 +328,13 @@ impl Journeys {
                 }
             }
         }
+        let without_fixed = cutter.without_fixed;
         rep.touches_kept = out.touchpoints.len();
         out.open = Some(Arc::new(tails.finish(n_cust, opts.clone(), rep.clone())));
         // the totals every analysis starts from (touches per touchpoint, converting journeys):
         // computed here once instead of in the first model call
         totals::pass_totals(&out, None);
-        Ok((out, rep))
+        Ok((out, rep, without_fixed))
     }
 
     /// Build journeys directly from columns (no event table): one journey per row of
@@ -644,6 +651,8 @@ pub(crate) struct Cutter<'a> {
     /// Records each customer's open tail (the events after the last point where the cut
     /// starts afresh), for [`Journeys::append`].
     pub rec: Option<&'a mut crate::increment::TailRecorder>,
+    /// The value of conversions without touches in fixed point (exact sums for partials).
+    pub without_fixed: i128,
 }
 
 impl Cutter<'_> {
@@ -752,6 +761,7 @@ impl Cutter<'_> {
             if converted {
                 self.rep.conversions_without_touches += 1;
                 self.rep.value_without_touches += value;
+                self.without_fixed += crate::partial::to_fixed(value);
             }
             return;
         }

@@ -73,6 +73,7 @@ pub mod names;
 pub mod optimize;
 #[cfg(feature = "serde")]
 mod options_json;
+pub mod partial;
 pub mod paths;
 pub mod persona;
 pub mod report;

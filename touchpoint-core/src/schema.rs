@@ -70,6 +70,7 @@ pub fn schemas() -> Vec<Schema> {
         schema::<crate::optimize::ScoreNextRow<'static>>("ScoreNextRow"),
         schema::<crate::increment::AppendReport>("AppendReport"),
         schema::<crate::saved::ModelInfo>("ModelInfo"),
+        schema::<crate::partial::PartialRow>("PartialRow"),
     ]
 }
 
@@ -161,7 +162,7 @@ mod tests {
         let f = crate::journeymap::funnel(&events, &fo, Some(&seg)).unwrap();
         let l: Vec<&str> = f.summary.iter().filter_map(|s| s.segment.as_deref()).collect();
         check(f.compare_segments(l[0], l[1]).unwrap()[1].clone());
-        assert_eq!(schemas().len(), 44);
+        assert_eq!(schemas().len(), 45);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

@@ -51,6 +51,19 @@ pub(crate) fn attribute(
     basis: ValueBasis,
 ) -> Result<Credits> {
     let g = JourneyGraph::from_data(frame.data, order, frame.opts.max_touches)?;
+    attribute_on(frame, model, &g, allocation, basis)
+}
+
+/// Markov credit from a graph built elsewhere (partials: from merged transition counts); the
+/// per-journey allocation walks the frame's rows.
+pub(crate) fn attribute_on(
+    frame: &Frame<'_>,
+    model: &AttributionModel,
+    g: &JourneyGraph,
+    allocation: MarkovAllocation,
+    basis: ValueBasis,
+) -> Result<Credits> {
+    let order = g.order();
     let (p_conv, _, re) = g.removal_analysis()?;
     let n_tp = frame.data.catalog().len();
     let re_c: Vec<f64> = re.iter().map(|r| r.conversions).collect();

@@ -255,21 +255,31 @@ pub(crate) fn attribute(frame: &Frame<'_>, models: &[AttributionModel]) -> Resul
             let efficient = !matches!(acc.model, AttributionModel::Participation);
             let mut c = frame.credits(acc.model, acc.conv, acc.value, efficient);
             c.per_journey = acc.per_journey;
-            match acc.model {
-                AttributionModel::Participation => c.notes.push(
-                    "participation gives full credit to every touchpoint of a converting journey: credits sum to \
-                     more than the conversions by design"
-                        .into(),
-                ),
-                AttributionModel::LastNonDirect if all_direct_fallbacks > 0 => c.notes.push(format!(
-                    "{all_direct_fallbacks} converting journeys had only direct touches and credited their last touch"
-                )),
-                AttributionModel::LastNonDirect if !direct.iter().any(|&d| d) => c.notes.push(
-                    "no touchpoint is flagged `direct` in the catalog, so last non-direct equals last touch".into(),
-                ),
-                _ => {}
-            }
+            c.notes.extend(model_notes(acc.model, cat, all_direct_fallbacks));
             c
         })
         .collect())
+}
+
+/// The notes a rule model adds to its result: participation's inefficiency, last non-direct's
+/// fallbacks (`all_direct`: converting journeys with direct touches only).
+pub(crate) fn model_notes(
+    model: &AttributionModel,
+    catalog: &crate::catalog::Catalog,
+    all_direct: usize,
+) -> Option<String> {
+    match model {
+        AttributionModel::Participation => Some(
+            "participation gives full credit to every touchpoint of a converting journey: credits sum to more than \
+             the conversions by design"
+                .into(),
+        ),
+        AttributionModel::LastNonDirect if all_direct > 0 => {
+            Some(format!("{all_direct} converting journeys had only direct touches and credited their last touch"))
+        }
+        AttributionModel::LastNonDirect if !catalog.iter().any(|(_, _, a)| a.direct) => {
+            Some("no touchpoint is flagged `direct` in the catalog, so last non-direct equals last touch".into())
+        }
+        _ => None,
+    }
 }

@@ -330,6 +330,23 @@ impl SetGame {
     }
 }
 
+/// The note of simplified and ordered Shapley results.
+pub(crate) fn model_note(model: &AttributionModel) -> Option<String> {
+    match model {
+        AttributionModel::Shapley => Some(
+            "simplified Shapley (subset-sum game): exact, each conversion split equally among the distinct \
+             touchpoints of its journey"
+                .into(),
+        ),
+        AttributionModel::OrderedShapley => Some(
+            "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based \
+             columns)"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
 fn distinct_of(tps: &[TouchpointId], out: &mut Vec<TouchpointId>) {
     out.clear();
     out.extend_from_slice(tps);
@@ -340,17 +357,14 @@ fn distinct_of(tps: &[TouchpointId], out: &mut Vec<TouchpointId>) {
 /// Simplified Shapley: each converting journey split equally among its distinct touchpoints.
 pub(crate) fn simplified(frame: &Frame<'_>, model: &AttributionModel) -> Result<Credits> {
     let mut c = split_among_distinct(frame, model, false);
-    c.notes.push("simplified Shapley (subset-sum game): exact, each conversion split equally among the distinct touchpoints of its journey".into());
+    c.notes.extend(model_note(model));
     Ok(c)
 }
 
 /// Ordered Shapley: simplified credit split over the positions of each touchpoint.
 pub(crate) fn ordered(frame: &Frame<'_>, model: &AttributionModel) -> Result<Credits> {
     let mut c = split_among_distinct(frame, model, true);
-    c.notes.push(
-        "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based columns)"
-            .into(),
-    );
+    c.notes.extend(model_note(model));
     Ok(c)
 }
 

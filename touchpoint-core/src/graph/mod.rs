@@ -425,14 +425,6 @@ impl Builder {
     }
 
     fn finish(self, catalog: Catalog, has_times: bool, journeys: f64, conversions: f64, value: f64) -> JourneyGraph {
-        let mut g = DiGraph::with_capacity(self.states.len() + 3, 0);
-        g.add_node(Node { kind: NodeKind::Start, label: "(start)".into() });
-        g.add_node(Node { kind: NodeKind::Conversion, label: "(conversion)".into() });
-        g.add_node(Node { kind: NodeKind::Null, label: "(null)".into() });
-        for s in &self.states {
-            let label = s.iter().map(|&t| catalog.name(t).unwrap_or("?")).collect::<Vec<_>>().join(" > ");
-            g.add_node(Node { kind: NodeKind::State(s.to_vec()), label });
-        }
         let mut edges: Vec<((u32, u32), EdgeStats)> = match self.dense {
             Some(d) => d
                 .into_iter()
@@ -443,19 +435,44 @@ impl Builder {
             None => self.sparse.into_iter().filter(|(_, e)| e.count > 0.0).collect(),
         };
         edges.sort_unstable_by_key(|(k, _)| *k);
+        let totals = (journeys, conversions, value);
+        JourneyGraph::from_counts(self.order, !self.collapse, catalog, &self.states, edges, has_times, totals)
+    }
+}
+
+impl JourneyGraph {
+    /// The graph of counted transitions: node `3 + i` is `states[i]`, edges (node pairs, sorted)
+    /// with their counts; the builder and merged partials both end here.
+    pub(crate) fn from_counts(
+        order: usize,
+        directly_follows: bool,
+        catalog: Catalog,
+        states: &[Box<[TouchpointId]>],
+        edges: Vec<((u32, u32), EdgeStats)>,
+        has_times: bool,
+        (journeys, conversions, value): (f64, f64, f64),
+    ) -> JourneyGraph {
+        let mut g = DiGraph::with_capacity(states.len() + 3, 0);
+        g.add_node(Node { kind: NodeKind::Start, label: "(start)".into() });
+        g.add_node(Node { kind: NodeKind::Conversion, label: "(conversion)".into() });
+        g.add_node(Node { kind: NodeKind::Null, label: "(null)".into() });
+        for s in states {
+            let label = s.iter().map(|&t| catalog.name(t).unwrap_or("?")).collect::<Vec<_>>().join(" > ");
+            g.add_node(Node { kind: NodeKind::State(s.to_vec()), label });
+        }
         g.reserve_edges(edges.len());
         for ((a, b), e) in edges {
             g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), e);
         }
         JourneyGraph {
-            order: self.order,
+            order,
             catalog,
             graph: g,
             has_times,
             journeys,
             conversions,
             value,
-            directly_follows: !self.collapse,
+            directly_follows,
             analysis: Default::default(),
         }
     }

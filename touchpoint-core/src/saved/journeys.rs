@@ -16,7 +16,7 @@ use crate::names::NameList;
 
 const WHAT: &str = "journeys";
 
-fn write_options(w: &mut Writer, o: &JourneyOptions) {
+pub(crate) fn write_options(w: &mut Writer, o: &JourneyOptions) {
     w.opt_i64(o.lookback_ms);
     w.opt_i64(o.inactivity_timeout_ms);
     w.bool(o.collapse_repeats);
@@ -24,7 +24,7 @@ fn write_options(w: &mut Writer, o: &JourneyOptions) {
     w.bool(o.split_at_conversions);
 }
 
-fn read_options(r: &mut Reader<'_>) -> Result<JourneyOptions> {
+pub(crate) fn read_options(r: &mut Reader<'_>) -> Result<JourneyOptions> {
     Ok(JourneyOptions {
         lookback_ms: r.opt_i64()?,
         inactivity_timeout_ms: r.opt_i64()?,
@@ -46,8 +46,9 @@ fn fingerprint_options(h: u64, o: Option<&JourneyOptions>) -> u64 {
     codec::fnv1a(h, &w.buf)
 }
 
-fn write_report(w: &mut Writer, r: &JourneyReport) {
-    for v in [
+/// The counts of a report, in file order (the value of conversions without touches aside).
+pub(crate) fn report_counts(r: &JourneyReport) -> [usize; 14] {
+    [
         r.events_in,
         r.touches_in,
         r.conversions_in,
@@ -62,18 +63,12 @@ fn write_report(w: &mut Writer, r: &JourneyReport) {
         r.conversions_without_touches,
         r.customers_resorted,
         r.conversions_merged,
-    ] {
-        w.usize(v);
-    }
-    w.f64(r.value_without_touches);
+    ]
 }
 
-fn read_report(r: &mut Reader<'_>) -> Result<JourneyReport> {
-    let mut v = [0usize; 14];
-    for x in &mut v {
-        *x = r.usize()?;
-    }
-    Ok(JourneyReport {
+/// The report of [`report_counts`] and the value of conversions without touches.
+pub(crate) fn report_from_counts(v: [usize; 14], value_without_touches: f64) -> JourneyReport {
+    JourneyReport {
         events_in: v[0],
         touches_in: v[1],
         conversions_in: v[2],
@@ -88,8 +83,23 @@ fn read_report(r: &mut Reader<'_>) -> Result<JourneyReport> {
         conversions_without_touches: v[11],
         customers_resorted: v[12],
         conversions_merged: v[13],
-        value_without_touches: r.f64()?,
-    })
+        value_without_touches,
+    }
+}
+
+pub(crate) fn write_report(w: &mut Writer, r: &JourneyReport) {
+    for v in report_counts(r) {
+        w.usize(v);
+    }
+    w.f64(r.value_without_touches);
+}
+
+pub(crate) fn read_report(r: &mut Reader<'_>) -> Result<JourneyReport> {
+    let mut v = [0usize; 14];
+    for x in &mut v {
+        *x = r.usize()?;
+    }
+    Ok(report_from_counts(v, r.f64()?))
 }
 
 impl Journeys {

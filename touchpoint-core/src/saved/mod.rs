@@ -55,7 +55,7 @@
 pub(crate) mod codec;
 mod credits;
 mod graph;
-mod journeys;
+pub(crate) mod journeys;
 
 use std::path::Path;
 
@@ -76,6 +76,8 @@ crate::named_enum! {
         Journeys = 2 => "journeys",
         /// Attribution results ([`Credits`](crate::attribution::Credits) of one or more models).
         Attribution = 3 => "attribution",
+        /// A [`Partial`](crate::partial::Partial): mergeable counts of a share of the customers.
+        Partial = 4 => "partial",
     }
 }
 
