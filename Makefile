@@ -12,14 +12,15 @@ CARGO ?= cargo
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
 PY := $(VENV)/bin/python
-PY_DEPS := "maturin>=1.8,<2" "pytest>=8" "hypothesis>=6" pandas polars pyarrow numpy mypy networkx plotly
+PY_DEPS := "maturin>=1.8,<2" "pytest>=8" "hypothesis>=6" pandas polars pyarrow numpy mypy networkx plotly \
+	"dask[dataframe]" distributed pyspark
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads
+C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads partial
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
@@ -83,6 +84,8 @@ c-test:
 ## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
 py-env:
 	@test -x $(PY) || python3 -m venv $(VENV)
+	@# Spark's JVM (tests/test_engines.py): the distribution's headless OpenJDK 17 when missing
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 	$(PY) -m pip install -q --disable-pip-version-check $(PY_DEPS)
 
 ## Build the extension into the virtual environment (editable).

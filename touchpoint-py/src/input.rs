@@ -39,7 +39,7 @@ pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordB
     Ok((names, batches))
 }
 
-fn column_index(schema_names: &[String], name: &str) -> PyResult<usize> {
+pub(crate) fn column_index(schema_names: &[String], name: &str) -> PyResult<usize> {
     let mut hits = schema_names.iter().enumerate().filter(|(_, n)| *n == name).map(|(i, _)| i);
     if let (Some(first), Some(second)) = (hits.next(), hits.next()) {
         return Err(error(

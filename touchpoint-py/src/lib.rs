@@ -21,6 +21,7 @@ mod graph;
 mod input;
 mod journeymap;
 mod journeys;
+mod partial;
 mod paths;
 mod segments;
 mod table;
@@ -94,6 +95,9 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<segments::PyPersonas>()?;
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<crm::PyScorer>()?;
+    m.add_class::<partial::PyPartialSpec>()?;
+    m.add_class::<partial::PyPartialBuilder>()?;
+    m.add_class::<partial::PyPartial>()?;
     for f in [
         wrap_pyfunction!(crm::graph_to_bytes, m)?,
         wrap_pyfunction!(crm::graph_from_bytes, m)?,

@@ -57,7 +57,7 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 44
+    assert len(SCHEMAS) == 45
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
@@ -166,7 +166,7 @@ def test_every_schema_is_covered():
     source = pathlib.Path(__file__).read_text(encoding="utf-8")
     checked = set(re.findall(r'"([A-Za-z]+Row|TopPath|SankeyNode|SankeyLink|JourneyReport|Sensitivity|'
                              r'TouchpointPriority|StatePriority|FunnelSummary|FeedbackReport|ConsistencySummary|'
-                             r'AppendReport|ModelInfo)"', source))
+                             r'AppendReport|ModelInfo|PartialRow)"', source))
     assert set(SCHEMAS) <= checked, set(SCHEMAS) - checked
 
 
@@ -294,6 +294,7 @@ def error_triggers(tmp_path):
         "io": lambda: tp.read_paths(tmp_path / "nope.csv"),
         "json": lambda: paths._native.with_catalog_json("not json"),
         "model_file": lambda: tp.JourneyGraph.from_bytes(b"TPMODEL\0 is not enough"),
+        "incompatible": lambda: tp.Partial.empty(tp.PartialSpec(["a"])) + tp.Partial.empty(tp.PartialSpec(["b"])),
     }
 
 
@@ -394,3 +395,11 @@ def test_scoring_append_and_model_info_tables():
     day2["timestamp"] = day2["timestamp"] + __import__("pandas").Timedelta(days=400)
     assert list(js.append(day2).appended) == SCHEMAS["AppendReport"]["columns"]
     assert list(tp.model_info(g.to_bytes())) == SCHEMAS["ModelInfo"]["columns"]
+
+
+def test_partial_rows_table():
+    spec = tp.PartialSpec(["email", "search"], models=["linear", "markov"])
+    ev = pa.table({"customer_id": ["a", "a"], "touchpoint": ["search", "email"], "timestamp": [1, 2],
+                   "converted": [False, True], "value": [0.0, 9.5]})
+    t = check(tp.Partial.from_events(ev, spec).to_arrow(), "PartialRow")
+    assert t["kind"][0].as_py() == "fingerprint" and t["key"][0].as_py() == spec.fingerprint

@@ -95,6 +95,18 @@ impl Edges {
     }
 }
 
+/// Complete customers of one batch, in the canonical order, with codes 0, 1, ...
+struct Chunk {
+    cols: EventColumns,
+    customers: u32,
+}
+
+impl Chunk {
+    fn new(spec: &PartialSpec) -> Self {
+        Chunk { cols: EventColumns { catalog: spec.catalog.clone(), ..Default::default() }, customers: 0 }
+    }
+}
+
 /// Builds a [`Partial`] from event batches of one partition; see the [module docs](super).
 ///
 /// Rows of a customer may be cut across batches but must be contiguous: a customer that
@@ -162,50 +174,70 @@ impl PartialBuilder {
         let (cust, tps, times, conv, vals) =
             (events.customers(), events.touchpoints(), events.times(), events.converted(), events.values());
         let names = events.customer_names();
-        // rows of each customer code, customers in order of first appearance
-        let mut first: HashMap<u32, usize> = HashMap::new();
-        let mut groups: Vec<(u32, usize, Vec<Ev>)> = Vec::new();
-        for i in 0..n {
+        let known = self.spec.catalog.len();
+        let ev = |i: usize| -> Result<Ev> {
             let tp = match tps[i] {
                 NO_TOUCHPOINT => NO_TOUCHPOINT,
                 t => remap.get(t as usize).copied().flatten().ok_or_else(|| Error::UnknownTouchpoint {
                     name: cat.names().get(t as usize).cloned().unwrap_or_default(),
-                    known: self.spec.catalog.len(),
+                    known,
                 })?,
             };
-            let g = *first.entry(cust[i]).or_insert_with(|| {
-                groups.push((cust[i], base + i, Vec::new()));
-                groups.len() - 1
-            });
-            groups[g].2.push(Ev { tp, time: times[i], conv: conv[i], value: if conv[i] { vals[i] } else { 0.0 } });
+            Ok(Ev { tp, time: times[i], conv: conv[i], value: if conv[i] { vals[i] } else { 0.0 } })
+        };
+        // rows by customer code (a stable counting sort; codes are dense)
+        let n_cust = events.customer_count();
+        let mut start = vec![0u32; n_cust + 1];
+        for &c in cust {
+            start[c as usize + 1] += 1;
         }
-        let last = cust[n - 1];
+        for i in 0..n_cust {
+            start[i + 1] += start[i];
+        }
+        let mut order = vec![0u32; n];
+        let mut next = start.clone();
+        for (i, &c) in cust.iter().enumerate() {
+            order[next[c as usize] as usize] = i as u32;
+            next[c as usize] += 1;
+        }
+        let last = cust[n - 1] as usize;
         let mut pending = self.pending.take();
-        let mut complete: Vec<(String, usize, Vec<Ev>)> = Vec::with_capacity(groups.len());
-        for (c, row, mut evs) in groups {
-            let name = names.get(c as usize).unwrap_or_default().to_owned();
-            if let Some((p, mut earlier)) = pending.take_if(|(p, _)| *p == name) {
-                earlier.append(&mut evs);
-                evs = earlier;
-                debug_assert_eq!(p, name);
+        let mut chunk = Chunk::new(&self.spec);
+        let mut buf: Vec<Ev> = Vec::new();
+        for c in 0..n_cust {
+            let rows = &order[start[c] as usize..start[c + 1] as usize];
+            if rows.is_empty() {
+                continue;
+            }
+            buf.clear();
+            let name = names.get(c).unwrap_or_default();
+            if pending.as_ref().is_some_and(|(p, _)| p == name) {
+                if let Some((_, earlier)) = pending.take() {
+                    buf.extend(earlier);
+                }
+            }
+            for &r in rows {
+                buf.push(ev(r as usize)?);
             }
             if c == last {
-                self.pending = Some((name, evs));
+                self.pending = Some((name.to_owned(), std::mem::take(&mut buf)));
             } else {
-                complete.push((name, row, evs));
+                self.complete(&mut chunk, name, base + rows[0] as usize, &mut buf)?;
             }
         }
-        if let Some((p, evs)) = pending {
-            complete.push((p, base, evs));
+        if let Some((p, mut evs)) = pending {
+            self.complete(&mut chunk, &p, base, &mut evs)?;
         }
-        self.count(complete)
+        self.count(chunk)
     }
 
     /// Count the held customer and return the partial.
     pub fn finish(mut self) -> Result<Partial> {
-        if let Some((name, evs)) = self.pending.take() {
+        if let Some((name, mut evs)) = self.pending.take() {
             let row = self.rows_in;
-            self.count(vec![(name, row, evs)])?;
+            let mut chunk = Chunk::new(&self.spec);
+            self.complete(&mut chunk, &name, row, &mut evs)?;
+            self.count(chunk)?;
         }
         let mut p = Partial { spec: self.spec.clone(), cells: Default::default(), parts: 1 };
         let mut put = |s: Section, key: Box<[u32]>, c: Cell| {
@@ -251,36 +283,38 @@ impl PartialBuilder {
         Ok(p)
     }
 
-    /// Count complete customers: canonical order within each, journeys, then every section.
-    fn count(&mut self, customers: Vec<(String, usize, Vec<Ev>)>) -> Result<()> {
-        if customers.is_empty() {
+    /// Add a complete customer to `chunk`: canonical order within it, checked not seen before.
+    fn complete(&mut self, chunk: &mut Chunk, name: &str, row: usize, evs: &mut [Ev]) -> Result<()> {
+        if !self.done.insert(codec::fnv1a(codec::FNV_OFFSET, name.as_bytes())) {
+            return Err(Error::invalid(
+                "customer",
+                Location::Row(row),
+                name,
+                "this customer's events come again after other customers' events: a partition must hold each \
+                 customer's events together (shuffle by customer, then sort within partitions by customer and time)",
+            ));
+        }
+        // same instant: touches before the conversion, then by touchpoint (ids are sorted names),
+        // then by value
+        evs.sort_by(|a, b| (a.time, a.conv, a.tp).cmp(&(b.time, b.conv, b.tp)).then(a.value.total_cmp(&b.value)));
+        let cols = &mut chunk.cols;
+        for e in evs.iter() {
+            cols.customer.push(chunk.customers);
+            cols.touchpoint.push(e.tp);
+            cols.time.push(e.time);
+            cols.converted.push(e.conv);
+            cols.value.push(e.value);
+        }
+        chunk.customers += 1;
+        Ok(())
+    }
+
+    /// Count complete customers: journeys, then every section.
+    fn count(&mut self, chunk: Chunk) -> Result<()> {
+        if chunk.customers == 0 {
             return Ok(());
         }
-        let mut cols = EventColumns { catalog: self.spec.catalog.clone(), ..Default::default() };
-        for (code, (name, row, mut evs)) in customers.into_iter().enumerate() {
-            if !self.done.insert(codec::fnv1a(codec::FNV_OFFSET, name.as_bytes())) {
-                return Err(Error::invalid(
-                    "customer",
-                    Location::Row(row),
-                    name,
-                    "this customer's events come again after other customers' events: a partition must hold \
-                     each customer's events together (shuffle by customer, then sort within partitions by \
-                     customer and time)",
-                ));
-            }
-            // same instant: touches before the conversion, then by touchpoint (ids are sorted
-            // names), then by value
-            evs.sort_by(|a, b| (a.time, a.conv, a.tp).cmp(&(b.time, b.conv, b.tp)).then(a.value.total_cmp(&b.value)));
-            cols.customer_names.push(name);
-            for e in evs {
-                cols.customer.push(code as u32);
-                cols.touchpoint.push(e.tp);
-                cols.time.push(e.time);
-                cols.converted.push(e.conv);
-                cols.value.push(e.value);
-            }
-        }
-        let events = EventTable::from_columns(cols)?;
+        let events = EventTable::from_columns(chunk.cols)?;
         let (journeys, rep, without) = match Journeys::build_exact(&events, &self.spec.journeys) {
             Ok(x) => x,
             Err(Error::EmptyInput { .. }) => return Ok(()),

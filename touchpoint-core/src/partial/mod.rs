@@ -358,13 +358,20 @@ impl Cell {
 
 pub(crate) type Key = (Section, Box<[u32]>);
 
-/// Mergeable counts of a share of the customers; see the [module docs](self).
-#[derive(Debug, Clone, PartialEq)]
+/// Mergeable counts of a share of the customers; see the [module docs](self). Two partials are
+/// equal when their specs and counts are (however many partials each was merged from).
+#[derive(Debug, Clone)]
 pub struct Partial {
     pub(crate) spec: Arc<PartialSpec>,
     pub(crate) cells: BTreeMap<Key, Cell>,
     /// Partials merged into this one (1 for a built partial, 0 for the empty one).
     pub(crate) parts: u64,
+}
+
+impl PartialEq for Partial {
+    fn eq(&self, o: &Self) -> bool {
+        self.spec == o.spec && self.cells == o.cells
+    }
 }
 
 impl Partial {

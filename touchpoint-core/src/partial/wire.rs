@@ -180,23 +180,30 @@ impl Partial {
     pub fn from_rows<'r>(spec: &PartialSpec, rows: impl IntoIterator<Item = &'r PartialRow>) -> Result<Partial> {
         let mut p = Partial::empty(spec);
         let want = format!("{:016x}", spec.fingerprint());
+        let rows: Vec<&PartialRow> = rows.into_iter().collect();
+        // the fingerprints first: rows of other options are refused before their keys are read
         let mut fingerprints = 0usize;
-        for r in rows {
-            if r.kind == "fingerprint" {
-                if r.key != want {
-                    return Err(Error::Incompatible {
-                        what: "partials",
-                        problem: format!(
-                            "a partition was built with fingerprint {} and these options have {want}; build \
-                             every partition with the same vocabulary and options",
-                            r.key
-                        ),
-                    });
-                }
-                fingerprints += 1;
-                p.parts += r.n.max(0) as u64;
-                continue;
+        for r in rows.iter().filter(|r| r.kind == "fingerprint") {
+            if r.key != want {
+                return Err(Error::Incompatible {
+                    what: "partials",
+                    problem: format!(
+                        "a partition was built with fingerprint {} and these options have {want}; build every \
+                         partition with the same vocabulary and options",
+                        r.key
+                    ),
+                });
             }
+            fingerprints += 1;
+            p.parts += r.n.max(0) as u64;
+        }
+        if fingerprints == 0 {
+            return Err(Error::Incompatible {
+                what: "partial rows",
+                problem: "no fingerprint row: these rows do not come from Partial::rows".into(),
+            });
+        }
+        for r in rows.into_iter().filter(|r| r.kind != "fingerprint") {
             let s = Section::parse(&r.kind).ok_or_else(|| Error::Incompatible {
                 what: "partial rows",
                 problem: format!(
@@ -218,12 +225,6 @@ impl Partial {
                 dwell_max: r.dwell_max,
             };
             p.cells.entry((s, key)).or_default().add(&c);
-        }
-        if fingerprints == 0 {
-            return Err(Error::Incompatible {
-                what: "partial rows",
-                problem: "no fingerprint row: these rows do not come from Partial::rows".into(),
-            });
         }
         Ok(p)
     }

@@ -54,12 +54,14 @@ from touchpoint.experience import (
     key_drivers,
 )
 from touchpoint.paths import PathTable, read_paths
+from touchpoint.partial import Partial, PartialBuilder, PartialSpec
 from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
 from touchpoint._touchpoint import __version__
 from touchpoint._touchpoint import _after_fork_in_child as _after_fork_in_child
 from touchpoint.exceptions import (
     ColumnNotFoundError,
     ConvergenceError,
+    IncompatibleError,
     InputError,
     InputTypeError,
     ModelError,
@@ -72,6 +74,16 @@ from touchpoint.exceptions import (
 )
 
 # rayon's worker threads do not survive fork(): children run work on fresh per-call pools.
+
+def __getattr__(name: str) -> object:
+    """``tp.spark`` and ``tp.dask`` are imported on first use (they need the engines)."""
+    if name in ("spark", "dask"):
+        import importlib
+
+        return importlib.import_module(f"touchpoint.{name}")
+    raise AttributeError(f"module 'touchpoint' has no attribute {name!r}")
+
+
 if hasattr(_os, "register_at_fork"):
     _os.register_at_fork(after_in_child=_after_fork_in_child)
 
@@ -79,6 +91,9 @@ __all__ = [
     "__version__",
     "Attribution",
     "Comparison",
+    "Partial",
+    "PartialBuilder",
+    "PartialSpec",
     "JourneyGraph",
     "Scorer",
     "Scores",
@@ -135,6 +150,7 @@ __all__ = [
     "OptionError",
     "UnknownTouchpointError",
     "ConvergenceError",
+    "IncompatibleError",
     "TouchpointIOError",
     "ModelFileError",
 ]

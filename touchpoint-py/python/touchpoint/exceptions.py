@@ -12,6 +12,7 @@ so ``except ValueError`` keeps working::
     │   └── OptionError (+ InputError)     an option not among its choices or out of its range
     ├── UnknownTouchpointError (KeyError)  a touchpoint name the data does not have
     ├── ConvergenceError (ArithmeticError) an iterative solve did not converge
+    ├── IncompatibleError (ValueError)     partials of different vocabularies or options merged
     └── TouchpointIOError (OSError)        a file could not be read, malformed CSV
         └── ModelFileError                 a saved model is truncated, damaged or newer
 
@@ -38,6 +39,7 @@ __all__ = [
     "ColumnNotFoundError",
     "InputTypeError",
     "ModelError",
+    "IncompatibleError",
     "OptionError",
     "UnknownTouchpointError",
     "ConvergenceError",
@@ -102,3 +104,8 @@ class TouchpointIOError(TouchpointError, OSError):
 class ModelFileError(TouchpointIOError):
     """A saved model file is truncated, damaged, of a newer format or holds another kind of
     model (the message says which, and at what byte)."""
+
+
+class IncompatibleError(TouchpointError, ValueError):
+    """Partials built with different vocabularies or options (their fingerprints differ) were
+    merged, or sum-table rows were read with other options than they were built with."""
