@@ -173,8 +173,9 @@ def test_errors_name_the_problem():
         Partial.from_events(pa.table({"customer_id": ["a"], "touchpoint": ["tv"], "timestamp": [1]}), s)
     b = PartialBuilder(s)
     b.push(pa.table({"customer_id": ["a", "b"], "touchpoint": ["email", "email"], "timestamp": [1, 2]}))
-    with pytest.raises(tp.InputError, match="sort within partitions by customer"):
-        b.push(pa.table({"customer_id": ["a", "c"], "touchpoint": ["email", "email"], "timestamp": [3, 4]}))
+    b.push(pa.table({"customer_id": ["a", "c"], "touchpoint": ["email", "email"], "timestamp": [3, 4]}))
+    with pytest.raises(tp.InputError, match="row 0.*sort within partitions by customer"):
+        b.finish()
     b = PartialBuilder(s)
     b.finish()
     with pytest.raises(tp.OptionError, match="already called"):
