@@ -77,6 +77,12 @@ typedef enum {
    */
   TOUCHPOINT_RESULT_MODEL_FILE = 13,
   /**
+   * Two partials, or a partial and what it is read with, were built with different specs
+   * (touchpoint vocabulary, journey options, models or orders: their fingerprints
+   * differ), so their counts cannot be added (the message says what differs).
+   */
+  TOUCHPOINT_RESULT_INCOMPATIBLE = 14,
+  /**
    * A bug: the library panicked. The process is intact; please report the message.
    */
   TOUCHPOINT_RESULT_PANIC = 99,
@@ -367,6 +373,22 @@ typedef struct touchpoint_journey_graph touchpoint_journey_graph;
  * Customer journeys built from events, with their build report.
  */
 typedef struct touchpoint_journeys touchpoint_journeys;
+
+/**
+ * Mergeable counts of a share of the customers (a shard, a partition, a night).
+ */
+typedef struct touchpoint_partial touchpoint_partial;
+
+/**
+ * Builds one shard's partial from batches of its events.
+ */
+typedef struct touchpoint_partial_builder touchpoint_partial_builder;
+
+/**
+ * What every shard's partial counts: the sorted touchpoint vocabulary, the journey options, the
+ * models and graph orders. Partials merge only when built from equal specs.
+ */
+typedef struct touchpoint_partial_spec touchpoint_partial_spec;
 
 /**
  * A path table: distinct paths with conversions, nulls and value.
@@ -1993,9 +2015,10 @@ touchpoint_result touchpoint_comparison_from_bytes(const uint8_t *bytes,
 
 /**
  * The header of saved model bytes as JSON (core `ModelInfo`): `{"kind": "journey_graph" |
- * "journeys" | "attribution", "format_version", "library_version", "fingerprint" (16 hex
- * digits: equal fingerprints mean the same options over the same touchpoints), "bytes"}`. The
- * whole container is checked (signature, version, lengths, checksum); the model is not decoded.
+ * "journeys" | "attribution" | "partial", "format_version", "library_version", "fingerprint"
+ * (16 hex digits: equal fingerprints mean the same options over the same touchpoints),
+ * "bytes"}`. The whole container is checked (signature, version, lengths, checksum); the model
+ * is not decoded.
  *
  * @param bytes, bytes_len the saved bytes
  * @param buf, len, out_n as `touchpoint_comparison_to_json`
@@ -3416,6 +3439,344 @@ touchpoint_result touchpoint_journey_graph_most_probable_converting_path_json(co
                                                                               char *buf,
                                                                               size_t len,
                                                                               size_t *out_n);
+
+/**
+ * Create a spec. The vocabulary is every touchpoint name any shard may see (sorted and
+ * deduplicated here, so every shard listing the same names gets the same ids); a batch with
+ * another touchpoint is an error when pushed. Build every shard's partial from equal specs
+ * (the same arguments): only those merge.
+ *
+ * @param vocabulary, n_vocabulary `n_vocabulary` NUL-terminated UTF-8 touchpoint names
+ *        (NULL with 0: none, then `catalog_json` must name them)
+ * @param catalog_json, catalog_len touchpoint attributes as the JSON catalog of
+ *        `touchpoint_event_table_apply_catalog_json` (costs, channels, `direct` flags: what
+ *        `last_non_direct` and the cost columns read); its names join the vocabulary. NULL
+ *        with 0: none (the attributes of the events' tables are not used)
+ * @param options journey options; NULL for the defaults
+ * @param models, models_len comma-separated model names as in
+ *        `touchpoint_attribute_journeys` (run by `touchpoint_partial_attribute` in this
+ *        order); empty or NULL with 0: none. Every model counts from whole journeys: all
+ *        but `ordered_shapley`'s by-position breakdown is available
+ * @param params model parameters; NULL for the defaults. `params->max_touches` must be 0
+ *        (use `options->max_touches`: a partial keeps whole journeys)
+ * @param graph_orders, n_orders graph orders to count besides those of the Markov models
+ *        (each 1–16; NULL with 0: none), for `touchpoint_partial_graph`
+ * @param paths 1: also count the path table (`touchpoint_partial_path_table`; it grows with
+ *        the distinct paths); 0: do not
+ * @param out receives the new handle (free with `touchpoint_partial_spec_free`)
+ * @return OK; NULL_PARAMETER (also `vocabulary` NULL with `n_vocabulary` > 0, or a NULL
+ *         name, the message naming `vocabulary[i]`); INVALID_UTF8; INVALID_ARGUMENT (an
+ *         unknown model, an order outside 1–16, a flag other than 0 or 1, an enum code out
+ *         of range, `params->max_touches` other than 0); INVALID_VALUE (a catalog that does
+ *         not parse, a repeated name in it); EMPTY_INPUT (no touchpoint names at all).
+ *         Thread-safe.
+ *
+ * # Safety
+ * `vocabulary` must be NULL or point to `n_vocabulary` pointers, each NULL or a
+ * NUL-terminated string; `graph_orders` NULL or `n_orders` values; other pointers NULL or
+ * valid for their lengths.
+ */
+touchpoint_result touchpoint_partial_spec_new(const char *const *vocabulary,
+                                              size_t n_vocabulary,
+                                              const char *catalog_json,
+                                              size_t catalog_len,
+                                              const touchpoint_journey_options *options,
+                                              const char *models,
+                                              size_t models_len,
+                                              const touchpoint_model_params *params,
+                                              const uint32_t *graph_orders,
+                                              size_t n_orders,
+                                              uint8_t paths,
+                                              touchpoint_partial_spec **out);
+
+/**
+ * The spec's fingerprint (FNV-1a 64 of the vocabulary with its attributes and every
+ * option): equal fingerprints mean partials that merge. It is the `fingerprint` of
+ * `touchpoint_model_info_json` on the partial's bytes (there as 16 hex digits).
+ *
+ * @param spec the spec
+ * @param out receives the fingerprint
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_spec_fingerprint(const touchpoint_partial_spec *spec,
+                                                      uint64_t *out);
+
+/**
+ * Free a spec. NULL is a no-op. Builders and partials made from it keep their own copy.
+ *
+ * # Safety
+ * `spec` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_partial_spec_free(touchpoint_partial_spec *spec);
+
+/**
+ * Start one shard's partial. The builder copies the spec (which may be freed afterwards).
+ *
+ * @param spec the spec (read-only)
+ * @param out receives the new handle (free with `touchpoint_partial_builder_free`, also
+ *        after `touchpoint_partial_builder_finish`)
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers of `spec`.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_builder_new(const touchpoint_partial_spec *spec,
+                                                 touchpoint_partial_builder **out);
+
+/**
+ * Add a batch of the shard's events (built row by row or read from CSV). Every customer
+ * of the batch but the one of its last row is complete and counted now; that one may
+ * continue in the next batch. Within a batch rows may come in any order; across batches a
+ * customer counted in an earlier batch must not come back (INVALID_VALUE, from a later
+ * push or from `touchpoint_partial_builder_finish`, the message naming the rows), so cut a
+ * shard sorted by customer into batches. Events at the same
+ * instant are ordered by content (touches before the conversion, then by name and value),
+ * not by row order. Touchpoint attributes of the table are not used (the spec's are).
+ *
+ * If the push fails with anything but NULL_PARAMETER or EMPTY_INPUT, the builder's counts
+ * are incomplete and every later push or finish is INVALID_STATE: start a new builder.
+ *
+ * @param builder the builder (exclusive access during the call)
+ * @param events the batch (read-only; the caller keeps it)
+ * @return OK; NULL_PARAMETER; EMPTY_INPUT (a table with no rows pushed; the builder is
+ *         unchanged); INVALID_ARGUMENT (a touchpoint not in the vocabulary, the message
+ *         naming it); INVALID_VALUE (a customer counted in an earlier batch, when found
+ *         here); INVALID_STATE (the builder is finished or an earlier push failed).
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `builder` not used by another thread during the call.
+ */
+touchpoint_result touchpoint_partial_builder_push(touchpoint_partial_builder *builder,
+                                                  const touchpoint_event_table *events);
+
+/**
+ * Count the customer the last batch ended with and return the shard's partial. This takes
+ * the builder's counts: the builder is spent (a later push or finish is INVALID_STATE) but
+ * must still be freed with `touchpoint_partial_builder_free`. A builder without any batch
+ * gives a partial without counts (like `touchpoint_partial_empty`, but counting as one
+ * part).
+ *
+ * @param builder the builder (exclusive access during the call)
+ * @param out receives the new handle (free with `touchpoint_partial_free`)
+ * @return OK; NULL_PARAMETER (the builder is then unchanged); INVALID_STATE (finished
+ *         before, or an earlier push failed); INVALID_VALUE (a customer whose rows came
+ *         again after other customers' rows, the message naming the rows); any code of
+ *         `touchpoint_partial_builder_push` for the last customer (the builder is spent all
+ *         the same).
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `builder` not used by another thread during the call.
+ */
+touchpoint_result touchpoint_partial_builder_finish(touchpoint_partial_builder *builder,
+                                                    touchpoint_partial **out);
+
+/**
+ * Free a builder (open, finished or failed). NULL is a no-op. Partials it gave stay valid.
+ *
+ * # Safety
+ * `builder` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_partial_builder_free(touchpoint_partial_builder *builder);
+
+/**
+ * The empty partial of a spec: no counts, no parts; merging it changes nothing (the start
+ * of a fold over shard files).
+ *
+ * @param spec the spec (read-only; copied)
+ * @param out receives the new handle (free with `touchpoint_partial_free`)
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers of `spec`.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_empty(const touchpoint_partial_spec *spec,
+                                           touchpoint_partial **out);
+
+/**
+ * Add `other`'s counts into `into` (exact addition: any order and grouping of merges
+ * gives the same bytes). `into` and `other` may be the same handle (its counts double).
+ * Customers must not be in two merged partials: they would be counted twice.
+ *
+ * @param into the partial that receives the counts (exclusive access during the call)
+ * @param other the partial to add (read-only)
+ * @return OK; NULL_PARAMETER; INCOMPATIBLE (built with different specs: the message says
+ *         what differs and gives both fingerprints; `into` is unchanged).
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `into` not used by another thread during the call.
+ */
+touchpoint_result touchpoint_partial_merge(touchpoint_partial *into,
+                                           const touchpoint_partial *other);
+
+/**
+ * The partial as bytes (the content of a saved file: the spec, the parts and every count,
+ * in a checked container of kind `partial`). Equal partials give equal bytes. Call with
+ * `buf` NULL to learn the size: BUFFER_TOO_SMALL and `*out_n` = bytes needed (no NUL is
+ * added).
+ *
+ * @param partial the partial (read-only)
+ * @param buf, len, out_n as `touchpoint_journey_graph_to_bytes`
+ * @return OK; BUFFER_TOO_SMALL (`*out_n` = bytes needed); NULL_PARAMETER. Thread-safe for
+ *         concurrent readers.
+ *
+ * # Safety
+ * `buf` must be NULL or hold `len` writable bytes; other pointers NULL or valid.
+ */
+touchpoint_result touchpoint_partial_to_bytes(const touchpoint_partial *partial,
+                                              uint8_t *buf,
+                                              size_t len,
+                                              size_t *out_n);
+
+/**
+ * Load a partial from bytes written by `touchpoint_partial_to_bytes` (or read from a saved
+ * file), with its spec.
+ *
+ * @param bytes, len the bytes (copied; the caller keeps them)
+ * @param out receives the new handle (free with `touchpoint_partial_free`)
+ * @return OK; NULL_PARAMETER; MODEL_FILE (truncated, damaged, of a newer format or of
+ *         another kind, e.g. a journey graph). Thread-safe.
+ *
+ * # Safety
+ * `bytes` must be NULL or hold `len` readable bytes; `out` NULL or valid.
+ */
+touchpoint_result touchpoint_partial_from_bytes(const uint8_t *bytes,
+                                                size_t len,
+                                                touchpoint_partial **out);
+
+/**
+ * Save a partial to a file (written to `path.tmp` and renamed into place, so a reader
+ * never sees a half-written file).
+ *
+ * @param partial the partial (read-only)
+ * @param path, path_len the file path (UTF-8)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (the message names the path). Thread-safe
+ *         for concurrent readers of `partial`; do not save to the same path from two
+ *         threads at once.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_partial_save(const touchpoint_partial *partial,
+                                          const char *path,
+                                          size_t path_len);
+
+/**
+ * Load a partial saved by `touchpoint_partial_save`.
+ *
+ * @param path, path_len the file path (UTF-8)
+ * @param out receives the new handle (free with `touchpoint_partial_free`)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; IO (a missing or unreadable file); MODEL_FILE
+ *         (truncated, damaged, newer format, another kind). Thread-safe.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_partial_load(const char *path,
+                                          size_t path_len,
+                                          touchpoint_partial **out);
+
+/**
+ * Attribute the conversions counted in a partial with every model of its spec, in the
+ * spec's order: the credits the same models give on the journeys of all the merged
+ * shards' events (to rounding). Rows are in vocabulary order (names sorted).
+ * `ordered_shapley` has no by-position breakdown here.
+ *
+ * @param partial the partial (read-only)
+ * @param out receives the comparison (free with `touchpoint_comparison_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (the spec has no models); EMPTY_INPUT (no
+ *         journeys counted); MODEL_NOT_APPLICABLE (no conversions, too many touchpoints for
+ *         exact Shapley, ...); NO_CONVERGENCE. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_attribute(const touchpoint_partial *partial,
+                                               touchpoint_comparison **out);
+
+/**
+ * The journey graph of `order` from the merged transitions: the counts, values and dwell
+ * times `touchpoint_journey_graph_from_journeys` gives on the journeys of all the events
+ * (states in vocabulary order).
+ *
+ * @param partial the partial (read-only)
+ * @param order a counted order: one of the spec's `graph_orders` or of its Markov models
+ * @param out receives the new handle (free with `touchpoint_journey_graph_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (an order the spec does not count, the
+ *         message saying what to add). Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_graph(const touchpoint_partial *partial,
+                                           uint32_t order,
+                                           touchpoint_journey_graph **out);
+
+/**
+ * The path table of the merged journeys (paths in vocabulary-id order).
+ *
+ * @param partial the partial (read-only)
+ * @param out receives the new handle (free with `touchpoint_path_table_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (the spec was made with `paths` 0).
+ *         Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_path_table(const touchpoint_partial *partial,
+                                                touchpoint_path_table **out);
+
+/**
+ * The journey build report summed over the merged shards: every event accounted for
+ * (`customers_resorted` is 0: a partial orders each customer's events itself).
+ *
+ * @param partial the partial
+ * @param out receives the report
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_report(const touchpoint_partial *partial,
+                                            touchpoint_journey_report *out);
+
+/**
+ * The report of `touchpoint_partial_report` as a JSON object whose keys are the fields of
+ * `touchpoint_journey_report` (as `touchpoint_journeys_report_json` writes it).
+ *
+ * @param partial the partial
+ * @param out_json receives the JSON, owned by the caller: free it with
+ *        `touchpoint_string_free`. Written only on success.
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_report_json(const touchpoint_partial *partial,
+                                                 char **out_json);
+
+/**
+ * Number of built partials merged into this one (1 for a builder's, 0 for the empty one).
+ *
+ * @param partial the partial
+ * @param out receives the count
+ * @return OK or NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_parts(const touchpoint_partial *partial, uint64_t *out);
+
+/**
+ * Free a partial. NULL is a no-op. Comparisons, graphs and path tables made from it stay
+ * valid.
+ *
+ * # Safety
+ * `partial` must be NULL or a handle from this library, not freed before and not in use.
+ */
+void touchpoint_partial_free(touchpoint_partial *partial);
 
 /**
  * The common form `path,total_conversions,total_conversion_value,total_null`, `>` between

@@ -256,12 +256,12 @@ impl touchpoint_comparison {
     }
 }
 
-/// Run the comma-separated `names` on `data`.
-fn compare(
-    data: Data<'_>,
+/// The models of the comma-separated `names` (possibly none) with `params` (NULL: the
+/// defaults), and the attribution options the params hold.
+pub(crate) fn models_of(
     names: &str,
     params: Option<&touchpoint_model_params>,
-) -> Result<touchpoint_comparison, FfiError> {
+) -> Result<(Vec<AttributionModel>, AttributionOptions), FfiError> {
     let p = params.copied().unwrap_or_else(|| touchpoint_model_params::touchpoint_model_params_default());
     let (params, opts) = p.to_core()?;
     let models = names
@@ -270,6 +270,16 @@ fn compare(
         .filter(|s| !s.is_empty())
         .map(|n| AttributionModel::from_name(n, &params))
         .collect::<Result<Vec<_>, _>>()?;
+    Ok((models, opts))
+}
+
+/// Run the comma-separated `names` on `data`.
+fn compare(
+    data: Data<'_>,
+    names: &str,
+    params: Option<&touchpoint_model_params>,
+) -> Result<touchpoint_comparison, FfiError> {
+    let (models, opts) = models_of(names, params)?;
     if models.is_empty() {
         return Err(FfiError::new(touchpoint_result::InvalidArgument, "`models` names no model"));
     }

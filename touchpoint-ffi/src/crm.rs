@@ -296,9 +296,10 @@ impl touchpoint_comparison {
 }
 
 /// The header of saved model bytes as JSON (core `ModelInfo`): `{"kind": "journey_graph" |
-/// "journeys" | "attribution", "format_version", "library_version", "fingerprint" (16 hex
-/// digits: equal fingerprints mean the same options over the same touchpoints), "bytes"}`. The
-/// whole container is checked (signature, version, lengths, checksum); the model is not decoded.
+/// "journeys" | "attribution" | "partial", "format_version", "library_version", "fingerprint"
+/// (16 hex digits: equal fingerprints mean the same options over the same touchpoints),
+/// "bytes"}`. The whole container is checked (signature, version, lengths, checksum); the model
+/// is not decoded.
 ///
 /// @param bytes, bytes_len the saved bytes
 /// @param buf, len, out_n as `touchpoint_comparison_to_json`

@@ -55,6 +55,7 @@ pub mod graph;
 pub mod journeymap;
 pub mod journeys;
 pub mod optimize;
+pub mod partial;
 pub mod paths;
 pub mod segments;
 

@@ -17,6 +17,7 @@
 //! | `NoConvergence` | `TOUCHPOINT_RESULT_NO_CONVERGENCE` |
 //! | `Csv`, `Io` | `TOUCHPOINT_RESULT_IO` |
 //! | `ModelFile` | `TOUCHPOINT_RESULT_MODEL_FILE` |
+//! | `Incompatible` | `TOUCHPOINT_RESULT_INCOMPATIBLE` |
 //!
 //! The other codes are the C face's own: what only C can get wrong (NULL, UTF-8, buffers,
 //! indices, state) and panics.
@@ -118,6 +119,7 @@ impl From<touchpoint_core::Error> for FfiError {
             ErrorKind::NoConvergence => R::NoConvergence,
             ErrorKind::Csv | ErrorKind::Io => R::Io,
             ErrorKind::ModelFile => R::ModelFile,
+            ErrorKind::Incompatible => R::Incompatible,
         };
         FfiError::new(code, e.to_string())
     }
@@ -218,6 +220,10 @@ mod tests {
             (
                 Error::ModelFile { what: "journey graph", offset: 40, problem: "damaged".into() },
                 touchpoint_result::ModelFile,
+            ),
+            (
+                Error::Incompatible { what: "partials", problem: "their models differ".into() },
+                touchpoint_result::Incompatible,
             ),
         ];
         let kinds: Vec<ErrorKind> = samples.iter().map(|(e, _)| e.kind()).collect();

@@ -35,6 +35,10 @@ result_codes! {
         /// A saved model is truncated, damaged, of a newer format or of another kind (the
         /// message says which and at what byte).
         ModelFile = 13 => "TOUCHPOINT_RESULT_MODEL_FILE",
+        /// Two partials, or a partial and what it is read with, were built with different specs
+        /// (touchpoint vocabulary, journey options, models or orders: their fingerprints
+        /// differ), so their counts cannot be added (the message says what differs).
+        Incompatible = 14 => "TOUCHPOINT_RESULT_INCOMPATIBLE",
         /// A bug: the library panicked. The process is intact; please report the message.
         Panic = 99 => "TOUCHPOINT_RESULT_PANIC",
     }

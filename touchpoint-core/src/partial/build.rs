@@ -161,19 +161,28 @@ impl PartialBuilder {
     }
 
     /// Add a batch of events. Every customer but the one of the batch's last row is complete
-    /// and counted now; that one waits for the next batch (or [`PartialBuilder::finish`]).
+    /// and counted now; that one waits for the next batch (or [`PartialBuilder::finish`]). A
+    /// batch with a touchpoint outside the vocabulary is refused before anything changes.
     pub fn push(&mut self, events: &EventTable) -> Result<()> {
         let n = events.len();
         if n == 0 {
             return Ok(());
         }
-        let base = self.rows_in;
-        self.rows_in += n;
-        // batch touchpoint codes → vocabulary ids (unknown names fail when used)
+        // batch touchpoint codes → vocabulary ids; an unknown name fails before anything changes
         let cat = events.catalog();
         let remap: Vec<Option<u32>> = cat.names().iter().map(|s| self.spec.catalog.get(s).map(|t| t.0)).collect();
         let (cust, tps, times, conv, vals) =
             (events.customers(), events.touchpoints(), events.times(), events.converted(), events.values());
+        if let Some(&t) =
+            tps.iter().find(|&&t| t != NO_TOUCHPOINT && remap.get(t as usize).copied().flatten().is_none())
+        {
+            return Err(Error::UnknownTouchpoint {
+                name: cat.names().get(t as usize).cloned().unwrap_or_default(),
+                known: self.spec.catalog.len(),
+            });
+        }
+        let base = self.rows_in;
+        self.rows_in += n;
         let names = events.customer_names();
         let known = self.spec.catalog.len();
         let ev = |i: usize| -> Result<Ev> {
