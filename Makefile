@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm bench-engines fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -79,7 +79,15 @@ c-test:
 	  $(VALGRIND) $(NIGHTLY)-$$m $(NIGHTLY)-$$m.state examples/data/tomorrow.csv | tee $(NIGHTLY)-$$m.state/run2.txt; \
 	  grep -q "^journeys: loaded" $(NIGHTLY)-$$m.state/run2.txt; \
 	done
-	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads also under helgrind); examples/crm_nightly.c ran twice per link mode"
+	mkdir -p $(C_BUILD)/shards && $(C_BUILD)/partial-static $(C_BUILD) $(C_BUILD)/shards >/dev/null
+	$(CC) $(C_TEST_FLAGS) examples/merge_shards.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(C_BUILD)/merge_shards-static
+	$(CC) $(C_TEST_FLAGS) examples/merge_shards.c -L$(DEBUG_DIR) -ltouchpoint -Wl,-rpath,$(DEBUG_DIR) -lm -o $(C_BUILD)/merge_shards-shared
+	for m in static shared; do \
+	  $(VALGRIND) $(C_BUILD)/merge_shards-$$m $(C_BUILD)/shards/shard-a.tpp $(C_BUILD)/shards/shard-b.tpp \
+	    | tee $(C_BUILD)/shards/out-$$m.txt | head -3; \
+	  grep -q "^markov" $(C_BUILD)/shards/out-$$m.txt; \
+	done
+	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads also under helgrind); examples/crm_nightly.c ran twice and examples/merge_shards.c once per link mode"
 
 ## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
 py-env:
@@ -143,6 +151,19 @@ bench-crm:
 	cd touchpoint-py && $(HOME)/.cache/touchpoint/bench-venv/bin/maturin build --release -q -o $(HOME)/.cache/touchpoint/wheels
 	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
 	$(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_score.py
+
+## Partials: the core against one machine, then touchpoint on Spark (local[2]) against Spark SQL
+## and on Dask (2 worker processes) against one machine (ENGINE_ARGS="--events N --runs R").
+bench-engines:
+	$(CARGO) build --release -q -p touchpoint-benches --bin partial_timing
+	$(CARGO_TARGET_DIR)/release/partial_timing
+	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check "maturin>=1.8,<2" polars pyarrow pandas \
+		"dask[dataframe]" distributed pyspark
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	cd touchpoint-py && $(HOME)/.cache/touchpoint/bench-venv/bin/maturin build --release -q -o $(HOME)/.cache/touchpoint/wheels
+	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
+	$(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_engines.py $(ENGINE_ARGS)
 
 ## Peak memory and single-thread throughput of journeys + graph on 10M events.
 bench-memory:

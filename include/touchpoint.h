@@ -3505,6 +3505,24 @@ touchpoint_result touchpoint_partial_spec_fingerprint(const touchpoint_partial_s
                                                       uint64_t *out);
 
 /**
+ * Also count the experience table (NPS / CSAT per touchpoint, stage, channel kind and
+ * overall) of the events' feedback scores, with the options of `touchpoint_experience_json`
+ * (`scale`, `conversion_feedback`, `small_n`; survey tables are not read by partials). The
+ * spec's fingerprint changes with it.
+ *
+ * @param spec the spec (exclusive access)
+ * @param options_json, options_len the options (JSON object); NULL with 0 for the defaults
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an option: the message
+ *         names it). Not thread-safe on the same spec.
+ *
+ * # Safety
+ * Pointers must be NULL or valid for their lengths.
+ */
+touchpoint_result touchpoint_partial_spec_with_experience(touchpoint_partial_spec *spec,
+                                                          const char *options_json,
+                                                          size_t options_len);
+
+/**
  * Free a spec. NULL is a no-op. Builders and partials made from it keep their own copy.
  *
  * # Safety
@@ -3756,6 +3774,22 @@ touchpoint_result touchpoint_partial_report(const touchpoint_partial *partial,
  */
 touchpoint_result touchpoint_partial_report_json(const touchpoint_partial *partial,
                                                  char **out_json);
+
+/**
+ * The experience table of the counted feedback scores as JSON, the same object as
+ * `touchpoint_experience_json` gives for all the events (`{"scale", "rows", ...}`).
+ *
+ * @param partial the partial
+ * @param out_json receives the JSON (free it with `touchpoint_string_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (the spec counts no experience: see
+ *         `touchpoint_partial_spec_with_experience`); EMPTY_INPUT (no scores). Thread-safe
+ *         for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_partial_experience_json(const touchpoint_partial *partial,
+                                                     char **out_json);
 
 /**
  * Number of built partials merged into this one (1 for a builder's, 0 for the empty one).

@@ -110,6 +110,16 @@ impl FixedSum {
     pub fn get(self) -> f64 {
         self.0 as f64 / Self::SCALE
     }
+
+    /// The fixed-point integer (units of 2⁻⁴⁰), for partials.
+    pub(crate) fn raw(self) -> i128 {
+        self.0
+    }
+
+    /// A sum from [`FixedSum::raw`].
+    pub(crate) fn from_raw(v: i128) -> Self {
+        FixedSum(v)
+    }
 }
 
 #[cfg(test)]

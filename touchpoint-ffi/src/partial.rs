@@ -199,6 +199,33 @@ impl touchpoint_partial_spec {
         boundary(|| out!(out, try_ref!(spec).inner.fingerprint()))
     }
 
+    /// Also count the experience table (NPS / CSAT per touchpoint, stage, channel kind and
+    /// overall) of the events' feedback scores, with the options of `touchpoint_experience_json`
+    /// (`scale`, `conversion_feedback`, `small_n`; survey tables are not read by partials). The
+    /// spec's fingerprint changes with it.
+    ///
+    /// @param spec the spec (exclusive access)
+    /// @param options_json, options_len the options (JSON object); NULL with 0 for the defaults
+    /// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (an option: the message
+    ///         names it). Not thread-safe on the same spec.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid for their lengths.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_partial_spec_with_experience(
+        spec: *mut touchpoint_partial_spec,
+        options_json: *const c_char,
+        options_len: usize,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let s = try_mut!(spec);
+            let json = try_opt_str!(options_json, options_len).unwrap_or("");
+            let opts = touchpoint_core::experience::ExperienceSpec::from_json(json)?.options;
+            s.inner = s.inner.clone().with_experience(opts);
+            Ok(())
+        })
+    }
+
     /// Free a spec. NULL is a no-op. Builders and partials made from it keep their own copy.
     ///
     /// # Safety
@@ -546,6 +573,25 @@ impl touchpoint_partial {
         out_json: *mut *mut c_char,
     ) -> touchpoint_result {
         boundary(|| give_str!(out_json, json::value(&try_ref!(partial).inner.report())?))
+    }
+
+    /// The experience table of the counted feedback scores as JSON, the same object as
+    /// `touchpoint_experience_json` gives for all the events (`{"scale", "rows", ...}`).
+    ///
+    /// @param partial the partial
+    /// @param out_json receives the JSON (free it with `touchpoint_string_free`)
+    /// @return OK; NULL_PARAMETER; INVALID_ARGUMENT (the spec counts no experience: see
+    ///         `touchpoint_partial_spec_with_experience`); EMPTY_INPUT (no scores). Thread-safe
+    ///         for concurrent readers.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_partial_experience_json(
+        partial: *const touchpoint_partial,
+        out_json: *mut *mut c_char,
+    ) -> touchpoint_result {
+        boundary(|| give_str!(out_json, json::value(&try_ref!(partial).inner.experience()?)?))
     }
 
     /// Number of built partials merged into this one (1 for a builder's, 0 for the empty one).

@@ -29,6 +29,8 @@ fn readme_shows_the_tested_c_quickstart() {
     assert!(readme.contains(program), "README's C program differs from touchpoint-ffi/tests/c/quickstart.c");
     let nightly = include_str!("../../examples/crm_nightly.c");
     assert!(readme.contains(nightly), "README's nightly job differs from examples/crm_nightly.c");
+    let merge = include_str!("../../examples/merge_shards.c");
+    assert!(readme.contains(merge), "README's shard merge differs from examples/merge_shards.c");
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub struct PyPartialSpec {
 #[pymethods]
 impl PyPartialSpec {
     #[new]
-    #[pyo3(signature = (vocabulary, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = touchpoint_core::attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, graph_orders = Vec::new(), paths = false, lookback_ms = None, inactivity_timeout_ms = None, collapse_repeats = false, max_touches = None, split_at_conversions = true, catalog_json = None))]
+    #[pyo3(signature = (vocabulary, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = touchpoint_core::attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, graph_orders = Vec::new(), paths = false, lookback_ms = None, inactivity_timeout_ms = None, collapse_repeats = false, max_touches = None, split_at_conversions = true, catalog_json = None, experience_options = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         vocabulary: Vec<String>,
@@ -54,6 +54,7 @@ impl PyPartialSpec {
         max_touches: Option<usize>,
         split_at_conversions: bool,
         catalog_json: Option<&str>,
+        experience_options: Option<&str>,
     ) -> PyResult<Self> {
         let params = ModelParams {
             order: Some(order),
@@ -79,6 +80,12 @@ impl PyPartialSpec {
             .and_then(|s| s.graph_orders(&graph_orders))
             .py()?
             .with_paths(paths);
+        let spec = match experience_options {
+            Some(json) => {
+                spec.with_experience(touchpoint_core::experience::ExperienceSpec::from_json(json).py()?.options)
+            }
+            None => spec,
+        };
         Ok(Self { inner: spec })
     }
 
@@ -257,6 +264,11 @@ impl PyPartial {
     /// The journey graph of `order`.
     fn graph(&self, py: Python<'_>, order: usize) -> PyResult<PyJourneyGraph> {
         Ok(PyJourneyGraph::of(py.detach(|| self.inner.graph(order)).py()?))
+    }
+
+    /// The experience table of the counted feedback scores.
+    fn experience(&self, py: Python<'_>) -> PyResult<crate::experience::PyExperience> {
+        Ok(crate::experience::PyExperience { inner: py.detach(|| self.inner.experience()).py()? })
     }
 
     /// The path table.

@@ -15,7 +15,7 @@ from touchpoint.partial import Partial, PartialSpec
 
 from test_partial import MODELS, canonical, events
 
-OPTIONS = dict(order=2, lookback="2d", graph_orders=[1])
+OPTIONS = dict(order=2, lookback="2d", graph_orders=[1], experience=True)
 
 
 def big_events(rows: int) -> pa.Table:
@@ -74,6 +74,8 @@ def test_dask_local_cluster_one_million_events(dask_client):
                                 if table["customer_id"][i] != table["customer_id"][i - 1]))
     ddf = dd.from_pandas(table.to_pandas(), npartitions=4)
     one = Partial.from_events(table, spec)
+    exp = tp.dask.experience(ddf)
+    assert pa.table(exp.to_arrow()) == pa.table(tp.experience(table).to_arrow())
     g = tp.dask.graph(ddf, order=1, lookback="2d")
     assert g.summary()["transitions"] == one.graph(1).summary()["transitions"]
     paths = tp.dask.path_table(ddf, lookback="2d").compute().sort_values("path").reset_index(drop=True)
@@ -118,6 +120,8 @@ def test_spark_partitions_and_batches_equal_one_machine(spark):
         assert p.parts == n
     res = tp.spark.attribute(df, MODELS, partitions=3, **OPTIONS)
     assert close(res.to_pandas().set_index("touchpoint").sort_index(), local_answer(table))
+    exp = tp.spark.experience(df, partitions=3)
+    assert pa.table(exp.to_arrow()) == pa.table(tp.experience(table).to_arrow())
     g = tp.spark.graph(df, order=1, partitions=3, lookback="2d")
     assert g.summary()["transitions"] == one.graph(1).summary()["transitions"]
     paths = tp.spark.path_table(df, partitions=3, lookback="2d").toPandas().sort_values("path").reset_index(drop=True)

@@ -28,8 +28,11 @@ def events(seed: int, customers: int = 120) -> pa.Table:
     tp_col = tps[rng.integers(0, len(tps), len(cust))].astype(object)
     tp_col[conv & (rng.random(len(cust)) < 0.5)] = None  # pure conversions
     value = np.where(conv, np.round(rng.random(len(cust)) * 100, 2), 0.0)
+    scored = (rng.random(len(cust)) < 0.3) & np.array([x is not None for x in tp_col])
+    feedback = np.where(scored, rng.integers(0, 11, len(cust)), np.nan)
     return pa.table({"customer_id": cust, "touchpoint": pa.array(tp_col, pa.string()),
-                     "timestamp": pa.array(t, pa.timestamp("ms")), "converted": conv, "value": value})
+                     "timestamp": pa.array(t, pa.timestamp("ms")), "converted": conv, "value": value,
+                     "feedback": feedback})
 
 
 def canonical(table: pa.Table) -> pa.Table:
@@ -45,13 +48,13 @@ def canonical(table: pa.Table) -> pa.Table:
 
 def spec(**kw) -> PartialSpec:
     return PartialSpec(["display", "email", "search", "social", "store"], MODELS, order=2, graph_orders=[1, 3],
-                       paths=True, lookback="2d", **kw)
+                       paths=True, lookback="2d", experience=True, **kw)
 
 
 def answers(p: Partial):
     a = p.attribute().to_arrow()
     g = [p.graph(k).transitions() for k in (1, 2, 3)]
-    return a, [pa.table(x) for x in g], pa.table(p.path_table().to_arrow()), p.report
+    return a, [pa.table(x) for x in g], pa.table(p.path_table().to_arrow()), p.report, p.experience().to_arrow()
 
 
 def partitioned(table: pa.Table, s: PartialSpec, parts: int, batch: int, seed: int) -> Partial:
@@ -107,6 +110,8 @@ def test_equal_to_the_single_machine_run():
     assert np.allclose(a["dwell_mean_ms"].fillna(-1), b["dwell_mean_ms"].fillna(-1), rtol=1e-12)
     assert np.allclose(a["probability"], b["probability"], rtol=1e-12)
     assert abs(g.conversion_probability - h.conversion_probability) < 1e-12
+    want = tp.experience(table)
+    assert pa.table(p.experience().to_arrow()) == pa.table(want.to_arrow())  # bit for bit
     paths = pa.table(tp.PathTable.from_journeys(j).to_arrow()).to_pandas().sort_values("path").reset_index(drop=True)
     ours = p.path_table().to_pandas().sort_values("path").reset_index(drop=True)
     assert (paths["path"] == ours["path"]).all() and (paths["conversions"] == ours["conversions"]).all()

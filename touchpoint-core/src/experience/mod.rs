@@ -57,7 +57,7 @@ pub mod conversion;
 pub mod drivers;
 #[cfg(feature = "serde")]
 mod spec;
-mod table;
+pub(crate) mod table;
 #[cfg(all(test, feature = "serde"))]
 mod tests;
 

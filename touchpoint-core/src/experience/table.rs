@@ -244,7 +244,31 @@ pub fn experience(
         let g = segments.map_or(0, |sg| sg.of_customer(cust[r]) as usize);
         acc[g * n_tp + tps[r] as usize].add(&opts.scale, s.score);
     }
-    let cat = events.catalog();
+    Ok(table_of(events.catalog(), &acc, segments, opts, scores.report))
+}
+
+/// The counts of one touchpoint per score, without the table: what partials add up
+/// (`(accumulators per touchpoint, report)`; no error when there is no score).
+pub(crate) fn accumulate(events: &EventTable, opts: &ExperienceOptions) -> Result<(Vec<Acc>, FeedbackReport)> {
+    let scores = Scores::collect(events, None, opts)?;
+    let tps = events.touchpoints();
+    let mut acc = vec![Acc::default(); events.catalog().len()];
+    for s in &scores.list {
+        acc[tps[s.row as usize] as usize].add(&opts.scale, s.score);
+    }
+    Ok((acc, scores.report))
+}
+
+/// The experience table of accumulated counts (`acc`: per segment, per touchpoint of `cat`).
+pub(crate) fn table_of(
+    cat: &crate::catalog::Catalog,
+    acc: &[Acc],
+    segments: Option<&Segments>,
+    opts: &ExperienceOptions,
+    report: FeedbackReport,
+) -> Experience {
+    let n_tp = cat.len();
+    let n_seg = segments.map_or(1, |s| s.len().max(1));
     let mut rows = Vec::new();
     let mut scored = vec![false; n_tp];
     for g in 0..n_seg {
@@ -292,13 +316,7 @@ pub fn experience(
         .map(|t| cat.name(TouchpointId(t as u32)).unwrap_or_default().to_owned())
         .collect();
     touchpoints_without_feedback.sort();
-    Ok(Experience {
-        scale: opts.scale,
-        rows,
-        touchpoints_without_feedback,
-        report: scores.report,
-        small_n: opts.small_n,
-    })
+    Experience { scale: opts.scale, rows, touchpoints_without_feedback, report, small_n: opts.small_n }
 }
 
 fn add_to<K: PartialEq>(v: &mut Vec<(K, Acc)>, k: K, a: &Acc) {

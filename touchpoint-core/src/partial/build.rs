@@ -18,6 +18,8 @@ struct Ev {
     time: i64,
     conv: bool,
     value: f64,
+    /// Feedback score (NaN: none).
+    feedback: f32,
 }
 
 /// Order-k transitions of the customers seen so far (node ids local to the builder).
@@ -131,6 +133,8 @@ pub struct PartialBuilder {
     paths: HashMap<Box<[u32]>, Cell>,
     report: [usize; 14],
     value_without_touches: i128,
+    experience: Vec<crate::experience::table::Acc>,
+    feedback: [usize; super::FEEDBACK_FIELDS],
     set_buf: Vec<u32>,
 }
 
@@ -156,6 +160,8 @@ impl PartialBuilder {
             paths: HashMap::new(),
             report: [0; 14],
             value_without_touches: 0,
+            experience: vec![Default::default(); spec.catalog.len()],
+            feedback: [0; super::FEEDBACK_FIELDS],
             set_buf: Vec::new(),
         }
     }
@@ -181,6 +187,23 @@ impl PartialBuilder {
                 known: self.spec.catalog.len(),
             });
         }
+        let fb = events.feedback();
+        if let (Some(opts), Some(fb)) = (&self.spec.experience, fb) {
+            // scores are checked here, with the batch's own row numbers
+            for (i, &f) in fb.iter().enumerate().filter(|(_, f)| !f.is_nan()) {
+                let loc = Location::Row(self.rows_in + i);
+                opts.scale.check("feedback", loc.clone(), f as f64)?;
+                if tps[i] == NO_TOUCHPOINT && opts.conversion_feedback == crate::experience::ConversionFeedback::Error {
+                    return Err(Error::invalid(
+                        "feedback",
+                        loc,
+                        f.to_string(),
+                        "a score on a conversion row without a touchpoint; put it on a touch, or pass \
+                         conversion_feedback='attach' (to the customer's most recent touch) or 'ignore'",
+                    ));
+                }
+            }
+        }
         let base = self.rows_in;
         self.rows_in += n;
         let names = events.customer_names();
@@ -193,7 +216,8 @@ impl PartialBuilder {
                     known,
                 })?,
             };
-            Ok(Ev { tp, time: times[i], conv: conv[i], value: if conv[i] { vals[i] } else { 0.0 } })
+            let feedback = fb.map_or(f32::NAN, |f| f[i]);
+            Ok(Ev { tp, time: times[i], conv: conv[i], value: if conv[i] { vals[i] } else { 0.0 }, feedback })
         };
         // rows by customer code (a stable counting sort; codes are dense)
         let n_cust = events.customer_count();
@@ -304,6 +328,21 @@ impl PartialBuilder {
         if self.value_without_touches != 0 {
             put(Section::Report, Box::new([14]), Cell { v: self.value_without_touches, ..Default::default() });
         }
+        for (t, a) in self.experience.iter().enumerate().filter(|(_, a)| a.n > 0) {
+            let c =
+                Cell { n: a.n as i64, c: a.promoters as i64, v: a.sum.raw(), x: a.sum_sq.raw(), ..Default::default() };
+            put(Section::Experience, Box::new([t as u32, 0]), c);
+            if a.detractors > 0 {
+                put(
+                    Section::Experience,
+                    Box::new([t as u32, 1]),
+                    Cell { n: a.detractors as i64, ..Default::default() },
+                );
+            }
+        }
+        for (i, &k) in self.feedback.iter().enumerate().filter(|(_, k)| **k > 0) {
+            put(Section::Feedback, Box::new([i as u32]), Cell { n: k as i64, ..Default::default() });
+        }
         Ok(p)
     }
 
@@ -315,7 +354,13 @@ impl PartialBuilder {
         self.done.push((((h as u128) << 64) | g as u128, row));
         // same instant: touches before the conversion, then by touchpoint (ids are sorted names),
         // then by value
-        evs.sort_by(|a, b| (a.time, a.conv, a.tp).cmp(&(b.time, b.conv, b.tp)).then(a.value.total_cmp(&b.value)));
+        evs.sort_by(|a, b| {
+            (a.time, a.conv, a.tp)
+                .cmp(&(b.time, b.conv, b.tp))
+                .then(a.value.total_cmp(&b.value))
+                .then(a.feedback.total_cmp(&b.feedback))
+        });
+        let with_feedback = self.spec.experience.is_some();
         let cols = &mut chunk.cols;
         for e in evs.iter() {
             cols.customer.push(chunk.customers);
@@ -323,6 +368,9 @@ impl PartialBuilder {
             cols.time.push(e.time);
             cols.converted.push(e.conv);
             cols.value.push(e.value);
+            if with_feedback {
+                cols.feedback.push(e.feedback);
+            }
         }
         chunk.customers += 1;
         Ok(())
@@ -334,6 +382,15 @@ impl PartialBuilder {
             return Ok(());
         }
         let events = EventTable::from_columns(chunk.cols)?;
+        if let Some(opts) = &self.spec.experience {
+            let (acc, report) = crate::experience::table::accumulate(&events, opts)?;
+            for (a, b) in self.experience.iter_mut().zip(&acc) {
+                a.merge(b);
+            }
+            for (a, b) in self.feedback.iter_mut().zip(super::feedback_counts(&report)) {
+                *a += b;
+            }
+        }
         let (journeys, rep, without) = match Journeys::build_exact(&events, &self.spec.journeys) {
             Ok(x) => x,
             Err(Error::EmptyInput { .. }) => return Ok(()),

@@ -67,27 +67,29 @@ use std::sync::Arc;
 use crate::attribution::{self, AttributionModel, AttributionOptions, Credits, Frame, MarkovAllocation};
 use crate::catalog::{Catalog, TouchpointId};
 use crate::error::{Error, Result};
+use crate::experience::{ConversionFeedback, Experience, ExperienceOptions, FeedbackReport, Scale, ScaleKind};
 use crate::graph::{DwellStats, EdgeStats, JourneyGraph, MAX_ORDER};
 use crate::journey::{JourneyOptions, JourneyReport};
+use crate::named::Named;
 use crate::paths::PathTable;
 use crate::saved::codec::{self, Reader, Writer};
+use crate::stats::FixedSum;
 
 pub use build::PartialBuilder;
 pub use wire::PartialRow;
 
-/// Fixed-point scale of values: 2⁴⁰ units per 1.0 (resolution 9.1e-13).
-pub const FIXED_SCALE: f64 = (1u64 << 40) as f64;
-
-/// A value in fixed point (rounded to the nearest unit; deterministic).
+/// A value in fixed point ([`FixedSum`]'s units of 2⁻⁴⁰, rounded to the nearest; deterministic).
 #[inline]
 pub(crate) fn to_fixed(x: f64) -> i128 {
-    (x * FIXED_SCALE).round() as i128
+    let mut f = FixedSum::default();
+    f.add(x);
+    f.raw()
 }
 
 /// A fixed-point sum as a float (one rounding).
 #[inline]
 pub(crate) fn from_fixed(v: i128) -> f64 {
-    v as f64 / FIXED_SCALE
+    FixedSum::from_raw(v).get()
 }
 
 /// What a partial counts and how: the touchpoint vocabulary, the journey options, the models and
@@ -100,6 +102,8 @@ pub struct PartialSpec {
     /// Graph orders requested besides those of the Markov models.
     pub(crate) graph_orders: Vec<usize>,
     pub(crate) paths: bool,
+    /// Count the experience table of the events' feedback scores with these options.
+    pub(crate) experience: Option<ExperienceOptions>,
 }
 
 impl PartialSpec {
@@ -135,7 +139,14 @@ impl PartialSpec {
                 sorted.set_attrs(id, a.clone());
             }
         }
-        Ok(Self { catalog: sorted, journeys, models: Vec::new(), graph_orders: Vec::new(), paths: false })
+        Ok(Self {
+            catalog: sorted,
+            journeys,
+            models: Vec::new(),
+            graph_orders: Vec::new(),
+            paths: false,
+            experience: None,
+        })
     }
 
     /// The attribution models the partial counts for ([`Partial::attribute`] runs them in this
@@ -166,6 +177,19 @@ impl PartialSpec {
     pub fn with_paths(mut self, yes: bool) -> Self {
         self.paths = yes;
         self
+    }
+
+    /// Also count the experience table ([`Partial::experience`]) of the events' feedback
+    /// column (scores on touches; pure-conversion scores as `opts.conversion_feedback` says).
+    /// Survey tables are not read by partials.
+    pub fn with_experience(mut self, opts: ExperienceOptions) -> Self {
+        self.experience = Some(opts);
+        self
+    }
+
+    /// The experience options, when the experience table is counted.
+    pub fn experience_options(&self) -> Option<&ExperienceOptions> {
+        self.experience.as_ref()
     }
 
     /// The vocabulary (names sorted) with its attributes.
@@ -221,6 +245,19 @@ impl PartialSpec {
         }
         w.usizes(&self.graph_orders);
         w.bool(self.paths);
+        match &self.experience {
+            None => w.u8(0),
+            Some(e) => {
+                w.u8(1);
+                w.u32(e.scale.kind.code());
+                for x in [e.scale.min, e.scale.max, e.scale.promoter_min, e.scale.detractor_max] {
+                    w.f64(x);
+                }
+                w.opt_i64(e.survey_window_ms);
+                w.u32(e.conversion_feedback.code());
+                w.usize(e.small_n);
+            }
+        }
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self> {
@@ -230,11 +267,31 @@ impl PartialSpec {
         let models = (0..n).map(|_| wire::read_model(r)).collect::<Result<Vec<_>>>()?;
         let graph_orders = r.usizes()?;
         let paths = r.bool()?;
+        let experience = match r.u8()? {
+            0 => None,
+            1 => {
+                let k = r.u32()?;
+                let kind = ScaleKind::from_code(k).ok_or_else(|| r.error(format!("unknown scale kind {k}")))?;
+                let (min, max, promoter_min, detractor_max) = (r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+                let survey_window_ms = r.opt_i64()?;
+                let c = r.u32()?;
+                let conversion_feedback = ConversionFeedback::from_code(c)
+                    .ok_or_else(|| r.error(format!("unknown conversion_feedback code {c}")))?;
+                let small_n = r.usize()?;
+                let scale = Scale { kind, min, max, promoter_min, detractor_max };
+                Some(ExperienceOptions { scale, survey_window_ms, conversion_feedback, small_n })
+            }
+            k => return Err(r.error(format!("unknown experience flag {k}"))),
+        };
         let spec = Self::from_catalog(&catalog, journeys)
             .and_then(|s| s.models(&models))
             .and_then(|s| s.graph_orders(&graph_orders))
             .map_err(|e| r.error(format!("the options are not valid: {e}")))?
             .with_paths(paths);
+        let spec = match experience {
+            Some(e) => spec.with_experience(e),
+            None => spec,
+        };
         if spec.catalog != catalog {
             return Err(r.error("the vocabulary is not sorted"));
         }
@@ -280,10 +337,14 @@ pub(crate) enum Section {
     Path = 6,
     /// key `[field]`: n count of a journey report field (field 14: v value without touches).
     Report = 7,
+    /// key `[t, 0]`: n scores, c promoters, v sum, x sum of squares; `[t, 1]`: n detractors.
+    Experience = 8,
+    /// key `[field]`: n count of a feedback report field.
+    Feedback = 9,
 }
 
 impl Section {
-    pub(crate) const ALL: [Section; 8] = [
+    pub(crate) const ALL: [Section; 10] = [
         Section::Totals,
         Section::Touches,
         Section::Credit,
@@ -292,10 +353,13 @@ impl Section {
         Section::Set,
         Section::Path,
         Section::Report,
+        Section::Experience,
+        Section::Feedback,
     ];
 
     pub(crate) fn name(self) -> &'static str {
-        ["totals", "touches", "credit", "note", "edge", "set", "path", "report"][self as usize]
+        ["totals", "touches", "credit", "note", "edge", "set", "path", "report", "experience", "feedback"]
+            [self as usize]
     }
 
     pub(crate) fn parse(s: &str) -> Option<Section> {
@@ -536,6 +600,35 @@ impl Partial {
         Ok(JourneyGraph::from_counts(order, false, self.spec.catalog.clone(), &st, list, true, self.totals()))
     }
 
+    /// The experience table (per touchpoint, stage, channel kind and overall) of the counted
+    /// feedback scores: the same rows as [`experience`](crate::experience::experience) on all
+    /// the events. Needs a spec [`with_experience`](PartialSpec::with_experience).
+    pub fn experience(&self) -> Result<Experience> {
+        let Some(opts) = &self.spec.experience else {
+            return Err(not_counted("experience", "the experience table", "with_experience(options)"));
+        };
+        let mut acc = vec![crate::experience::table::Acc::default(); self.spec.catalog.len()];
+        for (k, c) in self.section(Section::Experience) {
+            let a = &mut acc[k[0] as usize];
+            if k[1] == 0 {
+                a.n = c.n as usize;
+                a.promoters = c.c as usize;
+                a.sum = FixedSum::from_raw(c.v);
+                a.sum_sq = FixedSum::from_raw(c.x);
+            } else {
+                a.detractors = c.n as usize;
+            }
+        }
+        if acc.iter().all(|a| a.n == 0) {
+            return Err(crate::experience::table::no_scores());
+        }
+        let mut v = [0usize; FEEDBACK_FIELDS];
+        for (k, c) in self.section(Section::Feedback) {
+            v[k[0] as usize] = c.n as usize;
+        }
+        Ok(crate::experience::table::table_of(&self.spec.catalog, &acc, None, opts, feedback_from(v)))
+    }
+
     /// Every model of the spec, in its order.
     pub fn attribute(&self) -> Result<Vec<Credits>> {
         (0..self.spec.models.len()).map(|i| self.attribute_model(i)).collect()
@@ -629,4 +722,35 @@ pub(crate) fn check_same(a: &PartialSpec, b: &PartialSpec) -> Result<()> {
              the same sorted vocabulary, journey options, models and orders"
         ),
     })
+}
+
+/// Fields of a [`FeedbackReport`] in partial order.
+pub(crate) const FEEDBACK_FIELDS: usize = 9;
+
+pub(crate) fn feedback_counts(r: &FeedbackReport) -> [usize; FEEDBACK_FIELDS] {
+    [
+        r.scores_on_touches,
+        r.conversion_scores_attached,
+        r.conversion_scores_left_out,
+        r.surveys,
+        r.surveys_attached,
+        r.surveys_unknown_customer,
+        r.surveys_unknown_touchpoint,
+        r.surveys_without_touch,
+        r.scores,
+    ]
+}
+
+fn feedback_from(v: [usize; FEEDBACK_FIELDS]) -> FeedbackReport {
+    FeedbackReport {
+        scores_on_touches: v[0],
+        conversion_scores_attached: v[1],
+        conversion_scores_left_out: v[2],
+        surveys: v[3],
+        surveys_attached: v[4],
+        surveys_unknown_customer: v[5],
+        surveys_unknown_touchpoint: v[6],
+        surveys_without_touch: v[7],
+        scores: v[8],
+    }
 }

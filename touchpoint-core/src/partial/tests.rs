@@ -14,6 +14,12 @@ const TPS: [&str; 5] = ["display", "email", "search", "social", "store"];
 /// One event: customer, touchpoint (None: a pure conversion), time, converted, value.
 type Row = (String, Option<&'static str>, i64, bool, f64);
 
+/// A feedback score (NPS) for some touches: a function of the row, so shuffles keep it.
+fn feedback_of(r: &Row) -> Option<f32> {
+    let h = (r.2 / 1000 + r.0.len() as i64 * 7 + r.1.map_or(0, str::len) as i64) % 13;
+    (r.1.is_some() && h <= 10).then_some(h as f32)
+}
+
 /// Seeded events: customers with 1–8 touches, ties in time, converting touches and pure
 /// conversions, values with fractions.
 fn events(seed: u64, customers: usize) -> Vec<Row> {
@@ -44,7 +50,8 @@ fn events(seed: u64, customers: usize) -> Vec<Row> {
 fn table(rows: &[Row]) -> EventTable {
     let mut b = EventTable::builder();
     for (c, tp, t, conv, v) in rows {
-        b.push(Event { customer: c, touchpoint: *tp, time: *t, converted: *conv, value: *v, feedback: None }).unwrap();
+        let feedback = feedback_of(&(c.clone(), *tp, *t, *conv, *v));
+        b.push(Event { customer: c, touchpoint: *tp, time: *t, converted: *conv, value: *v, feedback }).unwrap();
     }
     b.finish().unwrap()
 }
@@ -86,7 +93,14 @@ fn models() -> Vec<AttributionModel> {
 
 fn spec() -> PartialSpec {
     let opts = JourneyOptions { lookback_ms: Some(9 * DAY_MS), ..Default::default() };
-    PartialSpec::new(TPS, opts).unwrap().models(&models()).unwrap().graph_orders(&[1, 3]).unwrap().with_paths(true)
+    PartialSpec::new(TPS, opts)
+        .unwrap()
+        .models(&models())
+        .unwrap()
+        .graph_orders(&[1, 3])
+        .unwrap()
+        .with_paths(true)
+        .with_experience(Default::default())
 }
 
 /// A partition's partial from its rows cut into batches of `batch` rows.
@@ -103,8 +117,14 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// Everything a partial answers, for bit-for-bit comparison.
-/// Credits, transitions (from, to, stats), path rows and report.
-type Answers = (Vec<Credits>, Vec<(String, String, EdgeStats)>, Vec<crate::PathTableRow>, JourneyReport);
+/// Credits, transitions (from, to, stats), path rows, report and experience rows.
+type Answers = (
+    Vec<Credits>,
+    Vec<(String, String, EdgeStats)>,
+    Vec<crate::PathTableRow>,
+    JourneyReport,
+    Vec<crate::experience::ExperienceRow>,
+);
 
 fn answers(p: &Partial) -> Answers {
     let mut edges = Vec::new();
@@ -114,7 +134,7 @@ fn answers(p: &Partial) -> Answers {
             edges.push((format!("{k}:{}", t.source_label), t.target_label.to_owned(), *t.stats));
         }
     }
-    (p.attribute().unwrap(), edges, p.path_table().unwrap().table(" > "), p.report())
+    (p.attribute().unwrap(), edges, p.path_table().unwrap().table(" > "), p.report(), p.experience().unwrap().rows)
 }
 
 #[test]
@@ -180,6 +200,12 @@ fn one_partial_equals_the_single_machine_run() {
         let (ra, rb) = (g.analysis().unwrap(), h.analysis().unwrap());
         assert!(close(ra.conversion_probability, rb.conversion_probability));
     }
+    // the experience table: the same rows, bit for bit (both sum in fixed point)
+    let want = crate::experience::experience(&ev, None, &Default::default(), None).unwrap();
+    let got = p.experience().unwrap();
+    assert_eq!(got.rows, want.rows);
+    assert_eq!(got.report, want.report);
+    assert!(got.rows.len() > 5);
     // the path table: the same distinct paths and counts
     let pt = PathTable::from_journeys(&js);
     let mut a = pt.table(" > ");
@@ -381,6 +407,34 @@ fn bad_input_is_named() {
     let e = b.push(&table(&[("a".into(), Some("radio"), 1, false, 0.0)])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnknownTouchpoint);
     assert!(e.to_string().contains("radio"), "{e}");
+    // a score outside the scale names the batch row and the value
+    let csat = crate::experience::ExperienceOptions { scale: crate::experience::Scale::csat(), ..Default::default() };
+    let mut b = PartialBuilder::new(&PartialSpec::new(TPS, JourneyOptions::default()).unwrap().with_experience(csat));
+    let mut t = EventTable::builder();
+    t.push(Event {
+        customer: "a",
+        touchpoint: Some("email"),
+        time: 1,
+        converted: false,
+        value: 0.0,
+        feedback: Some(3.0),
+    })
+    .unwrap();
+    t.push(Event {
+        customer: "a",
+        touchpoint: Some("store"),
+        time: 2,
+        converted: true,
+        value: 1.0,
+        feedback: Some(7.0),
+    })
+    .unwrap();
+    let e = b.push(&t.finish().unwrap()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(
+        e.to_string().contains("feedback") && e.to_string().contains("row 1") && e.to_string().contains('7'),
+        "{e}"
+    );
     // analyses the spec did not count
     let p = build(&spec, &canonical(&events(1, 10)), 4);
     let e = p.graph(4).unwrap_err();
@@ -388,6 +442,8 @@ fn bad_input_is_named() {
     let lean = PartialSpec::new(TPS, JourneyOptions::default()).unwrap();
     let e = build(&lean, &canonical(&events(1, 10)), 4).path_table().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidOption);
+    let e = build(&lean, &canonical(&events(1, 10)), 4).experience().unwrap_err();
+    assert!(e.to_string().contains("with_experience"), "{e}");
     // an empty partial has nothing to attribute
     assert_eq!(Partial::empty(&spec).attribute().unwrap_err().kind(), ErrorKind::EmptyInput);
     // a malformed row

@@ -18,8 +18,8 @@ crate::row_struct! {
     /// `dwell_max`). Fixed-point integers are split into 32-bit limbs (`x = hi · 2³² + lo`,
     /// `0 ≤ lo < 2³²` per partition), so 64-bit sums stay exact for up to 2³¹ partitions.
     ///
-    /// `kind` is `totals`, `touches`, `credit`, `note`, `edge`, `set`, `path`, `report` or
-    /// `fingerprint` (one row per partition: `key` is the spec's fingerprint, `n` counts the
+    /// `kind` is `totals`, `touches`, `credit`, `note`, `edge`, `set`, `path`, `report`,
+    /// `experience`, `feedback` or `fingerprint` (one row per partition: `key` is the spec's fingerprint, `n` counts the
     /// partitions). `key` lists touchpoint ids (positions in the sorted vocabulary) joined by
     /// `.`; edges are `order.from….>.to…` with `S`, `C`, `N` for start, conversion and null.
     #[derive(Clone, PartialEq, Eq)]
@@ -114,6 +114,8 @@ pub(crate) fn check_key(s: Section, key: Box<[u32]>, spec: &PartialSpec) -> Resu
         Section::Credit => key.len() == 2 && (key[0] as usize) < spec.models.len() && tp(&key[1]),
         Section::Note => key.len() == 2 && (key[0] as usize) < spec.models.len(),
         Section::Report => key.len() == 1 && key[0] <= 14,
+        Section::Experience => key.len() == 2 && tp(&key[0]) && key[1] <= 1,
+        Section::Feedback => key.len() == 1 && (key[0] as usize) < super::FEEDBACK_FIELDS,
         Section::Set | Section::Path => !key.is_empty() && key.iter().all(tp),
         Section::Edge => match key.iter().position(|&x| x == SEP) {
             Some(sep) if sep > 1 && sep + 1 < key.len() => {

@@ -506,6 +506,63 @@ static void null_arguments(const touchpoint_partial_spec *spec, const touchpoint
   touchpoint_partial_spec_free(NULL);
 }
 
+/* The experience table of two shards' feedback scores equals the one of all events (same JSON). */
+static void experience_of_shards(void) {
+  static const char *const names[2] = {"email", "store"};
+  touchpoint_partial_spec *spec = NULL;
+  CHECK_OK(touchpoint_partial_spec_new(names, 2, NULL, 0, NULL, "", 0, NULL, NULL, 0, 0, &spec));
+  CHECK_CODE(touchpoint_partial_spec_with_experience(spec, "{\"scale\": \"nope\"}", 17), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  CHECK_OK(touchpoint_partial_spec_with_experience(spec, "{\"small_n\": 2}", 14));
+  touchpoint_event_table *all = NULL, *a = NULL, *b = NULL;
+  CHECK_OK(touchpoint_event_table_new(&all));
+  CHECK_OK(touchpoint_event_table_new(&a));
+  CHECK_OK(touchpoint_event_table_new(&b));
+  const double scores[6] = {10, 9, 3, 7, 0, NAN};
+  for (int i = 0; i < 6; i++) {
+    char c[8];
+    snprintf(c, sizeof c, "c%d", i % 3);
+    const char *tp = names[i % 2];
+    touchpoint_event_table *shard = i % 3 == 0 ? a : b; /* whole customers per shard */
+    CHECK_OK(touchpoint_event_table_push(shard, c, strlen(c), tp, strlen(tp), 1000 + i, false, 0, scores[i]));
+    CHECK_OK(touchpoint_event_table_push(all, c, strlen(c), tp, strlen(tp), 1000 + i, false, 0, scores[i]));
+  }
+  touchpoint_partial *pa = NULL, *pb = NULL;
+  touchpoint_partial_builder *ba = NULL, *bb = NULL;
+  CHECK_OK(touchpoint_partial_builder_new(spec, &ba));
+  CHECK_OK(touchpoint_partial_builder_push(ba, a));
+  CHECK_OK(touchpoint_partial_builder_finish(ba, &pa));
+  CHECK_OK(touchpoint_partial_builder_new(spec, &bb));
+  CHECK_OK(touchpoint_partial_builder_push(bb, b));
+  CHECK_OK(touchpoint_partial_builder_finish(bb, &pb));
+  CHECK_OK(touchpoint_partial_merge(pa, pb));
+  char *ours = NULL, *theirs = NULL;
+  CHECK_OK(touchpoint_partial_experience_json(pa, &ours));
+  CHECK_OK(touchpoint_experience_json(all, NULL, "{\"small_n\": 2}", 14, NULL, 0, &theirs));
+  CHECK(ours != NULL && theirs != NULL && strcmp(ours, theirs) == 0);
+  CHECK(ours != NULL && strstr(ours, "\"group\": \"email\"") != NULL);
+  touchpoint_string_free(ours);
+  touchpoint_string_free(theirs);
+  /* a spec without experience says so */
+  touchpoint_partial *none = NULL;
+  touchpoint_partial_spec *lean = NULL;
+  CHECK_OK(touchpoint_partial_spec_new(names, 2, NULL, 0, NULL, "", 0, NULL, NULL, 0, 0, &lean));
+  CHECK_OK(touchpoint_partial_empty(lean, &none));
+  char *j = NULL;
+  CHECK_CODE(touchpoint_partial_experience_json(none, &j), TOUCHPOINT_RESULT_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("with_experience");
+  CHECK_CODE(touchpoint_partial_spec_with_experience(NULL, NULL, 0), TOUCHPOINT_RESULT_NULL_PARAMETER);
+  touchpoint_partial_free(none);
+  touchpoint_partial_spec_free(lean);
+  touchpoint_partial_free(pa);
+  touchpoint_partial_free(pb);
+  touchpoint_partial_builder_free(ba);
+  touchpoint_partial_builder_free(bb);
+  touchpoint_event_table_free(all);
+  touchpoint_event_table_free(a);
+  touchpoint_event_table_free(b);
+  touchpoint_partial_spec_free(spec);
+}
+
 int main(int argc, char **argv) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/partial-XXXXXX", argc > 1 ? argv[1] : ".");
@@ -565,7 +622,15 @@ int main(int argc, char **argv) {
   same_attribution(ab, all);
   same_graph_paths_report(ab, all);
   saved(ab, spec, dir);
+  if (argc > 2) { /* the shards' files for examples/merge_shards.c (make c-test) */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/shard-a.tpp", argv[2]);
+    CHECK_OK(touchpoint_partial_save(pa, path, strlen(path)));
+    snprintf(path, sizeof path, "%s/shard-b.tpp", argv[2]);
+    CHECK_OK(touchpoint_partial_save(pb, path, strlen(path)));
+  }
   incompatible(ab, a, na);
+  experience_of_shards();
   misuse(spec);
   null_arguments(spec, ab);
 

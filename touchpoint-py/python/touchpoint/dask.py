@@ -56,24 +56,26 @@ def _merge(parts: List[Partial]) -> Partial:
 
 
 def _columns(ddf: Any, customer: str, touchpoint: str, time: str, conversion: Optional[str],
-             value: Optional[str], time_unit: str) -> Dict[str, Any]:
+             value: Optional[str], time_unit: str, feedback: Optional[str] = "feedback") -> Dict[str, Any]:
     have = set(ddf.columns)
     if conversion == "converted" and conversion not in have:
         conversion = None
     if value == "value" and value not in have:
         value = None
+    if feedback == "feedback" and feedback not in have:
+        feedback = None
     return dict(customer=customer, touchpoint=touchpoint, time=time, conversion=conversion, value=value,
-                time_unit=time_unit)
+                feedback=feedback, time_unit=time_unit)
 
 
 def partials(ddf: Any, spec: PartialSpec, *, customer: str = "customer_id", touchpoint: str = "touchpoint",
              time: str = "timestamp", conversion: Optional[str] = "converted", value: Optional[str] = "value",
-             time_unit: str = "ms", split_every: int = 8) -> Any:
+             feedback: Optional[str] = "feedback", time_unit: str = "ms", split_every: int = 8) -> Any:
     """The merged partial as a ``dask.delayed`` (not computed): shuffle by customer, one
     partial per partition, merged in a tree of ``split_every``."""
     dask = _dask()
-    cols = _columns(ddf, customer, touchpoint, time, conversion, value, time_unit)
-    keep = [c for c in (customer, touchpoint, time, cols["conversion"], cols["value"]) if c]
+    cols = _columns(ddf, customer, touchpoint, time, conversion, value, time_unit, feedback)
+    keep = [c for c in (customer, touchpoint, time, cols["conversion"], cols["value"], cols["feedback"]) if c]
     shuffled = ddf[keep].shuffle(on=customer, force=True)
     spec_bytes = spec.to_bytes()
     level = [dask.delayed(_build)(p, spec_bytes, cols) for p in shuffled.to_delayed()]
@@ -86,8 +88,9 @@ def partials(ddf: Any, spec: PartialSpec, *, customer: str = "customer_id", touc
 
 def partial(ddf: Any, models: Sequence[str] = ("markov",), *, customer: str = "customer_id",
             touchpoint: str = "touchpoint", time: str = "timestamp", conversion: Optional[str] = "converted",
-            value: Optional[str] = "value", time_unit: str = "ms", split_every: int = 8,
-            spec: Optional[PartialSpec] = None, scheduler: Optional[str] = None, **options: Any) -> Partial:
+            value: Optional[str] = "value", feedback: Optional[str] = "feedback", time_unit: str = "ms",
+            split_every: int = 8, spec: Optional[PartialSpec] = None, scheduler: Optional[str] = None,
+            **options: Any) -> Partial:
     """The merged :class:`~touchpoint.partial.Partial` of ``ddf`` (``spec`` defaults to the
     data's vocabulary with ``models`` and ``options``; ``scheduler`` is passed to
     ``compute``)."""
@@ -95,7 +98,7 @@ def partial(ddf: Any, models: Sequence[str] = ("markov",), *, customer: str = "c
     if spec is None:
         spec = PartialSpec(vocabulary(ddf, touchpoint, **compute), models, **options)
     d = partials(ddf, spec, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                 value=value, time_unit=time_unit, split_every=split_every)
+                 value=value, feedback=feedback, time_unit=time_unit, split_every=split_every)
     return d.compute(**compute)
 
 
@@ -103,6 +106,14 @@ def attribute(ddf: Any, models: Sequence[str] = ("markov",), **options: Any) -> 
     """Attribution of a Dask DataFrame of events with every model of ``models``: a
     :class:`~touchpoint.Comparison` (equal to ``tp.compare`` on the same events)."""
     return partial(ddf, models, **options).attribute()
+
+
+def experience(df: Any, *, scale: Any = "nps", conversion_feedback: str = "error", small_n: int = 30,
+               **options: Any) -> Any:
+    """The experience table (NPS / CSAT per touchpoint, stage, channel kind and overall) of the
+    events' ``feedback`` column: the same rows as :func:`touchpoint.experience` on one machine."""
+    return partial(df, (), experience=True, scale=scale, conversion_feedback=conversion_feedback, small_n=small_n,
+                   **options).experience()
 
 
 def graph(ddf: Any, order: int = 1, **options: Any) -> Any:

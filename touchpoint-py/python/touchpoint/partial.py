@@ -73,6 +73,10 @@ class PartialSpec:
         Journey options, as in :meth:`touchpoint.Journeys.from_events`.
     catalog
         Touchpoint attributes (costs, channels, direct flags), as in ``from_events``.
+    experience, scale, conversion_feedback, small_n
+        Also count the experience table (:meth:`Partial.experience`) of the events' feedback
+        scores, with the options of :func:`touchpoint.experience` (survey tables are not read
+        by partials).
 
     Examples
     --------
@@ -105,8 +109,18 @@ class PartialSpec:
         shapley_samples: int = 20_000,
         shapley_seed: int = 0,
         catalog: Any = None,
+        experience: bool = False,
+        scale: Any = "nps",
+        conversion_feedback: str = "error",
+        small_n: int = 30,
     ) -> None:
         from touchpoint._util import _catalog_json
+
+        exp = None
+        if experience:
+            from touchpoint.experience import _options
+
+            exp = _options(scale, None, conversion_feedback, small_n)
 
         if isinstance(models, str):
             models = [models]
@@ -117,7 +131,7 @@ class PartialSpec:
             paths=paths, lookback_ms=_to_ms(lookback, "lookback"),
             inactivity_timeout_ms=_to_ms(inactivity_timeout, "inactivity_timeout"),
             collapse_repeats=collapse_repeats, max_touches=max_touches, split_at_conversions=split_at_conversions,
-            catalog_json=None if catalog is None else _catalog_json(catalog),
+            catalog_json=None if catalog is None else _catalog_json(catalog), experience_options=exp,
         )
 
     @classmethod
@@ -189,10 +203,10 @@ class PartialBuilder:
 
     def __init__(self, spec: PartialSpec, *, customer: str = "customer_id", touchpoint: str = "touchpoint",
                  time: str = "timestamp", conversion: Optional[str] = "converted", value: Optional[str] = "value",
-                 time_unit: str = "ms") -> None:
+                 feedback: Optional[str] = "feedback", time_unit: str = "ms") -> None:
         self.spec = spec
         self._columns = dict(customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                             value=value, time_unit=time_unit)
+                             value=value, feedback=feedback, time_unit=time_unit)
         self._native = _native.PyPartialBuilder(spec._native)
 
     def push(self, batch: Any) -> None:
@@ -208,6 +222,7 @@ class PartialBuilder:
         cols = _frames.columns_of(batch)
         c["conversion"] = _optional_column(cols, c["conversion"], "converted")
         c["value"] = _optional_column(cols, c["value"], "value")
+        c["feedback"] = _optional_column(cols, c["feedback"], "feedback")
         if len(batch) == 0:
             return
         self._native.push(_native.PyEvents.from_arrow(batch, **c))
@@ -315,6 +330,13 @@ class Partial:
             orders = self.spec.orders
             order = orders[0] if orders else 1
         return JourneyGraph._of(self._native.graph(order), self._backend)
+
+    def experience(self) -> Any:
+        """The experience table of the counted feedback scores (needs a spec with
+        ``experience=True``): the same rows as :func:`touchpoint.experience` on all the events."""
+        from touchpoint.experience import Experience
+
+        return Experience(self._native.experience(), self._backend)
 
     def path_table(self) -> Any:
         """The path table (needs a spec with ``paths=True``)."""

@@ -46,23 +46,26 @@ def vocabulary(df: Any, touchpoint: str = "touchpoint") -> List[str]:
 
 
 def _columns(df: Any, customer: str, touchpoint: str, time: str, conversion: Optional[str],
-             value: Optional[str]) -> Tuple[List[str], Dict[str, Any]]:
+             value: Optional[str], feedback: Optional[str] = "feedback") -> Tuple[List[str], Dict[str, Any]]:
     have = set(df.columns)
     if conversion == "converted" and conversion not in have:
         conversion = None
     if value == "value" and value not in have:
         value = None
-    cols = [customer, touchpoint, time] + [c for c in (conversion, value) if c]
-    return cols, dict(customer=customer, touchpoint=touchpoint, time=time, conversion=conversion, value=value)
+    if feedback == "feedback" and feedback not in have:
+        feedback = None
+    cols = [customer, touchpoint, time] + [c for c in (conversion, value, feedback) if c]
+    return cols, dict(customer=customer, touchpoint=touchpoint, time=time, conversion=conversion, value=value,
+                      feedback=feedback)
 
 
 def partials(df: Any, spec: PartialSpec, *, customer: str = "customer_id", touchpoint: str = "touchpoint",
              time: str = "timestamp", conversion: Optional[str] = "converted", value: Optional[str] = "value",
-             time_unit: str = "ms", partitions: Optional[int] = None) -> Any:
+             feedback: Optional[str] = "feedback", time_unit: str = "ms", partitions: Optional[int] = None) -> Any:
     """The merged sum table as a (distributed) Spark DataFrame: shuffle by customer, one partial
     per partition in ``mapInArrow``, then ``groupBy(kind, key)`` with a sum of every count."""
     F = _spark_functions()
-    cols, names = _columns(df, customer, touchpoint, time, conversion, value)
+    cols, names = _columns(df, customer, touchpoint, time, conversion, value, feedback)
     n = partitions or int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
     events = df.select(*cols).repartition(n, customer).sortWithinPartitions(customer, time)
     spec_bytes = spec.to_bytes()
@@ -92,14 +95,14 @@ def _collect(table: Any) -> Any:
 
 def partial(df: Any, models: Sequence[str] = ("markov",), *, customer: str = "customer_id",
             touchpoint: str = "touchpoint", time: str = "timestamp", conversion: Optional[str] = "converted",
-            value: Optional[str] = "value", time_unit: str = "ms", partitions: Optional[int] = None,
-            spec: Optional[PartialSpec] = None, **options: Any) -> Partial:
+            value: Optional[str] = "value", feedback: Optional[str] = "feedback", time_unit: str = "ms",
+            partitions: Optional[int] = None, spec: Optional[PartialSpec] = None, **options: Any) -> Partial:
     """The merged :class:`~touchpoint.partial.Partial` of ``df`` on the driver (``spec``
     defaults to the data's vocabulary with ``models`` and ``options``)."""
     if spec is None:
         spec = PartialSpec(vocabulary(df, touchpoint), models, **options)
     merged = partials(df, spec, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                      value=value, time_unit=time_unit, partitions=partitions)
+                      value=value, feedback=feedback, time_unit=time_unit, partitions=partitions)
     return Partial.from_arrow(spec, _collect(merged))
 
 
@@ -110,6 +113,14 @@ def attribute(df: Any, models: Sequence[str] = ("markov",), **options: Any) -> A
     Options: the column names, ``time_unit``, ``partitions`` and the options of
     :class:`~touchpoint.partial.PartialSpec` (``order``, ``lookback``, ...)."""
     return partial(df, models, **options).attribute()
+
+
+def experience(df: Any, *, scale: Any = "nps", conversion_feedback: str = "error", small_n: int = 30,
+               **options: Any) -> Any:
+    """The experience table (NPS / CSAT per touchpoint, stage, channel kind and overall) of the
+    events' ``feedback`` column: the same rows as :func:`touchpoint.experience` on one machine."""
+    return partial(df, (), experience=True, scale=scale, conversion_feedback=conversion_feedback, small_n=small_n,
+                   **options).experience()
 
 
 def graph(df: Any, order: int = 1, **options: Any) -> Any:
