@@ -114,9 +114,9 @@ def test_spark_partitions_and_batches_equal_one_machine(spark):
         df = spark.createDataFrame(table.to_pandas())
     spec = PartialSpec(sorted(set(table["touchpoint"].drop_null().to_pylist())), MODELS, **OPTIONS)
     one = Partial.from_events(table, spec)
-    for n in (1, 3, 7):
-        p = tp.spark.partial(df, MODELS, partitions=n, **OPTIONS)
-        assert p == one, n
+    for n, sort in ((1, True), (3, False), (3, True), (7, True)):
+        p = tp.spark.partial(df, MODELS, partitions=n, sort=sort, **OPTIONS)  # sort: batches streamed
+        assert p == one, (n, sort)
         assert p.parts == n
     res = tp.spark.attribute(df, MODELS, partitions=3, **OPTIONS)
     assert close(res.to_pandas().set_index("touchpoint").sort_index(), local_answer(table))

@@ -3,7 +3,8 @@ DataFrame of events, computed where the data lives.
 
 How it runs (DESIGN §9): the events are shuffled by customer
 (``repartition(n, customer).sortWithinPartitions(customer, time)``); every partition builds a
-:class:`~touchpoint.partial.Partial` in ``mapInArrow`` (customers may straddle Arrow batches);
+:class:`~touchpoint.partial.Partial` in ``mapInArrow``, batch by batch (customers may straddle
+Arrow batches);
 Spark's own ``groupBy(kind, key)`` sums the partials' rows exactly (integers and fixed-point
 limbs); only the merged table, bounded by the touchpoints, reaches the driver, where the exact
 solves run. Results are bit-identical for any number of partitions and batch size, and equal
@@ -40,6 +41,10 @@ def _spark_functions() -> Any:
 
 def vocabulary(df: Any, touchpoint: str = "touchpoint") -> List[str]:
     """The distinct touchpoint names of ``df`` (one small distributed pass), sorted."""
+    return _distinct(df, touchpoint)
+
+
+def _distinct(df: Any, touchpoint: str) -> List[str]:
     F = _spark_functions()
     rows = df.where(F.col(touchpoint).isNotNull()).select(touchpoint).distinct().collect()
     return sorted(str(r[0]) for r in rows)
@@ -61,21 +66,37 @@ def _columns(df: Any, customer: str, touchpoint: str, time: str, conversion: Opt
 
 def partials(df: Any, spec: PartialSpec, *, customer: str = "customer_id", touchpoint: str = "touchpoint",
              time: str = "timestamp", conversion: Optional[str] = "converted", value: Optional[str] = "value",
-             feedback: Optional[str] = "feedback", time_unit: str = "ms", partitions: Optional[int] = None) -> Any:
+             feedback: Optional[str] = "feedback", time_unit: str = "ms", partitions: Optional[int] = None,
+             sort: bool = True) -> Any:
     """The merged sum table as a (distributed) Spark DataFrame: shuffle by customer, one partial
-    per partition in ``mapInArrow``, then ``groupBy(kind, key)`` with a sum of every count."""
+    per partition in ``mapInArrow``, then ``groupBy(kind, key)`` with a sum of every count.
+
+    ``sort=True`` (default) also sorts each partition by customer and time
+    (``sortWithinPartitions``) and streams its Arrow batches through the builder (customers
+    straddle batches), so a worker holds one batch at a time. ``sort=False`` skips Spark's sort
+    and holds a partition's events on its worker, letting the core group them (not faster on
+    the measured 10M events: 20.3 s against 18.7 s). Both give the same bits."""
     F = _spark_functions()
     cols, names = _columns(df, customer, touchpoint, time, conversion, value, feedback)
     n = partitions or int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200"))
-    events = df.select(*cols).repartition(n, customer).sortWithinPartitions(customer, time)
+    events = df.select(*cols).repartition(n, customer)
+    if sort:
+        events = events.sortWithinPartitions(customer, time)
     spec_bytes = spec.to_bytes()
 
     def build(batches: Any) -> Any:
         # runs on the executors: the spec travels as bytes, the partial leaves as Arrow batches
+        import pyarrow as pa
+
         b = PartialBuilder(PartialSpec.from_bytes(spec_bytes), time_unit=time_unit, **names)
-        for batch in batches:
-            if batch.num_rows:
-                b.push(batch)
+        if sort:
+            for batch in batches:
+                if batch.num_rows:
+                    b.push(batch)
+        else:
+            held = [batch for batch in batches if batch.num_rows]
+            if held:
+                b.push(pa.Table.from_batches(held))
         yield from b.finish().to_arrow().to_batches()
 
     rows = events.mapInArrow(build, SCHEMA)
@@ -96,13 +117,16 @@ def _collect(table: Any) -> Any:
 def partial(df: Any, models: Sequence[str] = ("markov",), *, customer: str = "customer_id",
             touchpoint: str = "touchpoint", time: str = "timestamp", conversion: Optional[str] = "converted",
             value: Optional[str] = "value", feedback: Optional[str] = "feedback", time_unit: str = "ms",
-            partitions: Optional[int] = None, spec: Optional[PartialSpec] = None, **options: Any) -> Partial:
-    """The merged :class:`~touchpoint.partial.Partial` of ``df`` on the driver (``spec``
-    defaults to the data's vocabulary with ``models`` and ``options``)."""
+            partitions: Optional[int] = None, sort: bool = True, spec: Optional[PartialSpec] = None,
+            vocabulary: Optional[List[str]] = None, **options: Any) -> Partial:
+    """The merged :class:`~touchpoint.partial.Partial` of ``df`` on the driver. ``spec``
+    defaults to ``vocabulary`` (default: the data's touchpoints, one extra pass) with
+    ``models`` and ``options``; ``sort`` as in :func:`partials`."""
     if spec is None:
-        spec = PartialSpec(vocabulary(df, touchpoint), models, **options)
+        names = _distinct(df, touchpoint) if vocabulary is None else vocabulary
+        spec = PartialSpec(names, models, **options)
     merged = partials(df, spec, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                      value=value, feedback=feedback, time_unit=time_unit, partitions=partitions)
+                      value=value, feedback=feedback, time_unit=time_unit, partitions=partitions, sort=sort)
     return Partial.from_arrow(spec, _collect(merged))
 
 
