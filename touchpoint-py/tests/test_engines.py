@@ -74,6 +74,10 @@ def test_dask_local_cluster_one_million_events(dask_client):
                                 if table["customer_id"][i] != table["customer_id"][i - 1]))
     ddf = dd.from_pandas(table.to_pandas(), npartitions=4)
     one = Partial.from_events(table, spec)
+    # customers already whole per partition (partitioned by customer id): the shuffle can be
+    # skipped, with the same bits
+    by_customer = dd.from_pandas(table.to_pandas().set_index("customer_id").sort_index(), npartitions=4)
+    assert tp.dask.partial(by_customer.reset_index(), MODELS, shuffle=False, **OPTIONS) == one
     exp = tp.dask.experience(ddf)
     assert pa.table(exp.to_arrow()) == pa.table(tp.experience(table).to_arrow())
     g = tp.dask.graph(ddf, order=1, lookback="2d")

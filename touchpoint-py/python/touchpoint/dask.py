@@ -70,13 +70,17 @@ def _columns(ddf: Any, customer: str, touchpoint: str, time: str, conversion: Op
 
 def partials(ddf: Any, spec: PartialSpec, *, customer: str = "customer_id", touchpoint: str = "touchpoint",
              time: str = "timestamp", conversion: Optional[str] = "converted", value: Optional[str] = "value",
-             feedback: Optional[str] = "feedback", time_unit: str = "ms", split_every: int = 8) -> Any:
+             feedback: Optional[str] = "feedback", time_unit: str = "ms", split_every: int = 8,
+             shuffle: bool = True) -> Any:
     """The merged partial as a ``dask.delayed`` (not computed): shuffle by customer, one
-    partial per partition, merged in a tree of ``split_every``."""
+    partial per partition, merged in a tree of ``split_every``. ``shuffle=False`` skips the
+    shuffle (the costliest step) when every customer is already whole in one partition, e.g.
+    files written partitioned by customer; a customer split across partitions would then be
+    counted once per partition."""
     dask = _dask()
     cols = _columns(ddf, customer, touchpoint, time, conversion, value, time_unit, feedback)
     keep = [c for c in (customer, touchpoint, time, cols["conversion"], cols["value"], cols["feedback"]) if c]
-    shuffled = ddf[keep].shuffle(on=customer, force=True)
+    shuffled = ddf[keep].shuffle(on=customer, force=True) if shuffle else ddf[keep]
     spec_bytes = spec.to_bytes()
     level = [dask.delayed(_build)(p, spec_bytes, cols) for p in shuffled.to_delayed()]
     if split_every < 2:
@@ -89,16 +93,16 @@ def partials(ddf: Any, spec: PartialSpec, *, customer: str = "customer_id", touc
 def partial(ddf: Any, models: Sequence[str] = ("markov",), *, customer: str = "customer_id",
             touchpoint: str = "touchpoint", time: str = "timestamp", conversion: Optional[str] = "converted",
             value: Optional[str] = "value", feedback: Optional[str] = "feedback", time_unit: str = "ms",
-            split_every: int = 8, spec: Optional[PartialSpec] = None, scheduler: Optional[str] = None,
-            **options: Any) -> Partial:
+            split_every: int = 8, shuffle: bool = True, spec: Optional[PartialSpec] = None,
+            scheduler: Optional[str] = None, **options: Any) -> Partial:
     """The merged :class:`~touchpoint.partial.Partial` of ``ddf`` (``spec`` defaults to the
     data's vocabulary with ``models`` and ``options``; ``scheduler`` is passed to
-    ``compute``)."""
+    ``compute``; ``shuffle`` as in :func:`partials`)."""
     compute = {} if scheduler is None else {"scheduler": scheduler}
     if spec is None:
         spec = PartialSpec(vocabulary(ddf, touchpoint, **compute), models, **options)
     d = partials(ddf, spec, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                 value=value, feedback=feedback, time_unit=time_unit, split_every=split_every)
+                 value=value, feedback=feedback, time_unit=time_unit, split_every=split_every, shuffle=shuffle)
     return d.compute(**compute)
 
 
