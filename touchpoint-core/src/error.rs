@@ -280,6 +280,8 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidOption);
         let e = Error::invalid("c", Location::Row(0), "v", "r");
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
-        assert_eq!(ErrorKind::ALL.len(), 14);
+        let e = Error::Incompatible { what: "partials", problem: "p".into() };
+        assert_eq!(e.kind(), ErrorKind::Incompatible);
+        assert_eq!(ErrorKind::ALL.len(), 15);
     }
 }

@@ -217,6 +217,26 @@ impl<'a> Journey<'a> {
     }
 }
 
+/// Row numbers grouped by customer code (a stable counting sort; codes `< n_cust`): customer
+/// `c`'s rows are `order[start[c]..start[c + 1]]`, in input order.
+pub(crate) fn rows_by_customer(cust: &[u32], n_cust: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n_cust + 1];
+    for &c in cust {
+        start[c as usize + 1] += 1;
+    }
+    for i in 0..n_cust {
+        start[i + 1] += start[i];
+    }
+    let mut order = vec![0u32; cust.len()];
+    let mut next = start.clone();
+    for (i, &c) in cust.iter().enumerate() {
+        let slot = &mut next[c as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    (start, order)
+}
+
 /// Renamed to [`Journeys`] (the name every face uses).
 #[deprecated(since = "0.2.0", note = "renamed to `Journeys`")]
 pub type JourneySet = Journeys;
@@ -307,20 +327,7 @@ impl Journeys {
                 a = b;
             }
         } else {
-            let mut start = vec![0u32; n_cust + 1];
-            for &c in cust {
-                start[c as usize + 1] += 1;
-            }
-            for i in 0..n_cust {
-                start[i + 1] += start[i];
-            }
-            let mut order = vec![0u32; n];
-            let mut next = start.clone();
-            for (i, &c) in cust.iter().enumerate() {
-                let slot = &mut next[c as usize];
-                order[*slot as usize] = i as u32;
-                *slot += 1;
-            }
+            let (start, mut order) = rows_by_customer(cust, n_cust);
             for c in 0..n_cust {
                 let rows = &mut order[start[c] as usize..start[c + 1] as usize];
                 if !rows.is_empty() {

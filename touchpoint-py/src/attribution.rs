@@ -136,16 +136,17 @@ pub fn attribute(
     seed: u64,
     n_threads: Option<usize>,
 ) -> PyResult<Vec<PyAttribution>> {
-    let params = ModelParams {
-        order: Some(order),
+    let models = models_of(
+        &models,
+        order,
         half_life_ms,
         weights,
-        allocation: Some(allocation.0),
-        value_basis: Some(value_basis.0),
-        shapley_method: Some(ShapleyMethod::new(shapley_method.0, shapley_samples, shapley_seed)),
-    };
-    let models: Vec<AttributionModel> =
-        models.iter().map(|m| AttributionModel::from_kind(m.0, &params)).collect::<Result<_, _>>().py()?;
+        allocation,
+        value_basis,
+        shapley_method,
+        shapley_samples,
+        shapley_seed,
+    )?;
     if models.is_empty() {
         return Err(Error::InvalidOption {
             option: "models",
@@ -162,4 +163,29 @@ pub fn attribute(
         None => attribution::compare(data, &models, &opts),
     })?;
     Ok(credits.into_iter().map(|inner| PyAttribution { inner }).collect())
+}
+
+/// The models named by `names` with the shared model options: what `attribute` and partial
+/// specs read.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn models_of(
+    names: &[Wrap<ModelName>],
+    order: usize,
+    half_life_ms: Option<i64>,
+    weights: Option<(f64, f64, f64)>,
+    allocation: Wrap<MarkovAllocation>,
+    value_basis: Wrap<ValueBasis>,
+    shapley_method: Wrap<ShapleyKind>,
+    shapley_samples: usize,
+    shapley_seed: u64,
+) -> PyResult<Vec<AttributionModel>> {
+    let params = ModelParams {
+        order: Some(order),
+        half_life_ms,
+        weights,
+        allocation: Some(allocation.0),
+        value_basis: Some(value_basis.0),
+        shapley_method: Some(ShapleyMethod::new(shapley_method.0, shapley_samples, shapley_seed)),
+    };
+    names.iter().map(|m| AttributionModel::from_kind(m.0, &params)).collect::<Result<_, _>>().py()
 }

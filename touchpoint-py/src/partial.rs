@@ -10,8 +10,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use touchpoint_core::attribution::{AttributionModel, ModelName, ModelParams, ShapleyKind, ShapleyMethod};
-use touchpoint_core::attribution::{MarkovAllocation, ValueBasis};
+use touchpoint_core::attribution::{MarkovAllocation, ModelName, ShapleyKind, ValueBasis};
 use touchpoint_core::partial::{Partial, PartialBuilder, PartialRow, PartialSpec};
 use touchpoint_core::{Catalog, Error, ErrorKind, JourneyOptions};
 
@@ -56,16 +55,17 @@ impl PyPartialSpec {
         catalog_json: Option<&str>,
         experience_options: Option<&str>,
     ) -> PyResult<Self> {
-        let params = ModelParams {
-            order: Some(order),
+        let models = crate::attribution::models_of(
+            &models,
+            order,
             half_life_ms,
             weights,
-            allocation: Some(allocation.0),
-            value_basis: Some(value_basis.0),
-            shapley_method: Some(ShapleyMethod::new(shapley_method.0, shapley_samples, shapley_seed)),
-        };
-        let models: Vec<AttributionModel> =
-            models.iter().map(|m| AttributionModel::from_kind(m.0, &params)).collect::<Result<_, _>>().py()?;
+            allocation,
+            value_basis,
+            shapley_method,
+            shapley_samples,
+            shapley_seed,
+        )?;
         let journeys =
             JourneyOptions { lookback_ms, inactivity_timeout_ms, collapse_repeats, max_touches, split_at_conversions };
         let mut catalog = Catalog::from_names(&vocabulary);

@@ -225,19 +225,7 @@ impl PartialBuilder {
         };
         // rows by customer code (a stable counting sort; codes are dense)
         let n_cust = events.customer_count();
-        let mut start = vec![0u32; n_cust + 1];
-        for &c in cust {
-            start[c as usize + 1] += 1;
-        }
-        for i in 0..n_cust {
-            start[i + 1] += start[i];
-        }
-        let mut order = vec![0u32; n];
-        let mut next = start.clone();
-        for (i, &c) in cust.iter().enumerate() {
-            order[next[c as usize] as usize] = i as u32;
-            next[c as usize] += 1;
-        }
+        let (start, order) = crate::journey::rows_by_customer(cust, n_cust);
         let last = cust[n - 1] as usize;
         let mut pending = self.pending.take();
         let mut chunk = Chunk::new(&self.spec);
