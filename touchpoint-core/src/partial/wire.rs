@@ -259,7 +259,7 @@ impl Partial {
     }
 
     /// Read [`Partial::to_bytes`]; a damaged or foreign file is an
-    /// [`Error::ModelFile`](crate::Error::ModelFile).
+    /// [`Error::ModelFile`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Partial> {
         let (mut r, fingerprint) = payload(bytes, ModelKind::Partial, WHAT)?;
         let spec = PartialSpec::read(&mut r)?;
