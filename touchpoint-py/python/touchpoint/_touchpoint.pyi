@@ -5,6 +5,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
 
 __version__: str
 __all__ = [
+    "PyPartial",
+    "PyPartialBuilder",
+    "PyPartialSpec",
     "PyScorer",
     "credits_from_bytes",
     "credits_to_bytes",
@@ -657,6 +660,7 @@ class PyScorer:
     def candidates(self) -> int: ...
 
 # partials (touchpoint.partial, touchpoint.spark, touchpoint.dask)
+@final
 class PyPartialSpec:
     def __new__(
         cls,
@@ -693,11 +697,13 @@ class PyPartialSpec:
     @staticmethod
     def from_bytes(data: bytes) -> PyPartialSpec: ...
 
+@final
 class PyPartialBuilder:
     def __new__(cls, spec: PyPartialSpec) -> PyPartialBuilder: ...
     def push(self, events: PyEvents) -> None: ...
     def finish(self) -> PyPartial: ...
 
+@final
 class PyPartial:
     @staticmethod
     def empty(spec: PyPartialSpec) -> PyPartial: ...
