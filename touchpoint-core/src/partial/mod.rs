@@ -631,22 +631,28 @@ impl Partial {
 
     /// Every model of the spec, in its order.
     pub fn attribute(&self) -> Result<Vec<Credits>> {
-        (0..self.spec.models.len()).map(|i| self.attribute_model(i)).collect()
+        // the set table and the frame once for every model
+        let (sets, opts) = (self.set_table()?, AttributionOptions::default());
+        let frame = self.frame(&sets, &opts)?;
+        (0..self.spec.models.len()).map(|i| self.attribute_in(i, &frame)).collect()
     }
 
     /// Model `index` of the spec.
     pub fn attribute_model(&self, index: usize) -> Result<Credits> {
-        let model =
-            self.spec.models.get(index).ok_or_else(|| {
-                Error::option("model", index, format!("the spec has {} models", self.spec.models.len()))
-            })?;
-        let sets = self.set_table()?;
+        let (sets, opts) = (self.set_table()?, AttributionOptions::default());
+        self.attribute_in(index, &self.frame(&sets, &opts)?)
+    }
+
+    /// The frame the single-machine models read: the set table's rows with the exact totals.
+    fn frame<'a>(&self, sets: &'a PathTable, opts: &'a AttributionOptions) -> Result<Frame<'a>> {
         let (journeys, conversions, value) = self.totals();
-        let opts = AttributionOptions::default();
-        let data = crate::Data::Paths(&sets);
-        let frame = Frame {
+        if journeys <= 0.0 {
+            return Err(Error::EmptyInput { what: "partial", hint: "journey (build the partial from events)" });
+        }
+        let data = crate::Data::Paths(sets);
+        Ok(Frame {
             data,
-            opts: &opts,
+            opts,
             journeys,
             conversions,
             value,
@@ -654,18 +660,22 @@ impl Partial {
             truncated_rows: 0,
             truncated_touches: 0,
             totals: data.pass_totals(None),
-        };
-        if journeys <= 0.0 {
-            return Err(Error::EmptyInput { what: "partial", hint: "journey (build the partial from events)" });
-        }
+        })
+    }
+
+    fn attribute_in(&self, index: usize, frame: &Frame<'_>) -> Result<Credits> {
+        let model =
+            self.spec.models.get(index).ok_or_else(|| {
+                Error::option("model", index, format!("the spec has {} models", self.spec.models.len()))
+            })?;
         frame.require_conversions(model)?;
         match model {
             AttributionModel::Markov { order, allocation, value_basis } => {
                 let g = self.graph(*order)?;
-                attribution::markov::attribute_on(&frame, model, &g, *allocation, *value_basis)
+                attribution::markov::attribute_on(frame, model, &g, *allocation, *value_basis)
             }
-            AttributionModel::ShapleyRate { method } => attribution::shapley::conversion_rate(&frame, model, method),
-            AttributionModel::ShaoLi => attribution::shao_li::attribute(&frame, model),
+            AttributionModel::ShapleyRate { method } => attribution::shapley::conversion_rate(frame, model, method),
+            AttributionModel::ShaoLi => attribution::shao_li::attribute(frame, model),
             m => {
                 let n_tp = self.spec.catalog.len();
                 let (mut conv, mut val) = (vec![0.0; n_tp], vec![0.0; n_tp]);

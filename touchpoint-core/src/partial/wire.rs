@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{CONV_STATE, Cell, NULL_STATE, Partial, PartialSpec, SEP, START_STATE, Section, bad_key, check_same};
+use super::{CONV_STATE, Cell, NULL_STATE, Partial, PartialSpec, SEP, START_STATE, Section, bad_key};
 use crate::attribution::{AttributionModel, MarkovAllocation, ShapleyMethod, ValueBasis};
 use crate::error::{Error, Result};
 use crate::named::Named;
@@ -319,10 +319,7 @@ impl Partial {
         for b in parts {
             let p = Partial::from_bytes(b)?;
             match acc.as_mut() {
-                Some(a) => {
-                    check_same(&a.spec, &p.spec)?;
-                    a.merge(&p)?
-                }
+                Some(a) => a.merge(&p)?,
                 None => acc = Some(p),
             }
         }
