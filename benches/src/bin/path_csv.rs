@@ -1,15 +1,28 @@
-//! Time reading the synthetic 1M-row path CSV (`cargo run --release -p touchpoint-benches --bin path_csv -- [rows]`).
+//! Time reading a path CSV: the synthetic 1M-row file, or a given one
+//! (`cargo run --release -p touchpoint-benches --bin path_csv -- [rows | file.csv]`).
 
 use std::time::Instant;
 
 use touchpoint_core::{PathCsvOptions, PathTable};
 
 fn main() -> touchpoint_core::Result<()> {
-    let rows: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join("touchpoint-bench");
-    let _ = std::fs::create_dir_all(&dir);
-    let file = dir.join(format!("paths_{rows}.csv"));
-    let bytes = touchpoint_benches::write_path_csv(rows, 11, &file)?;
+    let arg = std::env::args().nth(1);
+    let (rows, file, bytes) = match arg.as_deref().map(|a| (a, a.parse::<usize>())) {
+        Some((a, Err(_))) => {
+            let file = std::path::PathBuf::from(a);
+            let bytes =
+                std::fs::metadata(&file).map_err(|e| touchpoint_core::Error::Io { path: a.into(), source: e })?.len();
+            (0, file, bytes)
+        }
+        other => {
+            let rows = other.and_then(|(_, r)| r.ok()).unwrap_or(1_000_000);
+            let dir = std::env::temp_dir().join("touchpoint-bench");
+            let _ = std::fs::create_dir_all(&dir);
+            let file = dir.join(format!("paths_{rows}.csv"));
+            let bytes = touchpoint_benches::write_path_csv(rows, 11, &file)?;
+            (rows, file, bytes)
+        }
+    };
     let data =
         std::fs::read(&file).map_err(|e| touchpoint_core::Error::Io { path: file.display().to_string(), source: e })?;
     let mut times = Vec::new();

@@ -190,9 +190,11 @@ struct Builder {
     packed: HashMap<u64, u32>,
     /// Bits per touchpoint code in a packed window (0: windows do not fit, use `index`).
     bits: u32,
-    dense: Option<Vec<EdgeStats>>,
+    /// Edges by state and the last touchpoint of the next state, when the table is small
+    /// enough for every possible state (`sparse` is then unused).
+    succ: Option<Succ>,
+    /// Edges by node pair otherwise.
     sparse: HashMap<(u32, u32), EdgeStats>,
-    dim: usize,
     buf: Vec<u32>,
     tbuf: Vec<usize>,
     /// Collapse consecutive identical states (the Markov convention); off for a
@@ -210,8 +212,67 @@ fn force_maps() -> bool {
     false
 }
 
-/// Largest dense edge matrix (bytes) of a builder; larger graphs use a hash map of edges.
-const DENSE_BYTES: usize = 4 << 20;
+/// Tests: rows per chunk of the parallel build (0: by the data size).
+fn force_chunk() -> usize {
+    #[cfg(test)]
+    return tests::FORCE_CHUNK.with(|c| c.get());
+    #[cfg(not(test))]
+    0
+}
+
+/// The edges of a builder as a table of `n_tp + 2` columns per state. The state after a window is the window shifted by one touchpoint, so an
+/// edge out of a state is named by the last touchpoint of the next state (or by conversion or
+/// null): no hash of node pairs, and the next state itself is cached per cell, so a journey's
+/// windows are walked without looking them up. `Start`'s edges (to any state) are a column of
+/// their own.
+#[derive(Clone)]
+struct Succ {
+    n_tp: usize,
+    /// `(count, value)` per (state, column): columns `0..n_tp` lead to the state ending in that
+    /// touchpoint, `n_tp` to conversion, `n_tp + 1` to null.
+    cells: Vec<[f64; 2]>,
+    /// Dwell times per cell (timed builders only).
+    dwell: Vec<DwellStats>,
+    /// Node of the next state per (state, touchpoint) (`u32::MAX`: not met yet).
+    next: Vec<u32>,
+    /// `(count, value)` of the edge `Start` → state.
+    start: Vec<[f64; 2]>,
+    timed: bool,
+}
+
+impl Succ {
+    fn width(&self) -> usize {
+        self.n_tp + 2
+    }
+
+    /// Room for one more state.
+    fn grow(&mut self) {
+        let w = self.width();
+        self.cells.resize(self.cells.len() + w, [0.0; 2]);
+        if self.timed {
+            self.dwell.resize(self.dwell.len() + w, DwellStats::default());
+        }
+        self.next.resize(self.next.len() + self.n_tp, u32::MAX);
+        self.start.push([0.0; 2]);
+    }
+
+    /// Cell `col` of the state of node `a` (a state node: `a >= 3`).
+    #[inline]
+    fn cell(&mut self, a: u32, col: usize, w: f64, value: f64, dwell: Option<i64>) {
+        let i = (a as usize - 3) * self.width() + col;
+        let c = &mut self.cells[i];
+        c[0] += w;
+        c[1] += value;
+        if let Some(d) = dwell {
+            self.dwell[i].add(d);
+        }
+    }
+}
+
+/// Largest successor table (bytes, for every possible state) of a builder; larger graphs use a
+/// hash map of edges.
+const SUCC_BYTES: usize = 64 << 20;
+
 /// Packed windows of at most this many bits index an array of states instead of a hash map.
 const PACKED_DIRECT_BITS: usize = 20;
 
@@ -220,13 +281,19 @@ impl Builder {
         if order == 0 || order > MAX_ORDER {
             return Err(Error::option("order", order, format!("the Markov order must be within 1..={MAX_ORDER}")));
         }
-        // every possible state fits a dense edge matrix of at most DENSE_BYTES: index by node
-        let max_nodes = (1..=order as u32)
-            .try_fold(3usize, |acc, j| n_tp.checked_pow(j).and_then(|p| acc.checked_add(p)))
-            .filter(|&d| d.checked_mul(d).is_some_and(|dd| dd.saturating_mul(size_of::<EdgeStats>()) <= DENSE_BYTES));
-        let max_nodes = max_nodes.filter(|_| !force_maps());
-        let dim = max_nodes.unwrap_or(n_tp + 3);
-        let dense = max_nodes.map(|d| vec![EdgeStats::default(); d * d]);
+        // every possible state fits a successor table of at most SUCC_BYTES: index by state
+        let succ = (1..=order as u32)
+            .try_fold(0usize, |acc, j| n_tp.checked_pow(j).and_then(|p| acc.checked_add(p)))
+            .and_then(|states| states.checked_mul((n_tp + 2) * size_of::<[f64; 2]>() + n_tp * 4))
+            .filter(|&bytes| bytes <= SUCC_BYTES && !force_maps())
+            .map(|_| Succ {
+                n_tp,
+                cells: Vec::new(),
+                dwell: Vec::new(),
+                next: Vec::new(),
+                start: Vec::new(),
+                timed: false,
+            });
         let bits = {
             let bits = usize::BITS - (n_tp + 1).leading_zeros();
             if order >= 2 && bits as usize * order <= 64 { bits } else { 0 }
@@ -245,9 +312,8 @@ impl Builder {
             },
             packed: HashMap::new(),
             bits,
-            dense,
+            succ,
             sparse: HashMap::new(),
-            dim,
             buf: Vec::new(),
             tbuf: Vec::new(),
             collapse: true,
@@ -259,47 +325,122 @@ impl Builder {
     #[inline]
     fn state(&mut self, w: &[TouchpointId]) -> u32 {
         if self.order == 1 {
-            let slot = &mut self.direct[w[0].index()];
-            if *slot == u32::MAX {
-                *slot = 3 + self.states.len() as u32;
-                self.states.push(w.into());
+            let i = self.direct[w[0].index()];
+            if i != u32::MAX {
+                return i;
             }
-            return *slot;
+            let i = self.new_state(w);
+            self.direct[w[0].index()] = i;
+            return i;
         }
         if self.bits > 0 {
             let key = w.iter().fold(0u64, |k, t| (k << self.bits) | (t.0 as u64 + 1));
             if !self.direct.is_empty() {
-                let n = self.states.len();
-                let slot = &mut self.direct[key as usize];
-                if *slot == u32::MAX {
-                    *slot = 3 + n as u32;
-                    self.states.push(w.into());
+                let i = self.direct[key as usize];
+                if i != u32::MAX {
+                    return i;
                 }
-                return *slot;
+                let i = self.new_state(w);
+                self.direct[key as usize] = i;
+                return i;
             }
             if let Some(&i) = self.packed.get(&key) {
                 return i;
             }
-            let i = 3 + self.states.len() as u32;
-            self.states.push(w.into());
+            let i = self.new_state(w);
             self.packed.insert(key, i);
             return i;
         }
         if let Some(&i) = self.index.get(w) {
             return i;
         }
-        let i = 3 + self.states.len() as u32;
-        self.states.push(w.into());
+        let i = self.new_state(w);
         self.index.insert(w.into(), i);
         i
     }
 
+    /// Number a window not seen before.
+    #[cold]
+    fn new_state(&mut self, w: &[TouchpointId]) -> u32 {
+        let i = 3 + self.states.len() as u32;
+        self.states.push(w.into());
+        if let Some(s) = self.succ.as_mut() {
+            s.grow();
+        }
+        i
+    }
+
+    /// Node of the state after `a` when the next touch is `t` (`window`: that state's window).
+    #[inline]
+    fn next_state(&mut self, a: u32, t: usize, window: &[TouchpointId]) -> u32 {
+        let Some(s) = self.succ.as_ref() else { return self.state(window) };
+        let slot = (a as usize - 3) * s.n_tp + t;
+        let b = s.next[slot];
+        if b != u32::MAX {
+            return b;
+        }
+        let b = self.state(window);
+        if let Some(s) = self.succ.as_mut() {
+            s.next[slot] = b;
+        }
+        b
+    }
+
+    /// [`Builder::add`] with the successor table.
+    fn add_succ(
+        &mut self,
+        tps: &[TouchpointId],
+        times: Option<&[i64]>,
+        end: Option<i64>,
+        conv: f64,
+        nulls: f64,
+        value: f64,
+    ) {
+        let (k, n) = (self.order, tps.len());
+        let w = conv + nulls;
+        let mut a = self.state(&tps[..n.min(k)]);
+        let mut last = n.min(k) - 1;
+        if let Some(s) = self.succ.as_mut() {
+            let c = &mut s.start[a as usize - 3];
+            c[0] += w;
+            c[1] += value;
+        }
+        if let Some(r) = self.rec.as_mut() {
+            r.push(a);
+        }
+        for i in k..n {
+            let t = tps[i].index();
+            // order 1: the state of a touch is a direct lookup that does not wait for the
+            // previous state (the next-state cache would chain the loads)
+            let b = if k == 1 { self.state(&tps[i..=i]) } else { self.next_state(a, t, &tps[i + 1 - k..=i]) };
+            if self.collapse && b == a {
+                continue;
+            }
+            let dwell = times.map(|ts| ts[i].saturating_sub(ts[last]));
+            if let Some(s) = self.succ.as_mut() {
+                s.cell(a, t, w, value, dwell);
+            }
+            if let Some(r) = self.rec.as_mut() {
+                r.push(b);
+            }
+            (a, last) = (b, i);
+        }
+        let Some(s) = self.succ.as_mut() else { return };
+        if conv > 0.0 {
+            let dwell = match (times, end) {
+                (Some(ts), Some(end)) => Some(end.saturating_sub(ts[last])),
+                _ => None,
+            };
+            s.cell(a, s.n_tp, conv, value, dwell);
+        }
+        if nulls > 0.0 {
+            s.cell(a, s.n_tp + 1, nulls, 0.0, None);
+        }
+    }
+
     #[inline]
     fn edge(&mut self, a: u32, b: u32) -> &mut EdgeStats {
-        match &mut self.dense {
-            Some(d) => &mut d[a as usize * self.dim + b as usize],
-            None => self.sparse.entry((a, b)).or_default(),
-        }
+        self.sparse.entry((a, b)).or_default()
     }
 
     /// Add one journey (or `conv + nulls` identical ones).
@@ -312,6 +453,9 @@ impl Builder {
         nulls: f64,
         value: f64,
     ) {
+        if self.succ.is_some() {
+            return self.add_succ(tps, times, end, conv, nulls, value);
+        }
         let k = self.order;
         if k == 1 && times.is_none() && self.collapse {
             // order 1 without times (path tables): the same counts, without the state sequence
@@ -401,38 +545,95 @@ impl Builder {
     /// numbered after this builder's, in their order of first appearance.
     fn absorb(&mut self, o: Builder) {
         let map: Vec<u32> = [0, 1, 2].into_iter().chain(o.states.iter().map(|s| self.state(s))).collect();
+        if let (Some(dst), Some(src)) = (self.succ.as_mut(), o.succ.as_ref()) {
+            // a cell names the same edge in both builders (its column is the next touchpoint)
+            let w = src.width();
+            for (i, row) in src.cells.chunks_exact(w).enumerate() {
+                let a = map[3 + i] as usize - 3;
+                for (col, c) in row.iter().enumerate() {
+                    let d = &mut dst.cells[a * w + col];
+                    d[0] += c[0];
+                    d[1] += c[1];
+                }
+                if src.timed {
+                    for col in 0..w {
+                        dst.dwell[a * w + col].merge(&src.dwell[i * w + col]);
+                    }
+                }
+                let (d, c) = (&mut dst.start[a], src.start[i]);
+                d[0] += c[0];
+                d[1] += c[1];
+            }
+            return;
+        }
         let mut add = |a: usize, b: usize, e: &EdgeStats| {
             let dst = self.edge(map[a], map[b]);
             dst.count += e.count;
             dst.value += e.value;
             dst.dwell.merge(&e.dwell);
         };
-        match &o.dense {
-            Some(d) => {
-                for (i, e) in d.iter().enumerate() {
-                    if e.count != 0.0 || e.value != 0.0 || e.dwell.count > 0 {
-                        add(i / o.dim, i % o.dim, e);
-                    }
-                }
-            }
-            None => {
-                // every key is added once, so the iteration order does not change the sums
-                for (&(a, b), e) in &o.sparse {
-                    add(a as usize, b as usize, e);
-                }
-            }
+        // every key is added once, so the iteration order does not change the sums
+        for (&(a, b), e) in &o.sparse {
+            add(a as usize, b as usize, e);
         }
     }
 
-    fn finish(self, catalog: Catalog, has_times: bool, journeys: f64, conversions: f64, value: f64) -> JourneyGraph {
-        let mut edges: Vec<((u32, u32), EdgeStats)> = match self.dense {
-            Some(d) => d
-                .into_iter()
-                .enumerate()
-                .filter(|(_, e)| e.count > 0.0)
-                .map(|(i, e)| (((i / self.dim) as u32, (i % self.dim) as u32), e))
-                .collect(),
-            None => self.sparse.into_iter().filter(|(_, e)| e.count > 0.0).collect(),
+    /// The edges of a successor table by node pair.
+    fn succ_edges(&mut self, s: &Succ) -> Vec<((u32, u32), EdgeStats)> {
+        let w = s.width();
+        let stats = |i: usize, c: [f64; 2]| EdgeStats {
+            count: c[0],
+            value: c[1],
+            dwell: s.dwell.get(i).copied().unwrap_or_default(),
+        };
+        let mut edges = Vec::new();
+        for (i, &c) in s.start.iter().enumerate() {
+            edges.push(((START as u32, 3 + i as u32), EdgeStats { count: c[0], value: c[1], ..Default::default() }));
+        }
+        let mut window = Vec::with_capacity(self.order);
+        for i in 0..s.start.len() {
+            let a = 3 + i as u32;
+            for col in 0..w {
+                let c = s.cells[i * w + col];
+                if c[0] == 0.0 && c[1] == 0.0 {
+                    continue;
+                }
+                let b = if col == s.n_tp {
+                    CONVERSION as u32
+                } else if col == s.n_tp + 1 {
+                    NULL as u32
+                } else {
+                    let known = s.next[i * s.n_tp + col];
+                    if known != u32::MAX {
+                        known
+                    } else {
+                        // an edge merged from another chunk: the window shifted by one
+                        window.clear();
+                        if self.order > 1 {
+                            window.extend_from_slice(&self.states[i][1..]);
+                        }
+                        window.push(TouchpointId(col as u32));
+                        self.state(&window)
+                    }
+                };
+                edges.push(((a, b), stats(i * w + col, c)));
+            }
+        }
+        edges
+    }
+
+    fn finish(
+        mut self,
+        catalog: Catalog,
+        has_times: bool,
+        journeys: f64,
+        conversions: f64,
+        value: f64,
+    ) -> JourneyGraph {
+        let succ = self.succ.take();
+        let mut edges: Vec<((u32, u32), EdgeStats)> = match succ {
+            Some(s) => self.succ_edges(&s).into_iter().filter(|(_, e)| e.count > 0.0).collect(),
+            None => std::mem::take(&mut self.sparse).into_iter().filter(|(_, e)| e.count > 0.0).collect(),
         };
         edges.sort_unstable_by_key(|(k, _)| *k);
         let totals = (journeys, conversions, value);
@@ -502,11 +703,17 @@ impl JourneyGraph {
         let catalog = data.catalog();
         let mut proto = Builder::new(order, catalog.len())?;
         proto.collapse = collapse;
+        if let Some(s) = proto.succ.as_mut() {
+            s.timed = data.has_times();
+        }
         // Chunks of rows are counted in parallel and merged in row order: states keep their
         // order of first appearance and the sums their fixed grouping (chunking depends on the
         // data size only), so the graph does not depend on the thread count. Few, large chunks:
         // merging sparse high-order builders costs about as much as filling them.
-        let chunk = (data.len().div_ceil(4)).max(1 << 16);
+        let chunk = match force_chunk() {
+            0 => (data.len().div_ceil(4)).max(1 << 16),
+            n => n,
+        };
         let parts = data.map_chunks(chunk, |range| {
             let mut b = proto.clone();
             let mut totals = [0.0; 3];
@@ -653,7 +860,7 @@ impl JourneyGraph {
         let remap = catalog.absorb(&other.catalog);
         let mut b = Builder::new(self.order, catalog.len())?;
         b.collapse = !self.directly_follows;
-        b.dense = None; // ids differ between the inputs: use the sparse accumulator
+        b.succ = None; // ids differ between the inputs: use the sparse accumulator
         let add_graph = |g: &JourneyGraph, map: &dyn Fn(TouchpointId) -> TouchpointId, b: &mut Builder| {
             let mut node_map = vec![0u32, 1, 2];
             for i in g.graph.node_indices().skip(3) {
@@ -713,37 +920,53 @@ mod tests {
     thread_local! {
         /// Build with hash maps of states and edges even when arrays would do.
         pub(super) static FORCE_MAPS: Cell<bool> = const { Cell::new(false) };
+        /// Rows per chunk of the parallel build (0: by the data size).
+        pub(super) static FORCE_CHUNK: Cell<usize> = const { Cell::new(0) };
     }
 
-    fn build(data: Data<'_>, order: usize, collapse: bool, maps: bool) -> JourneyGraph {
-        FORCE_MAPS.with(|c| c.set(maps));
+    /// How a test builds: the representation chosen by size, or hash maps.
+    #[derive(Clone, Copy, Debug)]
+    enum Repr {
+        BySize,
+        Maps,
+    }
+
+    fn build(data: Data<'_>, order: usize, collapse: bool, repr: Repr, chunk: usize) -> JourneyGraph {
+        FORCE_MAPS.with(|c| c.set(matches!(repr, Repr::Maps)));
+        FORCE_CHUNK.with(|c| c.set(chunk));
         let g = if collapse {
             JourneyGraph::from_data(data, order, None)
         } else {
             JourneyGraph::directly_follows(data, None)
         };
         FORCE_MAPS.with(|c| c.set(false));
+        FORCE_CHUNK.with(|c| c.set(0));
         g.unwrap()
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-        /// The array representations (dense edges, direct state lookup) and the hash maps give
-        /// the same graph: same states in the same order, same counts, values and dwell times.
+        /// The array representations (the successor table, direct state lookup) and the hash
+        /// maps give the same graph: same states in the same order, same counts,
+        /// values and dwell times; in one chunk and in many merged ones.
         #[test]
-        fn arrays_and_maps_build_the_same_graph(rows in 20usize..300, seed in 0u64..1000, tps in 2usize..12) {
+        fn arrays_and_maps_build_the_same_graph(rows in 20usize..300, seed in 0u64..1000, tps in 2usize..12, chunk in 0usize..40) {
             let paths = demo::paths(rows, tps, seed).unwrap();
             let events = demo::events(&demo::DemoOptions { customers: rows, seed, ..Default::default() }).unwrap();
             let (journeys, _) = Journeys::build(&events, &JourneyOptions::default()).unwrap();
             for data in [Data::Paths(&paths), Data::Journeys(&journeys)] {
                 for (order, collapse) in [(1, true), (1, false), (2, true), (3, true), (4, true)] {
-                    let (a, b) = (build(data, order, collapse, false), build(data, order, collapse, true));
-                    let (ta, tb) = (a.transitions(), b.transitions());
-                    prop_assert_eq!(ta.len(), tb.len());
-                    for (x, y) in ta.iter().zip(&tb) {
-                        prop_assert_eq!((x.source, x.target, x.source_label, x.target_label), (y.source, y.target, y.source_label, y.target_label));
-                        prop_assert_eq!(x.stats, y.stats);
+                    let a = build(data, order, collapse, Repr::BySize, chunk);
+                    {
+                        let repr = Repr::Maps;
+                        let b = build(data, order, collapse, repr, chunk);
+                        let (ta, tb) = (a.transitions(), b.transitions());
+                        prop_assert_eq!(ta.len(), tb.len(), "{:?} order {} collapse {}", repr, order, collapse);
+                        for (x, y) in ta.iter().zip(&tb) {
+                            prop_assert_eq!((x.source, x.target, x.source_label, x.target_label), (y.source, y.target, y.source_label, y.target_label));
+                            prop_assert_eq!(x.stats, y.stats);
+                        }
                     }
                 }
             }

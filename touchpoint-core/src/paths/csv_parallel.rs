@@ -5,7 +5,6 @@
 //! of the sequential reader. Anything unusual (quotes, a row with the wrong number of fields) is
 //! left to the `csv` crate.
 
-use std::hash::BuildHasher;
 use std::io::Read;
 
 use super::{PathCsvOptions, PathTable};
@@ -67,10 +66,10 @@ pub(super) fn read_file(file: &mut std::fs::File, opts: &PathCsvOptions, name: &
 struct Layout<'a> {
     pub fields: usize,
     pub path: usize,
-    pub conv: usize,
-    pub nulls: Option<usize>,
-    pub value: Option<usize>,
     pub names: [&'a str; 4],
+    /// The number columns in row order (conversions, nulls, value): column, name, value when
+    /// empty (`None`: empty is an error).
+    pub numbers: [(Option<usize>, &'a str, Option<f64>); 3],
     pub delimiter: u8,
     pub separator: &'a str,
 }
@@ -109,18 +108,17 @@ impl<'o> Layout<'o> {
             },
             None => header.find("total_conversion_value"),
         };
+        let names = [
+            opts.path.as_str(),
+            &opts.conversions,
+            opts.nulls.as_deref().unwrap_or("total_null"),
+            opts.value.as_deref().unwrap_or("total_conversion_value"),
+        ];
         Some(Ok(Layout {
             fields: header.len(),
             path: c_path,
-            conv: c_conv,
-            nulls: c_null,
-            value: c_val,
-            names: [
-                &opts.path,
-                &opts.conversions,
-                opts.nulls.as_deref().unwrap_or("total_null"),
-                opts.value.as_deref().unwrap_or("total_conversion_value"),
-            ],
+            names,
+            numbers: [(Some(c_conv), names[1], None), (c_null, names[2], Some(0.0)), (c_val, names[3], Some(0.0))],
             delimiter: opts.delimiter,
             separator: &opts.separator,
         }))
@@ -148,7 +146,7 @@ struct Seed {
     hasher: RowHasher,
 }
 
-type RowHasher = hashbrown::DefaultHashBuilder;
+type RowHasher = super::PathHasher;
 
 /// A chunk's outcome: rows, or a failure found at a local line (1-based within the chunk).
 enum ChunkResult {
@@ -162,76 +160,136 @@ fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
+/// Exact powers of ten (every one up to 10^15 is a double).
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /// Non-negative finite number; empty → `default` (None: empty is an error).
 fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, String> {
     let t = trim(field);
     if t.is_empty() {
         return default.ok_or_else(String::new);
     }
-    // integers (the common case) without the float parser
-    if t.len() <= 15 && t.iter().all(u8::is_ascii_digit) {
-        return Ok(t.iter().fold(0u64, |a, &d| a * 10 + (d - b'0') as u64) as f64);
+    // plain decimals of at most 15 digits (the common case) without the float parser: the
+    // digits as an integer (exact below 2^53) divided by an exact power of ten is the correctly
+    // rounded value, the same as `str::parse` (Clinger's fast path)
+    if t.len() <= 16 {
+        let (mut m, mut digits, mut frac, mut dot) = (0u64, 0u32, 0usize, false);
+        let plain = t.iter().all(|&b| match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+                frac += usize::from(dot);
+                true
+            }
+            b'.' if !dot => {
+                dot = true;
+                true
+            }
+            _ => false,
+        });
+        if plain && (1..=15).contains(&digits) {
+            return Ok(m as f64 / POW10[frac]);
+        }
     }
     let s = std::str::from_utf8(t).map_err(|_| String::from_utf8_lossy(t).into_owned())?;
     s.parse::<f64>().map_err(|_| s.to_owned())
 }
 
 /// Chunk-local interning of path tokens. The vocabulary of touchpoints is small, so an
-/// open-addressing cache keyed by the token's length and first and last 8 bytes answers almost
-/// every lookup without hashing the whole name or calling into the catalog's map.
+/// open-addressing cache keyed by the *raw* token (white space around it included, as it stands
+/// between two separators) answers almost every lookup with a length and two 8-byte compares:
+/// no trimming, no UTF-8 check, no hashing of the whole name, no call into the catalog's map
+/// (three 8-byte compares up to 24 bytes).
 struct Tokens {
     catalog: Catalog,
-    /// (length, first 8 bytes, last 8 bytes (both zero-padded), id); length 0 = empty slot.
-    slots: Vec<(u32, u64, u64, TouchpointId)>,
+    /// (length, first 8 bytes, last 8 bytes (both zero-padded), bytes 8..16, id or
+    /// [`EMPTY_TOKEN`], offset of the raw bytes in `long` for tokens longer than 24 bytes);
+    /// length 0 = empty slot.
+    slots: Vec<(u32, u64, u64, u64, u32, u32)>,
+    /// Raw bytes of the cached tokens longer than 24 bytes.
+    long: Vec<u8>,
     used: usize,
 }
 
 const TOKEN_SLOTS: usize = 256;
+/// The id of a cached raw token that is white space only (it adds no touchpoint).
+const EMPTY_TOKEN: u32 = u32::MAX;
+/// At most this many bytes of long raw tokens are cached per chunk.
+const LONG_TOKEN_BYTES: usize = 1 << 16;
 
 impl Tokens {
     fn new(catalog: Catalog) -> Self {
-        Self { catalog, slots: vec![(0, 0, 0, TouchpointId(0)); TOKEN_SLOTS], used: 0 }
+        Self { catalog, slots: vec![(0, 0, 0, 0, 0, 0); TOKEN_SLOTS], long: Vec::new(), used: 0 }
     }
 
-    /// Id of a trimmed, non-empty token; `Err` if it is not valid UTF-8.
-    #[inline]
-    fn id(&mut self, t: &[u8]) -> std::result::Result<TouchpointId, ()> {
-        let n = t.len();
-        let (a, z) = match (t.first_chunk::<8>(), t.last_chunk::<8>()) {
+    /// Id of the raw token `tok` (trimmed like `str::trim`), `None` if it is only white
+    /// space; `Err` if it is not valid UTF-8.
+    #[inline(always)]
+    fn id(&mut self, tok: &[u8]) -> std::result::Result<Option<TouchpointId>, ()> {
+        let n = tok.len();
+        if n == 0 {
+            return Ok(None);
+        }
+        let (a, z) = match (tok.first_chunk::<8>(), tok.last_chunk::<8>()) {
             (Some(h), Some(l)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*l)),
             _ => {
                 // shorter than 8 bytes: the bytes themselves, zero-padded (no memcpy call)
-                let v = t.iter().rev().fold(0u64, |v, &b| (v << 8) | b as u64);
+                let v = tok.iter().rev().fold(0u64, |v, &b| (v << 8) | b as u64);
                 (v, v)
             }
         };
+        // bytes 8..16 (with the head and the tail, every byte of a token of up to 24 bytes)
+        let m = tok.get(8..16).and_then(|b| b.first_chunk::<8>()).map_or(0, |b| u64::from_le_bytes(*b));
         let mut slot = ((a ^ z.rotate_left(23) ^ (n as u64).rotate_left(47)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56)
             as usize
             % TOKEN_SLOTS;
         loop {
-            let (len, p, q, id) = self.slots[slot];
+            let (len, p, q, r, id, off) = self.slots[slot];
             if len == 0 {
                 break;
             }
-            // up to 16 bytes, head and tail cover the whole token
             if len as usize == n
                 && p == a
                 && q == z
-                && (n <= 16 || self.catalog.name(id).is_some_and(|s| s.as_bytes() == t))
+                && r == m
+                && (n <= 24 || self.long.get(off as usize..off as usize + n) == Some(tok))
             {
-                return Ok(id);
+                return Ok((id != EMPTY_TOKEN).then_some(TouchpointId(id)));
             }
             slot = (slot + 1) % TOKEN_SLOTS;
         }
-        let name = std::str::from_utf8(t).map_err(|_| ())?;
-        let id = match self.catalog.get(name) {
-            Some(id) => id,
-            None => self.catalog.intern(name),
+        self.miss(tok, slot, (a, z, m))
+    }
+
+    /// Intern a token the cache does not know, and cache it in `slot` if there is room.
+    #[cold]
+    #[inline(never)]
+    fn miss(
+        &mut self,
+        tok: &[u8],
+        slot: usize,
+        (a, z, m): (u64, u64, u64),
+    ) -> std::result::Result<Option<TouchpointId>, ()> {
+        let n = tok.len();
+        let t = trim_token(tok)?;
+        let id = if t.is_empty() {
+            None
+        } else {
+            let name = std::str::from_utf8(t).map_err(|_| ())?;
+            Some(match self.catalog.get(name) {
+                Some(id) => id,
+                None => self.catalog.intern(name),
+            })
         };
         // keep the table at most half full (a larger vocabulary falls back to the catalog)
-        if let Ok(len) = u32::try_from(n) {
+        let off = self.long.len();
+        let room = n <= 24 || off + n <= LONG_TOKEN_BYTES;
+        if let (Ok(len), Ok(off32), true) = (u32::try_from(n), u32::try_from(off), room) {
             if self.used < TOKEN_SLOTS / 2 {
-                self.slots[slot] = (len, a, z, id);
+                if n > 24 {
+                    self.long.extend_from_slice(tok);
+                }
+                self.slots[slot] = (len, a, z, m, id.map_or(EMPTY_TOKEN, |t| t.0), off32);
                 self.used += 1;
             }
         }
@@ -254,6 +312,101 @@ fn trim_token(tok: &[u8]) -> std::result::Result<&[u8], ()> {
     }
 }
 
+/// The line being read: its fields (byte ranges of the chunk); its path tokens are already
+/// interned, from `first` on in the chunk's ids (`bad`: one was not valid UTF-8).
+struct LineParts {
+    fields: Vec<(usize, usize)>,
+    first: usize,
+    bad: bool,
+}
+
+impl LineParts {
+    /// Intern the raw path token `tok`.
+    #[inline]
+    fn token(&mut self, c: &mut Chunk, tokens: &mut Tokens, tok: &[u8]) {
+        match tokens.id(tok) {
+            Ok(Some(id)) => c.ids.push(id),
+            Ok(None) => {}
+            Err(()) => self.bad = true,
+        }
+    }
+
+    /// Start the next line.
+    fn clear(&mut self, c: &Chunk) {
+        self.fields.clear();
+        self.first = c.ids.len();
+        self.bad = false;
+    }
+}
+
+/// Positions of the bytes of `set` in `data`, in order: 64 bytes are compared at a time
+/// (SSE2 on x86-64, which every x86-64 processor has) and the set bits of the mask walked.
+struct Structural<'a> {
+    data: &'a [u8],
+    /// Start of the block `mask` describes.
+    block: usize,
+    /// Start of the next block.
+    next: usize,
+    mask: u64,
+    set: [u8; 3],
+}
+
+impl<'a> Structural<'a> {
+    fn new(data: &'a [u8], set: [u8; 3]) -> Self {
+        Self { data, block: 0, next: 0, mask: 0, set }
+    }
+}
+
+impl Iterator for Structural<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if self.next >= self.data.len() {
+                return None;
+            }
+            self.block = self.next;
+            self.next += 64;
+            let rest = &self.data[self.block..];
+            self.mask = match rest.first_chunk::<64>() {
+                Some(b) => mask64(b, self.set),
+                None => rest.iter().enumerate().fold(0u64, |m, (i, &x)| {
+                    m | (u64::from(x == self.set[0] || x == self.set[1] || x == self.set[2]) << i)
+                }),
+            };
+        }
+        let p = self.block + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(p)
+    }
+}
+
+/// Bit `i` set when `b[i]` is one of `set`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn mask64(b: &[u8; 64], set: [u8; 3]) -> u64 {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of the x86-64 baseline (every x86-64 processor has it), and each
+    // unaligned load reads bytes 16k..16k+16 of the 64-byte array.
+    unsafe {
+        let [x, y, z] = set.map(|c| _mm_set1_epi8(c as i8));
+        let mut m = 0u64;
+        for k in 0..4 {
+            let v = _mm_loadu_si128(b.as_ptr().add(16 * k).cast::<__m128i>());
+            let e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y)), _mm_cmpeq_epi8(v, z));
+            m |= u64::from(_mm_movemask_epi8(e) as u16) << (16 * k);
+        }
+        m
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn mask64(b: &[u8; 64], set: [u8; 3]) -> u64 {
+    b.iter().enumerate().fold(0u64, |m, (i, &x)| m | (u64::from(x == set[0] || x == set[1] || x == set[2]) << i))
+}
+
 fn parse_chunk(data: &[u8], l: &Layout<'_>, seed: &Seed) -> ChunkResult {
     // rough sizes (a touch takes several bytes, a row dozens) to avoid regrowing
     let mut c = Chunk {
@@ -267,107 +420,167 @@ fn parse_chunk(data: &[u8], l: &Layout<'_>, seed: &Seed) -> ChunkResult {
     c.offsets.push(0);
     let mut tokens = Tokens::new(seed.catalog.clone());
     let sep = l.separator.as_bytes();
-    let sep_finder = memchr::memmem::Finder::new(sep);
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(l.fields);
-    let mut start = 0;
-    while start <= data.len() {
-        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
-        let raw = &data[start..end];
-        start = end + 1;
-        c.lines += 1;
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.is_empty() {
-            continue;
-        }
-        fields.clear();
-        let mut f0 = 0;
-        for p in memchr::memchr_iter(l.delimiter, line) {
-            fields.push(&line[f0..p]);
-            f0 = p + 1;
-        }
-        fields.push(&line[f0..]);
-        if fields.len() != l.fields {
-            return ChunkResult::Fallback;
-        }
-        let at = c.lines;
-        let field = fields[l.path];
-        let bad_utf8 = |at: u64| {
-            let v = String::from_utf8_lossy(field).into_owned();
-            let name = l.names[0].to_owned();
-            ChunkResult::Err(
-                at,
-                Box::new(move |line| Error::invalid(name.clone(), Location::Line(line), v.clone(), "not valid UTF-8")),
-            )
-        };
-        let first = c.ids.len();
-        let mut t0 = 0;
-        let mut push = |tok: &[u8]| -> std::result::Result<(), ()> {
-            let t = trim_token(tok)?;
-            if !t.is_empty() {
-                c.ids.push(tokens.id(t)?);
-            }
-            Ok(())
-        };
-        let mut ok = true;
-        if sep.len() == 1 {
-            for p in memchr::memchr_iter(sep[0], field) {
-                ok &= push(&field[t0..p]).is_ok();
-                t0 = p + 1;
-            }
-        } else {
-            for p in sep_finder.find_iter(field) {
-                ok &= push(&field[t0..p]).is_ok();
-                t0 = p + sep.len();
-            }
-        }
-        ok &= push(&field[t0..]).is_ok();
-        if !ok {
-            return bad_utf8(at);
-        }
-        if c.ids.len() == first {
-            // the sequential reader names a path that is not UTF-8 before calling it empty
-            let Ok(path) = std::str::from_utf8(field) else { return bad_utf8(at) };
-            let (name, v) = (l.names[0].to_owned(), path.to_owned());
-            return ChunkResult::Err(
-                at,
-                Box::new(move |line| {
-                    Error::invalid(name.clone(), Location::Line(line), v.clone(), "empty path: it has no touchpoints")
-                }),
-            );
-        }
-        let mut nums = [0.0; 3];
-        for (k, (col, name, default)) in
-            [(Some(l.conv), l.names[1], None), (l.nulls, l.names[2], Some(0.0)), (l.value, l.names[3], Some(0.0))]
-                .into_iter()
-                .enumerate()
-        {
-            let Some(col) = col else { continue };
-            let checked = number(fields[col], default).map_err(|v| (v, "expected a number")).and_then(|x| {
-                if x.is_finite() && x >= 0.0 { Ok(x) } else { Err((x.to_string(), "must be a finite number >= 0")) }
-            });
-            match checked {
-                Ok(x) => nums[k] = x,
-                Err((v, why)) => {
-                    let name = name.to_owned();
-                    let why = if v.is_empty() { "expected a number" } else { why };
-                    // reproduce the sequential reader's message exactly
-                    let text = String::from_utf8_lossy(trim(fields[col])).into_owned();
-                    return ChunkResult::Err(
-                        at,
-                        Box::new(move |line| match csvutil::parse_nonneg(&name, Location::Line(line), &text) {
-                            Err(e) => e,
-                            Ok(_) => Error::invalid(name.clone(), Location::Line(line), v.clone(), why),
-                        }),
-                    );
+    let mut parts = LineParts { fields: Vec::with_capacity(l.fields + 1), first: 0, bad: false };
+    match *sep {
+        [s] if s != l.delimiter && s != b'\n' && l.delimiter != b'\n' => {
+            // one pass over the structural bytes (newlines, delimiters, separators); path tokens
+            // are interned as they end
+            let mut line = 0;
+            let mut tok = 0;
+            for p in Structural::new(data, [b'\n', l.delimiter, s]) {
+                let b = data[p];
+                let in_path = parts.fields.len() == l.path;
+                if b == s {
+                    if in_path {
+                        parts.token(&mut c, &mut tokens, &data[tok..p]);
+                        tok = p + 1;
+                    }
+                    continue;
                 }
+                let f0 = parts.fields.last().map_or(line, |f| f.1 + 1);
+                if b == l.delimiter {
+                    if in_path {
+                        parts.token(&mut c, &mut tokens, &data[tok..p]);
+                    }
+                    parts.fields.push((f0, p));
+                    tok = p + 1;
+                    continue;
+                }
+                if let Some(stop) = end_line(&mut c, &mut tokens, data, &mut parts, (line, f0, tok, p), l, seed) {
+                    return stop;
+                }
+                (line, tok) = (p + 1, p + 1);
+            }
+            let f0 = parts.fields.last().map_or(line, |f| f.1 + 1);
+            if let Some(stop) = end_line(&mut c, &mut tokens, data, &mut parts, (line, f0, tok, data.len()), l, seed) {
+                return stop;
             }
         }
-        c.hashes.push(seed.hasher.hash_one(&c.ids[first..]));
-        c.offsets.push(c.ids.len() as u32);
-        c.nums.push(nums);
+        _ => {
+            // a separator of several bytes (or one that is also a delimiter or a newline)
+            let sep_finder = memchr::memmem::Finder::new(sep);
+            let mut start = 0;
+            while start <= data.len() {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+                let line = &data[start..end];
+                let line_end = start + line.strip_suffix(b"\r").unwrap_or(line).len();
+                c.lines += 1;
+                parts.clear(&c);
+                let mut f0 = start;
+                for p in memchr::memchr_iter(l.delimiter, &data[start..line_end]) {
+                    parts.fields.push((f0, start + p));
+                    f0 = start + p + 1;
+                }
+                parts.fields.push((f0, line_end));
+                if line_end > start {
+                    if let Some(&(a, z)) = parts.fields.get(l.path) {
+                        let mut t0 = a;
+                        for p in sep_finder.find_iter(&data[a..z]) {
+                            parts.token(&mut c, &mut tokens, &data[t0..a + p]);
+                            t0 = a + p + sep.len();
+                        }
+                        parts.token(&mut c, &mut tokens, &data[t0..z]);
+                    }
+                    if let Some(stop) = add_row(&mut c, data, &parts, l, seed) {
+                        return stop;
+                    }
+                }
+                start = end + 1;
+            }
+        }
     }
     c.catalog = tokens.catalog;
     ChunkResult::Ok(c)
+}
+
+/// Close the line `line..p` of the structural scan (`f0`: start of its last field, `tok`: of
+/// its last path token) and add its row unless it is empty; `Some`: the chunk stops here.
+#[inline]
+fn end_line(
+    c: &mut Chunk,
+    tokens: &mut Tokens,
+    data: &[u8],
+    parts: &mut LineParts,
+    (line, f0, tok, p): (usize, usize, usize, usize),
+    l: &Layout<'_>,
+    seed: &Seed,
+) -> Option<ChunkResult> {
+    c.lines += 1;
+    let end = if p > line && data[p - 1] == b'\r' { p - 1 } else { p };
+    if parts.fields.is_empty() && end == line {
+        return None;
+    }
+    if parts.fields.len() == l.path {
+        parts.token(c, tokens, &data[tok..end.max(tok)]);
+    }
+    parts.fields.push((f0, end.max(f0)));
+    let stop = add_row(c, data, parts, l, seed);
+    parts.clear(c);
+    stop
+}
+
+/// Add the row of one non-empty line (its path tokens interned); `Some`: the chunk stops here
+/// with this outcome.
+fn add_row(c: &mut Chunk, data: &[u8], parts: &LineParts, l: &Layout<'_>, seed: &Seed) -> Option<ChunkResult> {
+    if parts.fields.len() != l.fields {
+        return Some(ChunkResult::Fallback);
+    }
+    let at = c.lines;
+    let field_of = |k: usize| {
+        let (a, z) = parts.fields[k];
+        &data[a..z]
+    };
+    let field = field_of(l.path);
+    let bad_utf8 = |at: u64| {
+        let v = String::from_utf8_lossy(field).into_owned();
+        let name = l.names[0].to_owned();
+        Some(ChunkResult::Err(
+            at,
+            Box::new(move |line| Error::invalid(name.clone(), Location::Line(line), v.clone(), "not valid UTF-8")),
+        ))
+    };
+    let first = parts.first;
+    if parts.bad {
+        return bad_utf8(at);
+    }
+    if c.ids.len() == first {
+        // the sequential reader names a path that is not UTF-8 before calling it empty
+        let Ok(path) = std::str::from_utf8(field) else { return bad_utf8(at) };
+        let (name, v) = (l.names[0].to_owned(), path.to_owned());
+        return Some(ChunkResult::Err(
+            at,
+            Box::new(move |line| {
+                Error::invalid(name.clone(), Location::Line(line), v.clone(), "empty path: it has no touchpoints")
+            }),
+        ));
+    }
+    let mut nums = [0.0; 3];
+    for (k, &(col, name, default)) in l.numbers.iter().enumerate() {
+        let Some(col) = col else { continue };
+        let checked = number(field_of(col), default).map_err(|v| (v, "expected a number")).and_then(|x| {
+            if x.is_finite() && x >= 0.0 { Ok(x) } else { Err((x.to_string(), "must be a finite number >= 0")) }
+        });
+        match checked {
+            Ok(x) => nums[k] = x,
+            Err((v, why)) => {
+                let name = name.to_owned();
+                let why = if v.is_empty() { "expected a number" } else { why };
+                // reproduce the sequential reader's message exactly
+                let text = String::from_utf8_lossy(trim(field_of(col))).into_owned();
+                return Some(ChunkResult::Err(
+                    at,
+                    Box::new(move |line| match csvutil::parse_nonneg(&name, Location::Line(line), &text) {
+                        Err(e) => e,
+                        Ok(_) => Error::invalid(name.clone(), Location::Line(line), v.clone(), why),
+                    }),
+                ));
+            }
+        }
+    }
+    c.hashes.push(seed.hasher.hash_one(&c.ids[first..]));
+    c.offsets.push(c.ids.len() as u32);
+    c.nums.push(nums);
+    None
 }
 
 /// Cut `body` into slices of about `chunk` bytes, each ending before a newline.
@@ -675,8 +888,8 @@ fn read_streamed<R: std::io::Read + Send>(
     let mut block = block.max(1);
     let mut b = Builder::new(first_line);
     // two buffers: one is parsed while the file is read into the other
-    let mut buf = head;
-    let mut next: Vec<u8> = Vec::new();
+    let mut buf = Block { len: head.len(), buf: head };
+    let mut next = Block::default();
     let (mut eof, mut io_error) = (false, None);
     fill(&mut reader, &mut buf, block, &mut eof, &mut io_error);
     let mut pending: Option<Ready> = None;
@@ -689,17 +902,16 @@ fn read_streamed<R: std::io::Read + Send>(
             return Ok(Err(Error::Io { path: path.to_owned(), source: e }));
         }
         // complete lines now, the partial last line with the next block
-        let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1) };
+        let cut = if eof { buf.len } else { memchr::memrchr(b'\n', buf.data()).map_or(0, |p| p + 1) };
         if cut == 0 && !eof {
             // one line longer than a block: grow the block
-            block = buf.len() * 2;
+            block = buf.len * 2;
             fill(&mut reader, &mut buf, block, &mut eof, &mut io_error);
             continue;
         }
         // (ends with its newline, which the slicing drops, unless it is the end of the file)
-        let (body, carry) = buf.split_at(cut);
-        next.clear();
-        next.extend_from_slice(carry);
+        let (body, carry) = buf.data().split_at(cut);
+        next.set(carry);
         let seed = b.seed();
         let prev = pending.take();
         let table = &mut b;
@@ -747,27 +959,51 @@ fn read_streamed<R: std::io::Read + Send>(
     finish(b.table)
 }
 
+/// A read buffer: its first `len` bytes are data. The vector keeps its length (and so its
+/// zeroed, faulted-in pages) from one block to the next, so a block is read without clearing
+/// memory first.
+#[derive(Default)]
+struct Block {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Block {
+    fn data(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Start over with a copy of `bytes`.
+    fn set(&mut self, bytes: &[u8]) {
+        if self.buf.len() < bytes.len() {
+            self.buf.resize(bytes.len(), 0);
+        }
+        self.buf[..bytes.len()].copy_from_slice(bytes);
+        self.len = bytes.len();
+    }
+}
+
 /// Read from `reader` until `buf` holds `block` bytes or the file ends.
 fn fill<R: std::io::Read>(
     reader: &mut R,
-    buf: &mut Vec<u8>,
+    buf: &mut Block,
     block: usize,
     eof: &mut bool,
     error: &mut Option<std::io::Error>,
 ) {
-    let start = buf.len();
-    if start >= block {
+    if buf.len >= block {
         return;
     }
-    buf.resize(block, 0);
-    let mut filled = start;
-    while filled < block {
-        match reader.read(&mut buf[filled..]) {
+    if buf.buf.len() < block {
+        buf.buf.resize(block, 0);
+    }
+    while buf.len < block {
+        match reader.read(&mut buf.buf[buf.len..block]) {
             Ok(0) => {
                 *eof = true;
                 break;
             }
-            Ok(n) => filled += n,
+            Ok(n) => buf.len += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 *error = Some(e);
@@ -775,7 +1011,6 @@ fn fill<R: std::io::Read>(
             }
         }
     }
-    buf.truncate(filled);
 }
 
 #[cfg(feature = "rayon")]

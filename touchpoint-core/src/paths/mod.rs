@@ -23,9 +23,7 @@ mod csv_parallel;
 pub mod sankey;
 mod top;
 
-use std::hash::BuildHasher;
-
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::HashTable;
 
 use crate::catalog::{Catalog, TouchpointId};
 use crate::csvutil;
@@ -34,6 +32,35 @@ use crate::journey::Journeys;
 use crate::totals::{self, Tally, TotalsCache, TotalsSource};
 
 pub use top::{PathRank, TopPath};
+
+/// The hash of a path for the table's index: a fixed function (the same on every run and
+/// machine), two touchpoint ids per 128-bit folded multiply, about a third of the work of
+/// feeding the ids one at a time to a general-purpose hasher.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PathHasher;
+
+impl PathHasher {
+    /// The hash of `path`.
+    #[inline]
+    pub(crate) fn hash_one(&self, path: &[TouchpointId]) -> u64 {
+        #[inline]
+        fn fold(a: u64, b: u64) -> u64 {
+            let r = u128::from(a) * u128::from(b);
+            (r as u64) ^ ((r >> 64) as u64)
+        }
+        const K0: u64 = 0x9E37_79B9_7F4A_7C15;
+        const K1: u64 = 0xD6E8_FEB8_6659_FD93;
+        let mut h = (path.len() as u64) ^ K1;
+        let mut pairs = path.chunks_exact(2);
+        for p in &mut pairs {
+            h = fold(h ^ (u64::from(p[0].0) | (u64::from(p[1].0) << 32)), K0);
+        }
+        if let [t] = pairs.remainder() {
+            h = fold(h ^ u64::from(t.0) ^ (1 << 63), K0);
+        }
+        fold(h ^ K1, K0)
+    }
+}
 
 /// One distinct path, borrowed from a [`PathTable`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,7 +106,7 @@ pub struct PathTable {
     index: HashTable<u32>,
     /// Rows `0..indexed` are in `index`.
     indexed: usize,
-    hasher: DefaultHashBuilder,
+    hasher: PathHasher,
     totals: TotalsCache,
 }
 
@@ -162,7 +189,7 @@ impl PathTable {
     }
 
     /// The hasher of rows (`hash_one(path)` gives the hash [`PathTable::add_hashed`] expects).
-    pub(crate) fn row_hasher(&self) -> DefaultHashBuilder {
+    pub(crate) fn row_hasher(&self) -> PathHasher {
         self.hasher
     }
 
