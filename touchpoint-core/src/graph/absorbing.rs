@@ -189,6 +189,12 @@ impl Chain {
         Chain { nodes, pos, succ, pred, r_conv, r_value, p_null, sccs, dense_max: DENSE_MAX }
     }
 
+    /// [`Chain::solve_backward`] for the conversion and the value right-hand sides at once
+    /// (the same numbers as two solves).
+    pub(crate) fn solve_backward_conv_value(&self, dead: Option<&[bool]>) -> Result<[Vec<f64>; 2]> {
+        solve_many(&self.succ, [&self.r_conv, &self.r_value], self.sccs.iter(), dead, self.dense_max)
+    }
+
     /// Solve `x = rhs + Q x` (backward: conversion probability-like quantities).
     /// `dead[t]` forces `x[t] = 0` (removed states).
     pub(crate) fn solve_backward(&self, rhs: &[f64], dead: Option<&[bool]>) -> Result<Vec<f64>> {
@@ -291,8 +297,24 @@ fn solve<'a>(
     dead: Option<&[bool]>,
     dense_max: usize,
 ) -> Result<Vec<f64>> {
-    let m = rhs.len();
-    let mut x = vec![0.0; m];
+    let [x] = solve_many(a, [rhs], order, dead, dense_max)?;
+    Ok(x)
+}
+
+/// [`solve`] for `N` right-hand sides at once, each giving exactly the numbers its own solve
+/// gives: a large component's sweeps read each coefficient once for all of them (the sums
+/// are chains of dependent additions, so two of them side by side cost about one), and a
+/// right-hand side that has converged is no longer updated. When the right-hand sides would
+/// sweep a component in different orders, that component is solved for each on its own.
+fn solve_many<'a, const N: usize>(
+    a: &Csr,
+    rhs: [&[f64]; N],
+    order: impl Iterator<Item = &'a Vec<u32>>,
+    dead: Option<&[bool]>,
+    dense_max: usize,
+) -> Result<[Vec<f64>; N]> {
+    let m = rhs.first().map_or(0, |r| r.len());
+    let mut x: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; m]);
     let is_dead = |i: usize| dead.is_some_and(|d| d[i]);
     let mut local = vec![u32::MAX; m];
     for comp in order {
@@ -301,25 +323,33 @@ fn solve<'a>(
             if is_dead(i) {
                 continue;
             }
-            let mut s = rhs[i];
-            let mut diag = 0.0;
-            for (j, q) in a.row(i) {
-                if j == i {
-                    diag += q;
-                } else {
-                    s += q * x[j];
+            for (x, rhs) in x.iter_mut().zip(rhs) {
+                let mut s = rhs[i];
+                let mut diag = 0.0;
+                for (j, q) in a.row(i) {
+                    if j == i {
+                        diag += q;
+                    } else {
+                        s += q * x[j];
+                    }
                 }
+                x[i] = s / (1.0 - diag);
             }
-            x[i] = s / (1.0 - diag);
             continue;
         }
         for (k, &i) in comp.iter().enumerate() {
             local[i as usize] = k as u32;
         }
         if comp.len() <= dense_max {
-            dense_component(a, rhs, comp, &local, &mut x, &is_dead)?;
+            for (x, rhs) in x.iter_mut().zip(rhs) {
+                dense_component(a, rhs, comp, &local, x, &is_dead)?;
+            }
         } else {
-            gauss_seidel_component(a, rhs, comp, &local, &mut x, &is_dead)?;
+            let xs: [&mut [f64]; N] = {
+                let mut it = x.iter_mut();
+                std::array::from_fn(|_| it.next().map(|v| v.as_mut_slice()).unwrap_or_default())
+            };
+            gauss_seidel_component(a, rhs, comp, &local, xs, &is_dead)?;
         }
         for &i in comp {
             local[i as usize] = u32::MAX;
@@ -444,55 +474,90 @@ pub(crate) fn lu_solve(m: &mut [f64], b: &mut [f64], p: usize) -> Option<()> {
     Some(())
 }
 
-fn gauss_seidel_component(
+fn gauss_seidel_component<const N: usize>(
     a: &Csr,
-    rhs: &[f64],
+    rhs: [&[f64]; N],
     comp: &[u32],
     local: &[u32],
-    x: &mut [f64],
+    x: [&mut [f64]; N],
     is_dead: &dyn Fn(usize) -> bool,
 ) -> Result<()> {
     let p = comp.len();
-    // Local system x_k = base_k + Σ coef x_col, diagonal folded in, outside values folded into base.
-    let mut base = vec![0.0; p];
-    let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); p];
-    let mut radj: Vec<Vec<u32>> = vec![Vec::new(); p];
-    let mut anchored = vec![false; p];
+    // Local system x_k = base_k + Σ coef x_col, diagonal folded in, outside values folded into
+    // base; rows and their reverse (who reads k) as flat arrays.
+    let mut base = vec![[0.0; N]; p];
+    let mut anchored = vec![[false; N]; p];
+    let mut scale = vec![0.0; p];
+    let mut rptr = vec![0usize; p + 1];
+    let mut aptr = vec![0usize; p + 1];
     for (k, &i) in comp.iter().enumerate() {
         let i = i as usize;
         if is_dead(i) {
-            anchored[k] = true;
+            anchored[k] = [true; N];
             continue;
         }
-        let mut s = rhs[i];
+        let mut s: [f64; N] = std::array::from_fn(|r| rhs[r][i]);
         let mut diag = 0.0;
+        let mut outside = false;
         for (j, q) in a.row(i) {
             if j == i {
                 diag += q;
             } else if local[j] == u32::MAX {
-                s += q * x[j];
-                anchored[k] = true;
+                for r in 0..N {
+                    s[r] += q * x[r][j];
+                }
+                outside = true;
             } else {
-                rows[k].push((local[j], q));
-                radj[local[j] as usize].push(k as u32);
+                rptr[k + 1] += 1;
+                aptr[local[j] as usize + 1] += 1;
             }
         }
         let d = 1.0 / (1.0 - diag);
-        base[k] = s * d;
-        anchored[k] |= s != 0.0;
-        for e in &mut rows[k] {
-            e.1 *= d;
+        scale[k] = d;
+        for r in 0..N {
+            base[k][r] = s[r] * d;
+            anchored[k][r] = outside || s[r] != 0.0;
+        }
+    }
+    if N > 1 && anchored.iter().any(|an| an.iter().any(|&v| v != an[0])) {
+        // the right-hand sides would sweep in different orders: one at a time
+        for r in 0..N {
+            gauss_seidel_component(a, [rhs[r]], comp, local, [&mut *x[r]], is_dead)?;
+        }
+        return Ok(());
+    }
+    for k in 0..p {
+        rptr[k + 1] += rptr[k];
+        aptr[k + 1] += aptr[k];
+    }
+    let mut rows: Vec<(u32, f64)> = vec![(0, 0.0); rptr[p]];
+    let mut radj = vec![0u32; aptr[p]];
+    let mut afill = aptr.clone();
+    for (k, &i) in comp.iter().enumerate() {
+        let i = i as usize;
+        if is_dead(i) {
+            continue;
+        }
+        let mut e = rptr[k];
+        for (j, q) in a.row(i) {
+            if j != i && local[j] != u32::MAX {
+                let l = local[j] as usize;
+                rows[e] = (local[j], q * scale[k]);
+                e += 1;
+                radj[afill[l]] = k as u32;
+                afill[l] += 1;
+            }
         }
     }
     // Sweep order: breadth-first from the unknowns tied to known values (exits of the
     // component), so that information flows in one sweep as far as it can.
-    let mut order: Vec<u32> = (0..p as u32).filter(|&k| anchored[k as usize]).collect();
-    let mut seen = anchored.clone();
+    let mut order: Vec<u32> = (0..p as u32).filter(|&k| anchored[k as usize][0]).collect();
+    let mut seen: Vec<bool> = anchored.iter().map(|an| an[0]).collect();
     let mut head = 0;
     while head < order.len() {
         let k = order[head] as usize;
         head += 1;
-        for &r in &radj[k] {
+        for &r in &radj[aptr[k]..aptr[k + 1]] {
             if !seen[r as usize] {
                 seen[r as usize] = true;
                 order.push(r);
@@ -506,53 +571,68 @@ fn gauss_seidel_component(
         pos[k as usize] = n as u32;
     }
     let mut ptr = Vec::with_capacity(p + 1);
-    let mut col = Vec::new();
-    let mut coef = Vec::new();
+    let mut col = Vec::with_capacity(rows.len());
+    let mut coef = Vec::with_capacity(rows.len());
     let mut b = Vec::with_capacity(p);
-    let mut xl = Vec::with_capacity(p);
+    let mut xl: Vec<[f64; N]> = Vec::with_capacity(p);
     let mut live = Vec::with_capacity(p);
     for &k in &order {
         let k = k as usize;
         ptr.push(col.len());
-        for &(j, q) in &rows[k] {
+        for &(j, q) in &rows[rptr[k]..rptr[k + 1]] {
             col.push(pos[j as usize]);
             coef.push(q);
         }
         b.push(base[k]);
         let dead = is_dead(comp[k] as usize);
         live.push(!dead);
-        xl.push(if dead { 0.0 } else { x[comp[k] as usize] });
+        xl.push(std::array::from_fn(|r| if dead { 0.0 } else { x[r][comp[k] as usize] }));
     }
     ptr.push(col.len());
-    let mut change = f64::INFINITY;
-    let mut converged = false;
+    let mut change = [f64::INFINITY; N];
+    let mut active = [true; N];
     for _ in 0..MAX_SWEEPS {
-        change = 0.0;
-        let mut scale: f64 = 0.0;
+        let mut ch = [0.0f64; N];
+        let mut sc = [0.0f64; N];
         for n in 0..p {
             if !live[n] {
                 continue;
             }
             let mut s = b[n];
             for e in ptr[n]..ptr[n + 1] {
-                s += coef[e] * xl[col[e] as usize];
+                let (q, v) = (coef[e], xl[col[e] as usize]);
+                for r in 0..N {
+                    s[r] += q * v[r];
+                }
             }
-            change = change.max((s - xl[n]).abs());
-            scale = scale.max(s.abs());
-            xl[n] = s;
+            for r in 0..N {
+                if active[r] {
+                    ch[r] = ch[r].max((s[r] - xl[n][r]).abs());
+                    sc[r] = sc[r].max(s[r].abs());
+                    xl[n][r] = s[r];
+                }
+            }
         }
-        if change <= TOLERANCE * scale.max(f64::MIN_POSITIVE) {
-            converged = true;
+        for r in 0..N {
+            if active[r] {
+                change[r] = ch[r];
+                active[r] = ch[r] > TOLERANCE * sc[r].max(f64::MIN_POSITIVE);
+            }
+        }
+        if !active.contains(&true) {
             break;
         }
     }
     for (n, &k) in order.iter().enumerate() {
-        x[comp[k as usize] as usize] = xl[n];
+        for r in 0..N {
+            x[r][comp[k as usize] as usize] = xl[n][r];
+        }
     }
-    if converged {
-        Ok(())
-    } else {
-        Err(Error::NoConvergence { states: p, residual: change, iterations: MAX_SWEEPS, tolerance: TOLERANCE })
+    match (0..N).find(|&r| active[r]) {
+        None => Ok(()),
+        Some(r) => {
+            Err(Error::NoConvergence { states: p, residual: change[r], iterations: MAX_SWEEPS, tolerance: TOLERANCE })
+        }
     }
 }
 
@@ -571,9 +651,13 @@ impl JourneyGraph {
     /// `(P(conversion), expected value per journey, removal effects)`, exact.
     pub fn removal_analysis(&self) -> Result<(f64, f64, Vec<RemovalEffect>)> {
         let c = Chain::new(self);
-        let p = c.solve_backward(&c.r_conv, None)?[0];
         // no value in the data (e.g. a bootstrap resample of conversion figures): no value solve
-        let ev = if self.value != 0.0 { c.solve_backward(&c.r_value, None)?[0] } else { 0.0 };
+        let (p, ev) = if self.value != 0.0 {
+            let [p, v] = c.solve_backward_conv_value(None)?;
+            (p[0], v[0])
+        } else {
+            (c.solve_backward(&c.r_conv, None)?[0], 0.0)
+        };
         Ok((p, ev, self.removal_effects_with(&c, p, ev)?))
     }
 
@@ -601,8 +685,12 @@ impl JourneyGraph {
             for &t in &contains[tp] {
                 dead[t as usize] = true;
             }
-            let pw = c.solve_backward(&c.r_conv, Some(&dead))?[0];
-            let evw = if ev > 0.0 { c.solve_backward(&c.r_value, Some(&dead))?[0] } else { 0.0 };
+            let (pw, evw) = if ev > 0.0 {
+                let [p, v] = c.solve_backward_conv_value(Some(&dead))?;
+                (p[0], v[0])
+            } else {
+                (c.solve_backward(&c.r_conv, Some(&dead))?[0], 0.0)
+            };
             Ok(Some((pw, evw)))
         };
         #[cfg(feature = "rayon")]
@@ -643,8 +731,7 @@ impl JourneyGraph {
     /// removal effect of each touchpoint.
     pub fn analyze(&self) -> Result<GraphAnalysis> {
         let c = Chain::new(self);
-        let b = c.solve_backward(&c.r_conv, None)?;
-        let ev = c.solve_backward(&c.r_value, None)?;
+        let [b, ev] = c.solve_backward_conv_value(None)?;
         let mut e_start = vec![0.0; c.nodes.len()];
         e_start[0] = 1.0;
         let visits = c.solve_forward(&e_start)?;
@@ -716,6 +803,35 @@ impl JourneyGraph {
 mod tests {
     use super::*;
     use crate::paths::PathTable;
+
+    /// Solving conversion and value together gives bit for bit the numbers of two solves,
+    /// with the iterative solver (one sweep order) and with the fallback (value that is zero
+    /// on some conversions anchors a different set of states).
+    #[test]
+    fn joint_solve_equals_separate_solves_bit_for_bit() {
+        for (seed, zero_values) in [(3u64, false), (4, true), (5, false)] {
+            let mut p = crate::demo::paths(400, 6, seed).unwrap();
+            if zero_values {
+                let mut q = PathTable::new(p.catalog().clone());
+                for (i, r) in p.iter().enumerate() {
+                    q.add(r.touchpoints, r.conversions, r.nulls, if i % 3 == 0 { 0.0 } else { r.value }).unwrap();
+                }
+                p = q;
+            }
+            for order in [1, 2, 3] {
+                let g = JourneyGraph::from_paths(&p, order).unwrap();
+                let mut c = Chain::new(&g);
+                c.dense_max = 0;
+                assert!(c.sccs.iter().any(|k| k.len() > 1), "cycles");
+                let dead: Vec<bool> = (0..c.nodes.len()).map(|i| i % 4 == 2).collect();
+                for d in [None, Some(dead.as_slice())] {
+                    let [b, v] = c.solve_backward_conv_value(d).unwrap();
+                    assert_eq!(b, c.solve_backward(&c.r_conv, d).unwrap(), "order {order}");
+                    assert_eq!(v, c.solve_backward(&c.r_value, d).unwrap(), "order {order}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn gauss_seidel_equals_dense_lu_on_cyclic_chains() {

@@ -264,7 +264,17 @@ impl Succ {
         c[0] += w;
         c[1] += value;
         if let Some(d) = dwell {
+            self.timed_rows();
             self.dwell[i].add(d);
+        }
+    }
+
+    /// Keep dwell times from now on (a builder learns it is timed from its first timed row).
+    #[inline]
+    fn timed_rows(&mut self) {
+        if self.dwell.len() < self.cells.len() {
+            self.timed = true;
+            self.dwell.resize(self.cells.len(), DwellStats::default());
         }
     }
 }
@@ -556,6 +566,7 @@ impl Builder {
                     d[1] += c[1];
                 }
                 if src.timed {
+                    dst.timed_rows();
                     for col in 0..w {
                         dst.dwell[a * w + col].merge(&src.dwell[i * w + col]);
                     }
