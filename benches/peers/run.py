@@ -289,7 +289,26 @@ def machine() -> Dict[str, Any]:
         pass
     info["kernel"] = platform.release()
     info["python"] = sys.version.split()[0]
+    info["membw_gbs"] = memory_bandwidth()
     return info
+
+
+def memory_bandwidth() -> Optional[float]:
+    """Copy bandwidth of this machine (GB/s of bytes copied, best of 5 single-thread copies of
+    a 256 MB buffer): the physical limit a reader that touches every byte once cannot beat."""
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    src = np.ones(256 << 20, dtype=np.uint8)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)  # fault the pages in
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - t0)
+    return src.nbytes / best / 1e9
 
 
 def loadavg() -> str:
@@ -720,6 +739,8 @@ def report(res: Dict[str, Any]) -> str:
     a(f"| CPU | {m.get('cpu', '?')}, {m['nproc']} cores usable (`nproc`) |")
     a(f"| RAM | {m.get('ram_gib', 0):.1f} GiB |")
     a(f"| OS | Linux {m['kernel']}, Python {m['python']} |")
+    if m.get("membw_gbs"):
+        a(f"| memory copy bandwidth | {m['membw_gbs']:.1f} GB/s (one thread copying 256 MB, best of 5) |")
     a(f"| load average (1/5/15 min) | {res['load_start']} at the start, {res['load_end']} at the end |")
     src = v.get("touchpoint_source") or "?"
     built = (f", built {v['touchpoint_wheel_built']}, sha256 {v['touchpoint_wheel_sha256']}…"
@@ -737,9 +758,11 @@ def report(res: Dict[str, Any]) -> str:
       "`~/.cache/touchpoint/peer-venv`, installs the peers, pandas, polars, pyarrow and numpy, and "
       "installs touchpoint from its release wheel).")
     a(f"- Every measurement is a fresh child process (`benches/peers/workers.py TASK --file F`): it imports its "
-      f"library (not timed), then reads **the same file** and computes the result; the **time** is that "
-      f"file→result span measured inside the child, including turning the result into plain Python numbers "
-      f"(touchpoint: `result.credits`, a dict; the peers: their own result frames). Touchpoint and the peer "
+      f"library and pandas (touchpoint also pyarrow; imports are not timed on either side), then reads **the same "
+      f"file** and computes the result; the **time** is that file→result span measured inside the child: for the "
+      f"path tables, touchpoint from `tp.read_paths` to the result as a pandas DataFrame (`to_pandas()`), "
+      f"channelattribution from `pd.read_csv` to its result DataFrame; for the event logs, each library's own "
+      f"result frames (touchpoint: `result.credits`, a dict). Touchpoint and the peer "
       f"alternate (ABBA order), "
       f"{res['runs']} runs each; tables show medians. The process wall time (interpreter start and imports "
       f"included) is in the raw JSON (`{res['json']}`).")
@@ -809,6 +832,20 @@ def report(res: Dict[str, Any]) -> str:
             name = f"Markov order {r['order']}" if r["kind"] == "markov" else "first / last / linear"
             a(f"| {name} | {r['n']:,} | {_laps(r['tp'])} | {_laps(r['peer'])} |")
         a("")
+        bw = m.get("membw_gbs")
+        big = max(ca["datasets"], key=int) if ca.get("datasets") else None
+        reads = [r["tp"]["laps"]["read"] for r in ca["rows"]
+                 if big is not None and str(r["n"]) == str(big) and r["tp"].get("ok") and "read" in r["tp"]["laps"]]
+        if bw and reads:
+            size = ca["datasets"][big]["bytes"]
+            limit = size / (bw * 1e9)
+            rd = statistics.median(reads)
+            a(f"Physical limit: the {size / 1e6:.0f} MB file copied once at the machine's measured copy bandwidth "
+              f"({bw:.1f} GB/s, one thread) takes {_s(limit)}; touchpoint reads it into a path table in {_s(rd)} "
+              f"({size / rd / 1e9:.2f} GB/s on {m['nproc']} cores, {rd / limit:.1f}× the copy), "
+              f"channelattribution's `pd.read_csv` in "
+              f"{_s(statistics.median([r['peer']['laps']['read'] for r in ca['rows'] if str(r['n']) == str(big) and r['peer'].get('ok')]))}.")
+            a("")
         extra = [r for r in ca["rows"] if r.get("tp_row_order_spread") or r.get("peer_variants")]
         if extra:
             labels: List[str] = []

@@ -481,6 +481,8 @@ pub struct EventTableBuilder {
     int_customers: HashMap<i64, u32>,
     /// The customer of the previous row (logs are usually grouped by customer).
     last_customer: Option<u32>,
+    /// The same for integer keys: (key, code).
+    last_int: Option<(i64, u32)>,
     any_feedback: bool,
     feedback: Vec<f32>,
 }
@@ -541,11 +543,21 @@ impl EventTableBuilder {
                 Ok(code)
             }
             CustomerKey::Int(v) => {
-                if let Some(&c) = self.int_customers.get(&v) {
+                if let Some((last, c)) = self.last_int
+                    && last == v
+                {
                     return Ok(c);
                 }
-                let c = self.customers.intern(&v.to_string());
-                self.int_customers.insert(v, c);
+                let c = match self.int_customers.get(&v) {
+                    Some(&c) => c,
+                    None => {
+                        let mut digits = itoa::Buffer::new();
+                        let c = self.customers.intern(digits.format(v));
+                        self.int_customers.insert(v, c);
+                        c
+                    }
+                };
+                self.last_int = Some((v, c));
                 Ok(c)
             }
         }
@@ -638,6 +650,7 @@ impl EventTableBuilder {
             customers: self.customers.clone(),
             int_customers: HashMap::new(),
             last_customer: None,
+            last_int: None,
             any_feedback: self.any_feedback,
             feedback: self.feedback.clone(),
         }
@@ -660,6 +673,30 @@ impl EventTableBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Integer keys name the customer by their decimal form, whether they repeat at once,
+    /// come back later or arrive as strings.
+    #[test]
+    fn integer_customer_keys() {
+        let mut b = EventTable::builder();
+        for (i, k) in [
+            CustomerKey::Int(5),
+            CustomerKey::Int(5),
+            CustomerKey::Int(-7),
+            CustomerKey::Int(5),
+            CustomerKey::Str("5"),
+            CustomerKey::Str("-7"),
+            CustomerKey::Int(i64::MIN),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            b.push_keyed(k, Some("ad"), i as i64, false, 0.0, None).unwrap();
+        }
+        let t = b.finish().unwrap();
+        let names: Vec<&str> = t.customers().iter().map(|&c| t.customer_names().get(c as usize).unwrap()).collect();
+        assert_eq!(names, ["5", "5", "-7", "5", "5", "-7", "-9223372036854775808"]);
+    }
 
     #[test]
     fn bad_rows_are_named() {
