@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm bench-engines fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-scaling bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm bench-engines fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -132,7 +132,8 @@ doc:
 bench: bench-memory
 	$(CARGO) bench -p touchpoint-benches --bench core -- $(BENCH_ARGS)
 
-## Python face timings (release wheel in its own environment).
+## Python face timings (release wheel in its own environment): ingest by customer-column layout,
+## attribution from Python, the fixed cost of one call over the core's.
 bench-py:
 	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
 	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check "maturin>=1.8,<2" polars pyarrow pandas
@@ -140,6 +141,8 @@ bench-py:
 	$(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --force-reinstall --no-deps $(HOME)/.cache/touchpoint/wheels/touchpoint-$(VERSION)-*.whl
 	$(CARGO) run --release -q -p touchpoint-benches --bin path_csv
 	OPENBLAS_NUM_THREADS=1 $(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_ingest.py
+	$(CARGO) build --release -q -p touchpoint-benches --bin call_cost
+	$(HOME)/.cache/touchpoint/bench-venv/bin/python benches/python/bench_call.py 100000 $(RELEASE_DIR)/call_cost
 
 ## The CRM jobs: load a saved graph, score 1M open journeys (Rust, C, Python), append a day.
 bench-crm:
@@ -168,6 +171,17 @@ bench-engines:
 ## Peak memory and single-thread throughput of journeys + graph on 10M events.
 bench-memory:
 	$(CARGO) run --release -q -p touchpoint-benches --bin journey_memory -- 10000000
+
+## Scaling curve of journeys + order-1 graph + Markov at 1M, 10M, 30M and 100M events (one
+## process per size: time per stage, peak RSS, log-log exponents; SCALING_ARGS="--sizes A,B,...");
+## writes benches/scaling.json and the plot benches/scaling.png (100M events peak at about 6.4 GB).
+bench-scaling:
+	$(CARGO) build --release -q -p touchpoint-benches --bin scaling
+	$(RELEASE_DIR)/scaling --json benches/scaling.json $(SCALING_ARGS)
+	@test -x $(HOME)/.cache/touchpoint/bench-venv/bin/python || python3 -m venv $(HOME)/.cache/touchpoint/bench-venv
+	@$(HOME)/.cache/touchpoint/bench-venv/bin/python -c 'import matplotlib' 2>/dev/null \
+		|| $(HOME)/.cache/touchpoint/bench-venv/bin/pip install -q --disable-pip-version-check matplotlib
+	$(HOME)/.cache/touchpoint/bench-venv/bin/python benches/scaling_plot.py --json benches/scaling.json --out benches/scaling.png
 
 ## Side-by-side benchmark against channelattribution, marketing-attribution-models, pm4py, and
 ## ClickHouse (chdb) and DuckDB for funnels and retention (benches/peers/run.py; writes

@@ -148,7 +148,7 @@ def event_log(n_events: int, out_dir: str, seed: int = EVENT_SEED) -> str:
         return path
     t0 = time.perf_counter()
     customers = max(1, int(n_events / 2.6)) + 100  # the generator makes ~2.7 events per customer
-    table = pa.table(native.Events.demo(customers, seed).to_table())
+    table = pa.table(native.PyEvents.demo(customers, seed).to_table())
     table = table.select(["customer_id", "touchpoint", "timestamp", "converted", "value"])
     if table.num_rows > n_events:
         # cut at the customer boundary at or before n_events rows

@@ -1463,7 +1463,7 @@ def main() -> None:
         if earlier.get("journeymap_only"):
             _write_journeymap_only(Path(args.out), earlier)
         else:
-            Path(args.out).write_text(report(earlier) + "\n")
+            _write_keeping(Path(args.out), report(earlier))
         print(f"wrote {args.out} from {args.report_only}")
         return
     runs = args.runs or (3 if args.quick else 5)
@@ -1525,8 +1525,21 @@ def main() -> None:
     if jm_only:
         _write_journeymap_only(Path(args.out), res)
     else:
-        Path(args.out).write_text(report(res) + "\n")
+        _write_keeping(Path(args.out), report(res))
     print(f"wrote {args.out} and {json_path} in {res['elapsed_s'] / 60:.1f} min", flush=True)
+
+
+def _write_keeping(out: Path, new: str) -> None:
+    """Write the report `new`, keeping the sections of the existing file that other benchmark
+    scripts write (experience, bootstrap, CRM jobs, scaling: any `## ` section whose title this
+    report does not have), in their order, after this report's sections."""
+    title = lambda sec: sec.split("\n", 1)[0].strip()  # noqa: E731
+    mine = {title(x) for x in new.split("\n## ")[1:]}
+    kept = []
+    if out.exists():
+        kept = ["## " + x.rstrip("\n") for x in out.read_text().rstrip("\n").split("\n## ")[1:]
+                if title(x) not in mine]
+    out.write_text("\n\n".join([new.rstrip("\n")] + kept) + "\n")
 
 
 def _write_journeymap_only(out: Path, res: Dict[str, Any]) -> None:
