@@ -18,16 +18,7 @@ import pandas  # noqa: F401  (imports are not timed)
 import pyarrow  # noqa: F401
 
 import touchpoint as tp
-
-
-def median_ms(f, runs: int = 51) -> float:
-    f()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(times)
+from bench_tables import median_ms  # the same median-of-runs timer
 
 
 def main() -> None:
@@ -44,8 +35,8 @@ def main() -> None:
     events = tp.Events.demo(customers=customers)
     rows = []
     for model in ("first", "last"):
-        py = median_ms(lambda: tp.attribute(journeys, model=model))
-        pd_ = median_ms(lambda: tp.attribute(journeys, model=model).to_pandas())
+        py = median_ms(lambda: tp.attribute(journeys, model=model), runs=51)
+        pd_ = median_ms(lambda: tp.attribute(journeys, model=model).to_pandas(), runs=51)
         c = core[model]["core_ms"]
         rows.append(f"| {model}, repeated | {c:.3f} ms | {py:.3f} ms | {py - c:+.3f} ms | {pd_:.3f} ms | {pd_ - c:+.3f} ms |")
         cold = []
