@@ -34,8 +34,9 @@ use crate::totals::{self, Tally, TotalsCache, TotalsSource};
 pub use top::{PathRank, TopPath};
 
 /// The hash of a path for the table's index: a fixed function (the same on every run and
-/// machine), two touchpoint ids per 128-bit folded multiply, about a third of the work of
-/// feeding the ids one at a time to a general-purpose hasher.
+/// machine), two touchpoint ids per 128-bit folded multiply instead of the ids fed one at a time
+/// to a general-purpose hasher (the keys are small ids the table assigned, not strings an
+/// attacker chooses).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct PathHasher;
 
