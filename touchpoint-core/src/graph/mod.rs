@@ -714,9 +714,6 @@ impl JourneyGraph {
         let catalog = data.catalog();
         let mut proto = Builder::new(order, catalog.len())?;
         proto.collapse = collapse;
-        if let Some(s) = proto.succ.as_mut() {
-            s.timed = data.has_times();
-        }
         // Chunks of rows are counted in parallel and merged in row order: states keep their
         // order of first appearance and the sums their fixed grouping (chunking depends on the
         // data size only), so the graph does not depend on the thread count. Few, large chunks:
