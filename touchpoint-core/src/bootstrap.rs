@@ -568,31 +568,60 @@ pub(crate) const BATCH: usize = 8;
 /// Evaluate `f` on batches of at most [`BATCH`] resamples of `0..b`, in parallel; `f` returns
 /// one result per resample of its batch; results in resample order (the same for any thread
 /// count).
-pub(crate) fn each_batch<R: Send>(b: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync + Send) -> Vec<R> {
+pub(crate) fn each_batch<R: Send>(
+    b: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync + Send,
+) -> crate::Result<Vec<R>> {
     let batches: Vec<std::ops::Range<usize>> =
         (0..b.div_ceil(BATCH)).map(|i| i * BATCH..((i + 1) * BATCH).min(b)).collect();
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("resamples", b as u64);
+    }
+    let run = |r: std::ops::Range<usize>| -> crate::Result<Vec<R>> {
+        crate::progress::tick(&prog, 0)?;
+        let n = r.len() as u64;
+        let out = f(r);
+        crate::progress::tick(&prog, n)?;
+        Ok(out)
+    };
     #[cfg(feature = "rayon")]
     let parts: Vec<Vec<R>> = {
         use rayon::prelude::*;
-        batches.into_par_iter().map(f).collect()
+        batches.into_par_iter().map(run).collect::<crate::Result<_>>()?
     };
     #[cfg(not(feature = "rayon"))]
-    let parts: Vec<Vec<R>> = batches.into_iter().map(f).collect();
-    parts.into_iter().flatten().collect()
+    let parts: Vec<Vec<R>> = batches.into_iter().map(run).collect::<crate::Result<_>>()?;
+    if let Some(p) = &prog {
+        p.finish();
+    }
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// Evaluate `f` for resamples `0..b` in parallel; results in resample order (the same for any
-/// thread count).
-pub(crate) fn each_resample<R: Send>(b: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+/// thread count). Counts resamples on the current [`Progress`](crate::progress::Progress).
+pub(crate) fn each_resample<R: Send>(b: usize, f: impl Fn(usize) -> R + Sync + Send) -> crate::Result<Vec<R>> {
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("resamples", b as u64);
+    }
+    let run = |k: usize| -> crate::Result<R> {
+        crate::progress::tick(&prog, 0)?;
+        let out = f(k);
+        crate::progress::tick(&prog, 1)?;
+        Ok(out)
+    };
     #[cfg(feature = "rayon")]
-    {
+    let out: Vec<R> = {
         use rayon::prelude::*;
-        (0..b).into_par_iter().map(f).collect()
-    }
+        (0..b).into_par_iter().map(run).collect::<crate::Result<_>>()?
+    };
     #[cfg(not(feature = "rayon"))]
-    {
-        (0..b).map(f).collect()
+    let out: Vec<R> = (0..b).map(run).collect::<crate::Result<_>>()?;
+    if let Some(p) = &prog {
+        p.finish();
     }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ impl Catalog {
 
     /// Id of `name`, or [`Error::UnknownTouchpoint`].
     pub fn require(&self, name: &str) -> Result<TouchpointId> {
-        self.get(name).ok_or_else(|| Error::UnknownTouchpoint { name: name.to_owned(), known: self.len() })
+        self.get(name).ok_or_else(|| Error::unknown_touchpoint(name, self.names().iter().map(String::as_str)))
     }
 
     /// Name of `id`.

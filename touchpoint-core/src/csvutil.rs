@@ -164,3 +164,68 @@ mod tests {
         assert!(e.to_string().contains("duplicate column `a`"), "{e}");
     }
 }
+
+/// Compression of a file, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+pub(crate) fn compression_of(head: &[u8]) -> Compression {
+    match head {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        _ => Compression::None,
+    }
+}
+
+/// The compression of the file at `path` (its magic bytes).
+pub(crate) fn sniff_file(path: &std::path::Path) -> Result<Compression> {
+    use std::io::Read as _;
+    let io = |e| Error::Io { path: path.display().to_string(), source: e };
+    let mut head = [0u8; 4];
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]).map_err(io)? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(compression_of(&head[..n]))
+}
+
+/// The error for a zstd file: not read (no decoder in the core).
+pub(crate) fn zstd_error(path: &str) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is zstd-compressed, which touchpoint does not read: decompress it (`zstd -d`) or gzip it",
+        ),
+    }
+}
+
+/// A gzip file (one or more members) decompressed whole.
+pub(crate) fn gunzip_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let name = path.display().to_string();
+    let f = std::fs::File::open(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, f))
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Io { path: format!("{name} (gzip)"), source: e })?;
+    Ok(out)
+}
+
+/// Gzip data held in memory, decompressed.
+pub(crate) fn gunzip_bytes(data: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(data)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Io { path: "<gzip data>".into(), source: e })?;
+    Ok(out)
+}

@@ -6,6 +6,23 @@
 
 use std::fmt;
 
+/// `; did you mean `x`?` for a missing column, from the header's names.
+/// When the header is one field holding `;`, tab or `|`, the file is delimited by that: say so.
+fn column_hint(name: &str, available: &str) -> String {
+    if !available.contains(", ") {
+        for (c, shown) in [(';', ";"), ('\t', "\\t"), ('|', "|")] {
+            if available.contains(c) {
+                return format!(
+                    "; the header looks `{shown}`-delimited: pass delimiter='{shown}' (the field delimiter; \
+                     `separator` is the one between touchpoints inside a path)"
+                );
+            }
+        }
+    }
+    crate::suggest::did_you_mean(name, available.split(", "))
+        .map_or(String::new(), |m| format!("; did you mean `{m}`?"))
+}
+
 /// Where in the input a bad value was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -38,7 +55,10 @@ pub enum Error {
     },
 
     /// A column that was asked for is not in the header.
-    #[error("missing column `{name}`: the header has [{available}]; pass the right column name")]
+    #[error(
+        "missing column `{name}`: the header has [{available}]{}; pass the right column name",
+        column_hint(name, available)
+    )]
     MissingColumn {
         /// The column that was asked for.
         name: String,
@@ -84,12 +104,14 @@ pub enum Error {
     },
 
     /// A touchpoint name or id is unknown to the catalog.
-    #[error("unknown touchpoint {name:?}: it is not in the catalog ({known} touchpoints known)")]
+    #[error("unknown touchpoint {name:?}: it is not in the catalog ({known} touchpoints known){hint}")]
     UnknownTouchpoint {
         /// The name or id asked for.
         name: String,
         /// How many touchpoints the catalog holds.
         known: usize,
+        /// "; did you mean ...? known: ..." (see [`Error::unknown_touchpoint`]); may be empty.
+        hint: String,
     },
 
     /// An option has a value that cannot work.
@@ -168,6 +190,14 @@ pub enum Error {
         problem: String,
     },
 
+    /// The caller stopped the work ([`Progress::cancel`](crate::progress::Progress::cancel),
+    /// Ctrl-C in Python, a progress callback returning 0 in C). Nothing was half-built.
+    #[error("cancelled while counting {stage}: the work was stopped by the caller")]
+    Cancelled {
+        /// What the work was counting when it stopped.
+        stage: &'static str,
+    },
+
     /// JSON input could not be parsed.
     #[cfg(feature = "serde")]
     #[error("JSON error: {0}")]
@@ -208,6 +238,8 @@ crate::named_enum! {
         ModelFile = 13 => "model_file",
         /// [`Error::Incompatible`].
         Incompatible = 14 => "incompatible",
+        /// [`Error::Cancelled`].
+        Cancelled = 15 => "cancelled",
     }
 }
 
@@ -232,8 +264,24 @@ impl Error {
             Error::Io { .. } => ErrorKind::Io,
             Error::ModelFile { .. } => ErrorKind::ModelFile,
             Error::Incompatible { .. } => ErrorKind::Incompatible,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
             #[cfg(feature = "serde")]
             Error::Json(_) => ErrorKind::Json,
+        }
+    }
+
+    /// [`Error::UnknownTouchpoint`] for `name`, with the closest of the `known` names suggested
+    /// and the first of them listed.
+    ///
+    /// ```
+    /// let e = touchpoint_core::Error::unknown_touchpoint("search", ["search ad", "email"]);
+    /// assert!(e.to_string().contains("did you mean \"search ad\"?"), "{e}");
+    /// ```
+    pub fn unknown_touchpoint<'a>(name: &str, known: impl IntoIterator<Item = &'a str> + Clone) -> Self {
+        Error::UnknownTouchpoint {
+            name: name.to_owned(),
+            known: known.clone().into_iter().count(),
+            hint: crate::suggest::hint(name, known),
         }
     }
 
@@ -282,6 +330,6 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
         let e = Error::Incompatible { what: "partials", problem: "p".into() };
         assert_eq!(e.kind(), ErrorKind::Incompatible);
-        assert_eq!(ErrorKind::ALL.len(), 15);
+        assert_eq!(ErrorKind::ALL.len(), 16);
     }
 }

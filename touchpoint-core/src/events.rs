@@ -308,6 +308,11 @@ impl EventTable {
         let _ = header.len();
         let mut b = EventTable::builder();
         let mut rec = csv::StringRecord::new();
+        let unit = match opts.time_format {
+            TimeFormat::Epoch(u) | TimeFormat::Auto(u) => Some(u),
+            TimeFormat::Iso8601 => None,
+        };
+        let mut epochs = crate::time::EpochRange::default();
         while rdr.read_record(&mut rec)? {
             let line = crate::csvutil::record_line(&mut rdr, rec.as_slice().as_bytes());
             let loc = || Location::Line(line);
@@ -317,6 +322,9 @@ impl EventTable {
             let ts = cell(c_time);
             let time =
                 parse_time(opts.time_format, ts).map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
+            if let Some(u) = unit.filter(|_| ts.parse::<f64>().is_ok()) {
+                epochs.add_ms(time, u, loc());
+            }
             let (touchpoint, converted) = match &opts.conversion {
                 ConversionSpec::Flag(col) => {
                     let v = cell(c_conv.unwrap_or(0));
@@ -347,14 +355,125 @@ impl EventTable {
             };
             b.push_at(loc(), Event { customer: cust, touchpoint, time, converted, value, feedback })?;
         }
+        if let Some(u) = unit {
+            epochs.check(&opts.time, u)?;
+        }
         b.finish()
     }
 
-    /// Read events from a CSV file.
+    /// Events where the rows of the touchpoints named in `events` (a `purchase` event in a
+    /// clickstream, say) are conversions: each becomes a pure conversion row (no touchpoint,
+    /// converted, its value kept) and the names leave the catalog, so they take no credit.
+    /// Rows already flagged as converting stay so. Returns the events and how many rows were
+    /// turned into conversions. An unknown name is an error that suggests the closest known one.
+    ///
+    /// ```
+    /// use touchpoint_core::EventTable;
+    /// let mut b = EventTable::builder();
+    /// b.touch("a", "ad", 0)?.touch("a", "purchase", 10)?.touch("b", "ad", 0)?;
+    /// let (ev, n) = b.finish()?.with_conversion_events(&["purchase"])?;
+    /// assert_eq!((n, ev.catalog().names().to_vec()), (1, vec!["ad".to_string()]));
+    /// assert_eq!(ev.converted(), &[false, true, false]);
+    /// assert!(ev.with_conversion_events(&["ads"]).unwrap_err().to_string().contains("did you mean \"ad\"?"));
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn with_conversion_events<S: AsRef<str>>(mut self, events: &[S]) -> Result<(Self, usize)> {
+        let n_tp = self.catalog.len();
+        let mut is_conv = vec![false; n_tp];
+        for name in events {
+            let name = name.as_ref();
+            let id = self
+                .catalog
+                .get(name)
+                .ok_or_else(|| Error::unknown_touchpoint(name, self.catalog.names().iter().map(String::as_str)))?;
+            is_conv[id.index()] = true;
+        }
+        // the catalog without those names, attributes kept; old code -> new code
+        let mut remap = vec![NO_TOUCHPOINT; n_tp];
+        let mut cat = Catalog::new();
+        for (id, name, attrs) in self.catalog.iter() {
+            if !is_conv[id.index()] {
+                let new = cat.intern(name);
+                cat.set_attrs(new, attrs.clone());
+                remap[id.index()] = new.0;
+            }
+        }
+        let mut turned = 0;
+        for (tp, conv) in self.touchpoint.iter_mut().zip(self.converted.iter_mut()) {
+            if *tp == NO_TOUCHPOINT {
+                continue;
+            }
+            if is_conv[*tp as usize] {
+                turned += 1;
+                *conv = true;
+            }
+            *tp = remap[*tp as usize];
+        }
+        self.catalog = cat;
+        Ok((self, turned))
+    }
+
+    /// Warnings about the data worth a user's look before they trust an attribution: today, a
+    /// touchpoint that looks like the conversion itself (it occurs only on converting rows and
+    /// carries every conversion made at a touch, or it is named like one — `purchase`, `order`,
+    /// `conversion`, `checkout`, `transaction` — and most of its at least 5 rows convert). Such a touchpoint takes the last-touch credit of every
+    /// conversion; `with_conversion_events` (`conversion_event=` in the faces) fixes it.
+    ///
+    /// ```
+    /// use touchpoint_core::{EventTable, Event};
+    /// let mut b = EventTable::builder();
+    /// for c in ["a", "b"] {
+    ///     b.touch(c, "ad", 0)?;
+    ///     b.push(Event { customer: c, touchpoint: Some("purchase"), time: 5, converted: true, value: 9.0, feedback: None })?;
+    /// }
+    /// let notes = b.finish()?.notes();
+    /// assert!(notes[0].contains("\"purchase\"") && notes[0].contains("conversion_event"), "{notes:?}");
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    pub fn notes(&self) -> Vec<String> {
+        let n_tp = self.catalog.len();
+        let (mut rows, mut conv) = (vec![0usize; n_tp], vec![0usize; n_tp]);
+        for (&tp, &c) in self.touchpoint.iter().zip(&self.converted) {
+            if let Some(r) = rows.get_mut(tp as usize) {
+                *r += 1;
+                conv[tp as usize] += c as usize;
+            }
+        }
+        const WORDS: [&str; 7] =
+            ["purchase", "purchased", "order", "conversion", "converted", "checkout", "transaction"];
+        let converting_touches: usize = conv.iter().sum();
+        let mut out = Vec::new();
+        for (id, name, _) in self.catalog.iter() {
+            let (r, c) = (rows[id.index()], conv[id.index()]);
+            let worded = WORDS.iter().any(|w| name.to_lowercase().contains(w));
+            // it carries every conversion made at a touch and never occurs without one, or it
+            // is named like a conversion and mostly converts (a store visit that converts
+            // sometimes is an ordinary converting touch)
+            let carries_all = c == r && c == converting_touches && r >= 2;
+            if n_tp > 1 && (carries_all || (worded && r >= 5 && 2 * c > r)) {
+                out.push(format!(
+                    "touchpoint {name:?} looks like the conversion itself ({c} of its {r} rows are conversions): \
+                     as a touchpoint it takes the credit of the conversions it marks; if it is the conversion event, \
+                     pass conversion_event={name:?} to make its rows conversions instead of touches"
+                ));
+            }
+        }
+        out
+    }
+
+    /// Read events from a CSV file; a gzip-compressed file (found by its magic bytes) is
+    /// decompressed as it is read.
     pub fn read_csv_path(path: impl AsRef<std::path::Path>, opts: &EventCsvOptions) -> Result<Self> {
         let p = path.as_ref();
         let f = std::fs::File::open(p).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
-        Self::read_csv(std::io::BufReader::with_capacity(1 << 20, f), opts)
+        match csvutil::sniff_file(p)? {
+            csvutil::Compression::Gzip => {
+                let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, f));
+                Self::read_csv(std::io::BufReader::with_capacity(1 << 20, gz), opts)
+            }
+            csvutil::Compression::Zstd => Err(csvutil::zstd_error(&p.display().to_string())),
+            csvutil::Compression::None => Self::read_csv(std::io::BufReader::with_capacity(1 << 20, f), opts),
+        }
     }
 }
 
@@ -467,7 +586,8 @@ pub struct Event<'a> {
     pub time: i64,
     /// Whether the customer converted at this event.
     pub converted: bool,
-    /// Conversion value (ignored on non-converting rows).
+    /// Conversion value; on a non-converting row it only counts if the row is later made a
+    /// conversion ([`EventTable::with_conversion_events`]), and an unusable one is stored as 0.
     pub value: f64,
     /// Feedback score (NPS 0–10 or CSAT 1–5).
     pub feedback: Option<f32>,
@@ -585,6 +705,9 @@ impl EventTableBuilder {
         let value = match e.converted {
             true if e.value.is_finite() && e.value >= 0.0 => e.value,
             true => csvutil::check_nonneg("value", loc.clone(), e.value)?,
+            // a touch keeps a usable value (it counts once the touch is made a conversion by
+            // `with_conversion_events`); a missing or unusable one is 0
+            false if e.value.is_finite() && e.value >= 0.0 => e.value,
             false => 0.0,
         };
         let fb = match e.feedback {

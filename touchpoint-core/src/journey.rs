@@ -107,7 +107,6 @@ crate::row_struct! {
     /// `touches_in = touches_kept + touches_outside_lookback + touches_collapsed + touches_truncated`
     /// and `conversions_in = journeys_converting + conversions_without_touches + conversions_merged`.
     #[derive(Clone, Default, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct JourneyReport {
         /// Event rows read.
         pub events_in: usize,
@@ -365,7 +364,10 @@ impl Journeys {
                 });
             }
             if let Some(bad) = tps.iter().find(|t| t.index() >= out.catalog.len()) {
-                return Err(Error::UnknownTouchpoint { name: bad.0.to_string(), known: out.catalog.len() });
+                return Err(Error::unknown_touchpoint(
+                    &bad.0.to_string(),
+                    out.catalog.names().iter().map(String::as_str),
+                ));
             }
             crate::csvutil::check_nonneg("value", loc, value)?;
             let end = *times.last().unwrap_or(&0);

@@ -76,6 +76,7 @@ mod options_json;
 pub mod partial;
 pub mod paths;
 pub mod persona;
+pub mod progress;
 pub mod report;
 mod rng;
 pub mod rows;
@@ -86,6 +87,7 @@ pub mod segmented;
 #[cfg(feature = "serde")]
 pub mod segmented_spec;
 pub mod stats;
+pub mod suggest;
 #[cfg(test)]
 mod test_util;
 pub mod time;

@@ -65,8 +65,11 @@ pub trait Named: Copy + Eq + Sized + 'static {
     /// Parse a name; the error is [`Error::InvalidOption`] naming [`Self::OPTION`] and listing
     /// the choices.
     fn parse(s: &str) -> Result<Self> {
-        Self::lookup(s)
-            .ok_or_else(|| Error::option(Self::OPTION, format!("{s:?}"), format!("expected {}", Self::choices())))
+        Self::lookup(s).ok_or_else(|| {
+            let close = crate::suggest::did_you_mean(s, Self::NAMES.iter().copied())
+                .map_or(String::new(), |m| format!(" (did you mean {m:?}?)"));
+            Error::option(Self::OPTION, format!("{s:?}"), format!("expected {}{close}", Self::choices()))
+        })
     }
 
     /// Decode an integer a C caller wrote into `field`; the error names the field and lists the

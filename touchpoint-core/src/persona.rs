@@ -61,11 +61,13 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::journey::Journeys;
+use crate::names::NameList;
 use crate::rng::SplitMix64;
 use crate::segment::{MISSING_SEGMENT, Segments};
 use crate::stats::ratio;
@@ -174,11 +176,12 @@ crate::row_struct! {
 
 /// Customer personas ([`personas`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Personas {
     /// The persona of every customer code of the journeys' customer list; customers without
-    /// journeys are in [`MISSING_SEGMENT`]. (Not serialised.)
-    #[cfg_attr(feature = "serde", serde(skip))]
+    /// journeys are in [`MISSING_SEGMENT`]. (Not in the serde form; in the JSON document, see
+    /// [`Personas::document`].)
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     pub segments: Segments,
     /// The number of personas.
     pub k: usize,
@@ -192,6 +195,57 @@ pub struct Personas {
     pub customers_without_journeys: usize,
     /// The feature names, in column order (see the module docs).
     pub features: Vec<String>,
+    /// The journeys' customer names, by customer code (what [`Personas::assignments`] names).
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    customer_names: Arc<NameList>,
+}
+
+impl Personas {
+    /// The journeys' customer names, by customer code.
+    pub fn customer_names(&self) -> &NameList {
+        &self.customer_names
+    }
+
+    /// Each customer's persona, `(customer name, persona label)` in customer-code order
+    /// (customers without journeys in [`MISSING_SEGMENT`]).
+    pub fn assignments(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        (0..self.segments.customers())
+            .map(|c| (self.customer_names.get(c).unwrap_or(""), self.segments.label_of_customer(c as u32)))
+    }
+}
+
+/// The JSON document of [`Personas`]: the serde form plus the segments and customer names.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize)]
+pub struct PersonasDocument<'a> {
+    #[serde(flatten)]
+    result: &'a Personas,
+    segments: &'a Segments,
+    customer_names: &'a NameList,
+}
+
+#[cfg(feature = "serde")]
+impl Personas {
+    /// What the JSON document writes.
+    pub fn document(&self) -> PersonasDocument<'_> {
+        PersonasDocument { result: self, segments: &self.segments, customer_names: &self.customer_names }
+    }
+
+    /// Check a result read back: one persona per customer name.
+    pub(crate) fn checked(self) -> Result<Self> {
+        if self.segments.customers() != self.customer_names.len() {
+            return Err(Error::ModelFile {
+                what: "personas",
+                offset: 0,
+                problem: format!(
+                    "{} customers have a persona but {} customer names are given",
+                    self.segments.customers(),
+                    self.customer_names.len()
+                ),
+            });
+        }
+        Ok(self)
+    }
 }
 
 /// The standardised feature matrix.
@@ -673,6 +727,7 @@ pub fn personas(journeys: &Journeys, opts: &PersonaOptions) -> Result<Personas> 
         rows,
         customers_without_journeys: without,
         features: f.names,
+        customer_names: journeys.customer_names.clone(),
     })
 }
 

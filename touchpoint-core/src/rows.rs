@@ -98,16 +98,28 @@ impl ColumnOf for DurationMs {
     const TYPE: ColumnType = ColumnType::DurationMs;
 }
 
+impl DurationMs {
+    /// A duration from fractional milliseconds, rounded to the millisecond.
+    ///
+    /// ```
+    /// assert_eq!(touchpoint_core::rows::DurationMs::from_f64(1.6).0, 2);
+    /// ```
+    pub fn from_f64(ms: f64) -> Self {
+        DurationMs(ms.round() as i64)
+    }
+}
+
 /// The column names of a row type.
 pub fn column_names<R: Row>() -> Vec<&'static str> {
     R::COLUMNS.iter().map(|c| c.name).collect()
 }
 
-/// Declare a result row struct (see [`rows`](crate::rows)): the struct, `Serialize` (with the
-/// `serde` feature) and [`Row::COLUMNS`] from its fields. A leading `optional(a, b);` names
-/// the [`Row::OPTIONAL`] columns; one lifetime parameter lets a row borrow its text from the
-/// data (`pub struct EventRow<'a> { pub customer_id: &'a str, .. }`), so a table of millions of
-/// rows allocates no string per row.
+/// Declare a result row struct (see [`rows`](crate::rows)): the struct, `Serialize` and
+/// `Deserialize` (with the `serde` feature) and [`Row::COLUMNS`] from its fields. A leading
+/// `optional(a, b);` names the [`Row::OPTIONAL`] columns; one lifetime parameter lets a row
+/// borrow its text from the data (`pub struct EventRow<'a> { pub customer_id: &'a str, .. }`),
+/// so a table of millions of rows allocates no string per row (such rows are `Serialize` only:
+/// their owners serialise owned data).
 ///
 /// ```
 /// touchpoint_core::row_struct! {
@@ -132,13 +144,33 @@ macro_rules! row_struct {
     };
     (@row [$($opt:ident),*]
         $(#[$meta:meta])*
-        $vis:vis struct $ty:ident $(<$lt:lifetime>)? {
+        $vis:vis struct $ty:ident <$lt:lifetime> {
             $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),+ $(,)?
+        }
+    ) => {
+        $crate::row_struct!(@emit [$($opt),*] [serde::Serialize] $(#[$meta])* $vis struct $ty <$lt> {
+            $( $(#[$fmeta])* pub $field: $fty ),+
+        });
+    };
+    (@row [$($opt:ident),*]
+        $(#[$meta:meta])*
+        $vis:vis struct $ty:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),+ $(,)?
+        }
+    ) => {
+        $crate::row_struct!(@emit [$($opt),*] [serde::Serialize, serde::Deserialize] $(#[$meta])* $vis struct $ty {
+            $( $(#[$fmeta])* pub $field: $fty ),+
+        });
+    };
+    (@emit [$($opt:ident),*] [$($derive:path),+]
+        $(#[$meta:meta])*
+        $vis:vis struct $ty:ident $(<$lt:lifetime>)? {
+            $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),+
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "serde", derive($($derive),+))]
         $vis struct $ty $(<$lt>)? {
             $( $(#[$fmeta])* pub $field: $fty ),+
         }

@@ -24,7 +24,7 @@ fn schema<R: Row>(name: &'static str) -> Schema {
 pub fn schemas() -> Vec<Schema> {
     use crate::attribution::{AttributionRow, JourneyCreditRow, PositionCreditRow};
     use crate::graph::{NodeRow, RemovalEffectRow, Sensitivity, TransitionRow};
-    use crate::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
+    use crate::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StagePriority, StatePriority, TouchpointPriority};
     vec![
         schema::<crate::EventRow<'static>>("EventRow"),
         schema::<crate::JourneyRow<'static>>("JourneyRow"),
@@ -42,6 +42,7 @@ pub fn schemas() -> Vec<Schema> {
         schema::<Sensitivity>("Sensitivity"),
         schema::<TouchpointPriority>("TouchpointPriority"),
         schema::<StatePriority>("StatePriority"),
+        schema::<StagePriority>("StagePriority"),
         schema::<NextBestRow>("NextBestRow"),
         schema::<ConvertingPathRow>("ConvertingPathRow"),
         schema::<PlanRow>("PlanRow"),
@@ -162,7 +163,7 @@ mod tests {
         let f = crate::journeymap::funnel(&events, &fo, Some(&seg)).unwrap();
         let l: Vec<&str> = f.summary.iter().filter_map(|s| s.segment.as_deref()).collect();
         check(f.compare_segments(l[0], l[1]).unwrap()[1].clone());
-        assert_eq!(schemas().len(), 45);
+        assert_eq!(schemas().len(), 46);
         for s in schemas() {
             for o in s.optional {
                 assert!(s.columns.iter().any(|c| c.name == *o), "{}: optional {o} is no column", s.name);

@@ -52,6 +52,48 @@ pub struct Segments {
     pub customers_missing: usize,
 }
 
+/// The serde form of [`Segments`] (read back checked: every code names a label).
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct SegmentsData {
+    labels: Vec<String>,
+    of_customer: Vec<u32>,
+    customers_with_changing_values: usize,
+    customers_missing: usize,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Segments {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Segments", 4)?;
+        st.serialize_field("labels", &self.labels)?;
+        st.serialize_field("of_customer", &self.of_customer)?;
+        st.serialize_field("customers_with_changing_values", &self.customers_with_changing_values)?;
+        st.serialize_field("customers_missing", &self.customers_missing)?;
+        st.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Segments {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = SegmentsData::deserialize(d)?;
+        if let Some(&c) = v.of_customer.iter().find(|&&c| c as usize >= v.labels.len()) {
+            return Err(serde::de::Error::custom(format!(
+                "segment code {c} out of range: {} labels are given",
+                v.labels.len()
+            )));
+        }
+        Ok(Segments {
+            labels: v.labels,
+            of_customer: v.of_customer,
+            customers_with_changing_values: v.customers_with_changing_values,
+            customers_missing: v.customers_missing,
+        })
+    }
+}
+
 impl Segments {
     /// Labels (segment names), in order of first appearance.
     pub fn labels(&self) -> &[String] {

@@ -126,6 +126,7 @@ crate::row_struct! {
 
 /// One segment's attribution.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentCredits {
     /// The segment.
     pub segment: String,
@@ -139,6 +140,7 @@ pub struct SegmentCredits {
 
 /// Attribution per segment ([`attribute_by_segment`]).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentAttribution {
     /// Segments in label order.
     pub segments: Vec<SegmentCredits>,
@@ -378,17 +380,21 @@ crate::row_struct! {
 
 /// One segment's graph figures.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentGraphPart {
     /// The segment.
     pub segment: String,
     /// Its figures (with intervals when bootstrapped).
     pub rows: Vec<GraphIntervalRow>,
-    /// Resampled figures `[resample][row]`, kept for comparisons.
+    /// Resampled figures `[resample][row]`, kept for comparisons (NaN where a resample had
+    /// no figure).
+    #[cfg_attr(feature = "serde", serde(with = "crate::saved::json::nonfinite"))]
     pub draws: Option<Vec<Vec<f64>>>,
 }
 
 /// Graph metrics per segment ([`graph_by_segment`]).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentGraph {
     /// Per segment: its figures with intervals.
     pub segments: Vec<SegmentGraphPart>,

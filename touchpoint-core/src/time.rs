@@ -7,37 +7,55 @@
 //! assert_eq!(parse_time(TimeFormat::Auto(TimeUnit::Seconds), "1970-01-02T01:00:00Z"), Ok(DAY_MS + HOUR_MS));
 //! ```
 
+use crate::named::Named as _;
+
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 /// Milliseconds in an hour.
 pub const HOUR_MS: i64 = 3_600_000;
 
 /// A duration written as a number and a unit — `ms`, `s`, `min` (`m`), `h`, `d`, `w`, or the
-/// words (`30 days`, `2 weeks`, `90 minutes`) — in milliseconds; None when it is not one.
+/// words (`30 days`, `2 weeks`, `90 minutes`) — or several of them (`1 week 2 days`,
+/// `1h30min`), in milliseconds; None when it is not one.
 ///
 /// ```
 /// use touchpoint_core::time::{parse_duration_ms, DAY_MS};
 /// assert_eq!(parse_duration_ms("30d"), Some(30 * DAY_MS));
 /// assert_eq!(parse_duration_ms("30 days"), Some(30 * DAY_MS));
 /// assert_eq!(parse_duration_ms("1.5h"), Some(5_400_000));
+/// assert_eq!(parse_duration_ms("4 weeks 2 days"), Some(30 * DAY_MS));
+/// assert_eq!(parse_duration_ms("1h30min"), Some(5_400_000));
 /// assert_eq!(parse_duration_ms("soon"), None);
+/// assert_eq!(parse_duration_ms("30"), None); // a bare number has no unit
 /// ```
 pub fn parse_duration_ms(s: &str) -> Option<i64> {
     let t = s.trim().to_ascii_lowercase();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let unit_ms = match unit.trim() {
-        "ms" | "millisecond" | "milliseconds" => 1.0,
-        "s" | "sec" | "second" | "seconds" => 1e3,
-        "m" | "min" | "minute" | "minutes" => 6e4,
-        "h" | "hour" | "hours" => 3.6e6,
-        "d" | "day" | "days" => DAY_MS as f64,
-        "w" | "week" | "weeks" => 7.0 * DAY_MS as f64,
-        _ => return None,
-    };
-    let ms = (n * unit_ms).round();
-    (ms.is_finite() && ms.abs() < 9e18).then_some(ms as i64)
+    let mut rest = t.as_str();
+    let mut total = 0.0f64;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (num, tail) = rest.split_at(split);
+        let n: f64 = num.parse().ok()?;
+        let tail = tail.trim_start();
+        let unit_len = tail.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(tail.len());
+        let (unit, after) = tail.split_at(unit_len);
+        let unit_ms = match unit {
+            "ms" | "millisecond" | "milliseconds" => 1.0,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1e3,
+            "m" | "min" | "mins" | "minute" | "minutes" => 6e4,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3.6e6,
+            "d" | "day" | "days" => DAY_MS as f64,
+            "w" | "wk" | "wks" | "week" | "weeks" => 7.0 * DAY_MS as f64,
+            _ => return None,
+        };
+        total += n * unit_ms;
+        parts += 1;
+        rest = after.trim_start().trim_start_matches(',').trim_start();
+        rest = rest.strip_prefix("and ").unwrap_or(rest);
+    }
+    let ms = total.round();
+    (parts > 0 && ms.is_finite() && ms.abs() < 9e18).then_some(ms as i64)
 }
 
 crate::named_enum! {
@@ -75,6 +93,103 @@ impl TimeUnit {
             TimeUnit::Microseconds => Some(v.div_euclid(1000)),
             TimeUnit::Nanoseconds => Some(v.div_euclid(1_000_000)),
         }
+    }
+}
+
+/// The smallest and largest epoch number a reader saw in a time column, to catch a wrong
+/// [`TimeUnit`]: epoch seconds read as milliseconds are dates in January 1970, milliseconds read
+/// as seconds are dates tens of thousands of years away, and neither is an error row by row.
+///
+/// ```
+/// use touchpoint_core::time::{EpochRange, TimeUnit};
+/// use touchpoint_core::Location;
+/// let mut r = EpochRange::default();
+/// for (i, s) in [1_700_000_000_i64, 1_700_086_400].iter().enumerate() {
+///     r.add(s * 1, Location::Row(i)); // read as milliseconds: 20 days after 1970-01-01
+/// }
+/// let e = r.check("timestamp", TimeUnit::Milliseconds).unwrap_err().to_string();
+/// assert!(e.contains("`timestamp`") && e.contains("time_unit='s'"), "{e}");
+/// assert!(r.check("timestamp", TimeUnit::Seconds).is_ok());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EpochRange {
+    min: Option<(i64, crate::Location)>,
+    max: Option<(i64, crate::Location)>,
+}
+
+impl EpochRange {
+    /// Record one value as read (in the column's unit, not converted).
+    pub fn add(&mut self, raw: i64, loc: crate::Location) {
+        if self.min.as_ref().is_none_or(|m| raw < m.0) {
+            self.min = Some((raw, loc.clone()));
+        }
+        if self.max.as_ref().is_none_or(|m| raw > m.0) {
+            self.max = Some((raw, loc));
+        }
+    }
+
+    /// Record a value given in milliseconds after conversion from `unit`.
+    pub fn add_ms(&mut self, ms: i64, unit: TimeUnit, loc: crate::Location) {
+        let raw = match unit {
+            TimeUnit::Seconds => ms.div_euclid(1000),
+            TimeUnit::Milliseconds => ms,
+            TimeUnit::Microseconds => ms.saturating_mul(1000),
+            TimeUnit::Nanoseconds => ms.saturating_mul(1_000_000),
+        };
+        self.add(raw, loc);
+    }
+
+    /// An error when every value lies in the range of modern dates (2000 to 2100) written in
+    /// another unit than `unit`: it names the column, the range seen and the `time_unit` to
+    /// pass. Values that fit no unit's range (synthetic times near 1970, say) pass.
+    pub fn check(&self, column: &str, unit: TimeUnit) -> crate::Result<()> {
+        let (Some((lo, at)), Some((hi, _))) = (&self.min, &self.max) else { return Ok(()) };
+        const Y2000_S: f64 = 946_684_800.0;
+        const Y2100_S: f64 = 4_102_444_800.0;
+        let per_second = |u: TimeUnit| 1e3 / u.to_millis_factor();
+        let fits = |u: TimeUnit| {
+            let k = per_second(u);
+            *lo as f64 >= Y2000_S * k && *hi as f64 <= Y2100_S * k
+        };
+        let Some(looks) = <TimeUnit as crate::named::Named>::ALL.iter().copied().find(|&u| fits(u)) else {
+            return Ok(());
+        };
+        if looks == unit {
+            return Ok(());
+        }
+        let as_read = |v: i64| {
+            let ms = v as f64 * unit.to_millis_factor();
+            if ms.abs() < 8.0e15 {
+                crate::report::date(ms as i64)
+            } else {
+                format!("year {:.0}", 1970.0 + ms / 3.15576e10)
+            }
+        };
+        Err(crate::Error::invalid(
+            column,
+            at.clone(),
+            format!("{lo} .. {hi}"),
+            format!(
+                "epoch numbers read as {} are dates from {} to {}; they look like {} (dates from {} to {}): \
+                 pass time_unit='{}'",
+                unit_words(unit),
+                as_read(*lo),
+                as_read(*hi),
+                unit_words(looks),
+                crate::report::date((*lo as f64 * looks.to_millis_factor()) as i64),
+                crate::report::date((*hi as f64 * looks.to_millis_factor()) as i64),
+                looks.name(),
+            ),
+        ))
+    }
+}
+
+fn unit_words(u: TimeUnit) -> &'static str {
+    match u {
+        TimeUnit::Seconds => "seconds",
+        TimeUnit::Milliseconds => "milliseconds",
+        TimeUnit::Microseconds => "microseconds",
+        TimeUnit::Nanoseconds => "nanoseconds",
     }
 }
 

@@ -33,12 +33,16 @@ fn force_generic() -> bool {
 
 /// Resampled figures of one model: per touchpoint (catalog order), per resample.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Draws {
     /// Credited conversions (rescaled to the observed data, see the module docs).
+    #[cfg_attr(feature = "serde", serde(with = "crate::saved::json::nonfinite"))]
     pub conversions: Vec<Vec<f64>>,
     /// Shares of the credited conversions.
+    #[cfg_attr(feature = "serde", serde(with = "crate::saved::json::nonfinite"))]
     pub share: Vec<Vec<f64>>,
     /// Markov: removal effects on conversions.
+    #[cfg_attr(feature = "serde", serde(with = "crate::saved::json::nonfinite"))]
     pub removal_effect: Option<Vec<Vec<f64>>>,
     /// Resamples with a defined result (the others are NaN in the vectors above).
     pub used: usize,
@@ -214,7 +218,7 @@ pub(crate) fn draws_of(
                     .collect();
                 // one entry per resample: the models' results
                 (0..k).map(|j| per_model.iter().map(|pm| pm[j].clone()).collect::<Vec<_>>()).collect()
-            });
+            })?;
             for (j, &mi) in rule_idx.iter().enumerate() {
                 let mut d = Draws::new(n_tp, b, false);
                 for (k, models_k) in per_b.iter().enumerate() {
@@ -242,7 +246,7 @@ pub(crate) fn draws_of(
                     (sum > 0.0).then(|| (re_c.iter().map(|r| r / sum * units.conversions).collect(), re_c))
                 };
                 trace.resample_batch(units, ks).into_iter().map(|g| g.and_then(draw)).collect()
-            });
+            })?;
             let mut d = Draws::new(n_tp, b, true);
             for (k, r) in per_b.iter().enumerate() {
                 if let Some((conv, re)) = r {
@@ -271,7 +275,7 @@ pub(crate) fn draws_of(
             let conv = c.rows.iter().map(|x| x.conversions * scale).collect();
             let re = markov.then(|| c.rows.iter().map(|x| x.removal_effect.unwrap_or(0.0)).collect());
             Some((conv, re))
-        });
+        })?;
         let mut d = Draws::new(n_tp, b, markov);
         for (k, r) in per_b.iter().enumerate() {
             if let Some((conv, re)) = r {

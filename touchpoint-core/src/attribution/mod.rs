@@ -414,7 +414,7 @@ pub struct JourneyCredit {
 }
 
 crate::row_struct! {
-    optional(removal_effect, removal_effect_value, std_error, lower, upper);
+    optional(removal_effect, removal_effect_value, std_error, lower, upper, score);
     /// A row of the attribution table ([`Credits::table`]): [`CreditRow`] with the touchpoint
     /// by name. `removal_effect*` only for Markov; `std_error` when sampled or bootstrapped;
     /// `lower` / `upper` only with bootstrap intervals.
@@ -422,7 +422,9 @@ crate::row_struct! {
     pub struct AttributionRow {
         /// The touchpoint.
         pub touchpoint: String,
-        /// Credited conversions (raw scores for non-efficient models).
+        /// Credited conversions. For the models whose output is a score in other units
+        /// (`shapley_rate`: conversion-rate units; `shao_li`: raw probabilistic scores) this is
+        /// `share × total conversions`, and the model's own numbers are in `score`.
         pub conversions: f64,
         /// Credited value.
         pub value: f64,
@@ -446,6 +448,10 @@ crate::row_struct! {
         pub cpa: Option<f64>,
         /// Credited value / cost.
         pub roas: Option<f64>,
+        /// The model's own output where it is not conversions (`shapley_rate`, `shao_li`; see
+        /// the result's notes for the unit); `std_error`, `lower` and `upper` are then in the
+        /// same unit.
+        pub score: Option<f64>,
     }
 }
 
@@ -537,24 +543,49 @@ impl Credits {
 
     /// The attribution table: one [`AttributionRow`] per touchpoint, in catalog order.
     pub fn table(&self) -> Vec<AttributionRow> {
+        let scored = self.is_score_model();
         self.rows
             .iter()
-            .map(|r| AttributionRow {
-                touchpoint: r.name.clone(),
-                conversions: r.conversions,
-                value: r.value,
-                share: r.share,
-                removal_effect: r.removal_effect,
-                removal_effect_value: r.removal_effect_value,
-                std_error: r.std_error,
-                lower: r.lower,
-                upper: r.upper,
-                touches: r.touches,
-                cost: r.cost,
-                cpa: r.cpa,
-                roas: r.roas,
+            .map(|r| {
+                // a score model's conversions: its share of the conversions (0 where shares are
+                // undefined), so that the column always means conversions
+                let conversions = if scored { r.share * self.total_conversions } else { r.conversions };
+                let cpa = if scored { r.cost.filter(|_| conversions > 0.0).map(|c| c / conversions) } else { r.cpa };
+                AttributionRow {
+                    touchpoint: r.name.clone(),
+                    conversions,
+                    value: r.value,
+                    share: r.share,
+                    removal_effect: r.removal_effect,
+                    removal_effect_value: r.removal_effect_value,
+                    std_error: r.std_error,
+                    lower: r.lower,
+                    upper: r.upper,
+                    touches: r.touches,
+                    cost: r.cost,
+                    cpa,
+                    roas: r.roas,
+                    score: scored.then_some(r.conversions),
+                }
             })
             .collect()
+    }
+
+    /// Whether the model's output is a score in other units than conversions (`shapley_rate`,
+    /// `shao_li`): [`table`](Self::table) then shows it as `score`, and `conversions` as the
+    /// share of the conversions.
+    pub fn is_score_model(&self) -> bool {
+        matches!(self.model.as_str(), "shapley_rate" | "shao_li")
+    }
+
+    /// Conversions as [`table`](Self::table) shows them: the credited conversions, or for a
+    /// score model the total when its shares are defined (0 when they are not).
+    pub fn table_conversions(&self) -> f64 {
+        if self.is_score_model() {
+            self.rows.iter().map(|r| r.share).sum::<f64>() * self.total_conversions
+        } else {
+            self.credited_conversions()
+        }
     }
 
     /// Per-journey credit with touchpoint names, when it was asked for.

@@ -206,7 +206,12 @@ pub fn sampled<F: Fn(&[u64]) -> f64 + Sync>(n: usize, samples: usize, seed: u64,
     const CHUNK: usize = 64;
     let words = n.div_ceil(64);
     let chunks = samples.div_ceil(CHUNK);
-    let run = |c: usize| {
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("permutations", samples as u64);
+    }
+    let run = |c: usize| -> Result<(Vec<f64>, Vec<f64>)> {
+        crate::progress::tick(&prog, 0)?;
         let mut rng = SplitMix64(seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407));
         let mut sum = vec![0.0; n];
         let mut sq = vec![0.0; n];
@@ -227,15 +232,19 @@ pub fn sampled<F: Fn(&[u64]) -> f64 + Sync>(n: usize, samples: usize, seed: u64,
                 prev = cur;
             }
         }
-        (sum, sq)
+        crate::progress::tick(&prog, CHUNK.min(samples - c * CHUNK) as u64)?;
+        Ok((sum, sq))
     };
     #[cfg(feature = "rayon")]
     let parts: Vec<(Vec<f64>, Vec<f64>)> = {
         use rayon::prelude::*;
-        (0..chunks).into_par_iter().map(run).collect()
+        (0..chunks).into_par_iter().map(run).collect::<Result<_>>()?
     };
     #[cfg(not(feature = "rayon"))]
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..chunks).map(run).collect();
+    let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..chunks).map(run).collect::<Result<_>>()?;
+    if let Some(p) = &prog {
+        p.finish();
+    }
     let (mut sum, mut sq) = (vec![0.0; n], vec![0.0; n]);
     for (s, q) in parts {
         for i in 0..n {

@@ -82,7 +82,7 @@ crate::row_struct! {
 
 /// Consistency of the experience ([`consistency`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Consistency {
     /// Per-journey spread.
     pub summary: ConsistencySummary,

@@ -122,7 +122,7 @@ crate::row_struct! {
 
 /// Experience → conversion ([`experience_conversion`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExperienceConversion {
     /// The reference group.
     pub reference: ExperienceReference,
@@ -137,8 +137,14 @@ pub struct ExperienceConversion {
     pub conversions_without_touches: usize,
     /// Where the scores came from.
     pub report: FeedbackReport,
-    /// What the figures are (and are not).
+    /// What the figures are (and are not). (A constant: read back as itself.)
+    #[cfg_attr(feature = "serde", serde(skip_deserializing, default = "associational"))]
     pub note: &'static str,
+}
+
+#[cfg(feature = "serde")]
+fn associational() -> &'static str {
+    ASSOCIATIONAL
 }
 
 /// Journeys and conversions of the four groups: detractor, passive, promoter, unscored.

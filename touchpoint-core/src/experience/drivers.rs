@@ -112,7 +112,7 @@ crate::row_struct! {
 
 /// Key drivers ([`key_drivers`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyDrivers {
     /// What the outcome is.
     pub outcome: String,
@@ -128,19 +128,63 @@ pub struct KeyDrivers {
     pub customers_incomplete: usize,
     /// Drivers, most important first.
     pub rows: Vec<KeyDriverRow>,
-    /// The note on what the figures are.
+    /// The note on what the figures are. (A constant: read back as itself.)
+    #[cfg_attr(feature = "serde", serde(skip_deserializing, default = "note"))]
     pub note: &'static str,
     /// Where the scores came from.
     pub report: FeedbackReport,
-    /// Drivers in the order of the correlation matrix.
-    #[cfg_attr(feature = "serde", serde(skip))]
+    /// Drivers in the order of the correlation matrix (not in the serde form; in the JSON
+    /// document, see [`KeyDrivers::document`]).
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     drivers: Vec<String>,
-    /// Correlation matrix of (drivers..., outcome), row-major.
-    #[cfg_attr(feature = "serde", serde(skip))]
+    /// Correlation matrix of (drivers..., outcome), row-major (as `drivers`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     corr: Vec<f64>,
 }
 
 const NOTE: &str = "shares of explained variance (R²), not causal effects";
+
+#[cfg(feature = "serde")]
+fn note() -> &'static str {
+    NOTE
+}
+
+/// The JSON document of [`KeyDrivers`]: its serde form plus what [`KeyDrivers::r_squared_of`]
+/// reads (the drivers and their correlation matrix).
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize)]
+pub struct KeyDriversDocument<'a> {
+    #[serde(flatten)]
+    result: &'a KeyDrivers,
+    drivers: &'a [String],
+    corr: &'a [f64],
+}
+
+#[cfg(feature = "serde")]
+impl KeyDrivers {
+    /// What the JSON document writes.
+    pub fn document(&self) -> KeyDriversDocument<'_> {
+        KeyDriversDocument { result: self, drivers: &self.drivers, corr: &self.corr }
+    }
+
+    /// Check a result read back: the correlation matrix is square over the drivers and the
+    /// outcome.
+    pub(crate) fn checked(self) -> crate::Result<Self> {
+        let w = self.drivers.len() + 1;
+        if self.corr.len() != w * w {
+            return Err(crate::Error::ModelFile {
+                what: "key_drivers",
+                offset: 0,
+                problem: format!(
+                    "the correlation matrix has {} cells, not {w}² for {} drivers",
+                    self.corr.len(),
+                    w - 1
+                ),
+            });
+        }
+        Ok(self)
+    }
+}
 
 /// Key-driver analysis of the customers' satisfaction at each touchpoint (module docs).
 ///
@@ -162,7 +206,9 @@ pub fn key_drivers(
     let tps = events.touchpoints();
     let cust = events.customers();
     let known = |name: &str| {
-        cat.get(name).map(|t| t.0).ok_or_else(|| Error::UnknownTouchpoint { name: name.to_owned(), known: cat.len() })
+        cat.get(name)
+            .map(|t| t.0)
+            .ok_or_else(|| Error::unknown_touchpoint(name, cat.names().iter().map(String::as_str)))
     };
     let outcome_tp = match &kd.outcome {
         DriverOutcome::Touchpoint(n) => Some(known(n)?),

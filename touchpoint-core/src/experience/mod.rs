@@ -56,6 +56,8 @@ pub mod consistency;
 pub mod conversion;
 pub mod drivers;
 #[cfg(feature = "serde")]
+mod json;
+#[cfg(feature = "serde")]
 mod spec;
 pub(crate) mod table;
 #[cfg(all(test, feature = "serde"))]
@@ -87,7 +89,7 @@ crate::named_enum! {
 /// `detractor_max` (on CSAT: the bottom-2-box); the net score is 100 × (promoters − detractors)
 /// ÷ n on every scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scale {
     /// The kind.
     pub kind: ScaleKind,

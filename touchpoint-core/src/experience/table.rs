@@ -123,7 +123,7 @@ crate::row_struct! {
 
 /// The experience table ([`experience`]).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Experience {
     /// The scale the scores were read on.
     pub scale: Scale,

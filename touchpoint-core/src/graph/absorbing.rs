@@ -226,10 +226,15 @@ impl Chain {
         let m = self.nodes.len();
         let mut beta = vec![0.0; m];
         let mut local = vec![u32::MAX; m];
+        let prog = crate::progress::current();
+        if let Some(p) = &prog {
+            p.start("states", self.sccs.iter().map(|c| c.len() as u64).sum());
+        }
         for comp in &self.sccs {
             if comp.len() == 1 {
                 let k = comp[0] as usize;
                 beta[k] = self.succ.row(k).filter(|&(j, _)| j == k).map(|(_, q)| q).sum();
+                crate::progress::tick(&prog, 1)?;
                 continue;
             }
             for (i, &k) in comp.iter().enumerate() {
@@ -256,8 +261,11 @@ impl Chain {
                 for (i, &k) in comp.iter().enumerate() {
                     beta[k as usize] = 1.0 - 1.0 / diag[i];
                 }
+                crate::progress::tick(&prog, p as u64)?;
             } else {
                 let one = |i: usize| -> Result<f64> {
+                    // one iterative solve per state: counted, and where a cancel stops the work
+                    crate::progress::tick(&prog, 1)?;
                     // column k of N inside the component: (I − Q) y = e_k, y_k = N_kk
                     let mut rhs = vec![0.0; m];
                     rhs[comp[i] as usize] = 1.0;
@@ -278,6 +286,9 @@ impl Chain {
             for &k in comp {
                 local[k as usize] = u32::MAX;
             }
+        }
+        if let Some(p) = &prog {
+            p.finish();
         }
         Ok(beta)
     }

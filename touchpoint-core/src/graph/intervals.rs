@@ -34,7 +34,7 @@ crate::row_struct! {
 
 /// The graph's metrics with bootstrap intervals.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GraphIntervals {
     /// Rows: P(conversion), then removal effects (catalog order), then per state its
     /// P(conversion) and drop-off rate (node order).
@@ -105,7 +105,7 @@ pub fn graph_intervals_with_draws(
     let estimate = figures_of(&observed)?;
     let per_b = each_batch(boot.resamples, |ks| {
         trace.resample_batch(&units, ks).into_iter().map(|g| g.and_then(|g| figures_of(&g).ok())).collect()
-    });
+    })?;
     let used = per_b.iter().filter(|x| x.is_some()).count();
     let draws: Vec<Vec<f64>> = per_b.into_iter().map(|x| x.unwrap_or_else(|| vec![f64::NAN; labels.len()])).collect();
     let rows = labels

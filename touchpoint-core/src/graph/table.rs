@@ -50,14 +50,14 @@ crate::row_struct! {
         pub value: f64,
         /// Transitions with a known dwell time.
         pub dwell_count: u64,
-        /// Mean dwell (ms).
-        pub dwell_mean_ms: Option<f64>,
+        /// Mean dwell (a duration: milliseconds in JSON, a timedelta in Python).
+        pub dwell_mean: Option<crate::rows::DurationMs>,
         /// Standard deviation of the dwell (ms).
-        pub dwell_std_ms: Option<f64>,
+        pub dwell_std: Option<crate::rows::DurationMs>,
         /// Shortest dwell (ms).
-        pub dwell_min_ms: Option<i64>,
+        pub dwell_min: Option<crate::rows::DurationMs>,
         /// Longest dwell (ms).
-        pub dwell_max_ms: Option<i64>,
+        pub dwell_max: Option<crate::rows::DurationMs>,
         /// Kind of the target node.
         pub target_kind: NodeType,
     }
@@ -86,7 +86,7 @@ crate::row_struct! {
         /// Share of its exits that end without conversion.
         pub dropoff_rate: f64,
         /// Expected time to convert from here, given conversion (ms).
-        pub expected_time_to_convert_ms: Option<f64>,
+        pub expected_time_to_convert: Option<crate::rows::DurationMs>,
         /// NPS (net score) of the state's current touchpoint (with an experience table).
         pub nps: Option<f64>,
         /// Mean score at the state's current touchpoint.
@@ -159,10 +159,10 @@ impl JourneyGraph {
                     probability: x.probability,
                     value: x.stats.value,
                     dwell_count: d.count,
-                    dwell_mean_ms: d.mean(),
-                    dwell_std_ms: d.std_dev(),
-                    dwell_min_ms: (d.count > 0).then_some(d.min),
-                    dwell_max_ms: (d.count > 0).then_some(d.max),
+                    dwell_mean: d.mean().map(crate::rows::DurationMs::from_f64),
+                    dwell_std: d.std_dev().map(crate::rows::DurationMs::from_f64),
+                    dwell_min: (d.count > 0).then_some(crate::rows::DurationMs(d.min)),
+                    dwell_max: (d.count > 0).then_some(crate::rows::DurationMs(d.max)),
                     target_kind: g[x.target].kind.node_type(),
                 }
             })
@@ -184,7 +184,7 @@ impl JourneyGraph {
                 conversion_probability: m.conversion_probability,
                 direct_conversion_rate: m.direct_conversion_rate,
                 dropoff_rate: m.dropoff_rate,
-                expected_time_to_convert_ms: m.expected_time_to_convert_ms,
+                expected_time_to_convert: m.expected_time_to_convert_ms.map(crate::rows::DurationMs::from_f64),
                 nps: None,
                 mean_score: None,
                 scores: None,

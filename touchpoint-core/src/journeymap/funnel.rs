@@ -88,7 +88,7 @@ impl Step {
         let known = |name: &str| {
             cat.get(name)
                 .map(|id| id.0)
-                .ok_or_else(|| Error::UnknownTouchpoint { name: name.to_owned(), known: cat.len() })
+                .ok_or_else(|| Error::unknown_touchpoint(name, cat.names().iter().map(String::as_str)))
         };
         match self {
             Step::Touchpoint(n) => Ok(vec![known(n)?]),
@@ -317,7 +317,7 @@ crate::row_struct! {
 
 /// A funnel: one row per step (per segment), one summary per segment.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Funnel {
     /// The steps, as text.
     pub steps: Vec<String>,

@@ -319,7 +319,7 @@ crate::row_struct! {
 
 /// Retention cohorts.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Retention {
     /// The start activity, as text.
     pub start: String,
@@ -638,7 +638,7 @@ crate::row_struct! {
 
 /// Repurchase: the retention of buyers, and the time between purchases.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Repurchase {
     /// Retention with the first conversion as start and a conversion as return.
     pub retention: Retention,

@@ -94,7 +94,7 @@ crate::row_struct! {
 
 /// A step matrix (dense: every state at every step, zeros included).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StepMatrix {
     /// The steps (columns).
     pub steps: Vec<i64>,

@@ -16,5 +16,7 @@ pub use next_best::{
     Candidate, ConvertingPath, ConvertingPathRow, NextBest, NextBestRow, converting_paths,
     most_probable_converting_path, next_best,
 };
-pub use prioritize::{PrioritizeBy, StatePriority, TouchpointPriority, prioritize, prioritize_states};
-pub use score::{ScoreNextRow, ScoreOptions, ScoreRow, Scorer, Scores, StateMatch};
+pub use prioritize::{
+    PrioritizeBy, StagePriority, StatePriority, TouchpointPriority, prioritize, prioritize_stages, prioritize_states,
+};
+pub use score::{ScoreNextRow, ScoreOptions, ScoreRow, ScoreSet, Scorer, Scores, StateMatch};

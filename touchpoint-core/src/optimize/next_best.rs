@@ -47,7 +47,6 @@ impl Candidate {
 crate::row_struct! {
     /// One ranked candidate.
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct NextBestRow {
         /// The candidate touchpoint.
         pub touchpoint: String,
@@ -191,7 +190,8 @@ crate::row_struct! {
     pub struct ConvertingPathRow {
         /// Rank, 1-based (most probable first).
         pub rank: usize,
-        /// The states joined with `" > "`.
+        /// The states joined with `" > "`; `"(conversion)"` for the route that converts
+        /// straight from where the journey stands.
         pub path: String,
         /// Number of states on the route.
         pub steps: usize,
@@ -208,7 +208,7 @@ impl ConvertingPath {
             .enumerate()
             .map(|(i, p)| ConvertingPathRow {
                 rank: i + 1,
-                path: p.states.join(" > "),
+                path: if p.states.is_empty() { "(conversion)".to_owned() } else { p.states.join(" > ") },
                 steps: p.states.len(),
                 probability: p.probability,
             })

@@ -33,8 +33,9 @@ use crate::graph::JourneyGraph;
 use crate::graph::absorbing::Chain;
 
 crate::named_enum! {
-    /// What [`prioritize`] ranks: touchpoints (exact re-solves, [`prioritize`]) or states
-    /// (rank-one closed form, [`prioritize_states`]).
+    /// What [`prioritize`] ranks: touchpoints (exact re-solves, [`prioritize`]), states
+    /// (rank-one closed form, [`prioritize_states`]) or catalog stages (exact re-solves,
+    /// [`prioritize_stages`]).
     #[derive(Default)]
     pub enum PrioritizeBy: "by" {
         /// Per touchpoint ([`TouchpointPriority`] rows).
@@ -42,13 +43,14 @@ crate::named_enum! {
         Touchpoint = 0 => "touchpoint" | "touchpoints",
         /// Per state ([`StatePriority`] rows).
         State = 1 => "state" | "states",
+        /// Per catalog stage ([`StagePriority`] rows, [`prioritize_stages`]).
+        Stage = 2 => "stage" | "stages",
     }
 }
 
 crate::row_struct! {
     /// One row of [`prioritize_states`]: what cutting a state's drop-off would bring.
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct StatePriority {
         /// State label (the touchpoint at order 1).
         pub state: String,
@@ -150,7 +152,6 @@ pub fn prioritize_states(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Stat
 crate::row_struct! {
     /// One row of [`prioritize`]: what cutting the drop-off after a touchpoint would bring.
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct TouchpointPriority {
         /// The touchpoint.
         pub touchpoint: String,
@@ -181,20 +182,135 @@ crate::row_struct! {
 /// At order 1 a touchpoint is one state and this equals the rank-one closed form of
 /// [`prioritize_states`]. The re-solves are independent and run in parallel.
 pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointPriority>> {
+    let n_tp = graph.catalog().len();
+    let groups: Vec<String> = (0..n_tp)
+        .map(|j| graph.catalog().name(crate::catalog::TouchpointId(j as u32)).unwrap_or("?").to_owned())
+        .collect();
+    by_groups(graph, fraction, groups, |t| Some(t.index()))
+}
+
+crate::row_struct! {
+    /// One row of [`prioritize_stages`]: what cutting the drop-off after every touchpoint of a
+    /// stage would bring.
+    #[derive(Clone, PartialEq)]
+    pub struct StagePriority {
+        /// The catalog stage (`awareness`, `first_interaction`, `purchase`, `after_sales`).
+        pub stage: String,
+        /// Touchpoints of the stage seen in the graph.
+        pub touchpoints: usize,
+        /// States whose last touch is one of them.
+        pub states: usize,
+        /// Weighted journeys through those states.
+        pub visits: f64,
+        /// Drop-off rate after the stage's touchpoints (visit-weighted over its states).
+        pub dropoff_rate: f64,
+        /// Conversion probability from them (visit-weighted over its states).
+        pub conversion_probability: f64,
+        /// P(conversion) of a journey after the cut, exact (re-solve).
+        pub new_conversion_probability: f64,
+        /// Gain in P(conversion) of a journey.
+        pub gain: f64,
+        /// Extra conversions at the current journey volume.
+        pub extra_conversions: f64,
+        /// Extra conversion value at the current journey volume.
+        pub extra_value: f64,
+        /// d P(conversion) / d(fraction cut) at 0, summed over the stage's states.
+        pub marginal_gain: f64,
+    }
+}
+
+/// Which **stage** of the customer journey to fix first: for every stage of the catalog, cut
+/// the drop-off of every state that ends with one of the stage's touchpoints by `fraction` and
+/// re-solve the chain exactly (as [`prioritize`] does per touchpoint); ranked by extra
+/// conversions. Touchpoints without a stage belong to none. An error when the catalog has no
+/// stages (attach a catalog with them).
+///
+/// ```
+/// use touchpoint_core::{demo, JourneyGraph, JourneyOptions, Journeys};
+/// use touchpoint_core::optimize::prioritize_stages;
+/// let ev = demo::events(&demo::DemoOptions { customers: 400, ..Default::default() })?;
+/// let (j, _) = Journeys::build(&ev, &JourneyOptions::default())?;
+/// let rows = prioritize_stages(&JourneyGraph::from_journeys(&j, 1)?, 0.1)?;
+/// assert!(rows.iter().any(|r| r.stage == "awareness"));
+/// assert!(rows.windows(2).all(|w| w[0].extra_conversions >= w[1].extra_conversions));
+/// # Ok::<(), touchpoint_core::Error>(())
+/// ```
+pub fn prioritize_stages(graph: &JourneyGraph, fraction: f64) -> Result<Vec<StagePriority>> {
+    use crate::catalog::Stage;
+    use crate::named::Named as _;
+    let cat = graph.catalog();
+    let stage_of: Vec<Option<Stage>> =
+        (0..cat.len()).map(|j| cat.attrs(crate::catalog::TouchpointId(j as u32)).and_then(|a| a.stage)).collect();
+    if stage_of.iter().all(Option::is_none) {
+        return Err(Error::option(
+            "by",
+            "\"stage\"",
+            "the catalog has no stages: attach a catalog with a stage per touchpoint (awareness, \
+             first_interaction, purchase, after_sales), or prioritise by touchpoint",
+        ));
+    }
+    let groups: Vec<String> = Stage::ALL.iter().map(|s| s.name().to_owned()).collect();
+    let index = |s: Stage| Stage::ALL.iter().position(|&x| x == s);
+    let rows = by_groups(graph, fraction, groups, |t| stage_of.get(t.index()).copied().flatten().and_then(index))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let touchpoints = stage_of
+                .iter()
+                .enumerate()
+                .filter(|(j, s)| {
+                    s.is_some_and(|s| s.name() == r.touchpoint)
+                        && graph.graph().node_weights().any(|n| {
+                            matches!(&n.kind, crate::graph::NodeKind::State(w) if w.last().is_some_and(|l| l.index() == *j))
+                        })
+                })
+                .count();
+            StagePriority {
+                stage: r.touchpoint,
+                touchpoints,
+                states: r.states,
+                visits: r.visits,
+                dropoff_rate: r.dropoff_rate,
+                conversion_probability: r.conversion_probability,
+                new_conversion_probability: r.new_conversion_probability,
+                gain: r.gain,
+                extra_conversions: r.extra_conversions,
+                extra_value: r.extra_value,
+                marginal_gain: r.marginal_gain,
+            }
+        })
+        .collect())
+}
+
+/// The exact re-solve of [`prioritize`] for any grouping of the states by their last
+/// touchpoint (`group_of`: the group of a touchpoint, none to leave it out); rows named by
+/// `names`, groups without states left out, ranked.
+fn by_groups(
+    graph: &JourneyGraph,
+    fraction: f64,
+    names: Vec<String>,
+    group_of: impl Fn(crate::catalog::TouchpointId) -> Option<usize>,
+) -> Result<Vec<TouchpointPriority>> {
     use crate::graph::NodeKind;
     let Base { c, b, bv, v } = base(graph, fraction)?;
     let visits = graph.observed_visits();
-    let n_tp = graph.catalog().len();
-    let mut states_of: Vec<Vec<usize>> = vec![Vec::new(); n_tp];
+    let n_groups = names.len();
+    let mut states_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
     for (t, &node) in c.nodes.iter().enumerate() {
         if let NodeKind::State(w) = &graph.graph()[node].kind
             && let Some(last) = w.last()
+            && let Some(g) = group_of(*last)
         {
-            states_of[last.index()].push(t);
+            states_of[g].push(t);
         }
     }
     let journeys = graph.total_journeys();
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("re-solves", n_groups as u64);
+    }
     let one = |j: usize| -> Result<Option<TouchpointPriority>> {
+        crate::progress::tick(&prog, 1)?;
         let ks = &states_of[j];
         if ks.is_empty() {
             return Ok(None);
@@ -210,7 +326,7 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
         };
         let marginal = ks.iter().map(|&k| scale_and_marginal(fraction, c.p_null[k], v[k], b[k]).1).sum();
         Ok(Some(TouchpointPriority {
-            touchpoint: graph.catalog().name(crate::catalog::TouchpointId(j as u32)).unwrap_or("?").to_owned(),
+            touchpoint: names[j].clone(),
             states: ks.len(),
             visits: vis,
             dropoff_rate: w(&|k| c.p_null[k]),
@@ -225,10 +341,13 @@ pub fn prioritize(graph: &JourneyGraph, fraction: f64) -> Result<Vec<TouchpointP
     #[cfg(feature = "rayon")]
     let rows: Vec<Option<TouchpointPriority>> = {
         use rayon::prelude::*;
-        (0..n_tp).into_par_iter().map(one).collect::<Result<_>>()?
+        (0..n_groups).into_par_iter().map(one).collect::<Result<_>>()?
     };
     #[cfg(not(feature = "rayon"))]
-    let rows: Vec<Option<TouchpointPriority>> = (0..n_tp).map(one).collect::<Result<_>>()?;
+    let rows: Vec<Option<TouchpointPriority>> = (0..n_groups).map(one).collect::<Result<_>>()?;
+    if let Some(p) = &prog {
+        p.finish();
+    }
     let mut rows: Vec<TouchpointPriority> = rows.into_iter().flatten().collect();
     rows.sort_by(|x, y| {
         y.extra_conversions

@@ -47,6 +47,9 @@
 //! # Ok::<(), touchpoint_core::Error>(())
 //! ```
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use hashbrown::HashMap;
 use petgraph::visit::EdgeRef;
 
@@ -73,7 +76,7 @@ crate::named_enum! {
 }
 
 crate::row_struct! {
-    optional(expected_time_to_convert_ms);
+    optional(expected_time_to_convert);
     /// One scored customer ([`Scores::rows`]).
     #[derive(Clone, PartialEq)]
     pub struct ScoreRow<'a> {
@@ -94,7 +97,7 @@ crate::row_struct! {
         /// Expected conversion value from the state.
         pub expected_value: f64,
         /// Expected time to convert from the state, given conversion (graphs with times).
-        pub expected_time_to_convert_ms: Option<f64>,
+        pub expected_time_to_convert: Option<crate::rows::DurationMs>,
         /// The best candidate next touchpoint (none when no candidate's next state was seen).
         pub best_next: Option<&'a str>,
         /// P(conversion) after it.
@@ -159,12 +162,13 @@ impl Default for ScoreOptions {
 pub struct Scores<'a> {
     scorer: &'a Scorer,
     names: &'a NameList,
-    recs: Vec<Rec>,
-    next: Vec<NextRec>,
+    recs: Cow<'a, [Rec]>,
+    next: Cow<'a, [NextRec]>,
 }
 
 /// One scored customer.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Rec {
     customer: u32,
     touches: u32,
@@ -181,6 +185,7 @@ struct Rec {
 
 /// One of a customer's top-k.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct NextRec {
     /// Index of the customer's record.
     owner: u32,
@@ -244,7 +249,7 @@ impl<'a> Scores<'a> {
             matched_touches: r.matched as usize,
             conversion_probability: cur.p,
             expected_value: cur.ev,
-            expected_time_to_convert_ms: cur.time,
+            expected_time_to_convert: cur.time.map(crate::rows::DurationMs::from_f64),
             best_next: best.map(|(c, _)| s.candidates[c].1.as_str()),
             best_next_probability: best.map(|(_, f)| f.p),
             best_uplift: best.map(|(_, f)| f.p - cur.p),
@@ -483,24 +488,42 @@ impl Scorer {
         };
         #[cfg(not(feature = "rayon"))]
         let parts: Vec<_> = ranges.into_iter().map(run).collect();
-        let mut out = Scores {
-            scorer: self,
-            names,
-            recs: Vec::with_capacity(n),
-            next: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
-        };
+        let mut all_recs = Vec::with_capacity(n);
+        let mut all_next = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
         for (recs, next) in parts {
-            let (r0, n0) = (out.recs.len() as u32, out.next.len() as u32);
-            out.recs.extend(recs.into_iter().map(|mut r| {
+            let (r0, n0) = (all_recs.len() as u32, all_next.len() as u32);
+            all_recs.extend(recs.into_iter().map(|mut r: Rec| {
                 r.next_from += n0;
                 r
             }));
-            out.next.extend(next.into_iter().map(|mut x| {
+            all_next.extend(next.into_iter().map(|mut x: NextRec| {
                 x.owner += r0;
                 x
             }));
         }
-        out
+        Scores { scorer: self, names, recs: Cow::Owned(all_recs), next: Cow::Owned(all_next) }
+    }
+
+    /// [`score_events`](Self::score_events) into a [`ScoreSet`] that owns what it reads.
+    pub fn score_events_owned(self: &Arc<Self>, open: &EventTable) -> Result<ScoreSet> {
+        let s = self.score_events(open)?;
+        Ok(ScoreSet {
+            scorer: self.clone(),
+            names: open.customer_names_arc().clone(),
+            recs: s.recs.into_owned(),
+            next: s.next.into_owned(),
+        })
+    }
+
+    /// [`score_journeys`](Self::score_journeys) into a [`ScoreSet`] that owns what it reads.
+    pub fn score_journeys_owned(self: &Arc<Self>, journeys: &Journeys) -> Result<ScoreSet> {
+        let s = self.score_journeys(journeys)?;
+        Ok(ScoreSet {
+            scorer: self.clone(),
+            names: journeys.customer_names.clone(),
+            recs: s.recs.into_owned(),
+            next: s.next.into_owned(),
+        })
     }
 
     /// Score one customer whose open touches (graph ids) are `tps`; its top-k go to `next`
@@ -598,4 +621,179 @@ struct OpenTouches {
     customer: Vec<u32>,
     offsets: Vec<usize>,
     tps: Vec<u32>,
+}
+
+/// [`Scores`] that own what they read: a shared [`Scorer`] and the customer names (what a face
+/// keeps to make its tables on demand, and what the JSON document of scores holds).
+#[derive(Clone)]
+pub struct ScoreSet {
+    scorer: Arc<Scorer>,
+    names: Arc<NameList>,
+    recs: Vec<Rec>,
+    next: Vec<NextRec>,
+}
+
+impl ScoreSet {
+    /// The scores (rows are made from the scorer on demand).
+    pub fn scores(&self) -> Scores<'_> {
+        Scores {
+            scorer: &self.scorer,
+            names: &self.names,
+            recs: Cow::Borrowed(&self.recs),
+            next: Cow::Borrowed(&self.next),
+        }
+    }
+
+    /// The scorer that made them.
+    pub fn scorer(&self) -> &Arc<Scorer> {
+        &self.scorer
+    }
+}
+
+impl PartialEq for ScoreSet {
+    /// Equal rows.
+    fn eq(&self, o: &Self) -> bool {
+        self.scores() == o.scores()
+    }
+}
+
+impl std::fmt::Debug for ScoreSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.scores().fmt(f)
+    }
+}
+
+/// The serde forms of [`Scorer`] and [`ScoreSet`]: every table of the scorer as plain lists
+/// (hash maps sorted, so equal scorers write equal text), read back checked.
+#[cfg(feature = "serde")]
+mod serde_forms {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+
+    #[derive(Serialize, Deserialize)]
+    struct ScorerData {
+        catalog: crate::Catalog,
+        labels: Vec<String>,
+        order: usize,
+        /// (state window of graph ids, node index), by window.
+        states: Vec<(Vec<u32>, u32)>,
+        /// Per node: (P(conversion), expected value, expected time to convert, weight out).
+        figs: Vec<(f64, f64, Option<f64>, f64)>,
+        /// (from, to, count), by (from, to).
+        edges: Vec<(u32, u32, f64)>,
+        /// (graph id, name, cost).
+        candidates: Vec<(u32, String, f64)>,
+        top_k: usize,
+        collapse_repeats: bool,
+    }
+
+    impl Serialize for Scorer {
+        fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            let mut states: Vec<(Vec<u32>, u32)> = self.states.iter().map(|(w, &n)| (w.to_vec(), n)).collect();
+            states.sort_unstable();
+            let mut edges: Vec<(u32, u32, f64)> = self.edges.iter().map(|(&(a, b), &c)| (a, b, c)).collect();
+            edges.sort_unstable_by_key(|e| (e.0, e.1));
+            ScorerData {
+                catalog: self.catalog.clone(),
+                labels: self.labels.clone(),
+                order: self.order,
+                states,
+                figs: self.figs.iter().map(|f| (f.p, f.ev, f.time, f.out)).collect(),
+                edges,
+                candidates: self.candidates.clone(),
+                top_k: self.top_k,
+                collapse_repeats: self.collapse,
+            }
+            .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Scorer {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            let v = ScorerData::deserialize(d)?;
+            let (nodes, tps) = (v.figs.len(), v.catalog.len());
+            let bad = |what: String| Err(D::Error::custom(format!("the scorer is damaged: {what}")));
+            if v.labels.len() != nodes || v.figs.get(START).is_none() {
+                return bad(format!("{} labels for {nodes} nodes", v.labels.len()));
+            }
+            if v.order == 0 {
+                return bad("a Markov order of 0".into());
+            }
+            for (w, n) in &v.states {
+                if *n as usize >= nodes || w.is_empty() || w.iter().any(|&t| t as usize >= tps) {
+                    return bad(format!("the state {w:?} -> node {n} is out of range"));
+                }
+            }
+            if let Some(e) = v.edges.iter().find(|e| e.0 as usize >= nodes || e.1 as usize >= nodes) {
+                return bad(format!("the edge {} -> {} is out of range", e.0, e.1));
+            }
+            if let Some(c) = v.candidates.iter().find(|c| c.0 as usize >= tps) {
+                return bad(format!("the candidate {:?} is not in the catalog", c.1));
+            }
+            Ok(Scorer {
+                catalog: v.catalog,
+                labels: v.labels,
+                order: v.order,
+                states: v.states.into_iter().map(|(w, n)| (w.into_boxed_slice(), n)).collect(),
+                figs: v.figs.into_iter().map(|(p, ev, time, out)| NodeFig { p, ev, time, out }).collect(),
+                edges: v.edges.into_iter().map(|(a, b, c)| ((a, b), c)).collect(),
+                candidates: v.candidates,
+                top_k: v.top_k,
+                collapse: v.collapse_repeats,
+            })
+        }
+    }
+
+    #[derive(Serialize)]
+    struct SetOut<'a> {
+        scorer: &'a Scorer,
+        customer_names: &'a NameList,
+        customers: &'a [Rec],
+        next: &'a [NextRec],
+    }
+
+    #[derive(Deserialize)]
+    struct SetIn {
+        scorer: Scorer,
+        customer_names: NameList,
+        customers: Vec<Rec>,
+        next: Vec<NextRec>,
+    }
+
+    impl Serialize for ScoreSet {
+        fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            SetOut { scorer: &self.scorer, customer_names: &self.names, customers: &self.recs, next: &self.next }
+                .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for ScoreSet {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            let v = SetIn::deserialize(d)?;
+            let (nodes, cands) = (v.scorer.figs.len(), v.scorer.candidates.len());
+            let (n_rec, n_next) = (v.customers.len(), v.next.len());
+            let bad = |what: String| Err(D::Error::custom(format!("the scores are damaged: {what}")));
+            for (i, r) in v.customers.iter().enumerate() {
+                let best_ok = r.best.is_none_or(|(c, n)| (c as usize) < cands && (n as usize) < nodes);
+                if r.customer as usize >= v.customer_names.len()
+                    || r.node as usize >= nodes
+                    || r.next_from as usize + r.next_len as usize > n_next
+                    || !best_ok
+                {
+                    return bad(format!("customer row {i} refers out of range"));
+                }
+            }
+            for (i, x) in v.next.iter().enumerate() {
+                if x.owner as usize >= n_rec || x.candidate as usize >= cands || x.node as usize >= nodes {
+                    return bad(format!("next-touchpoint row {i} refers out of range"));
+                }
+            }
+            Ok(ScoreSet {
+                scorer: Arc::new(v.scorer),
+                names: Arc::new(v.customer_names),
+                recs: v.customers,
+                next: v.next,
+            })
+        }
+    }
 }

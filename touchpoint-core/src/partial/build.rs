@@ -186,10 +186,8 @@ impl PartialBuilder {
         if let Some(&t) =
             tps.iter().find(|&&t| t != NO_TOUCHPOINT && remap.get(t as usize).copied().flatten().is_none())
         {
-            return Err(Error::UnknownTouchpoint {
-                name: cat.names().get(t as usize).cloned().unwrap_or_default(),
-                known: self.spec.catalog.len(),
-            });
+            let name = cat.names().get(t as usize).cloned().unwrap_or_default();
+            return Err(Error::unknown_touchpoint(&name, self.spec.catalog.names().iter().map(String::as_str)));
         }
         let fb = events.feedback();
         if let (Some(opts), Some(fb)) = (&self.spec.experience, fb) {
@@ -211,13 +209,13 @@ impl PartialBuilder {
         let base = self.rows_in;
         self.rows_in += n;
         let names = events.customer_names();
-        let known = self.spec.catalog.len();
+        let known = self.spec.catalog.names().to_vec();
         let ev = |i: usize| -> Result<Ev> {
             let tp = match tps[i] {
                 NO_TOUCHPOINT => NO_TOUCHPOINT,
-                t => remap.get(t as usize).copied().flatten().ok_or_else(|| Error::UnknownTouchpoint {
-                    name: cat.names().get(t as usize).cloned().unwrap_or_default(),
-                    known,
+                t => remap.get(t as usize).copied().flatten().ok_or_else(|| {
+                    let name = cat.names().get(t as usize).cloned().unwrap_or_default();
+                    Error::unknown_touchpoint(&name, known.iter().map(String::as_str))
                 })?,
             };
             let feedback = fb.map_or(f32::NAN, |f| f[i]);

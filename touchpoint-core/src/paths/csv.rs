@@ -22,6 +22,11 @@ impl PathTable {
     /// the result, including catalog order and error lines, is that of the sequential reader.
     pub fn read_csv_bytes(data: &[u8], opts: &PathCsvOptions) -> Result<Self> {
         crate::csvutil::parse_separator(&opts.separator)?;
+        match csvutil::compression_of(data) {
+            csvutil::Compression::Gzip => return Self::read_csv_bytes(&csvutil::gunzip_bytes(data)?, opts),
+            csvutil::Compression::Zstd => return Err(csvutil::zstd_error("<data>")),
+            csvutil::Compression::None => {}
+        }
         if let Some(t) = csv_parallel::read_bytes(data, opts) {
             return t;
         }
@@ -98,7 +103,8 @@ impl PathTable {
         Ok(t)
     }
 
-    /// Read a path CSV file.
+    /// Read a path CSV file; a gzip-compressed file (found by its magic bytes, whatever its
+    /// name) is decompressed first.
     ///
     /// Plain (unquoted) files are streamed: read in blocks of a few megabytes, each parsed in
     /// parallel while the previous one is added to the table, so memory stays at a few blocks
@@ -108,6 +114,12 @@ impl PathTable {
         let p = path.as_ref();
         let name = p.display().to_string();
         let io = |e: std::io::Error| Error::Io { path: name.clone(), source: e };
+        match csvutil::sniff_file(p)? {
+            // gzip: decompressed whole, then read like bytes in memory
+            csvutil::Compression::Gzip => return Self::read_csv_bytes(&csvutil::gunzip_file(p)?, opts),
+            csvutil::Compression::Zstd => return Err(csvutil::zstd_error(&name)),
+            csvutil::Compression::None => {}
+        }
         let mut file = std::fs::File::open(p).map_err(io)?;
         let fell_back = match csv_parallel::read_file(&mut file, opts, &name)? {
             Streamed::Read(result) => return result,

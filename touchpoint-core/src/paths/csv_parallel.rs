@@ -897,6 +897,10 @@ fn read_streamed<R: std::io::Read + Send>(
     // unless the estimate was short)
     let mut scale = 1.0;
     let mut first = true;
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("bytes", size_hint.unwrap_or(0));
+    }
     loop {
         if let Some(e) = io_error.take() {
             return Ok(Err(Error::Io { path: path.to_owned(), source: e }));
@@ -943,6 +947,9 @@ fn read_streamed<R: std::io::Read + Send>(
                 Err(e) => return Ok(Err(e)),
             }
         }
+        if let Err(e) = crate::progress::tick(&prog, cut as u64) {
+            return Ok(Err(e));
+        }
         scale = match (first, size_hint) {
             (true, Some(size)) if cut > 0 => 1.05 * size as f64 / cut as f64,
             _ => 1.0,
@@ -955,6 +962,9 @@ fn read_streamed<R: std::io::Read + Send>(
     }
     if let Some(r) = pending {
         b.insert(r, scale);
+    }
+    if let Some(p) = &prog {
+        p.finish();
     }
     finish(b.table)
 }

@@ -165,7 +165,7 @@ impl PathTable {
             return Err(Error::invalid("path", Location::Row(self.len()), "", "a path needs at least one touchpoint"));
         }
         if let Some(bad) = path.iter().find(|t| t.index() >= self.catalog.len()) {
-            return Err(Error::UnknownTouchpoint { name: bad.0.to_string(), known: self.catalog.len() });
+            return Err(Error::unknown_touchpoint(&bad.0.to_string(), self.catalog.names().iter().map(String::as_str)));
         }
         let loc = || Location::Row(self.len());
         csvutil::check_nonneg("conversions", loc(), conversions)?;

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 crate::row_struct! {
     /// A node of a [`Sankey`]: a touchpoint at a step, an "other" bucket, or an outcome.
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct SankeyNode {
         /// Display label, e.g. `"2. email"`, `"2. other"`, `"conversion"`.
         pub label: String,
@@ -23,7 +22,6 @@ crate::row_struct! {
 crate::row_struct! {
     /// A link of a [`Sankey`], between node indices.
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct SankeyLink {
         /// Source node index.
         pub source: usize,

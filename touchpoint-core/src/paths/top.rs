@@ -19,12 +19,11 @@ crate::named_enum! {
 crate::row_struct! {
     /// A row of [`PathTable::top_paths`].
     #[derive(Clone, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
     pub struct TopPath {
         /// `"a > b > c"`, or `"(other N paths)"` for the remainder row.
         pub path: String,
-        /// Path length in touches (0 for the remainder row).
-        pub touches: usize,
+        /// Path length in touches (none for the remainder row, whose paths differ in length).
+        pub touches: Option<usize>,
         /// Journeys (conversions + nulls).
         pub journeys: f64,
         /// Conversions.
@@ -66,7 +65,7 @@ impl PathTable {
                         .map(|&t| self.catalog.name(t).unwrap_or("?"))
                         .collect::<Vec<_>>()
                         .join(" > "),
-                    touches: r.touchpoints.len(),
+                    touches: Some(r.touchpoints.len()),
                     journeys: j,
                     conversions: r.conversions,
                     value: r.value,
@@ -88,7 +87,7 @@ impl PathTable {
                 .fold((0.0, 0.0, 0.0), |acc, r| (acc.0 + r.journeys, acc.1 + r.conversions, acc.2 + r.value));
             rows.push(TopPath {
                 path: format!("(other {} paths)", rest.len()),
-                touches: 0,
+                touches: None,
                 journeys: j,
                 conversions: c,
                 value: v,

@@ -51,11 +51,19 @@
 //!
 //! Thread safety: saving reads the model only; a loaded graph is immutable and can be shared
 //! read-only across threads (its analysis is loaded with it, nothing is computed lazily).
+//!
+//! Every result and data object the faces show also has a JSON document ([`json`], with the
+//! `serde` feature): its fields beside a `kind` and a `version`, read back equal, another kind
+//! an [`Error::ModelFile`] naming both; journeys and partials carry this container in it.
 
 pub(crate) mod codec;
 mod credits;
 mod graph;
 pub(crate) mod journeys;
+#[cfg(feature = "serde")]
+pub mod json;
+#[cfg(feature = "serde")]
+mod json_kinds;
 
 use std::path::Path;
 
