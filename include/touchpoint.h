@@ -83,6 +83,11 @@ typedef enum {
    */
   TOUCHPOINT_RESULT_INCOMPATIBLE = 14,
   /**
+   * The caller stopped the work: a progress callback returned 0. Nothing was
+   * half-built; the outputs are untouched.
+   */
+  TOUCHPOINT_RESULT_CANCELLED = 15,
+  /**
    * A bug: the library panicked. The process is intact; please report the message.
    */
   TOUCHPOINT_RESULT_PANIC = 99,
@@ -192,6 +197,11 @@ typedef enum {
    * Per state: rank-one closed form (core `StatePriority` rows).
    */
   TOUCHPOINT_PRIORITIZE_BY_STATE = 1,
+  /**
+   * Per catalog stage: exact re-solves (core `StagePriority` rows); INVALID_ARGUMENT when
+   * the catalog has no stages.
+   */
+  TOUCHPOINT_PRIORITIZE_BY_STAGE = 2,
 } touchpoint_prioritize_by;
 
 /**
@@ -551,6 +561,12 @@ typedef struct {
    * Credited value / cost (NaN when undefined).
    */
   double roas;
+  /**
+   * The model's own output where it is not conversions (`shapley_rate`: conversion-rate
+   * units; `shao_li`: raw scores; `conversions` is then its share of the conversions);
+   * NaN for every other model.
+   */
+  double score;
 } touchpoint_credit;
 
 /**
@@ -879,31 +895,6 @@ typedef struct {
 } touchpoint_event_csv_options;
 
 /**
- * An exclusion step of a funnel: attempts with an event of `step` after step `after` and
- * before step `before` (1-based step numbers, `1 <= after < before <= n_steps`) are void; a
- * unit whose every attempt is void is counted as excluded and in no other number.
- */
-typedef struct {
-  /**
-   * The excluded event, in the step syntax of `touchpoint_funnel_options.steps` (UTF-8, not
-   * NUL-terminated).
-   */
-  const char *step;
-  /**
-   * Length of `step`.
-   */
-  size_t step_len;
-  /**
-   * The step after which the excluded event counts (1-based).
-   */
-  size_t after;
-  /**
-   * The step before which it counts (1-based).
-   */
-  size_t before;
-} touchpoint_funnel_exclusion;
-
-/**
  * How events are cut into journeys (see `touchpoint_journey_options_default`).
  */
 typedef struct {
@@ -929,6 +920,31 @@ typedef struct {
    */
   uint8_t split_at_conversions;
 } touchpoint_journey_options;
+
+/**
+ * An exclusion step of a funnel: attempts with an event of `step` after step `after` and
+ * before step `before` (1-based step numbers, `1 <= after < before <= n_steps`) are void; a
+ * unit whose every attempt is void is counted as excluded and in no other number.
+ */
+typedef struct {
+  /**
+   * The excluded event, in the step syntax of `touchpoint_funnel_options.steps` (UTF-8, not
+   * NUL-terminated).
+   */
+  const char *step;
+  /**
+   * Length of `step`.
+   */
+  size_t step_len;
+  /**
+   * The step after which the excluded event counts (1-based).
+   */
+  size_t after;
+  /**
+   * The step before which it counts (1-based).
+   */
+  size_t before;
+} touchpoint_funnel_exclusion;
 
 /**
  * Funnel options (see `touchpoint_funnel_options_default`).
@@ -1487,6 +1503,18 @@ typedef struct {
    */
   uint8_t delimiter;
 } touchpoint_path_csv_options;
+
+/**
+ * A progress callback: `stage` (what is counted: `"states"`, `"resamples"`, `"permutations"`,
+ * `"bytes"`; NUL-terminated, valid during the call only), units `done` of `total` (0: not
+ * known), and the `user` pointer given to `touchpoint_progress_set`. Return nonzero to go on,
+ * 0 to stop the work: the call then returns `TOUCHPOINT_RESULT_CANCELLED` with its outputs
+ * untouched.
+ */
+typedef int32_t (*touchpoint_progress_callback)(const char *stage,
+                                                uint64_t done,
+                                                uint64_t total,
+                                                void *user);
 
 #ifdef __cplusplus
 extern "C" {
@@ -2208,7 +2236,7 @@ touchpoint_result touchpoint_scores_next_row(const touchpoint_scores *scores,
  * The scores as JSON: `{"rows": [core ScoreRow...], "next": [core ScoreNextRow...]}`, the
  * keys being the fields of `touchpoint_score_row` and `touchpoint_score_next_row`
  * (`state_match` as its name: `exact`, `suffix`, `start`; missing values `null`;
- * `expected_time_to_convert_ms` left out when no row has one).
+ * `expected_time_to_convert`, in milliseconds, left out when no row has one).
  *
  * @param scores the scores
  * @param buf, len, out_n as `touchpoint_comparison_to_json`
@@ -2332,6 +2360,69 @@ touchpoint_result touchpoint_event_table_apply_catalog_json(touchpoint_event_tab
  * `events` and `out` must be NULL or valid.
  */
 touchpoint_result touchpoint_event_table_len(const touchpoint_event_table *events, size_t *out);
+
+/**
+ * New events in which the rows of the named touchpoints (a `purchase` event in a
+ * clickstream, say) are conversions: each becomes a pure conversion row (no touchpoint,
+ * converted, its value kept) and the names leave the catalog, so they take no credit. Rows
+ * already flagged as converting stay so. The CSV reader's `conversion_label` does the same
+ * for one name while reading.
+ *
+ * @param events the events (read-only)
+ * @param names, n_names the touchpoint names (NUL-terminated UTF-8; at least one)
+ * @param out receives the new handle (read-only events; free with
+ *        `touchpoint_event_table_free`)
+ * @param out_converted receives how many rows became conversions; may be NULL
+ * @return OK; NULL_PARAMETER; INVALID_UTF8 (names the element); INVALID_ARGUMENT (no
+ *         names, or a name that is not a touchpoint of the events: the message suggests the
+ *         closest one and lists the known ones). Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid; `names` holds `n_names` pointers.
+ */
+touchpoint_result touchpoint_event_table_with_conversion_events(const touchpoint_event_table *events,
+                                                                const char *const *names,
+                                                                size_t n_names,
+                                                                touchpoint_event_table **out,
+                                                                size_t *out_converted);
+
+/**
+ * Warnings about the events worth a look before trusting an attribution, as a JSON array
+ * of strings (empty: none). Today: a touchpoint that looks like the conversion itself
+ * (every row of it converts, or it is named like `purchase`/`order`/`checkout` and most of
+ * its rows convert); `touchpoint_event_table_with_conversion_events` fixes that.
+ *
+ * @param events the events
+ * @param out receives the JSON (free with `touchpoint_string_free`)
+ * @return OK; NULL_PARAMETER. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_event_table_notes_json(const touchpoint_event_table *events,
+                                                    char **out);
+
+/**
+ * The text report of the events (what `make demo` prints for the demo data): the
+ * dataset, its journeys and everything left out, the stage funnel and repurchase cohorts
+ * (when the catalog has stages and there are conversions), the experience (when there are
+ * feedback scores), the journey graph of Markov order `order`, attribution by model and
+ * where to act.
+ *
+ * @param events the events (read-only)
+ * @param options journey options; NULL for the defaults
+ * @param order Markov order of the graph section (1 to 6)
+ * @param out receives the text (free with `touchpoint_string_free`)
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT; EMPTY_INPUT; NO_CONVERSIONS when nothing
+ *         converts. Thread-safe for concurrent readers.
+ *
+ * # Safety
+ * Pointers must be NULL or valid.
+ */
+touchpoint_result touchpoint_report_text(const touchpoint_event_table *events,
+                                         const touchpoint_journey_options *options,
+                                         size_t order,
+                                         char **out);
 
 /**
  * Free events. NULL is a no-op.
@@ -2613,7 +2704,7 @@ touchpoint_result touchpoint_journey_graph_to_json(const touchpoint_journey_grap
 /**
  * Every transition as a JSON array of core `TransitionRow`s (`source`, `target`,
  * `source_id`, `target_id`, `count`, `probability`, `value`, `dwell_count`,
- * `dwell_mean_ms`, `dwell_std_ms`, `dwell_min_ms`, `dwell_max_ms`, `target_kind`), in edge
+ * `dwell_mean`, `dwell_std`, `dwell_min`, `dwell_max` (durations in milliseconds), `target_kind`), in edge
  * order.
  *
  * @param graph the graph
@@ -2631,7 +2722,7 @@ touchpoint_result touchpoint_journey_graph_transitions_json(const touchpoint_jou
 /**
  * The exact analysis of every node as a JSON array of core `NodeRow`s (`node_id`, `label`,
  * `kind`, `visits`, `expected_visits`, `conversion_probability`, `direct_conversion_rate`,
- * `dropoff_rate`, `expected_time_to_convert_ms`).
+ * `dropoff_rate`, `expected_time_to_convert` (milliseconds)).
  *
  * @param graph the graph
  * @param buf, len, out_n as `touchpoint_comparison_to_json`
@@ -3348,9 +3439,11 @@ void touchpoint_journeys_free(touchpoint_journeys *journeys);
 
 /**
  * Which drop-off to fix first: the exact gain in P(conversion), extra conversions and
- * extra value if the drop-off after each touchpoint (`by` TOUCHPOINT: exact re-solves) or
- * each state (`by` STATE: rank-one closed form) were cut by `fraction` (0–1), ranked, as a
- * JSON array of core `TouchpointPriority` or `StatePriority` rows.
+ * extra value if the drop-off after each touchpoint (`by` TOUCHPOINT: exact re-solves),
+ * each state (`by` STATE: rank-one closed form) or each catalog stage (`by` STAGE: exact
+ * re-solves) were cut by `fraction` (0–1), ranked, as a JSON array of core
+ * `TouchpointPriority`, `StatePriority` or `StagePriority` rows. A progress callback set
+ * with `touchpoint_progress_set` counts the states (`by` STATE) and can cancel.
  *
  * @param graph the graph
  * @param fraction share of the drop-off cut (0–1)
@@ -3985,6 +4078,29 @@ touchpoint_result touchpoint_path_table_len(const touchpoint_path_table *paths, 
  * `paths` must be NULL or a handle from this library, not freed before and not in use.
  */
 void touchpoint_path_table_free(touchpoint_path_table *paths);
+
+/**
+ * Install (or with a NULL `callback` remove) a progress callback for every later call made
+ * **on the calling thread** (each thread has its own; other threads are unaffected). Calls
+ * that report progress: `touchpoint_journey_graph_prioritize_json` by state (states),
+ * attribution and graph intervals with a bootstrap (resamples), sampled Shapley
+ * (permutations) and `touchpoint_path_table_read_csv` (bytes). The callback runs when the
+ * work starts, at most every `interval_ms` milliseconds while it runs (0: at every step), and
+ * when it ends; it may run on one of the library's worker threads, never on two at once.
+ * Returning 0 stops the work (`TOUCHPOINT_RESULT_CANCELLED`); the next call starts afresh.
+ *
+ * @param callback the callback; NULL removes it
+ * @param user passed to every call of `callback` (may be NULL)
+ * @param interval_ms the least time between two calls while the work runs
+ * @return OK. Never fails.
+ *
+ * # Safety
+ * `callback` must be NULL or a function that may be called from any thread as documented,
+ * with `user`, until it is removed or replaced on this thread.
+ */
+touchpoint_result touchpoint_progress_set(touchpoint_progress_callback callback,
+                                          void *user,
+                                          uint64_t interval_ms);
 
 /**
  * Attribution of journeys with bootstrap intervals, as JSON: an array with one object per

@@ -166,6 +166,10 @@ pub struct touchpoint_credit {
     pub cpa: f64,
     /// Credited value / cost (NaN when undefined).
     pub roas: f64,
+    /// The model's own output where it is not conversions (`shapley_rate`: conversion-rate
+    /// units; `shao_li`: raw scores; `conversions` is then its share of the conversions);
+    /// NaN for every other model.
+    pub score: f64,
 }
 
 /// Totals of one model's result (the core `Credits` totals).
@@ -232,6 +236,7 @@ impl touchpoint_comparison {
             cost,
             cpa,
             roas,
+            score,
         } = r;
         Ok(touchpoint_credit {
             touchpoint: self.names[model][row].as_ptr(),
@@ -248,6 +253,7 @@ impl touchpoint_comparison {
             cost: nan(*cost),
             cpa: nan(*cpa),
             roas: nan(*roas),
+            score: nan(*score),
         })
     }
 

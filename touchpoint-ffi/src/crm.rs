@@ -758,15 +758,19 @@ impl touchpoint_scores {
                 matched_touches,
                 conversion_probability,
                 expected_value,
-                expected_time_to_convert_ms,
+                expected_time_to_convert,
                 best_next,
                 best_next_probability,
                 best_uplift,
                 best_net_value,
             } = r;
             let label = labels.id(state)?;
-            let fig =
-                StateFig { label, p: *conversion_probability, ev: *expected_value, time: *expected_time_to_convert_ms };
+            let fig = StateFig {
+                label,
+                p: *conversion_probability,
+                ev: *expected_value,
+                time: expected_time_to_convert.map(|d| d.0 as f64),
+            };
             let i = small(rows.len(), "scored customers")?;
             let best = match best_next {
                 Some(b) => labels.id(b)?,
@@ -882,7 +886,7 @@ impl touchpoint_scores {
             matched_touches: r.matched_touches as usize,
             conversion_probability: st.p,
             expected_value: st.ev,
-            expected_time_to_convert_ms: st.time,
+            expected_time_to_convert: st.time.map(touchpoint_core::rows::DurationMs::from_f64),
             best_next: best.map(|()| self.label(r.best)),
             best_next_probability: best.map(|()| r.best_next_probability),
             best_uplift: best.map(|()| uplift()),
@@ -929,8 +933,8 @@ impl touchpoint_scores {
             matched_touches: v.matched_touches,
             conversion_probability: v.conversion_probability,
             expected_value: v.expected_value,
-            has_expected_time: v.expected_time_to_convert_ms.is_some() as u8,
-            expected_time_to_convert_ms: nan(v.expected_time_to_convert_ms),
+            has_expected_time: v.expected_time_to_convert.is_some() as u8,
+            expected_time_to_convert_ms: nan(v.expected_time_to_convert.map(|d| d.0 as f64)),
             best_next: if r.best == NONE { std::ptr::null() } else { self.label_ptr(r.best) },
             best_next_probability: nan(v.best_next_probability),
             best_uplift: nan(v.best_uplift),
@@ -1168,7 +1172,7 @@ impl touchpoint_scores {
     /// The scores as JSON: `{"rows": [core ScoreRow...], "next": [core ScoreNextRow...]}`, the
     /// keys being the fields of `touchpoint_score_row` and `touchpoint_score_next_row`
     /// (`state_match` as its name: `exact`, `suffix`, `start`; missing values `null`;
-    /// `expected_time_to_convert_ms` left out when no row has one).
+    /// `expected_time_to_convert`, in milliseconds, left out when no row has one).
     ///
     /// @param scores the scores
     /// @param buf, len, out_n as `touchpoint_comparison_to_json`
@@ -1258,7 +1262,7 @@ mod tests {
             matched_touches: 1,
             conversion_probability: p,
             expected_value: 3.0,
-            expected_time_to_convert_ms: (p > 0.3).then_some(7.5),
+            expected_time_to_convert: (p > 0.3).then_some(touchpoint_core::rows::DurationMs(8)),
             best_next: Some("x"),
             best_next_probability: Some(0.75),
             best_uplift: Some(uplift),

@@ -8,7 +8,9 @@ use touchpoint_core::{
     Catalog, ConversionSpec, Event, EventCsvOptions, EventTable, EventTableBuilder, TimeFormat, TimeUnit,
 };
 
-use crate::ffi::{free_box, give, out, try_enum, try_mut, try_opt_ref, try_opt_str, try_ref, try_str};
+use crate::ffi::{
+    free_box, give, give_str, out, try_enum, try_mut, try_opt_ref, try_opt_str, try_opt_str_list, try_ref, try_str,
+};
 use crate::panic::boundary;
 use crate::result::{FfiError, touchpoint_result};
 
@@ -301,6 +303,109 @@ impl touchpoint_event_table {
                     Inner::Table(t) => t.len(),
                 }
             )
+        })
+    }
+
+    /// New events in which the rows of the named touchpoints (a `purchase` event in a
+    /// clickstream, say) are conversions: each becomes a pure conversion row (no touchpoint,
+    /// converted, its value kept) and the names leave the catalog, so they take no credit. Rows
+    /// already flagged as converting stay so. The CSV reader's `conversion_label` does the same
+    /// for one name while reading.
+    ///
+    /// @param events the events (read-only)
+    /// @param names, n_names the touchpoint names (NUL-terminated UTF-8; at least one)
+    /// @param out receives the new handle (read-only events; free with
+    ///        `touchpoint_event_table_free`)
+    /// @param out_converted receives how many rows became conversions; may be NULL
+    /// @return OK; NULL_PARAMETER; INVALID_UTF8 (names the element); INVALID_ARGUMENT (no
+    ///         names, or a name that is not a touchpoint of the events: the message suggests the
+    ///         closest one and lists the known ones). Thread-safe for concurrent readers.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid; `names` holds `n_names` pointers.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_event_table_with_conversion_events(
+        events: *const touchpoint_event_table,
+        names: *const *const c_char,
+        n_names: usize,
+        out: *mut *mut touchpoint_event_table,
+        out_converted: *mut usize,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let ev = try_ref!(events);
+            let list = try_opt_str_list!(names, n_names, "names").unwrap_or_default();
+            if list.is_empty() {
+                return Err(FfiError::new(
+                    touchpoint_result::InvalidArgument,
+                    "names: pass at least one touchpoint name",
+                ));
+            }
+            let mut names: Vec<&str> = Vec::with_capacity(list.len());
+            for (i, n) in list.into_iter().enumerate() {
+                names.push(
+                    n.ok_or_else(|| FfiError::new(touchpoint_result::NullParameter, format!("names[{i}] is NULL")))?,
+                );
+            }
+            let (table, n) = ev.table()?.into_owned().with_conversion_events(&names)?;
+            if !out_converted.is_null() {
+                // SAFETY: non-NULL and valid by the contract above.
+                unsafe { *out_converted = n };
+            }
+            give!(out, touchpoint_event_table { inner: Inner::Table(table), attrs: None })
+        })
+    }
+
+    /// Warnings about the events worth a look before trusting an attribution, as a JSON array
+    /// of strings (empty: none). Today: a touchpoint that looks like the conversion itself
+    /// (every row of it converts, or it is named like `purchase`/`order`/`checkout` and most of
+    /// its rows convert); `touchpoint_event_table_with_conversion_events` fixes that.
+    ///
+    /// @param events the events
+    /// @param out receives the JSON (free with `touchpoint_string_free`)
+    /// @return OK; NULL_PARAMETER. Thread-safe for concurrent readers.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_event_table_notes_json(
+        events: *const touchpoint_event_table,
+        out: *mut *mut c_char,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let notes = try_ref!(events).table()?.notes();
+            give_str!(out, crate::json::value(&notes)?)
+        })
+    }
+
+    /// The text report of the events (what `make demo` prints for the demo data): the
+    /// dataset, its journeys and everything left out, the stage funnel and repurchase cohorts
+    /// (when the catalog has stages and there are conversions), the experience (when there are
+    /// feedback scores), the journey graph of Markov order `order`, attribution by model and
+    /// where to act.
+    ///
+    /// @param events the events (read-only)
+    /// @param options journey options; NULL for the defaults
+    /// @param order Markov order of the graph section (1 to 6)
+    /// @param out receives the text (free with `touchpoint_string_free`)
+    /// @return OK; NULL_PARAMETER; INVALID_ARGUMENT; EMPTY_INPUT; NO_CONVERSIONS when nothing
+    ///         converts. Thread-safe for concurrent readers.
+    ///
+    /// # Safety
+    /// Pointers must be NULL or valid.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn touchpoint_report_text(
+        events: *const touchpoint_event_table,
+        options: *const crate::journeys::touchpoint_journey_options,
+        order: usize,
+        out: *mut *mut c_char,
+    ) -> touchpoint_result {
+        boundary(|| {
+            let ev = try_ref!(events);
+            let o = try_opt_ref!(options)
+                .copied()
+                .unwrap_or_else(|| crate::journeys::touchpoint_journey_options::touchpoint_journey_options_default());
+            let table = ev.table()?;
+            give_str!(out, touchpoint_core::report::text_report(&table, &o.to_core_in("options")?, order)?)
         })
     }
 

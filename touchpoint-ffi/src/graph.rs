@@ -125,7 +125,7 @@ impl touchpoint_journey_graph {
 
     /// Every transition as a JSON array of core `TransitionRow`s (`source`, `target`,
     /// `source_id`, `target_id`, `count`, `probability`, `value`, `dwell_count`,
-    /// `dwell_mean_ms`, `dwell_std_ms`, `dwell_min_ms`, `dwell_max_ms`, `target_kind`), in edge
+    /// `dwell_mean`, `dwell_std`, `dwell_min`, `dwell_max` (durations in milliseconds), `target_kind`), in edge
     /// order.
     ///
     /// @param graph the graph
@@ -146,7 +146,7 @@ impl touchpoint_journey_graph {
 
     /// The exact analysis of every node as a JSON array of core `NodeRow`s (`node_id`, `label`,
     /// `kind`, `visits`, `expected_visits`, `conversion_probability`, `direct_conversion_rate`,
-    /// `dropoff_rate`, `expected_time_to_convert_ms`).
+    /// `dropoff_rate`, `expected_time_to_convert` (milliseconds)).
     ///
     /// @param graph the graph
     /// @param buf, len, out_n as `touchpoint_comparison_to_json`

@@ -57,6 +57,7 @@ pub mod journeys;
 pub mod optimize;
 pub mod partial;
 pub mod paths;
+pub mod progress;
 pub mod segments;
 
 use std::ffi::{CString, c_char};

@@ -20,6 +20,9 @@ pub enum touchpoint_prioritize_by {
     Touchpoint = 0,
     /// Per state: rank-one closed form (core `StatePriority` rows).
     State = 1,
+    /// Per catalog stage: exact re-solves (core `StagePriority` rows); INVALID_ARGUMENT when
+    /// the catalog has no stages.
+    Stage = 2,
 }
 
 /// An allowed next touchpoint and the cost of one touch.
@@ -41,9 +44,11 @@ fn partial_of(partial: Option<&str>) -> Vec<&str> {
 
 impl touchpoint_journey_graph {
     /// Which drop-off to fix first: the exact gain in P(conversion), extra conversions and
-    /// extra value if the drop-off after each touchpoint (`by` TOUCHPOINT: exact re-solves) or
-    /// each state (`by` STATE: rank-one closed form) were cut by `fraction` (0–1), ranked, as a
-    /// JSON array of core `TouchpointPriority` or `StatePriority` rows.
+    /// extra value if the drop-off after each touchpoint (`by` TOUCHPOINT: exact re-solves),
+    /// each state (`by` STATE: rank-one closed form) or each catalog stage (`by` STAGE: exact
+    /// re-solves) were cut by `fraction` (0–1), ranked, as a JSON array of core
+    /// `TouchpointPriority`, `StatePriority` or `StagePriority` rows. A progress callback set
+    /// with `touchpoint_progress_set` counts the states (`by` STATE) and can cancel.
     ///
     /// @param graph the graph
     /// @param fraction share of the drop-off cut (0–1)
@@ -68,6 +73,7 @@ impl touchpoint_journey_graph {
             let text = match try_enum!(PrioritizeBy, by) {
                 PrioritizeBy::Touchpoint => json::rows(&optimize::prioritize(g, fraction)?)?,
                 PrioritizeBy::State => json::rows(&optimize::prioritize_states(g, fraction)?)?,
+                PrioritizeBy::Stage => json::rows(&optimize::prioritize_stages(g, fraction)?)?,
             };
             text!(text, buf, len, out_n)
         })
@@ -182,6 +188,6 @@ mod tests {
 
     #[test]
     fn prioritize_by_codes_are_the_core_codes() {
-        assert_same_codes!(touchpoint_prioritize_by, PrioritizeBy { Touchpoint, State });
+        assert_same_codes!(touchpoint_prioritize_by, PrioritizeBy { Touchpoint, State, Stage });
     }
 }

@@ -8,6 +8,8 @@ use crate::result::{FfiError, clear_last_error, set_last_error, touchpoint_resul
 /// Run `f` and turn its outcome into a result code. Panics (including rayon worker panics,
 /// which rayon re-raises on this thread) are caught and reported, never unwound into C.
 pub(crate) fn boundary(f: impl FnOnce() -> Result<(), FfiError>) -> touchpoint_result {
+    // a call cancelled through the thread's progress callback does not cancel the next one
+    touchpoint_core::progress::rearm_thread_default();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => {
             clear_last_error();

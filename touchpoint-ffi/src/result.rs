@@ -18,6 +18,7 @@
 //! | `Csv`, `Io` | `TOUCHPOINT_RESULT_IO` |
 //! | `ModelFile` | `TOUCHPOINT_RESULT_MODEL_FILE` |
 //! | `Incompatible` | `TOUCHPOINT_RESULT_INCOMPATIBLE` |
+//! | `Cancelled` | `TOUCHPOINT_RESULT_CANCELLED` |
 //!
 //! The other codes are the C face's own: what only C can get wrong (NULL, UTF-8, buffers,
 //! indices, state) and panics.
@@ -120,6 +121,7 @@ impl From<touchpoint_core::Error> for FfiError {
             ErrorKind::Csv | ErrorKind::Io => R::Io,
             ErrorKind::ModelFile => R::ModelFile,
             ErrorKind::Incompatible => R::Incompatible,
+            ErrorKind::Cancelled => R::Cancelled,
         };
         FfiError::new(code, e.to_string())
     }
@@ -200,7 +202,7 @@ mod tests {
                 Error::LengthMismatch { column: "a".into(), reference: "b".into(), expected: 1, found: 2 },
                 touchpoint_result::InvalidValue,
             ),
-            (Error::UnknownTouchpoint { name: "x".into(), known: 0 }, touchpoint_result::InvalidArgument),
+            (Error::unknown_touchpoint("x", []), touchpoint_result::InvalidArgument),
             (
                 touchpoint_core::TimeUnit::decode(9, "options.time_unit").unwrap_err(),
                 touchpoint_result::InvalidArgument,
@@ -225,6 +227,7 @@ mod tests {
                 Error::Incompatible { what: "partials", problem: "their models differ".into() },
                 touchpoint_result::Incompatible,
             ),
+            (Error::Cancelled { stage: "states" }, touchpoint_result::Cancelled),
         ];
         let kinds: Vec<ErrorKind> = samples.iter().map(|(e, _)| e.kind()).collect();
         assert_eq!(kinds, ErrorKind::ALL, "one sample per kind, in kind order");

@@ -39,6 +39,9 @@ result_codes! {
         /// (touchpoint vocabulary, journey options, models or orders: their fingerprints
         /// differ), so their counts cannot be added (the message says what differs).
         Incompatible = 14 => "TOUCHPOINT_RESULT_INCOMPATIBLE",
+        /// The caller stopped the work: a progress callback returned 0. Nothing was
+        /// half-built; the outputs are untouched.
+        Cancelled = 15 => "TOUCHPOINT_RESULT_CANCELLED",
         /// A bug: the library panicked. The process is intact; please report the message.
         Panic = 99 => "TOUCHPOINT_RESULT_PANIC",
     }

@@ -26,7 +26,9 @@ use touchpoint_core::journeymap::{
     FunnelDiffRow, FunnelRow, FunnelSummary, PurchaseGapRow, RetentionMeanRow, RetentionRow, StepMatrixDiffRow,
     StepMatrixRow,
 };
-use touchpoint_core::optimize::{ConvertingPathRow, NextBestRow, PlanRow, StatePriority, TouchpointPriority};
+use touchpoint_core::optimize::{
+    ConvertingPathRow, NextBestRow, PlanRow, StagePriority, StatePriority, TouchpointPriority,
+};
 use touchpoint_core::rows::Row;
 use touchpoint_core::schema::schemas;
 use touchpoint_core::{JourneyReport, SankeyLink, SankeyNode, TopPath};
@@ -177,9 +179,9 @@ fn attribution() {
         let set = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<BTreeSet<_>>();
         let no_interval = ["lower", "upper"];
         let with = |s: &[&str]| set(&[s, &no_interval].concat());
-        assert_eq!(omitted[0], with(&["removal_effect", "removal_effect_value", "std_error"]), "linear");
-        assert_eq!(omitted[1], with(&["std_error"]), "markov has removal effects");
-        assert_eq!(omitted[2], with(&["removal_effect", "removal_effect_value"]), "sampled Shapley has errors");
+        assert_eq!(omitted[0], with(&["removal_effect", "removal_effect_value", "std_error", "score"]), "linear");
+        assert_eq!(omitted[1], with(&["std_error", "score"]), "markov has removal effects");
+        assert_eq!(omitted[2], with(&["removal_effect", "removal_effect_value"]), "sampled Shapley: errors, scores");
         let all = text(|b, l, n| cmp::touchpoint_comparison_to_json(c, b, l, n));
         let core = touchpoint_core::attribution::compare(
             touchpoint_core::Data::Journeys(&d.core_journeys),
@@ -214,6 +216,20 @@ fn graph_tables_and_queries() {
         check_rows::<TouchpointPriority>("prioritize_json by touchpoint", &t);
         let t = text(|b, l, n| graph::touchpoint_journey_graph_prioritize_json(g, 0.5, 1, b, l, n));
         check_rows::<StatePriority>("prioritize_json by state", &t);
+        // by stage: the demo catalog's stages on a copy of the events
+        let cat = touchpoint_core::demo::catalog().to_json();
+        let mut staged = null_mut();
+        let mut sg = null_mut();
+        assert_eq!(
+            events::touchpoint_event_table_apply_catalog_json(d.events, cat.as_ptr().cast(), cat.len()),
+            touchpoint_result::Ok
+        );
+        assert_eq!(journeys::touchpoint_journeys_build(d.events, null(), &mut staged), touchpoint_result::Ok);
+        assert_eq!(graph::touchpoint_journey_graph_from_journeys(staged, 1, &mut sg), touchpoint_result::Ok);
+        let t = text(|b, l, n| graph::touchpoint_journey_graph_prioritize_json(sg, 0.5, 2, b, l, n));
+        check_rows::<StagePriority>("prioritize_json by stage", &t);
+        graph::touchpoint_journey_graph_free(sg);
+        journeys::touchpoint_journeys_free(staged);
 
         let names = d.core_graph.catalog().names();
         let cands: Vec<touchpoint_candidate> = names
@@ -638,6 +654,7 @@ fn every_core_row_type_is_accounted_for() {
         "Sensitivity",
         "TouchpointPriority",
         "StatePriority",
+        "StagePriority",
         "NextBestRow",
         "ConvertingPathRow",
         "PlanRow",

@@ -388,7 +388,7 @@ static void scoring(const touchpoint_journeys *all) {
   CHECK(r.has_expected_time == 1);
   CHECK_NEAR(r.expected_time_to_convert_ms, 1.0, 1e-9);
   CHECK_NEAR(r.expected_time_to_convert_ms,
-             number_after(nodes, "\"label\": \"search > email\",", "expected_time_to_convert_ms"), 1e-12);
+             number_after(nodes, "\"label\": \"search > email\",", "expected_time_to_convert"), 1e-12);
   CHECK(r.best_next != NULL && strcmp(r.best_next, "app") == 0);
   CHECK_NEAR(r.best_next_probability, 0.0, 1e-12);
   CHECK_NEAR(r.best_uplift, -1.0, 1e-12);
@@ -463,7 +463,7 @@ static void scoring(const touchpoint_journeys *all) {
   CHECK(strstr(json, "\"rows\": [") != NULL && strstr(json, "\"next\": [") != NULL);
   CHECK(strstr(json, "\"state_match\": \"suffix\"") != NULL && strstr(json, "\"state_match\": \"start\"") != NULL);
   CHECK(strstr(json, "\"best_next\": \"email\"") != NULL);
-  CHECK(strstr(json, "\"expected_time_to_convert_ms\": null") != NULL);
+  CHECK(strstr(json, "\"expected_time_to_convert\": null") != NULL);
 
   /* NULL arguments */
   CHECK_CODE(touchpoint_scores_len(NULL, &n), TOUCHPOINT_RESULT_NULL_PARAMETER);
