@@ -8,7 +8,6 @@ use touchpoint_core::attribution::{
     ShapleyMethod, ValueBasis,
 };
 
-use crate::compute;
 use crate::conversion::Wrap;
 use crate::data::DataArg;
 use crate::errors::IntoPy;
@@ -19,6 +18,8 @@ use crate::table::{ArrowTable, rows_table};
 pub struct PyAttribution {
     pub(crate) inner: Credits,
 }
+
+crate::json::json_class!(PyAttribution => Credits, inner);
 
 #[pymethods]
 impl PyAttribution {
@@ -97,9 +98,16 @@ impl PyAttribution {
         self.inner.by_position_table().map(|rows| rows_table(&rows)).transpose()
     }
 
-    /// The result as JSON.
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    /// The result as JSON: the core's `Credits` fields beside `kind` and `version` (the JSON
+    /// document that `from_json` reads back).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The result of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 
     fn __repr__(&self) -> String {
@@ -107,7 +115,7 @@ impl PyAttribution {
             "Attribution(model={:?}, {} touchpoints, {} conversions credited of {})",
             self.inner.model,
             self.inner.rows.len(),
-            (self.inner.credited_conversions() * 1e6).round() / 1e6,
+            (self.inner.table_conversions() * 1e6).round() / 1e6,
             self.inner.total_conversions
         )
     }
@@ -115,7 +123,7 @@ impl PyAttribution {
 
 /// Run one or more models; rule models share one pass over the data.
 #[pyfunction]
-#[pyo3(signature = (data, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, max_touches = None, per_journey = false, bootstrap = None, ci = 0.95, seed = 0, n_threads = None))]
+#[pyo3(signature = (data, models, *, order = 1, half_life_ms = None, weights = None, allocation = Wrap(MarkovAllocation::Global), value_basis = Wrap(ValueBasis::ConversionShare), shapley_method = Wrap(ShapleyKind::Auto), shapley_samples = attribution::shapley::DEFAULT_SAMPLES, shapley_seed = 0, max_touches = None, per_journey = false, bootstrap = None, ci = 0.95, seed = 0, n_threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn attribute(
     py: Python<'_>,
@@ -135,6 +143,7 @@ pub fn attribute(
     ci: f64,
     seed: u64,
     n_threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Vec<PyAttribution>> {
     let models = models_of(
         &models,
@@ -158,7 +167,7 @@ pub fn attribute(
     let opts = AttributionOptions { max_touches, per_journey };
     let data = data.data();
     let boot = crate::segments::boot_of(bootstrap, ci, seed);
-    let credits = compute(py, n_threads, || match &boot {
+    let credits = crate::compute_watched(py, n_threads, progress, || match &boot {
         Some(b) => attribution::intervals::compare_with_intervals(data, &models, &opts, b),
         None => attribution::compare(data, &models, &opts),
     })?;

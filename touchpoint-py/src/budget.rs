@@ -10,10 +10,22 @@ use crate::conversion::{Wrap, to_py_object};
 use crate::errors::IntoPy;
 use crate::table::{ArrowTable, rows_table};
 
-/// A budget plan.
+/// A budget plan, with the curves it was made from.
 #[pyclass(name = "PyBudgetPlan", module = "touchpoint._touchpoint", frozen)]
 pub struct PyBudgetPlan {
     inner: BudgetPlan,
+    curves: Vec<Curve>,
+}
+
+impl crate::json::JsonClass for PyBudgetPlan {
+    type Doc = crate::json::PlannedBudget;
+    fn write(&self) -> touchpoint_core::Result<String> {
+        let doc = crate::json::PlannedBudget { plan: self.inner.clone(), curves: self.curves.clone() };
+        touchpoint_core::saved::json::to_json(&doc)
+    }
+    fn read(doc: crate::json::PlannedBudget) -> Self {
+        Self { inner: doc.plan, curves: doc.curves }
+    }
 }
 
 #[pymethods]
@@ -64,6 +76,36 @@ impl PyBudgetPlan {
     fn diagnostics(&self) -> Vec<String> {
         self.inner.diagnostics.clone()
     }
+
+    /// The curves the plan was made from, as (name, kind, params, lower, upper, locked).
+    #[getter]
+    fn curves(&self) -> Vec<CurveSpec> {
+        self.curves.iter().map(spec_of).collect()
+    }
+
+    /// The JSON document (`kind`, `version`, the plan and its curves) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The plan of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
+}
+
+/// A curve as the Python face passes it (the inverse of `curves_of`).
+fn spec_of(c: &Curve) -> CurveSpec {
+    let (kind, params) = match &c.curve {
+        ResponseCurve::Hill { beta, alpha, gamma } => (CurveKind::Hill, vec![*beta, *alpha, *gamma]),
+        ResponseCurve::Power { a, b } => (CurveKind::Power, vec![*a, *b]),
+        ResponseCurve::Log { a, b } => (CurveKind::Log, vec![*a, *b]),
+        ResponseCurve::Piecewise { points } => {
+            (CurveKind::Piecewise, points.iter().flat_map(|&(x, y)| [x, y]).collect())
+        }
+    };
+    (c.name.clone(), Wrap(kind), params, c.lower, c.upper, c.locked)
 }
 
 /// A response curve as the Python face passes it: (name, kind, params, lower, upper, locked).
@@ -96,13 +138,40 @@ pub fn allocate_budget(
     let curves = curves_of(curves)?;
     let objective = Objective::from_options(budget, value_per_response, min_marginal_roi, target_roi).py()?;
     let inner = compute(py, None, || optimize::allocate_budget(&curves, objective, step, solver.0))?;
-    Ok(PyBudgetPlan { inner })
+    Ok(PyBudgetPlan { inner, curves })
 }
 
 /// Response of a given allocation: (per curve, total).
 #[pyfunction]
 pub fn evaluate_budget(curves: Vec<CurveSpec>, spend: Vec<f64>) -> PyResult<(Vec<f64>, f64)> {
     optimize::evaluate_budget(&curves_of(curves)?, &spend).py()
+}
+
+/// The JSON document of a response curve (kind `response_curve`: name, curve, bounds).
+#[pyfunction]
+pub fn curve_to_json(curve: CurveSpec) -> PyResult<String> {
+    touchpoint_core::saved::json::to_json(&curves_of(vec![curve])?[0]).py()
+}
+
+/// The curve of a `curve_to_json` document, as (name, kind, params, lower, upper, locked);
+/// with `kind`, a curve of another kind is a `ModelFileError` naming both.
+#[pyfunction]
+#[pyo3(signature = (json, kind = None))]
+pub fn curve_from_json(json: &str, kind: Option<Wrap<CurveKind>>) -> PyResult<CurveSpec> {
+    let spec = spec_of(&touchpoint_core::saved::json::from_json::<Curve>(json).py()?);
+    match kind {
+        Some(want) if want.0 != spec.1.0 => Err(touchpoint_core::Error::ModelFile {
+            what: "response_curve",
+            offset: 0,
+            problem: format!(
+                "the document holds a {} curve, not a {} curve",
+                touchpoint_core::Named::name(spec.1.0),
+                touchpoint_core::Named::name(want.0)
+            ),
+        })
+        .py(),
+        _ => Ok(spec),
+    }
 }
 
 /// Values of a response curve at the given spends (for plots).

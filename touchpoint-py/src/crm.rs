@@ -14,7 +14,7 @@ use crate::events::PyEvents;
 use crate::graph::PyJourneyGraph;
 use crate::journeys::PyJourneys;
 use crate::table::{ArrowTable, rows_table_iter};
-use touchpoint_core::optimize::{ScoreNextRow, ScoreRow, Scores};
+use touchpoint_core::optimize::{ScoreNextRow, ScoreRow, ScoreSet, Scores};
 
 /// The graph (with its analysis) as bytes.
 #[pyfunction]
@@ -45,7 +45,7 @@ pub fn graph_load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyJourne
     Ok(PyJourneyGraph::of(py.detach(|| JourneyGraph::load(&path)).py()?))
 }
 
-fn journeys_of(inner: Journeys) -> PyJourneys {
+pub(crate) fn journeys_of(inner: Journeys) -> PyJourneys {
     let report = inner.report().cloned().unwrap_or_default();
     PyJourneys { inner, report }
 }
@@ -112,7 +112,49 @@ pub fn model_info<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAn
 /// A graph prepared for scoring open journeys (the core's `Scorer`).
 #[pyclass(name = "PyScorer", module = "touchpoint._touchpoint", frozen)]
 pub struct PyScorer {
-    inner: Scorer,
+    inner: std::sync::Arc<Scorer>,
+}
+
+crate::json::json_class!(PyScorer => Scorer, inner, |s| Self { inner: std::sync::Arc::new(s) });
+
+/// Scored customers (the core's `ScoreSet`: the scorer and the customer names with the compact
+/// scores; the tables are made on demand).
+#[pyclass(name = "PyScores", module = "touchpoint._touchpoint", frozen)]
+pub struct PyScores {
+    inner: ScoreSet,
+}
+
+crate::json::json_class!(PyScores => ScoreSet, inner);
+
+#[pymethods]
+impl PyScores {
+    /// (per-customer `ScoreRow`s, top-k `ScoreNextRow`s), built together without the GIL.
+    fn tables(&self, py: Python<'_>) -> PyResult<(ArrowTable, ArrowTable)> {
+        tables(py, &self.inner.scores())
+    }
+
+    /// Customers scored.
+    fn __len__(&self) -> usize {
+        self.inner.scores().len()
+    }
+
+    /// Next-touchpoint rows.
+    #[getter]
+    fn next_len(&self) -> usize {
+        self.inner.scores().next_len()
+    }
+
+    /// The JSON document (`kind`, `version`, the scorer and the scores) that `from_json` reads
+    /// back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The scores of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 #[pymethods]
@@ -135,27 +177,36 @@ impl PyScorer {
             top_k,
             collapse_repeats,
         };
-        Ok(Self { inner: compute(py, None, || Scorer::new(&g.inner, &opts))? })
+        Ok(Self { inner: std::sync::Arc::new(compute(py, None, || Scorer::new(&g.inner, &opts))?) })
     }
 
-    /// Score the open journeys of an event table: (per-customer rows, top-k next rows).
-    fn score_events(&self, py: Python<'_>, events: &Bound<'_, PyEvents>) -> PyResult<(ArrowTable, ArrowTable)> {
+    /// Score the open journeys of an event table.
+    fn score_events(&self, py: Python<'_>, events: &Bound<'_, PyEvents>) -> PyResult<PyScores> {
         let ev = &events.get().inner;
-        let s = compute(py, None, || self.inner.score_events(ev))?;
-        tables(py, &s)
+        Ok(PyScores { inner: compute(py, None, || self.inner.score_events_owned(ev))? })
     }
 
     /// Score each customer's open journey of `journeys`.
-    fn score_journeys(&self, py: Python<'_>, journeys: &Bound<'_, PyJourneys>) -> PyResult<(ArrowTable, ArrowTable)> {
+    fn score_journeys(&self, py: Python<'_>, journeys: &Bound<'_, PyJourneys>) -> PyResult<PyScores> {
         let j = &journeys.get().inner;
-        let s = compute(py, None, || self.inner.score_journeys(j))?;
-        tables(py, &s)
+        Ok(PyScores { inner: compute(py, None, || self.inner.score_journeys_owned(j))? })
     }
 
     /// Number of candidates.
     #[getter]
     fn candidates(&self) -> usize {
         self.inner.candidate_count()
+    }
+
+    /// The JSON document (`kind`, `version`, the scorer's tables) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The scorer of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }
 

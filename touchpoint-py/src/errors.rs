@@ -19,6 +19,7 @@ pyo3::import_exception!(touchpoint.exceptions, TouchpointIOError);
 pyo3::import_exception!(touchpoint.exceptions, InputTypeError);
 pyo3::import_exception!(touchpoint.exceptions, ModelFileError);
 pyo3::import_exception!(touchpoint.exceptions, IncompatibleError);
+pyo3::import_exception!(touchpoint.exceptions, CancelledError);
 
 /// The Python exception class of each core error kind (one to one, no catch-all; the table is
 /// in the README's "Errors" section).
@@ -35,6 +36,7 @@ fn class_of(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> {
         K::Csv | K::Io => TouchpointIOError::type_object(py),
         K::ModelFile => ModelFileError::type_object(py),
         K::Incompatible => IncompatibleError::type_object(py),
+        K::Cancelled => CancelledError::type_object(py),
     }
 }
 

@@ -18,6 +18,8 @@ pub struct PyEvents {
     pub inner: EventTable,
 }
 
+crate::json::json_class!(PyEvents => EventTable, inner);
+
 /// Times given as Python numbers: integers are exact, floats are floored to milliseconds.
 #[derive(FromPyObject)]
 enum Times {
@@ -114,12 +116,15 @@ impl PyEvents {
             .py();
         }
         let mut b = EventTable::builder();
+        let mut epochs = touchpoint_core::time::EpochRange::default();
         for i in 0..n {
             let fb = feedback.as_ref().and_then(|f| f[i]).map(|f| f as f32);
             let v = if value[i].is_nan() { 0.0 } else { value[i] };
             let t = time.millis(i, time_unit.0).py()?;
+            epochs.add_ms(t, time_unit.0, Location::Row(i));
             b.push_keyed(CustomerKey::Str(&customer[i]), touchpoint[i].as_deref(), t, converted[i], v, fb).py()?;
         }
+        epochs.check("time", time_unit.0).py()?;
         Ok(Self { inner: b.finish().py()? })
     }
 
@@ -160,6 +165,19 @@ impl PyEvents {
         let mut inner = self.inner.clone();
         inner.catalog_mut().apply_attrs(&cat);
         Ok(Self { inner })
+    }
+
+    /// These events with the rows of the named touchpoints turned into conversions (the names
+    /// leave the catalog), and how many rows were turned.
+    fn with_conversion_events(&self, py: Python<'_>, names: Vec<String>) -> PyResult<(Self, usize)> {
+        let ev = self.inner.clone();
+        let (inner, n) = py.detach(|| ev.with_conversion_events(&names)).py()?;
+        Ok((Self { inner }, n))
+    }
+
+    /// Warnings about the data (a touchpoint that looks like the conversion itself).
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes()
     }
 
     /// The touchpoint catalog as JSON.
@@ -213,6 +231,17 @@ impl PyEvents {
             self.inner.catalog().len()
         )
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// The journey report of the built-in demo dataset, as text (what `make demo` prints).
@@ -231,4 +260,38 @@ pub fn demo_report(py: Python<'_>, customers: usize, seed: u64, order: usize, lo
         };
         touchpoint_core::report::text_report(&events, &opts, order)
     })
+}
+
+/// A duration written as text (`30d`, `30 days`, `2 weeks`, `1.5h`) in milliseconds; None when it
+/// is not one (the core's reading, so every face reads durations alike).
+#[pyfunction]
+pub fn parse_duration_ms(text: &str) -> Option<i64> {
+    touchpoint_core::time::parse_duration_ms(text)
+}
+
+/// The text report of any events (what `make demo` prints for the demo): dataset, journeys and
+/// everything left out, stage funnel, repurchase, experience, journey graph, attribution by
+/// model, where to act.
+#[pyfunction]
+#[pyo3(signature = (events, *, order = 1, lookback_ms = None, inactivity_timeout_ms = None, collapse_repeats = false, max_touches = None, split_at_conversions = true))]
+#[allow(clippy::too_many_arguments)]
+pub fn text_report(
+    py: Python<'_>,
+    events: &Bound<'_, PyEvents>,
+    order: usize,
+    lookback_ms: Option<i64>,
+    inactivity_timeout_ms: Option<i64>,
+    collapse_repeats: bool,
+    max_touches: Option<usize>,
+    split_at_conversions: bool,
+) -> PyResult<String> {
+    let ev = &events.get().inner;
+    let opts = touchpoint_core::JourneyOptions {
+        lookback_ms,
+        inactivity_timeout_ms,
+        collapse_repeats,
+        max_touches,
+        split_at_conversions,
+    };
+    compute(py, None, || touchpoint_core::report::text_report(ev, &opts, order))
 }

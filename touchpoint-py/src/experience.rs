@@ -26,6 +26,8 @@ pub struct PySurveys {
     inner: SurveyTable,
 }
 
+crate::json::json_class!(PySurveys => SurveyTable, inner);
+
 #[pymethods]
 impl PySurveys {
     /// Responses from any table with the Arrow PyCapsule interface. A null customer, time or
@@ -94,6 +96,17 @@ impl PySurveys {
     fn __repr__(&self) -> String {
         format!("Surveys({} responses)", self.inner.len())
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// The options (one JSON object; empty: every default).
@@ -110,6 +123,8 @@ fn dimension(name: &str) -> PyResult<Dimension> {
 pub struct PyExperience {
     pub inner: Experience,
 }
+
+crate::json::json_class!(PyExperience => Experience, inner);
 
 #[pymethods]
 impl PyExperience {
@@ -160,6 +175,17 @@ impl PyExperience {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// The experience table of the events' scores (and the survey responses).
@@ -184,6 +210,8 @@ pub fn experience(
 pub struct PyExperienceConversion {
     inner: ExperienceConversion,
 }
+
+crate::json::json_class!(PyExperienceConversion => ExperienceConversion, inner);
 
 #[pymethods]
 impl PyExperienceConversion {
@@ -235,6 +263,17 @@ impl PyExperienceConversion {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Conversion of journeys by the experience at each touchpoint (options: `reference` and the
@@ -260,6 +299,8 @@ pub fn experience_conversion(
 pub struct PyKeyDrivers {
     inner: KeyDrivers,
 }
+
+crate::json::json_class!(PyKeyDrivers => KeyDrivers, inner);
 
 #[pymethods]
 impl PyKeyDrivers {
@@ -329,6 +370,17 @@ impl PyKeyDrivers {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Key drivers of an outcome (options: `drivers`, `outcome`, `missing` and the shared ones).
@@ -361,6 +413,8 @@ pub struct PyConsistency {
     inner: Consistency,
 }
 
+crate::json::json_class!(PyConsistency => Consistency, inner);
+
 #[pymethods]
 impl PyConsistency {
     /// One `ConsistencyRow` per pair of consecutive scored touchpoints (channel kinds).
@@ -385,6 +439,17 @@ impl PyConsistency {
 
     fn __str__(&self) -> String {
         self.inner.to_string()
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }
 

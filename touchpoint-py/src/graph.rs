@@ -5,12 +5,12 @@ use pyo3::prelude::*;
 use touchpoint_core::optimize::{self, Candidate, ConvertingPath, PrioritizeBy};
 use touchpoint_core::{Error, GraphAnalysis, JourneyGraph};
 
-use crate::compute;
 use crate::conversion::{Wrap, to_py_object};
 use crate::data::DataArg;
 use crate::errors::IntoPy;
 use crate::experience::PyExperience;
 use crate::table::{ArrowTable, rows_table};
+use crate::{compute, compute_watched};
 
 /// The journey graph: a Markov chain of order k with exact absorbing-chain analysis.
 #[pyclass(name = "PyJourneyGraph", module = "touchpoint._touchpoint", frozen)]
@@ -35,23 +35,23 @@ impl PyJourneyGraph {
 
 #[pymethods]
 impl PyJourneyGraph {
-    /// The Markov chain of `order` (consecutive repeats collapse); `collapse_repeats=False`
-    /// gives the directly-follows graph (order 1 only).
+    /// The Markov chain of `order` (consecutive identical states collapse); `self_loops=True`
+    /// keeps consecutive repeats as self-loops: the directly-follows graph (order 1 only).
     #[new]
-    #[pyo3(signature = (data, order = 1, collapse_repeats = true))]
-    fn new(py: Python<'_>, data: DataArg<'_>, order: usize, collapse_repeats: bool) -> PyResult<Self> {
-        if !collapse_repeats && order != 1 {
+    #[pyo3(signature = (data, order = 1, self_loops = false))]
+    fn new(py: Python<'_>, data: DataArg<'_>, order: usize, self_loops: bool) -> PyResult<Self> {
+        if self_loops && order != 1 {
             return Err(Error::InvalidOption {
-                option: "collapse_repeats",
-                value: "False".into(),
-                reason: format!("the directly-follows graph (collapse_repeats=False) needs order=1, not order={order}"),
+                option: "self_loops",
+                value: "True".into(),
+                reason: format!("the directly-follows graph (self_loops=True) needs order=1, not order={order}"),
             })
             .py();
         }
         let d = data.data();
-        let inner = match collapse_repeats {
-            true => py.detach(|| JourneyGraph::from_data(d, order, None)),
-            false => py.detach(|| JourneyGraph::directly_follows(d, None)),
+        let inner = match self_loops {
+            false => py.detach(|| JourneyGraph::from_data(d, order, None)),
+            true => py.detach(|| JourneyGraph::directly_follows(d, None)),
         };
         Ok(Self::of(inner.py()?))
     }
@@ -124,23 +124,34 @@ impl PyJourneyGraph {
 
     /// Exact gains of cutting drop-off by `fraction`, per touchpoint (re-solves,
     /// `TouchpointPriority` rows) or per state (closed form, `StatePriority` rows), ranked.
-    #[pyo3(signature = (fraction = 0.1, by = Wrap(PrioritizeBy::Touchpoint)))]
-    fn prioritize(&self, py: Python<'_>, fraction: f64, by: Wrap<PrioritizeBy>) -> PyResult<ArrowTable> {
+    /// `progress(stage, done, total)` is called every 0.1 s while it runs (see `compute_watched`).
+    #[pyo3(signature = (fraction = 0.1, by = Wrap(PrioritizeBy::Touchpoint), progress = None))]
+    fn prioritize(
+        &self,
+        py: Python<'_>,
+        fraction: f64,
+        by: Wrap<PrioritizeBy>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<ArrowTable> {
         let g = &self.inner;
         match by.0 {
-            PrioritizeBy::Touchpoint => rows_table(&compute(py, None, || optimize::prioritize(g, fraction))?),
-            PrioritizeBy::State => rows_table(&compute(py, None, || optimize::prioritize_states(g, fraction))?),
+            PrioritizeBy::Touchpoint => {
+                rows_table(&compute_watched(py, None, progress, || optimize::prioritize(g, fraction))?)
+            }
+            PrioritizeBy::State => {
+                rows_table(&compute_watched(py, None, progress, || optimize::prioritize_states(g, fraction))?)
+            }
+            PrioritizeBy::Stage => {
+                rows_table(&compute_watched(py, None, progress, || optimize::prioritize_stages(g, fraction))?)
+            }
         }
     }
 
     /// Rank allowed next touchpoints (name → cost) after the touches `partial`.
-    /// Returns (current state, its conversion probability, `NextBestRow` table).
-    fn next_best(&self, partial: Vec<String>, candidates: Vec<(String, f64)>) -> PyResult<(String, f64, ArrowTable)> {
+    fn next_best(&self, partial: Vec<String>, candidates: Vec<(String, f64)>) -> PyResult<PyNextBest> {
         let refs: Vec<&str> = partial.iter().map(String::as_str).collect();
         let cands: Vec<Candidate> = candidates.into_iter().map(|(t, c)| Candidate::new(t, c)).collect();
-        let r = optimize::next_best(&self.inner, &refs, &cands).py()?;
-        let table = rows_table(&r.rows)?;
-        Ok((r.current_state, r.current_probability, table))
+        Ok(PyNextBest { inner: optimize::next_best(&self.inner, &refs, &cands).py()? })
     }
 
     /// The `k` most probable routes to conversion after the touches `partial`
@@ -183,5 +194,44 @@ impl PyJourneyGraph {
             self.inner.graph().edge_count(),
             self.inner.total_journeys()
         )
+    }
+}
+
+/// The ranking of the allowed next touchpoints (the core's `NextBest`).
+#[pyclass(name = "PyNextBest", module = "touchpoint._touchpoint", frozen)]
+pub struct PyNextBest {
+    inner: optimize::NextBest,
+}
+
+crate::json::json_class!(PyNextBest => optimize::NextBest, inner);
+
+#[pymethods]
+impl PyNextBest {
+    /// The current state's label (`(start)` for an empty journey).
+    #[getter]
+    fn current_state(&self) -> String {
+        self.inner.current_state.clone()
+    }
+
+    /// P(conversion) from the current state as things are.
+    #[getter]
+    fn current_probability(&self) -> f64 {
+        self.inner.current_probability
+    }
+
+    /// The candidates, best first (`NextBestRow`s).
+    fn rows(&self) -> PyResult<ArrowTable> {
+        rows_table(&self.inner.rows)
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The ranking of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }

@@ -48,10 +48,11 @@ pub(crate) fn column_index(schema_names: &[String], name: &str) -> PyResult<usiz
         ));
     }
     schema_names.iter().position(|n| n == name).ok_or_else(|| {
-        error(
-            ErrorKind::MissingColumn,
-            format!("missing column `{name}`: the table has [{}]; pass the right column name", schema_names.join(", ")),
-        )
+        // the core's message (with its "did you mean")
+        crate::errors::to_py(touchpoint_core::Error::MissingColumn {
+            name: name.to_owned(),
+            available: schema_names.join(", "),
+        })
     })
 }
 
@@ -205,6 +206,14 @@ enum Time<'a> {
 }
 
 impl<'a> Time<'a> {
+    /// Epoch numbers in a unit (not timestamps, dates or text): their range is checked.
+    fn epoch_unit(&self) -> Option<TimeUnit> {
+        match self {
+            Time::Num(_, u) => Some(*u),
+            _ => None,
+        }
+    }
+
     fn new(a: &'a ArrayRef, unit: TimeUnit) -> Option<Self> {
         Some(match a.data_type() {
             DataType::Timestamp(ArrowUnit::Second, _) => Time::TsS(a.as_primitive()),
@@ -310,6 +319,7 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
     let mut b = EventTable::builder();
     b.reserve(batches.iter().map(|x| x.num_rows()).sum());
     let mut row0 = 0usize;
+    let mut epochs = (touchpoint_core::time::EpochRange::default(), None);
     for batch in batches {
         let n = batch.num_rows();
         let col = |i: usize| batch.column(i);
@@ -347,12 +357,19 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
                 .get(i)
                 .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
                 .ok_or_else(|| invalid(&spec.time, row, "null", "timestamp must not be null"))?;
+            if let Some(u) = times.epoch_unit() {
+                epochs.0.add_ms(time, u, touchpoint_core::Location::Row(row));
+                epochs.1 = Some(u);
+            }
             let converted = conv.as_ref().and_then(|c| c.f64(i)).is_some_and(|v| v != 0.0);
             let value = vals.as_ref().and_then(|v| v.f64(i)).unwrap_or(0.0);
             let feedback = fbs.as_ref().and_then(|f| f.f64(i)).map(|f| f as f32);
             b.push_keyed(customer, tps.get(i), time, converted, value, feedback).py()?;
         }
         row0 += n;
+    }
+    if let Some(u) = epochs.1 {
+        epochs.0.check(&spec.time, u).py()?;
     }
     b.finish().py()
 }

@@ -185,6 +185,8 @@ pub struct PyFunnel {
     inner: Funnel,
 }
 
+crate::json::json_class!(PyFunnel => Funnel, inner);
+
 #[pymethods]
 impl PyFunnel {
     /// One `FunnelRow` per step (per segment).
@@ -240,6 +242,17 @@ impl PyFunnel {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Run a funnel.
@@ -279,6 +292,8 @@ pub struct PyStepMatrix {
     inner: StepMatrix,
 }
 
+crate::json::json_class!(PyStepMatrix => StepMatrix, inner);
+
 #[pymethods]
 impl PyStepMatrix {
     /// One `StepMatrixRow` per segment, step and state.
@@ -314,6 +329,17 @@ impl PyStepMatrix {
     fn units_without_centre(&self) -> usize {
         self.inner.units_without_centre
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Compute a step matrix.
@@ -346,6 +372,8 @@ pub struct PyRetention {
     inner: Retention,
 }
 
+crate::json::json_class!(PyRetention => Retention, inner);
+
 #[pymethods]
 impl PyRetention {
     /// One `RetentionRow` per segment, cohort and period.
@@ -376,6 +404,17 @@ impl PyRetention {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Repurchase cohorts and the time between purchases (core `Repurchase`).
@@ -383,6 +422,8 @@ impl PyRetention {
 pub struct PyRepurchase {
     inner: Repurchase,
 }
+
+crate::json::json_class!(PyRepurchase => Repurchase, inner);
 
 #[pymethods]
 impl PyRepurchase {
@@ -411,6 +452,17 @@ impl PyRepurchase {
 
     fn __str__(&self) -> String {
         self.inner.to_string()
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }
 

@@ -16,6 +16,8 @@ pub struct PyJourneys {
     pub(crate) report: JourneyReport,
 }
 
+crate::json::json_class!(PyJourneys => Journeys, inner, |j| crate::crm::journeys_of(j));
+
 #[pymethods]
 impl PyJourneys {
     /// Build journeys from events.
@@ -102,5 +104,16 @@ impl PyJourneys {
             self.report.journeys_non_converting,
             self.inner.touch_count()
         )
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }

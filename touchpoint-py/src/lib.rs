@@ -21,6 +21,7 @@ mod graph;
 mod input;
 mod journeymap;
 mod journeys;
+mod json;
 mod partial;
 mod paths;
 mod segments;
@@ -42,27 +43,111 @@ fn compute<T: Send>(
     n_threads: Option<usize>,
     f: impl FnOnce() -> touchpoint_core::Result<T> + Send,
 ) -> PyResult<T> {
-    let bad_threads = |n: usize, reason: String| touchpoint_core::Error::InvalidOption {
-        option: "n_threads",
-        value: n.to_string(),
-        reason,
-    };
+    let pool = pool_size(n_threads).py()?;
+    py.detach(|| run_pooled(pool, f)).py()
+}
+
+fn pool_size(n_threads: Option<usize>) -> touchpoint_core::Result<Option<usize>> {
     if n_threads == Some(0) {
-        return Err(bad_threads(0, "n_threads must be >= 1 (or None: all cores)".into())).py();
+        return Err(bad_threads(0, "n_threads must be >= 1 (or None: all cores)".into()));
     }
-    let pool_size = match (n_threads, FORKED.load(Ordering::Relaxed)) {
+    Ok(match (n_threads, FORKED.load(Ordering::Relaxed)) {
         (Some(n), _) => Some(n),
         (None, true) => Some(1),
         (None, false) => None,
-    };
-    py.detach(|| match pool_size {
+    })
+}
+
+fn bad_threads(n: usize, reason: String) -> touchpoint_core::Error {
+    touchpoint_core::Error::InvalidOption { option: "n_threads", value: n.to_string(), reason }
+}
+
+fn run_pooled<T: Send>(
+    pool_size: Option<usize>,
+    f: impl FnOnce() -> touchpoint_core::Result<T> + Send,
+) -> touchpoint_core::Result<T> {
+    match pool_size {
         None => f(),
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(f),
             Err(e) => Err(bad_threads(n, format!("cannot start the thread pool: {e}"))),
         },
-    })
-    .py()
+    }
+}
+
+/// [`compute`] for long operations, watched: with a `progress` callable, the work runs on a
+/// worker thread while this thread, every 0.1 s, calls `progress(stage, done, total)` (a
+/// `False` result cancels: `CancelledError`) and checks for Ctrl-C / a kernel interrupt
+/// (which cancels the work at its next step and raises `KeyboardInterrupt` once it has
+/// stopped). Without one it is [`compute`].
+fn compute_watched<T: Send>(
+    py: Python<'_>,
+    n_threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+    f: impl FnOnce() -> touchpoint_core::Result<T> + Send,
+) -> PyResult<T> {
+    use std::sync::Arc;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    use touchpoint_core::progress::{self, Progress};
+
+    let Some(cb) = progress else { return compute(py, n_threads, f) };
+    let pool = pool_size(n_threads).py()?;
+    let p = Arc::new(Progress::new());
+    let mut raised: Option<PyErr> = None;
+    // `final_call`: the work is over, only the count is shown (a `False` then changes nothing)
+    let report = |final_call: bool, raised: &mut Option<PyErr>| {
+        Python::attach(|py| {
+            if raised.is_some() {
+                return;
+            }
+            if !final_call && let Err(e) = py.check_signals() {
+                *raised = Some(e);
+                p.cancel();
+                return;
+            }
+            let snap = p.snapshot();
+            match cb.call1(py, (snap.stage, snap.done, snap.total)) {
+                Ok(r) if !final_call && r.bind(py).is(pyo3::types::PyBool::new(py, false)) => p.cancel(),
+                Ok(_) => {}
+                Err(e) => {
+                    *raised = Some(e);
+                    p.cancel();
+                }
+            }
+        })
+    };
+    let result = py.detach(|| {
+        // once before the work starts: a callback that says stop at once stops it at its first step
+        report(false, &mut raised);
+        std::thread::scope(|s| {
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            let shared = &p;
+            let worker = s.spawn(move || {
+                let r = progress::scope(shared, || run_pooled(pool, f));
+                let _ = done_tx.send(());
+                r
+            });
+            while done_rx.recv_timeout(Duration::from_millis(100)).is_err() {
+                if worker.is_finished() {
+                    break;
+                }
+                report(false, &mut raised);
+            }
+            let r = match worker.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            report(true, &mut raised);
+            r
+        })
+    });
+    match (raised, result) {
+        // Ctrl-C or the callback's own exception wins over the Cancelled it caused
+        (Some(e), Err(touchpoint_core::Error::Cancelled { .. })) => Err(e),
+        (Some(e), Ok(_)) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => Err(e),
+        (_, r) => r.py(),
+    }
 }
 
 /// Called by `os.register_at_fork(after_in_child=...)`.
@@ -98,6 +183,13 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partial::PyPartialSpec>()?;
     m.add_class::<partial::PyPartialBuilder>()?;
     m.add_class::<partial::PyPartial>()?;
+    m.add_class::<crm::PyScores>()?;
+    m.add_class::<graph::PyNextBest>()?;
+    m.add_class::<segments::PyGraphIntervals>()?;
+    m.add_function(wrap_pyfunction!(json::comparison_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json::comparison_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(budget::curve_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(budget::curve_from_json, m)?)?;
     for f in [
         wrap_pyfunction!(crm::graph_to_bytes, m)?,
         wrap_pyfunction!(crm::graph_from_bytes, m)?,
@@ -134,6 +226,8 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(budget::calibrate_hill, m)?)?;
     m.add_function(wrap_pyfunction!(budget::calibrate_power, m)?)?;
     m.add_function(wrap_pyfunction!(events::demo_report, m)?)?;
+    m.add_function(wrap_pyfunction!(events::text_report, m)?)?;
+    m.add_function(wrap_pyfunction!(events::parse_duration_ms, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(table::_schemas, m)?)?;
     m.add_function(wrap_pyfunction!(conversion::_options, m)?)?;

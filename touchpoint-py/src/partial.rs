@@ -29,6 +29,8 @@ pub struct PyPartialSpec {
     pub(crate) inner: PartialSpec,
 }
 
+crate::json::json_class!(PyPartialSpec => PartialSpec, inner);
+
 #[pymethods]
 impl PyPartialSpec {
     #[new]
@@ -127,6 +129,17 @@ impl PyPartialSpec {
     fn __eq__(&self, other: &Self) -> bool {
         self.inner == other.inner
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// The vocabulary `names` (sorted) with the attributes `catalog` has for them.
@@ -181,6 +194,8 @@ impl PyPartialBuilder {
 pub struct PyPartial {
     pub(crate) inner: Partial,
 }
+
+crate::json::json_class!(PyPartial => Partial, inner);
 
 #[pymethods]
 impl PyPartial {
@@ -274,6 +289,17 @@ impl PyPartial {
     /// The path table.
     fn path_table(&self, py: Python<'_>) -> PyResult<PyPathTable> {
         Ok(PyPathTable { inner: py.detach(|| self.inner.path_table()).py()? })
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }
 

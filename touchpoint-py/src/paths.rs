@@ -16,6 +16,8 @@ pub struct PyPathTable {
     pub inner: PathTable,
 }
 
+crate::json::json_class!(PyPathTable => touchpoint_core::PathTable, inner);
+
 /// A checked path separator (the core's rule: not empty, on one line).
 fn separator_of(separator: &str) -> PyResult<String> {
     parse_separator(separator).map(String::from).py()
@@ -25,7 +27,7 @@ fn separator_of(separator: &str) -> PyResult<String> {
 impl PyPathTable {
     /// Read a path CSV with the core's reader.
     #[staticmethod]
-    #[pyo3(signature = (path, *, separator = ">", path_column = "path", conversions = "total_conversions", nulls = None, value = None, delimiter = ","))]
+    #[pyo3(signature = (path, *, separator = ">", path_column = "path", conversions = "total_conversions", nulls = None, value = None, delimiter = ",", progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn read_csv(
         py: Python<'_>,
@@ -36,6 +38,7 @@ impl PyPathTable {
         nulls: Option<String>,
         value: Option<String>,
         delimiter: &str,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let o = PathCsvOptions {
             path: path_column.into(),
@@ -45,7 +48,7 @@ impl PyPathTable {
             separator: separator_of(separator)?,
             delimiter: parse_delimiter(delimiter).py()?,
         };
-        let inner = py.detach(|| PathTable::read_csv_path(&path, &o)).py()?;
+        let inner = crate::compute_watched(py, None, progress, || PathTable::read_csv_path(&path, &o))?;
         Ok(Self { inner })
     }
 
@@ -189,5 +192,16 @@ impl PyPathTable {
             self.inner.total_nulls(),
             self.inner.total_value()
         )
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }

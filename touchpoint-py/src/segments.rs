@@ -43,6 +43,8 @@ pub struct PySegmentAttribution {
     inner: SegmentAttribution,
 }
 
+crate::json::json_class!(PySegmentAttribution => SegmentAttribution, inner);
+
 #[pymethods]
 impl PySegmentAttribution {
     /// One `SegmentAttributionRow` per segment, model and touchpoint.
@@ -80,11 +82,22 @@ impl PySegmentAttribution {
             })
             .collect()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// Run attribution models on each segment's journeys.
 #[pyfunction]
-#[pyo3(signature = (journeys, segments, models, *, order = 1, max_touches = None, bootstrap = None, ci = 0.95, seed = 0, n_threads = None))]
+#[pyo3(signature = (journeys, segments, models, *, order = 1, max_touches = None, bootstrap = None, ci = 0.95, seed = 0, n_threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn attribute_by_segment(
     py: Python<'_>,
@@ -97,12 +110,15 @@ pub fn attribute_by_segment(
     ci: f64,
     seed: u64,
     n_threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<PySegmentAttribution> {
     let models = models_of(&models, order)?;
     let opts = AttributionOptions { max_touches, per_journey: false };
     let boot = boot_of(bootstrap, ci, seed);
     let (js, seg) = (&journeys.get().inner, &segments.get().inner);
-    let inner = compute(py, n_threads, || segmented::attribute_by_segment(js, seg, &models, &opts, boot.as_ref()))?;
+    let inner = crate::compute_watched(py, n_threads, progress, || {
+        segmented::attribute_by_segment(js, seg, &models, &opts, boot.as_ref())
+    })?;
     Ok(PySegmentAttribution { inner })
 }
 
@@ -111,6 +127,8 @@ pub fn attribute_by_segment(
 pub struct PySegmentGraph {
     inner: SegmentGraph,
 }
+
+crate::json::json_class!(PySegmentGraph => SegmentGraph, inner);
 
 #[pymethods]
 impl PySegmentGraph {
@@ -129,11 +147,22 @@ impl PySegmentGraph {
     fn skipped(&self) -> Vec<(String, String)> {
         self.inner.skipped.clone()
     }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
 }
 
 /// The graph metrics of each segment.
 #[pyfunction]
-#[pyo3(signature = (journeys, segments, *, order = 1, max_touches = None, bootstrap = None, ci = 0.95, seed = 0, n_threads = None))]
+#[pyo3(signature = (journeys, segments, *, order = 1, max_touches = None, bootstrap = None, ci = 0.95, seed = 0, n_threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn graph_by_segment(
     py: Python<'_>,
@@ -145,16 +174,52 @@ pub fn graph_by_segment(
     ci: f64,
     seed: u64,
     n_threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<PySegmentGraph> {
     let boot = boot_of(bootstrap, ci, seed);
     let (js, seg) = (&journeys.get().inner, &segments.get().inner);
-    let inner = compute(py, n_threads, || segmented::graph_by_segment(js, seg, order, max_touches, boot.as_ref()))?;
+    let inner = crate::compute_watched(py, n_threads, progress, || {
+        segmented::graph_by_segment(js, seg, order, max_touches, boot.as_ref())
+    })?;
     Ok(PySegmentGraph { inner })
 }
 
-/// The graph metrics with bootstrap intervals: `(GraphIntervalRow table, notes)`.
+/// The graph's metrics with bootstrap intervals (core `GraphIntervals`).
+#[pyclass(name = "PyGraphIntervals", module = "touchpoint._touchpoint", frozen)]
+pub struct PyGraphIntervals {
+    inner: intervals::GraphIntervals,
+}
+
+crate::json::json_class!(PyGraphIntervals => intervals::GraphIntervals, inner);
+
+#[pymethods]
+impl PyGraphIntervals {
+    /// One `GraphIntervalRow` per metric and item.
+    fn rows(&self) -> PyResult<ArrowTable> {
+        rows_table(&self.inner.rows)
+    }
+
+    /// How the intervals were computed.
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes.clone()
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The intervals of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
+    }
+}
+
+/// The graph metrics with bootstrap intervals.
 #[pyfunction]
-#[pyo3(signature = (data, *, order = 1, max_touches = None, bootstrap = 200, ci = 0.95, seed = 0, n_threads = None))]
+#[pyo3(signature = (data, *, order = 1, max_touches = None, bootstrap = 200, ci = 0.95, seed = 0, n_threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn graph_intervals(
     py: Python<'_>,
@@ -165,11 +230,14 @@ pub fn graph_intervals(
     ci: f64,
     seed: u64,
     n_threads: Option<usize>,
-) -> PyResult<(ArrowTable, Vec<String>)> {
+    progress: Option<Py<PyAny>>,
+) -> PyResult<PyGraphIntervals> {
     let boot = BootstrapOptions { resamples: bootstrap, seed, level: ci };
     let data = data.data();
-    let g = compute(py, n_threads, || intervals::graph_intervals(data, order, max_touches, &boot))?;
-    Ok((rows_table(&g.rows)?, g.notes))
+    let inner = crate::compute_watched(py, n_threads, progress, || {
+        intervals::graph_intervals(data, order, max_touches, &boot)
+    })?;
+    Ok(PyGraphIntervals { inner })
 }
 
 /// The `k` top paths of each segment (`SegmentTopPathRow`s).
@@ -190,6 +258,8 @@ pub fn top_paths_by_segment(
 pub struct PyPersonas {
     inner: Personas,
 }
+
+crate::json::json_class!(PyPersonas => Personas, inner);
 
 #[pymethods]
 impl PyPersonas {
@@ -233,18 +303,25 @@ impl PyPersonas {
         self.inner.customers_without_journeys
     }
 
-    /// Each customer's persona: `[(customer, persona)]` in customer order.
-    fn assignments(&self, journeys: &Bound<'_, PyJourneys>) -> Vec<(String, String)> {
-        let names = journeys.get().inner.customer_names();
-        (0..self.inner.segments.customers())
-            .map(|c| {
-                (names.get(c).unwrap_or("").to_owned(), self.inner.segments.label_of_customer(c as u32).to_owned())
-            })
-            .collect()
+    /// Each customer's persona: `[(customer, persona)]` in customer order (customers named as
+    /// in the journeys the personas were found in).
+    fn assignments(&self) -> Vec<(String, String)> {
+        self.inner.assignments().map(|(c, p)| (c.to_owned(), p.to_owned())).collect()
     }
 
     fn __repr__(&self) -> String {
         self.inner.to_string()
+    }
+
+    /// The JSON document (`kind`, `version`, the fields) that `from_json` reads back.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::json::JsonClass::json(self, py)
+    }
+
+    /// The object of a `to_json` document (another kind's is a `ModelFileError` naming both).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        crate::json::JsonClass::of_json(py, json)
     }
 }
 

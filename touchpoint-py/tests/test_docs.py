@@ -20,12 +20,13 @@ MODULES = [
     "touchpoint.budget",
     "touchpoint.journeymap",
     "touchpoint.experience",
+    "touchpoint.report",
 ]
 
 # modules whose docstrings are expected to carry examples
 WITH_EXAMPLES = {"touchpoint", "touchpoint.journeys", "touchpoint.paths", "touchpoint.attribution", "touchpoint.graph",
                  "touchpoint.demo", "touchpoint.budget", "touchpoint.journeymap",
-                 "touchpoint.experience"}
+                 "touchpoint.experience", "touchpoint.report"}
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -45,7 +46,7 @@ def test_every_public_callable_is_documented():
         obj = getattr(tp, name)
         assert obj.__doc__ and obj.__doc__.strip(), f"tp.{name} has no docstring"
     for cls in (tp.Journeys, tp.PathTable, tp.Attribution, tp.Comparison, tp.JourneyGraph, tp.Experience,
-                tp.ExperienceConversion, tp.KeyDrivers, tp.Consistency, tp.Surveys):
+                tp.ExperienceConversion, tp.KeyDrivers, tp.Consistency, tp.Surveys, tp.Report):
         for attr, member in vars(cls).items():
             if attr.startswith("_"):
                 continue

@@ -204,8 +204,8 @@ def test_empty_paths():
 
 def test_bad_options_are_input_errors():
     ev = _events()
-    with pytest.raises(tp.InputError, match="lookback = '30 days'"):
-        tp.Journeys.from_events(ev, lookback="30 days")
+    with pytest.raises(tp.InputError, match="lookback = '30 dayz'"):
+        tp.Journeys.from_events(ev, lookback="30 dayz")
     with pytest.raises(tp.InputError, match="time_unit"):
         tp.Journeys.from_events(ev, time_unit="h")
     with pytest.raises(tp.InputTypeError, match="lookback = True"):

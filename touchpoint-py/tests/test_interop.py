@@ -280,13 +280,18 @@ def test_epoch_integer_times(kind, time_unit, factor, e8_reference):
     check_e8(frame, e8_reference, time_unit=time_unit)
 
 
-def test_epoch_seconds_default_unit_is_milliseconds(e8_reference):
-    # the same integers read as milliseconds are 1000x closer together: time decay becomes ~linear
+def test_epoch_seconds_read_with_the_default_unit_are_refused(e8_reference):
+    # read as milliseconds they would be dates in January 1970, 1000x closer together (time
+    # decay would become ~linear): the error names the column and the unit to pass
     d = e8_dict()
     d["timestamp"] = [int(t.timestamp()) for t in d["timestamp"]]
-    j = tp.Journeys.from_events(pd.DataFrame(d))
+    with pytest.raises(tp.InputError, match=r"column `timestamp`.*look like seconds.*time_unit='s'"):
+        tp.Journeys.from_events(pd.DataFrame(d))
+    check_e8(pd.DataFrame(d), e8_reference, time_unit="s")
+    j = tp.Journeys.from_events(pd.DataFrame(d), time_unit="s")
     td = credits_of(tp.attribute(j, model="time_decay"), "value")
-    assert abs(td["paid search"] - 12.5) < 0.01
+    ref = credits_of(tp.attribute(tp.Journeys.from_events(pd.DataFrame(e8_dict())), model="time_decay"), "value")
+    assert td == pytest.approx(ref, rel=1e-12)
 
 
 def test_iso_strings_and_dates(e8_reference):

@@ -92,13 +92,13 @@ def test_prioritize_next_best_and_paths():
 
 def test_directly_follows_graph_keeps_self_loops():
     paths = tp.PathTable.from_records([("a > a > b", 1, 0, 0), ("a", 0, 1, 0)])
-    dfg = tp.JourneyGraph(paths, collapse_repeats=False).transitions()
+    dfg = tp.JourneyGraph(paths, self_loops=True).transitions()
     pairs = set(zip(dfg["source"], dfg["target"]))
     assert ("a", "a") in pairs
     markov = tp.JourneyGraph(paths).transitions()
     assert ("a", "a") not in set(zip(markov["source"], markov["target"]))
-    with pytest.raises(tp.ModelError, match="order=1"):
-        tp.JourneyGraph(paths, order=2, collapse_repeats=False)
+    with pytest.raises(tp.ModelError, match="self_loops=True.*order=1"):
+        tp.JourneyGraph(paths, order=2, self_loops=True)
 
 
 def test_split_at_conversions_option_and_fork_safety():

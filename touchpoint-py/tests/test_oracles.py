@@ -268,7 +268,7 @@ def test_e5_ordered_shapley_by_position(make_paths):
 @pytest.mark.parametrize("method", ["exact", "auto"])
 def test_e5_shapley_rate(make_paths, method):
     res = tp.attribute(make_paths(E5_ROWS), model="shapley_rate", shapley_method=method)
-    conv = credits_of(res)
+    conv = credits_of(res, "score")  # conversion-rate units: the model's own column
     for name, e in E5_RATE:
         assert_close(conv[name], e, name, tol=5e-7 + 1e-9)
     assert not res.efficient
@@ -278,9 +278,12 @@ def test_e5_shapley_rate(make_paths, method):
 def test_e5_shapley_rate_shares_when_credits_sum_to_zero():
     res = tp.attribute(tp.PathTable.from_records(E5_ROWS), model="shapley_rate", shapley_method="exact")
     share = credits_of(res, "share")
-    assert abs(sum(credits_of(res).values())) < 1e-12
+    assert abs(sum(credits_of(res, "score").values())) < 1e-12
     for name, s in share.items():
         assert math.isfinite(s) and abs(s) < 1e-6, (name, s)
+    # conversions are the shares of the conversions: none where shares are undefined
+    assert all(abs(c) < 1e-6 for c in credits_of(res).values())
+    assert "0 conversions credited of 6" in repr(res)
 
 
 @pytest.mark.parametrize("seed", [3, 11])
@@ -293,7 +296,7 @@ def test_e5_shapley_rate_sampled_within_standard_errors(seed):
     for name, e in E5_RATE:
         se = df.loc[name, "std_error"]
         assert se > 0
-        assert abs(df.loc[name, "conversions"] - e) < 5 * se + 1e-9, (name, df.loc[name, "conversions"], se)
+        assert abs(df.loc[name, "score"] - e) < 5 * se + 1e-9, (name, df.loc[name, "score"], se)
     # the same seed gives the same numbers
     again = tp.attribute(paths, model="shapley_rate", shapley_method="sampled", shapley_samples=20_000,
                          shapley_seed=seed)
@@ -302,12 +305,14 @@ def test_e5_shapley_rate_sampled_within_standard_errors(seed):
 
 def test_e5_shao_li(make_paths):
     res = tp.attribute(make_paths(E5_ROWS), model="shao_li")
-    conv, share = credits_of(res), credits_of(res, "share")
+    raw, share, conv = credits_of(res, "score"), credits_of(res, "share"), credits_of(res)
     for name, e in [("A", 1.083333), ("B", 1.979167), ("C", 0.437500)]:
-        assert_close(conv[name], e, f"raw {name}", tol=5e-7 + 1e-9)
+        assert_close(raw[name], e, f"raw {name}", tol=5e-7 + 1e-9)
         assert_close(share[name], e / 3.5, f"share {name}", tol=5e-7)
-    assert_close(sum(conv.values()), 3.5, "raw sum")
+        assert_close(conv[name], share[name] * res.total_conversions, f"conversions {name}")
+    assert_close(sum(raw.values()), 3.5, "raw sum")
     assert_close(sum(share.values()), 1.0, "share sum")
+    assert_close(sum(conv.values()), res.total_conversions, "conversions sum")
     assert not res.efficient
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -108,6 +110,13 @@ def test_models_that_are_not_efficient_say_so(model, opts, rows):
         # every converting journey gives full credit to each distinct touchpoint on it
         expected = sum(c * len(set(p.split(" > "))) for p, c, _, _ in rows)
         assert math.isclose(df["conversions"].sum(), expected, rel_tol=1e-9)
+        assert "score" not in df.columns
+    else:
+        # a score model: its numbers in `score`, its conversions the shares of the conversions
+        assert df["score"].notna().all()
+        assert np.allclose(df["conversions"], df["share"] * res.total_conversions, rtol=1e-12, atol=1e-12)
+        assert math.isclose(df["conversions"].sum(), res.total_conversions, rel_tol=1e-9) or \
+            abs(df["share"].sum()) < 1e-9
 
 
 @SETTINGS

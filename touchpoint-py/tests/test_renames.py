@@ -90,8 +90,11 @@ def test_shapley_keywords():
 def test_directly_follows_graph():
     paths = tp.PathTable.from_records([("a > a > b", 1, 0, 0), ("a", 0, 1, 0)])
     dfg = tp.JourneyGraph.directly_follows(paths)
-    same = tp.JourneyGraph(paths, collapse_repeats=False)
+    same = tp.JourneyGraph(paths, self_loops=True)
     assert dfg.transitions().equals(same.transitions())
+    with pytest.deprecated_call(match=r"JourneyGraph\(collapse_repeats=...\) is deprecated; use self_loops="):
+        old = tp.JourneyGraph(paths, collapse_repeats=False)
+    assert old.transitions().equals(same.transitions())
     assert dfg.order == 1
     counts = {(s, t): c for s, t, c in zip(*(dfg.transitions()[k] for k in ("source", "target", "count")))}
     assert counts[("a", "a")] == 1.0 and counts[("a", "b")] == 1.0

@@ -57,12 +57,13 @@ def demo():
 
 
 def test_schemas_are_the_core_registry():
-    assert len(SCHEMAS) == 45
+    assert len(SCHEMAS) == 46
     for name, s in SCHEMAS.items():
         assert len(s["columns"]) == len(s["types"]) > 0, name
         assert set(s["optional"]) <= set(s["columns"]), name
         assert set(s["types"]) <= set(ARROW_TYPES), name
-    assert SCHEMAS["AttributionRow"]["optional"] == ["removal_effect", "removal_effect_value", "std_error", "lower", "upper"]
+    assert SCHEMAS["AttributionRow"]["optional"] == ["removal_effect", "removal_effect_value", "std_error", "lower", "upper",
+                                                     "score"]
     assert SCHEMAS["TopPath"]["columns"][:2] == ["path", "touches"]
     assert SCHEMAS["StatePriority"]["columns"][:2] == ["state", "state_id"]
     assert SCHEMAS["Sensitivity"]["columns"] == ["source", "target", "source_id", "target_id", "sensitivity"]
@@ -106,7 +107,7 @@ def test_attribution_tables_drop_optional_columns_without_values(demo):
                    ("removal_effect", "removal_effect_value"))
     assert all(r > 0 for r in markov["removal_effect"].to_pylist())
     sampled = tp.attribute(paths, model="shapley_rate", shapley_method="sampled", shapley_samples=300, shapley_seed=2)
-    t = check(sampled.to_arrow(), "AttributionRow", ("std_error",))
+    t = check(sampled.to_arrow(), "AttributionRow", ("std_error", "score"))
     assert all(se >= 0 for se in t["std_error"].to_pylist())
     pj = tp.attribute(paths, model="linear", per_journey=True).per_journey()
     pj = check(pa.table(pj), "JourneyCreditRow")
@@ -137,6 +138,9 @@ def test_graph_tables(demo):
         assert labels[sid] == source
     by_tp = check(g.prioritize(0.2), "TouchpointPriority")
     by_state = check(g.prioritize(0.2, by="state"), "StatePriority")
+    staged = tp.JourneyGraph(tp.Journeys.from_events(tp.Events.demo(customers=500, backend="pyarrow")))
+    by_stage = check(staged.prioritize(0.2, by="stage"), "StagePriority")
+    assert set(by_stage["stage"].to_pylist()) <= {"awareness", "first_interaction", "purchase", "after_sales"}
     # order 1: a touchpoint is one state, and the closed form equals the re-solve
     gains = dict(zip(by_state["state"].to_pylist(), by_state["gain"].to_pylist()))
     for name, gain in zip(by_tp["touchpoint"].to_pylist(), by_tp["gain"].to_pylist()):
@@ -165,7 +169,7 @@ def test_every_schema_is_covered():
     """Each core row type is checked above (a new row type must get a Python table and a test)."""
     source = pathlib.Path(__file__).read_text(encoding="utf-8")
     checked = set(re.findall(r'"([A-Za-z]+Row|TopPath|SankeyNode|SankeyLink|JourneyReport|Sensitivity|'
-                             r'TouchpointPriority|StatePriority|FunnelSummary|FeedbackReport|ConsistencySummary|'
+                             r'TouchpointPriority|StatePriority|StagePriority|FunnelSummary|FeedbackReport|ConsistencySummary|'
                              r'AppendReport|ModelInfo|PartialRow)"', source))
     assert set(SCHEMAS) <= checked, set(SCHEMAS) - checked
 
@@ -295,6 +299,7 @@ def error_triggers(tmp_path):
         "json": lambda: paths._native.with_catalog_json("not json"),
         "model_file": lambda: tp.JourneyGraph.from_bytes(b"TPMODEL\0 is not enough"),
         "incompatible": lambda: tp.Partial.empty(tp.PartialSpec(["a"])) + tp.Partial.empty(tp.PartialSpec(["b"])),
+        "cancelled": lambda: tp.JourneyGraph(paths).prioritize(by="state", progress=lambda stage, done, total: False),
     }
 
 
@@ -315,7 +320,7 @@ def test_each_error_kind_reaches_its_class(tmp_path):
     assert info.value.kind == "invalid_value"
     # and errors of the Python layer have no core kind
     with pytest.raises(tp.InputError) as info:
-        tp.Journeys.from_events(small_events(), lookback="30 days")
+        tp.Journeys.from_events(small_events(), lookback="30 dayz")
     assert info.value.kind is None
 
 
@@ -389,7 +394,7 @@ def test_scoring_append_and_model_info_tables():
     js = tp.Journeys.from_events(tp.demo.events(customers=300, seed=3))
     g = tp.JourneyGraph(js, order=2)
     s = g.score(js)
-    check(s._table(), "ScoreRow", with_optional=("expected_time_to_convert_ms",))
+    check(s._table(), "ScoreRow", with_optional=("expected_time_to_convert",))
     check(s._next, "ScoreNextRow")
     day2 = tp.demo.events(customers=50, seed=4)
     day2["timestamp"] = day2["timestamp"] + __import__("pandas").Timedelta(days=400)

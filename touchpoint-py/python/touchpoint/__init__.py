@@ -54,6 +54,7 @@ from touchpoint.experience import (
     key_drivers,
 )
 from touchpoint.paths import PathTable, read_paths
+from touchpoint.report import Report, report
 from touchpoint.partial import Partial, PartialBuilder, PartialSpec
 from touchpoint.budget import BudgetPlan, Hill, LogCurve, Piecewise, Power, allocate_budget, evaluate_budget
 from touchpoint._touchpoint import __version__
@@ -62,6 +63,7 @@ from touchpoint.exceptions import (
     ColumnNotFoundError,
     ConvergenceError,
     IncompatibleError,
+    CancelledError,
     InputError,
     InputTypeError,
     ModelError,
@@ -131,6 +133,8 @@ __all__ = [
     "SegmentGraph",
     "GraphIntervals",
     "read_paths",
+    "report",
+    "Report",
     "prioritize",
     "NextBest",
     "allocate_budget",
@@ -151,6 +155,7 @@ __all__ = [
     "UnknownTouchpointError",
     "ConvergenceError",
     "IncompatibleError",
+    "CancelledError",
     "TouchpointIOError",
     "ModelFileError",
 ]

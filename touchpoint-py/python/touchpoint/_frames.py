@@ -94,6 +94,17 @@ def max_rows() -> int:
         return 20
 
 
+def _datetime_text(ms: int) -> str:
+    """Epoch milliseconds as a UTC date-time for reading (seconds when there are any)."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return str(ms)
+    return t.strftime("%Y-%m-%d %H:%M:%S" if t.second or t.minute or t.hour else "%Y-%m-%d")
+
+
 def html_table(table: Any, title: str = "") -> str:
     """A compact HTML table of a native `_ArrowTable` (first rows only)."""
     import html
@@ -102,6 +113,8 @@ def html_table(table: Any, title: str = "") -> str:
     cols = list(data)
     n = len(table)
     limit = max_rows()
+    stamps = set(getattr(table, "timestamp_columns", ()))
+    spans = set(getattr(table, "duration_columns", ()))
     out = []
     if title:
         out.append(f"<p><b>{html.escape(title)}</b></p>")
@@ -112,7 +125,13 @@ def html_table(table: Any, title: str = "") -> str:
         out.append("<tr>")
         for c in cols:
             v = data[c][i]
-            if isinstance(v, float):
+            if v is not None and c in stamps:
+                s = _datetime_text(v)
+            elif v is not None and c in spans:
+                from touchpoint._plot import _ms_text  # one duration formatter (plotly stays lazy)
+
+                s = _ms_text(v)
+            elif isinstance(v, float):
                 s = f"{v:,.4f}".rstrip("0").rstrip(".") if v == v else "NaN"
             elif v is None:
                 s = ""

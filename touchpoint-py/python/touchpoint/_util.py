@@ -19,39 +19,116 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import re
 import warnings
-from typing import Any, Callable, List, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
 from touchpoint.exceptions import InputError, InputTypeError
 
-DurationLike = Union[None, int, float, str, _dt.timedelta]
-
-_UNITS_MS = {"ms": 1, "s": 1_000, "m": 60_000, "min": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
-
-
-# compiled once at import (compiling it on a model's first call cost a third of a millisecond)
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)\s*")
+DurationLike = Union[None, int, float, str, _dt.timedelta, Any]
 
 
 def _to_ms(value: DurationLike, name: str) -> Optional[int]:
-    """Durations: None, milliseconds (int/float), timedelta, or text like '30d', '12h', '90min'."""
+    """Durations: None, milliseconds (int/float), a ``datetime.timedelta`` or ``pd.Timedelta``,
+    a ``numpy.timedelta64``, or text the core reads: '30d', '12h', '90min', '30 days',
+    '2 weeks', '1.5 hours' (and whatever ``pd.Timedelta`` parses, such as '1 days 02:00:00').
+
+    >>> _to_ms("30 days", "lookback") == _to_ms("30d", "lookback") == 30 * 86_400_000
+    True
+    >>> import numpy as np, pandas as pd
+    >>> _to_ms(np.timedelta64(2, "W"), "lookback") == _to_ms(pd.Timedelta(weeks=2), "lookback") == _to_ms("2 weeks", "x")
+    True
+    """
     if value is None:
         return None
-    if isinstance(value, _dt.timedelta):
-        return int(value.total_seconds() * 1000)
+    if isinstance(value, _dt.timedelta):  # pd.Timedelta is one too
+        return int(round(value / _dt.timedelta(milliseconds=1)))
     if isinstance(value, bool):
         raise InputTypeError(f"{name} = {value!r}: expected a duration such as '30d', a timedelta or milliseconds")
+    if type(value).__name__ == "timedelta64":  # numpy, without importing it
+        if str(value) == "NaT":
+            raise InputError(f"{name} = NaT: expected a duration such as '30d'")
+        return int(value.astype("timedelta64[ms]").astype("int64"))
     if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"{name} = {value!r}: expected a finite number of milliseconds or a duration such as '30d'")
         return int(value)
     if isinstance(value, str):
-        m = _DURATION.fullmatch(value)
-        if m:
-            return int(float(m.group(1)) * _UNITS_MS[m.group(2)])
-        raise InputError(f"{name} = {value!r}: expected a number and a unit (ms, s, min, h, d, w), e.g. '30d'")
+        ms = _native.parse_duration_ms(value)
+        if ms is not None:
+            return int(ms)
+        try:  # pandas' own spellings ('1 days 02:00:00', 'P2D'), when pandas is there
+            import pandas as pd
+
+            return int(round(pd.Timedelta(value) / _dt.timedelta(milliseconds=1)))
+        except Exception:
+            pass
+        raise InputError(f"{name} = {value!r}: expected a number and a unit, e.g. '30d', '30 days', '2 weeks', "
+                         "'12h', '90min' (ms, s, min, h, d, w)")
     raise InputTypeError(f"{name} = {value!r}: expected a duration such as '30d', a timedelta or milliseconds")
+
+
+ProgressLike = Union[bool, Callable[[str, int, int], Optional[bool]], None]
+
+
+class _Bar:
+    """What ``progress=True`` passes to the core: a ``tqdm.auto`` bar (a widget in Jupyter, a
+    line in a terminal) that appears once the work has run for a second, restarted when the
+    work moves to another stage; without tqdm it draws nothing (Ctrl-C still stops the work)."""
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar: Any = None
+        self.stage = ""
+        try:
+            from tqdm.auto import tqdm
+
+            self._tqdm: Any = tqdm
+        except ImportError:
+            self._tqdm = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._tqdm is None or not stage:
+            return
+        if self.bar is None or stage != self.stage:
+            self.close()
+            self.stage = stage
+            unit, scale = ("B", True) if stage == "bytes" else (stage.rstrip("s") or "it", False)
+            self.bar = self._tqdm(total=total or None, desc=self.desc, unit=unit, unit_scale=scale, delay=1.0,
+                                  leave=False)
+        if total and self.bar.total != total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class _watch:
+    """``with _watch(progress, "prioritize") as cb:`` gives what to pass as the native
+    ``progress=``: None for ``progress=False`` (the call is not watched), a :class:`_Bar` for
+    ``True``, or the user's own ``callable(stage, done, total)`` (returning ``False`` stops
+    the work with :class:`~touchpoint.exceptions.CancelledError`). The bar is closed on exit."""
+
+    def __init__(self, progress: ProgressLike, desc: str) -> None:
+        if progress is None or progress is False:
+            self.cb: Any = None
+        elif progress is True:
+            self.cb = _Bar(desc)
+        elif callable(progress):
+            self.cb = progress
+        else:
+            raise InputTypeError(f"progress = {progress!r}: expected True, False or a callable(stage, done, total)")
+
+    def __enter__(self) -> Any:
+        return self.cb
+
+    def __exit__(self, *exc: Any) -> None:
+        if isinstance(self.cb, _Bar):
+            self.cb.close()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -223,3 +300,46 @@ class _Data(_Native):
         """The two together, touchpoints matched by name (journeys: of disjoint sets of
         customers, e.g. partitions; path tables: the counts of equal paths add up)."""
         return type(self)(self._native.merge(other._native), self._backend)
+
+
+S = TypeVar("S", bound="_Serial")
+
+
+class _Serial:
+    """Pickling and the JSON round trip of a public object over one native object with a JSON
+    document (the core's ``saved::json``). ``to_json()`` is the document: ``kind``,
+    ``version`` and the core's fields; ``from_json(text)`` reads it back equal (floats bit for
+    bit), and a document of another kind, of a newer version or a damaged one raises
+    :class:`~touchpoint.exceptions.ModelFileError` naming the kind expected and the kind found.
+    A pickle holds the document and the Python-side fields (the backend).
+
+    A subclass names its native class in ``_NATIVE`` and overrides ``_from_native`` when
+    ``cls(native, backend)`` is not how it is made from its native object."""
+
+    #: The name of the native class in ``touchpoint._touchpoint``.
+    _NATIVE: str = ""
+    _native: Any
+
+    def to_json(self) -> str:
+        """The object as a JSON document (``kind``, ``version`` and its fields), which
+        :meth:`from_json` reads back equal."""
+        text: str = self._native.to_json()
+        return text
+
+    @classmethod
+    def from_json(cls: Type[S], json: str, *, backend: str = "pandas") -> S:
+        """The object of a :meth:`to_json` document, its tables in ``backend`` ('pandas',
+        'polars' or 'pyarrow'). A document of another kind (or a newer version, or damaged)
+        raises :class:`~touchpoint.exceptions.ModelFileError` naming both kinds."""
+        return cls._from_native(getattr(_native, cls._NATIVE).from_json(json), backend)
+
+    @classmethod
+    def _from_native(cls: Type[S], native: Any, backend: str) -> S:
+        return cls(native, backend)  # type: ignore[call-arg]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"json": self.to_json(), "backend": getattr(self, "_backend", "pandas")}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        made = type(self).from_json(state["json"], backend=state["backend"])
+        self.__dict__.update(made.__dict__)

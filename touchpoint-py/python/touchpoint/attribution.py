@@ -9,12 +9,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
 from touchpoint._inputs import _coerce
-from touchpoint._util import DurationLike, _Native, _Tabular, _to_ms, renamed_keywords
+from touchpoint._util import DurationLike, ProgressLike, _Native, _Serial, _Tabular, _to_ms, _watch, renamed_keywords
 from touchpoint.exceptions import InputError
 from touchpoint.paths import PathTable
 
 
-class Attribution(_Native):
+class Attribution(_Native, _Serial):
     """The credit of every touchpoint under one model: ``to_pandas()`` / ``to_polars()`` /
     ``to_arrow()`` give the columns touchpoint, conversions, value, share (Markov adds
     removal_effect and removal_effect_value; sampled Shapley std_error), touches, cost, cpa, roas.
@@ -108,8 +108,19 @@ class Attribution(_Native):
             raise InputError("by_position is defined for model='ordered_shapley' only")
         return _frames.to_backend(t, self._backend)
 
+    _NATIVE = "PyAttribution"
+
     def to_json(self) -> str:
-        """The full result as JSON."""
+        """The full result as JSON: the core's fields (model, parameters, rows, totals, notes,
+        ...) beside ``kind`` and ``version``; :meth:`from_json` reads it back equal.
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> res = tp.attribute(tp.PathTable.from_records([("GA > M", 2, 1, 0), ("M", 1, 0, 0)]), model="linear")
+        >>> tp.Attribution.from_json(res.to_json()).credits == res.credits
+        True
+        """
         return self._native.to_json()
 
     def plot(self, *, value: bool = False) -> Any:
@@ -208,6 +219,7 @@ def attribute(
     ci: float = 0.95,
     seed: Optional[int] = None,
     n_threads: Optional[int] = None,
+    progress: ProgressLike = True,
 ) -> Attribution:
     """Attribute conversions and value to touchpoints with one model.
 
@@ -246,6 +258,11 @@ def attribute(
         deprecated spelling of ``shapley_seed``; it now seeds the bootstrap only.)
     n_threads
         Threads for the parallel parts (default: all cores, or TOUCHPOINT_NUM_THREADS).
+    progress
+        ``True`` (default): a progress bar (``tqdm``, when installed) for bootstrap resamples
+        and sampled Shapley once they have run for a second, and Ctrl-C stops the work
+        cleanly; ``False``: neither; or a ``callable(stage, done, total)`` called every 0.1 s
+        (returning ``False`` stops it with :class:`~touchpoint.exceptions.CancelledError`).
 
     Examples
     --------
@@ -265,7 +282,9 @@ def attribute(
     p = _params(order, half_life, weights, allocation, value_basis, shapley_method, shapley_samples, shapley_seed,
                 max_touches, per_journey, n_threads)
     p.update(_boot(bootstrap, ci, seed))
-    (native,) = _native.attribute(d._native, [model], **p)
+    # watched (bar, Ctrl-C) only where the work can be long: resamples, sampled Shapley
+    with _watch(progress if bootstrap or model == "shapley_rate" else False, f"attribute {model}") as cb:
+        (native,) = _native.attribute(d._native, [model], progress=cb, **p)
     return Attribution(native, d._backend)
 
 
@@ -337,6 +356,19 @@ class Comparison(_Tabular):
         """A comparison from :meth:`to_bytes`."""
         return cls([Attribution(n, backend) for n in _native.credits_from_bytes(bytes(data))], backend)
 
+    def to_json(self) -> str:
+        """Every model's result as one JSON document (``kind`` ``"comparison"``, ``version``,
+        the results as :meth:`Attribution.to_json` writes them, and the ``value`` flag), which
+        :meth:`from_json` reads back equal."""
+        return _native.comparison_to_json([r._native for r in self.results], self._value)
+
+    @classmethod
+    def from_json(cls, json: str, *, backend: str = "pandas") -> "Comparison":
+        """A comparison from :meth:`to_json`; another kind's document raises
+        :class:`~touchpoint.exceptions.ModelFileError` naming both kinds."""
+        natives, value = _native.comparison_from_json(json)
+        return cls([Attribution(n, backend) for n in natives], backend, value)
+
     def __getstate__(self) -> Dict[str, Any]:
         return {"bytes": self.to_bytes(), "backend": self._backend, "value": self._value}
 
@@ -380,6 +412,7 @@ def compare(
     ci: float = 0.95,
     seed: Optional[int] = None,
     n_threads: Optional[int] = None,
+    progress: ProgressLike = True,
 ) -> Comparison:
     """Run several models on the same data (rule models share one pass over it). Path tables
     have no times, so 'time_decay' is skipped for them unless named explicitly. The options are
@@ -403,5 +436,6 @@ def compare(
     p = _params(order, half_life, weights, allocation, value_basis, shapley_method, shapley_samples, shapley_seed,
                 max_touches, False, n_threads)
     p.update(_boot(bootstrap, ci, seed))
-    natives = _native.attribute(d._native, names, **p)
+    with _watch(progress if bootstrap or "shapley_rate" in names else False, "compare") as cb:
+        natives = _native.attribute(d._native, names, progress=cb, **p)
     return Comparison([Attribution(n, d._backend) for n in natives], d._backend, value)

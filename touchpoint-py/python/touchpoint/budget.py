@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint._util import deprecated
+from touchpoint._util import _Serial, deprecated
 
 
 @dataclass
@@ -31,6 +31,29 @@ class _Curve:
     def __call__(self, spend: Sequence[float]) -> List[float]:
         """Response at each spend."""
         return _native.curve_values(self._spec(), [float(x) for x in spend])
+
+    def to_json(self) -> str:
+        """The curve as a JSON document (``kind`` ``"response_curve"``: name, curve and
+        bounds, as the core reads them), which :meth:`from_json` reads back equal. Curves also
+        pickle (they are dataclasses).
+
+        Examples
+        --------
+        >>> import touchpoint as tp
+        >>> c = tp.Hill(name="search", beta=100.0, alpha=1.5, gamma=30.0, upper=80.0)
+        >>> tp.Hill.from_json(c.to_json()) == c
+        True
+        """
+        return _native.curve_to_json(self._spec())
+
+    @classmethod
+    def from_json(cls, json: str, *, backend: str = "pandas") -> Any:
+        """The curve of a :meth:`to_json` document (``backend`` is accepted for symmetry with
+        the other classes; a curve has no table). Read through a curve class, a document of
+        another curve kind (or of another kind of object) raises
+        :class:`~touchpoint.exceptions.ModelFileError` naming both."""
+        kind = next((k for k, c in _CURVE_KINDS.items() if c is cls), None)
+        return _curve_of(_native.curve_from_json(json, kind))
 
 
 @dataclass
@@ -109,12 +132,40 @@ class Piecewise(_Curve):
         return (self.name, "piecewise", flat, float(self.lower), self.upper, self.locked)
 
 
-class BudgetPlan:
-    """The result of :func:`allocate_budget`: spend and expected response per curve."""
+_CURVE_KINDS = {"hill": Hill, "power": Power, "log": LogCurve, "piecewise": Piecewise}
+
+
+def _curve_of(spec: Tuple[str, str, List[float], float, Optional[float], Optional[float]]) -> _Curve:
+    """The curve class of a native curve spec (the inverse of ``_spec``)."""
+    name, kind, p, lower, upper, locked = spec
+    bounds: Any = dict(name=name, lower=lower, upper=upper, locked=locked)
+    if kind == "hill":
+        return Hill(beta=p[0], alpha=p[1], gamma=p[2], **bounds)
+    if kind == "power":
+        return Power(a=p[0], b=p[1], **bounds)
+    if kind == "log":
+        return LogCurve(a=p[0], b=p[1], **bounds)
+    return Piecewise(points=[(p[i], p[i + 1]) for i in range(0, len(p), 2)], **bounds)
+
+
+class BudgetPlan(_Serial):
+    """The result of :func:`allocate_budget`: spend and expected response per curve. It pickles,
+    and ``to_json()`` / :meth:`from_json` round-trip it with its curves."""
+
+    _NATIVE = "PyBudgetPlan"
 
     def __init__(self, native: Any, curves: Sequence[_Curve]) -> None:
         self._native = native
         self._curves = list(curves)
+
+    @classmethod
+    def _from_native(cls, native: Any, backend: str) -> "BudgetPlan":
+        return cls(native, [_curve_of(c) for c in native.curves])
+
+    @property
+    def curves(self) -> List[_Curve]:
+        """The curves the plan was made from, in input order."""
+        return list(self._curves)
 
     @property
     def spend(self) -> List[float]:
@@ -183,11 +234,12 @@ class BudgetPlan:
         """As pyarrow."""
         return _frames.to_backend(self._native.to_table(), "pyarrow")
 
-    def plot(self, *, points: int = 100) -> Any:
-        """The response curves with the chosen spends marked (plotly)."""
+    def plot(self, *, points: int = 100, current: Optional[Sequence[float]] = None) -> Any:
+        """The response curves with the suggested spends marked (plotly); ``current`` (today's
+        spend per curve, in input order) adds an open marker of the curve's colour."""
         from touchpoint import _plot
 
-        return _plot.budget_curves(self._curves, self.spend, points)
+        return _plot.budget_curves(self._curves, self.spend, points, current)
 
     def _repr_html_(self) -> str:
         return _frames.html_table(self._native.to_table(), repr(self))

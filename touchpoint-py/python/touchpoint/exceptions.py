@@ -13,6 +13,7 @@ so ``except ValueError`` keeps working::
     ├── UnknownTouchpointError (KeyError)  a touchpoint name the data does not have
     ├── ConvergenceError (ArithmeticError) an iterative solve did not converge
     ├── IncompatibleError (ValueError)     partials of different vocabularies or options merged
+    ├── CancelledError                     a progress callback stopped the work
     └── TouchpointIOError (OSError)        a file could not be read, malformed CSV
         └── ModelFileError                 a saved model is truncated, damaged or newer
 
@@ -40,6 +41,7 @@ __all__ = [
     "InputTypeError",
     "ModelError",
     "IncompatibleError",
+    "CancelledError",
     "OptionError",
     "UnknownTouchpointError",
     "ConvergenceError",
@@ -109,3 +111,9 @@ class ModelFileError(TouchpointIOError):
 class IncompatibleError(TouchpointError, ValueError):
     """Partials built with different vocabularies or options (their fingerprints differ) were
     merged, or sum-table rows were read with other options than they were built with."""
+
+
+class CancelledError(TouchpointError):
+    """The work was stopped by the caller: a ``progress=`` callback returned ``False``. (Ctrl-C
+    or a kernel interrupt stops it too, and raises ``KeyboardInterrupt``.) Nothing was
+    half-built."""

@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint._util import DurationLike, _optional_column, _pandas_without_arrow, _Tabular, _to_ms
+from touchpoint._util import DurationLike, _optional_column, _pandas_without_arrow, _Serial, _Tabular, _to_ms
 from touchpoint.exceptions import InputTypeError
 from touchpoint.journeymap import _segments, _units
 from touchpoint.journeys import Events
@@ -49,7 +49,7 @@ _UNIT_MS = {"ms": 1, "milliseconds": 1, "millis": 1, "s": 1000, "seconds": 1000,
 # inputs
 
 
-class Surveys:
+class Surveys(_Serial):
     """Survey responses: customer, time, score and optionally the touchpoint the survey asks
     about. Read a table once with :meth:`from_frame` and pass it to any number of analyses
     (or pass the table itself, with the ``survey_*=`` column options).
@@ -63,8 +63,14 @@ class Surveys:
     2
     """
 
+    _NATIVE = "PySurveys"
+
     def __init__(self, native: Any) -> None:
         self._native = native
+
+    @classmethod
+    def _from_native(cls, native: Any, backend: str) -> "Surveys":
+        return cls(native)
 
     @classmethod
     def from_frame(
@@ -247,13 +253,15 @@ def _pick_segment(segs: Optional[List[Any]], segment: Optional[str], what: str) 
 # results
 
 
-class Experience(_Tabular):
+class Experience(_Tabular, _Serial):
     """The experience table: per touchpoint, stage and channel kind (and overall; per segment
     when asked) the scores n, promoters / passives / detractors, NPS with its variance,
     standard error and 95 % interval, the mean score with its standard error and the top-box
     share with its Wilson interval. Groups with fewer than ``small_n`` scores are flagged,
     never hidden. ``print(exp)`` shows a text table, ``exp.plot()`` a figure.
     """
+
+    _NATIVE = "PyExperience"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -399,7 +407,7 @@ class Experience(_Tabular):
         return _html_table(head, rows, repr(self), right=range(1 + off, len(head) - 1), foot=" ".join(foot))
 
 
-class ExperienceConversion(_Tabular):
+class ExperienceConversion(_Tabular, _Serial):
     """Experience → conversion: per touchpoint (and over all journeys), the journeys through it
     by the experience they had there (detractor, passive, promoter, unscored) and their
     conversion rates; the detractor group against the reference group (difference with a Wald
@@ -407,6 +415,8 @@ class ExperienceConversion(_Tabular):
     journeys would have at the promoter rate). These are associations in observational data,
     not causal effects (:attr:`note`).
     """
+
+    _NATIVE = "PyExperienceConversion"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -491,11 +501,13 @@ class ExperienceConversion(_Tabular):
                                 f"{self.note}.")
 
 
-class KeyDrivers(_Tabular):
+class KeyDrivers(_Tabular, _Serial):
     """Key drivers: each driver touchpoint's share of the R² of the outcome on the customers'
     mean satisfaction at the drivers (the Shapley decomposition of R², LMG); importances sum to
     :attr:`r_squared`. Shares of explained variance, not causal effects (:attr:`note`).
     """
+
+    _NATIVE = "PyKeyDrivers"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -581,11 +593,13 @@ class KeyDrivers(_Tabular):
                                 f"decomposition of R² (LMG); {self.note}.")
 
 
-class Consistency(_Tabular):
+class Consistency(_Tabular, _Serial):
     """Consistency of the experience within journeys: per pair of consecutive scored touches
     (touchpoint → touchpoint, channel kind → channel kind) how often a promoter score is
     followed by a detractor score, the reverse and the mean change, most good → bad first;
     :attr:`summary` is the spread of scores within journeys."""
+
+    _NATIVE = "PyConsistency"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native

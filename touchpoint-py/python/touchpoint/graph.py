@@ -11,13 +11,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
 from touchpoint._inputs import _coerce
-from touchpoint._util import _Tabular
+from touchpoint._util import ProgressLike, _Serial, _Tabular, _watch, deprecated
 from touchpoint.paths import PathTable
 
 
 class JourneyGraph(_Tabular):
     """The journey graph: a Markov chain of order k over touchpoint states (windows of k
     touchpoints; consecutive identical states collapse), with exact absorbing-chain analysis.
+    It pickles, and :meth:`save` / :meth:`load` (or :meth:`to_bytes` / :meth:`from_bytes`)
+    round-trip it; :meth:`to_json` is a node-link export, not a round trip.
 
     Examples
     --------
@@ -28,19 +30,31 @@ class JourneyGraph(_Tabular):
     0.333333
     """
 
-    def __init__(self, data: Any, order: int = 1, *, collapse_repeats: bool = True) -> None:
+    def __init__(self, data: Any, order: int = 1, *, self_loops: bool = False,
+                 collapse_repeats: Optional[bool] = None) -> None:
         """The Markov chain of ``order`` over ``data`` (:class:`Journeys`, a :class:`PathTable`
-        or a DataFrame). ``collapse_repeats=False`` (order 1 only) is the same as
-        :meth:`directly_follows`."""
+        or a DataFrame). Consecutive identical states collapse (the Markov state convention:
+        it changes no conversion probability nor removal effect); ``self_loops=True`` (order 1
+        only) keeps consecutive repeats as self-loops instead, the same as
+        :meth:`directly_follows`.
+
+        Repeated touches themselves are kept unless the *journeys* drop them
+        (``Journeys.from_events(..., collapse_repeats=True)``); ``collapse_repeats`` is that
+        option's name only, with the same default (``False``) wherever it appears. The graph's
+        former ``collapse_repeats=`` (default ``True``) is the deprecated inverse of
+        ``self_loops``."""
+        if collapse_repeats is not None:
+            deprecated("JourneyGraph(collapse_repeats=...)", "self_loops=... (its inverse)")
+            self_loops = not collapse_repeats
         d = _coerce(data)
         self._data = d
-        self._native = _native.PyJourneyGraph(d._native, order, collapse_repeats)
+        self._native = _native.PyJourneyGraph(d._native, order, self_loops)
         self._backend = d._backend
 
     @classmethod
     def directly_follows(cls, data: Any) -> "JourneyGraph":
         """The directly-follows graph process-mining tools count: order 1, with consecutive
-        repeats kept as self-loops (``JourneyGraph(data, collapse_repeats=False)``).
+        repeats kept as self-loops (``JourneyGraph(data, self_loops=True)``).
 
         Examples
         --------
@@ -224,12 +238,18 @@ class JourneyGraph(_Tabular):
         """The most frequent observed paths plus a remainder row (see :meth:`PathTable.top_paths`)."""
         return self._paths().top_paths(k, by=by)
 
-    def prioritize(self, fraction: float = 0.1, *, by: str = "touchpoint") -> Any:
+    def prioritize(self, fraction: float = 0.1, *, by: str = "touchpoint", progress: ProgressLike = True) -> Any:
         """Which drop-off to fix first: the exact gain in P(conversion), and the extra conversions
         and value at today's volume, if the drop-off after each touchpoint (``by="touchpoint"``,
         exact re-solves) or each state (``by="state"``, rank-one closed form) were cut by
         ``fraction``; ranked. Also the marginal gain d P / d fraction. By state, the columns
         are state (its label) and state_id (its node id) instead of touchpoint and states.
+        ``by="stage"`` cuts the drop-off of every touchpoint of a catalog stage at once.
+
+        ``progress=True`` shows a progress bar (``tqdm``, when installed) once the work has run
+        for a second, and Ctrl-C / a kernel interrupt stops it cleanly; ``False`` turns both
+        off; a ``callable(stage, done, total)`` gets the counts every 0.1 s instead (returning
+        ``False`` stops the work with :class:`~touchpoint.exceptions.CancelledError`).
 
         Examples
         --------
@@ -238,7 +258,8 @@ class JourneyGraph(_Tabular):
         >>> tp.JourneyGraph(paths).prioritize(0.1)["touchpoint"].tolist()
         ['site', 'ad']
         """
-        return _frames.to_backend(self._native.prioritize(fraction, by), self._backend)
+        with _watch(progress, f"prioritize by {by}") as cb:
+            return _frames.to_backend(self._native.prioritize(fraction, by, progress=cb), self._backend)
 
     def next_best(self, partial: Sequence[str], candidates: Any) -> "NextBest":
         """Rank the allowed next touchpoints for a journey whose touches so far are ``partial``.
@@ -258,8 +279,7 @@ class JourneyGraph(_Tabular):
             cands = [(str(k), float(v)) for k, v in candidates.items()]
         else:
             cands = [(str(k), 0.0) for k in candidates]
-        state, prob, table = self._native.next_best(list(partial), cands)
-        return NextBest(state, prob, table, self._backend)
+        return NextBest(self._native.next_best(list(partial), cands), self._backend)
 
     def converting_paths(self, partial: Sequence[str] = (), *, k: int = 10, max_len: int = 20) -> Any:
         """The ``k`` most probable routes to a conversion from the state after ``partial`` (the
@@ -316,7 +336,10 @@ class JourneyGraph(_Tabular):
         return self._native.to_dot()
 
     def to_json(self) -> str:
-        """JSON node-link document."""
+        """JSON node-link document (an export for networkx and d3: nodes, links and their
+        figures). It is not read back: the graph's round trip is pickling,
+        :meth:`save` / :meth:`load` and :meth:`to_bytes` / :meth:`from_bytes`, which keep the
+        chain and its exact analysis bit for bit."""
         return self._native.to_json()
 
     def to_networkx(self) -> Any:
@@ -334,23 +357,30 @@ class JourneyGraph(_Tabular):
         nodes, links = self._paths()._native.sankey(max_steps, top_k)
         return _plot.sankey(nodes.to_pydict(), links.to_pydict())
 
-    def draw(self, *, min_probability: float = 0.02) -> Any:
-        """A drawing of the graph (plotly Figure): nodes by journey depth, edges by probability."""
+    def draw(self, *, min_probability: float = 0.1, max_nodes: int = 30) -> Any:
+        """A layered drawing of the graph (plotly Figure), start on the left, conversion and
+        null on the right: nodes sized by visits and coloured by P(conversion), arrows as wide
+        as the transition probability. Transitions below ``min_probability`` are hidden and
+        only the ``max_nodes`` most visited states drawn; the subtitle says how many."""
         from touchpoint import _plot
 
-        return _plot.graph(self._native.nodes().to_pydict(), self._native.transitions().to_pydict(), min_probability)
+        return _plot.graph(self._native.nodes().to_pydict(), self._native.transitions().to_pydict(), min_probability,
+                           max_nodes=max_nodes, order=self.order)
 
     def __repr__(self) -> str:
         return repr(self._native)
 
 
-class NextBest(_Tabular):
+class NextBest(_Tabular, _Serial):
     """The ranking of :meth:`JourneyGraph.next_best` (associational estimates)."""
 
-    def __init__(self, state: str, probability: float, table: Any, backend: str) -> None:
-        self.current_state = state
-        self.current_probability = probability
-        self._t = table
+    _NATIVE = "PyNextBest"
+
+    def __init__(self, native: Any, backend: str = "pandas") -> None:
+        self._native = native
+        self.current_state: str = native.current_state
+        self.current_probability: float = native.current_probability
+        self._t = native.rows()
         self._backend = backend
 
     def _table(self) -> Any:
@@ -369,7 +399,8 @@ class NextBest(_Tabular):
         return f"NextBest(from {self.current_state!r}, P(conversion) {self.current_probability:.4f}, best {self.best!r})"
 
 
-def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1, by: str = "touchpoint") -> Any:
+def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1, by: str = "touchpoint",
+               progress: ProgressLike = True) -> Any:
     """Which touchpoint's drop-off to fix first (see :meth:`JourneyGraph.prioritize`).
 
     Examples
@@ -379,7 +410,7 @@ def prioritize(data: Any, fraction: float = 0.1, *, order: int = 1, by: str = "t
     >>> tp.prioritize(paths, 0.1, by="state")[["state", "state_id"]].values.tolist()
     [['site', 4], ['ad', 3]]
     """
-    return JourneyGraph(data, order).prioritize(fraction, by=by)
+    return JourneyGraph(data, order).prioritize(fraction, by=by, progress=progress)
 
 
 def _candidate_pairs(candidates: Any) -> Optional[List[Tuple[str, float]]]:
@@ -390,9 +421,11 @@ def _candidate_pairs(candidates: Any) -> Optional[List[Tuple[str, float]]]:
     return [(str(k), 0.0) for k in candidates]
 
 
-class Scorer:
+class Scorer(_Serial):
     """A journey graph prepared for scoring open journeys (:meth:`JourneyGraph.score`): build
-    it once, score many batches. Holds what it needs; thread-safe.
+    it once, score many batches. Holds what it needs; thread-safe. ``to_json()`` /
+    :meth:`from_json` and pickling round-trip it (the graph's figures it scores with, not the
+    graph).
 
     Examples
     --------
@@ -404,10 +437,19 @@ class Scorer:
     True
     """
 
+    _NATIVE = "PyScorer"
+
     def __init__(self, graph: JourneyGraph, candidates: Any = None, *, top_k: int = 3,
                  collapse_repeats: bool = False) -> None:
         self._native = _native.PyScorer(graph._native, _candidate_pairs(candidates), top_k, collapse_repeats)
         self._backend = graph._backend
+
+    @classmethod
+    def _from_native(cls, native: Any, backend: str) -> "Scorer":
+        s = cls.__new__(cls)
+        s._native = native
+        s._backend = backend
+        return s
 
     def score(
         self,
@@ -423,24 +465,25 @@ class Scorer:
         from touchpoint.journeys import Events, Journeys
 
         if isinstance(open_journeys, Journeys):
-            rows, nxt = self._native.score_journeys(open_journeys._native)
-            return Scores(rows, nxt, open_journeys._backend)
+            return Scores(self._native.score_journeys(open_journeys._native), open_journeys._backend)
         ev = Events.from_frame(open_journeys, customer=customer, touchpoint=touchpoint, time=time,
                                conversion=conversion, value=None, time_unit=time_unit)
-        rows, nxt = self._native.score_events(ev._native)
-        return Scores(rows, nxt, ev._backend if ev._backend else self._backend)
+        return Scores(self._native.score_events(ev._native), ev._backend if ev._backend else self._backend)
 
 
-class Scores(_Tabular):
+class Scores(_Tabular, _Serial):
     """Scored customers: the table (one row per customer: customer_id, touches,
     unknown_touches, state, state_match, matched_touches, conversion_probability,
-    expected_value, expected_time_to_convert_ms, best_next, best_next_probability,
+    expected_value, expected_time_to_convert, best_next, best_next_probability,
     best_uplift, best_net_value) and :meth:`next_touchpoints`, the top-k candidates per
-    customer (long form, ranked)."""
+    customer (long form, ranked). ``to_json()`` / :meth:`from_json` and pickling round-trip
+    the scores (with the scorer's figures they are read from)."""
 
-    def __init__(self, rows: Any, nxt: Any, backend: str) -> None:
-        self._rows = rows
-        self._next = nxt
+    _NATIVE = "PyScores"
+
+    def __init__(self, native: Any, backend: str = "pandas") -> None:
+        self._native = native
+        self._rows, self._next = native.tables()
         self._backend = backend
 
     def _table(self) -> Any:

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint._util import DurationLike, _pandas_without_arrow, _Tabular, _to_ms
+from touchpoint._util import DurationLike, _pandas_without_arrow, _Serial, _Tabular, _to_ms
 from touchpoint.exceptions import ColumnNotFoundError, InputTypeError
 from touchpoint.journeys import Events, Journeys
 
@@ -131,12 +131,14 @@ def _html_rows(head: List[str], rows: List[List[str]], title: str, right: Iterab
     return "".join(out)
 
 
-class Funnel(_Tabular):
+class Funnel(_Tabular, _Serial):
     """A funnel: per step (per segment) the units that reached it, overall and step rates,
     reach (÷ all units), drop-off and the time from the previous step and from step 1
     (median, mean, quartiles, 90th percentile). :attr:`summary` counts the units that entered,
     never entered and were excluded. ``print(f)`` shows a text table, ``f.plot()`` a figure.
     """
+
+    _NATIVE = "PyFunnel"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -240,12 +242,14 @@ class Funnel(_Tabular):
         return html
 
 
-class StepMatrix(_Tabular):
+class StepMatrix(_Tabular, _Serial):
     """Where units are at step 1..K of their sequence: the share of units at each touchpoint,
     ``(conversion)`` or ``(ended)`` per step (each step sums to 1); centred on a touchpoint,
     steps -K..K around its first occurrence (``(before start)`` fills the steps before a
     sequence began). :meth:`matrix` is the wide form, :meth:`difference` compares two segments.
     """
+
+    _NATIVE = "PyStepMatrix"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -324,11 +328,13 @@ class StepMatrix(_Tabular):
                           right=range(1, len(self.steps) + 1))
 
 
-class Retention(_Tabular):
+class Retention(_Tabular, _Serial):
     """Retention cohorts: per cohort (the period of each customer's start) and period k, the
     customers observed and retained and their rate; periods not yet observed have no rate
     (missing, never 0). :attr:`mean` pools the cohorts (weighted and simple means);
     :meth:`matrix` is the triangle; ``plot()`` draws it."""
+
+    _NATIVE = "PyRetention"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native
@@ -425,10 +431,12 @@ class Retention(_Tabular):
                           right=range(1, len(shown) + 2))
 
 
-class Repurchase(_Tabular):
+class Repurchase(_Tabular, _Serial):
     """Repurchase: the retention of buyers (first purchase → next purchases), the repeat rate
     and the time between consecutive purchases. ``to_pandas()`` gives the retention cells,
     :attr:`gaps` the distribution of gaps in whole periods."""
+
+    _NATIVE = "PyRepurchase"
 
     def __init__(self, native: Any, backend: str = "pandas") -> None:
         self._native = native

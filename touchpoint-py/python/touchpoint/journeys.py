@@ -12,6 +12,7 @@ from touchpoint import _touchpoint as _native
 from touchpoint._util import (
     DurationLike,
     _Data,
+    _Serial,
     _Tabular,
     _optional_column,
     _pandas_without_arrow,
@@ -55,9 +56,33 @@ def _events_from_pandas_lists(df: Any, customer: str, touchpoint: str, time: str
                                        time_unit=unit)
 
 
-class Events(_Tabular):
+ConversionEvent = Union[None, str, List[str]]
+
+
+def _finish_events(ev: Any, conversion_event: ConversionEvent, stacklevel: int) -> Any:
+    """The native events with the conversion events turned into conversions, warning (Python
+    ``warnings``) about anything the core notes, such as a touchpoint that looks like the
+    conversion itself."""
+    import warnings
+
+    if conversion_event is not None:
+        names = [conversion_event] if isinstance(conversion_event, str) else list(conversion_event)
+        if not names or not all(isinstance(n, str) for n in names):
+            from touchpoint.exceptions import InputTypeError
+
+            raise InputTypeError(f"conversion_event = {conversion_event!r}: expected a touchpoint name or a list of them")
+        ev, _ = ev.with_conversion_events(names)
+    for note in ev.notes():
+        warnings.warn(note, UserWarning, stacklevel=stacklevel)
+    return ev
+
+
+class Events(_Tabular, _Serial):
     """Interaction events held by the core: read a table once, then run any number of analyses
     (funnels, retention, the step matrix, journeys) on it without converting it again.
+    ``to_json()`` / :meth:`from_json` and pickling round-trip the events (their columns, names
+    and catalog; not the table they were read from, so a segment column must then be passed as
+    values).
 
     Examples
     --------
@@ -68,6 +93,8 @@ class Events(_Tabular):
     >>> len(ev), ev.customers, ev.touchpoints
     (3, 2, ['ad', 'site'])
     """
+
+    _NATIVE = "PyEvents"
 
     def __init__(self, native: Any, backend: str = "pandas", source: Any = None) -> None:
         self._native = native
@@ -88,12 +115,24 @@ class Events(_Tabular):
         feedback: Optional[str] = None,
         time_unit: str = "ms",
         catalog: Any = None,
+        conversion_event: ConversionEvent = None,
     ) -> "Events":
         """Events from any table with the Arrow PyCapsule interface (pyarrow, polars, pandas,
         duckdb) or pandas without pyarrow. The options are those of
         :meth:`Journeys.from_events`; a ``conversion`` or ``value`` column left at its default
-        is used only when the table has it."""
+        is used only when the table has it.
+
+        >>> import pandas as pd, touchpoint as tp
+        >>> clicks = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["ad", "purchase", "ad"],
+        ...                        "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-01"])})
+        >>> ev = tp.Events.from_frame(clicks, touchpoint="event", conversion_event="purchase")
+        >>> ev.touchpoints, ev.to_pandas()["converted"].tolist()
+        (['ad'], [False, True, False])
+        """
         if isinstance(events, Events):
+            if conversion_event is not None:
+                events = Events(_finish_events(events._native, conversion_event, 3), events._backend,
+                                events._source)
             return events.with_catalog(catalog) if catalog is not None else events
         backend = _frames.backend_of(events)
         if isinstance(events, _native.PyEvents):
@@ -115,6 +154,7 @@ class Events(_Tabular):
                     catalog_json=None if catalog is None else _catalog_json(catalog),
                 )
                 catalog = None
+            ev = _finish_events(ev, conversion_event, 3)
         out = cls(ev, backend, None if isinstance(events, _native.PyEvents) else events)
         return out.with_catalog(catalog) if catalog is not None else out
 
@@ -142,6 +182,13 @@ class Events(_Tabular):
         return self._native.customers
 
     @property
+    def notes(self) -> List[str]:
+        """Warnings about the data worth a look before trusting an attribution (also raised as
+        ``UserWarning`` when the events are read): a touchpoint that looks like the conversion
+        itself, which ``conversion_event=`` fixes."""
+        return list(self._native.notes())
+
+    @property
     def touchpoints(self) -> List[str]:
         """Touchpoint names, in catalog order."""
         return self._native.touchpoints
@@ -156,7 +203,7 @@ class Events(_Tabular):
         return repr(self._native)
 
 
-class Journeys(_Data):
+class Journeys(_Data, _Serial):
     """Customer journeys built from events: per customer, sorted by time; touches up to and
     including a conversion form a converting journey, touches after the last conversion a
     non-converting one. Everything left out (lookback window, repeats, truncation) is counted in
@@ -171,7 +218,12 @@ class Journeys(_Data):
     True
     >>> journeys.report["touches_in"] == journeys.report["touches_kept"] + journeys.report["touches_outside_lookback"]
     True
+
+    ``to_json()`` / :meth:`from_json` round-trip the journeys through a JSON document holding
+    the saved-model container (as :meth:`to_bytes`, base64-encoded); pickles carry the bytes.
     """
+
+    _NATIVE = "PyJourneys"
 
     @classmethod
     def from_events(
@@ -191,6 +243,7 @@ class Journeys(_Data):
         max_touches: Optional[int] = None,
         split_at_conversions: bool = True,
         catalog: Any = None,
+        conversion_event: ConversionEvent = None,
     ) -> "Journeys":
         """Build journeys from an events table.
 
@@ -205,6 +258,12 @@ class Journeys(_Data):
         conversion
             Boolean (or 0/1) column: the customer converted at this row. A row with an empty
             touchpoint and the flag set is a pure conversion (a purchase with no touchpoint).
+        conversion_event
+            A touchpoint name (or a list) that *is* the conversion, as in a clickstream whose
+            purchases are ``purchase`` events: its rows become conversions (with their value)
+            and it leaves the touchpoints, so it takes no credit. Works with or without a
+            ``conversion`` column. Without it, a touchpoint that looks like the conversion
+            (every row of it converts) raises a ``UserWarning`` that suggests this option.
         value
             Conversion value column (used when present).
         feedback
@@ -238,7 +297,8 @@ class Journeys(_Data):
         (2, 1.0, 50.0)
         """
         ev = Events.from_frame(events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-                               value=value, feedback=feedback, time_unit=time_unit)
+                               value=value, feedback=feedback, time_unit=time_unit,
+                               conversion_event=conversion_event)
         ev, backend = ev._native, ev._backend
         return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
                           split_at_conversions, catalog)
@@ -252,6 +312,7 @@ class Journeys(_Data):
         touchpoint: str = "touchpoint",
         time: str = "timestamp",
         conversion: Optional[str] = "converted",
+        conversion_event: ConversionEvent = None,
         conversion_label: Optional[str] = None,
         value: Optional[str] = None,
         feedback: Optional[str] = None,
@@ -266,9 +327,11 @@ class Journeys(_Data):
         backend: str = "pandas",
     ) -> "Journeys":
         """Build journeys from an events CSV read by the core's reader (errors name the line).
-        ``conversion_label`` marks conversion rows by touchpoint name instead of a flag column;
-        ``delimiter`` is the CSV field delimiter. The other options are those of
-        :meth:`from_events`.
+        ``conversion_event`` marks conversion rows by touchpoint name (a name or a list; with
+        or without a flag column, as in :meth:`from_events`); ``conversion_label`` is its
+        deprecated one-name spelling, which also ignores the flag column. ``delimiter`` is the
+        CSV field delimiter. Gzip-compressed files are read as they are. The other options are
+        those of :meth:`from_events`.
 
         Examples
         --------
@@ -280,11 +343,25 @@ class Journeys(_Data):
         >>> len(j), j.total_value
         (1, 50.0)
         """
-        ev = _native.PyEvents.read_csv(
-            os.fspath(path), customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
-            value=value, feedback=feedback, time_unit=time_unit, conversion_label=conversion_label,
-            delimiter=delimiter,
-        )
+        if conversion_label is not None:
+            deprecated("Journeys.read_csv(conversion_label=...)", "conversion_event=...")
+        from touchpoint.exceptions import ColumnNotFoundError
+
+        def read(flag: Optional[str]) -> Any:
+            return _native.PyEvents.read_csv(
+                os.fspath(path), customer=customer, touchpoint=touchpoint, time=time, conversion=flag,
+                value=value, feedback=feedback, time_unit=time_unit, conversion_label=conversion_label,
+                delimiter=delimiter,
+            )
+
+        try:
+            ev = read(conversion)
+        except ColumnNotFoundError as e:
+            # with a conversion event, the default flag column is used only when the file has it
+            if conversion_event is None or conversion != "converted" or "missing column `converted`" not in str(e):
+                raise
+            ev = read(None)
+        ev = _finish_events(ev, conversion_event, 3)
         return cls._build(ev, backend, lookback, inactivity_timeout, collapse_repeats, max_touches,
                           split_at_conversions, catalog)
 
@@ -324,6 +401,7 @@ class Journeys(_Data):
         conversion: Optional[str] = "converted",
         value: Optional[str] = "value",
         time_unit: str = "ms",
+        conversion_event: ConversionEvent = None,
     ) -> "Journeys":
         """New journeys: these plus a batch of newer events (yesterday's, say), equal to
         building from all the events at once. Customers with an open journey continue it (a
@@ -354,6 +432,12 @@ class Journeys(_Data):
         """
         ev = Events.from_frame(events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
                                value=value, time_unit=time_unit)
+        if conversion_event is not None:
+            # a batch need not hold the conversion event at all
+            names = [conversion_event] if isinstance(conversion_event, str) else list(conversion_event)
+            present = [n for n in names if n in ev.touchpoints]
+            if present:
+                ev = Events(ev._native.with_conversion_events(present)[0], ev._backend, ev._source)
         native, added = _native.journeys_append(self._native, ev._native)
         out = type(self)(native, self._backend)
         out.appended = dict(added)

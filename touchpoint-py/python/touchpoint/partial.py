@@ -169,6 +169,18 @@ class PartialSpec:
         """A spec from :meth:`to_bytes`."""
         return cls._of(_native.PyPartialSpec.from_bytes(bytes(data)))
 
+    def to_json(self) -> str:
+        """The spec as a JSON document (``kind`` ``"partial_spec"``, ``version`` and the
+        checked bytes of :meth:`to_bytes`, base64-encoded), which :meth:`from_json` reads back
+        equal."""
+        return self._native.to_json()
+
+    @classmethod
+    def from_json(cls, json: str, *, backend: str = "pandas") -> "PartialSpec":
+        """A spec from :meth:`to_json` (``backend`` is accepted for symmetry; a spec has no
+        table); another kind's document raises :class:`~touchpoint.exceptions.ModelFileError`."""
+        return cls._of(_native.PyPartialSpec.from_json(json))
+
     def __getstate__(self) -> Dict[str, Any]:
         return {"bytes": self.to_bytes()}
 
@@ -230,6 +242,10 @@ class PartialBuilder:
     def finish(self) -> "Partial":
         """The partition's partial (the builder cannot be used afterwards)."""
         return Partial(self._native.finish())
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a PartialBuilder holds a partition in progress and does not pickle: finish() it and "
+                        "pickle (or to_json) the Partial, which merges with the partials of the other batches")
 
 
 class Partial:
@@ -404,6 +420,17 @@ class Partial:
         """A partial saved with :meth:`save`."""
         with open(os.fspath(path), "rb") as f:
             return cls.from_bytes(f.read(), backend=backend)
+
+    def to_json(self) -> str:
+        """The partial as a JSON document (``kind`` ``"partial"``, ``version`` and the checked
+        bytes of :meth:`to_bytes`, base64-encoded), which :meth:`from_json` reads back equal."""
+        return self._native.to_json()
+
+    @classmethod
+    def from_json(cls, json: str, *, backend: str = "pandas") -> "Partial":
+        """A partial from :meth:`to_json`; another kind's document raises
+        :class:`~touchpoint.exceptions.ModelFileError` naming both kinds."""
+        return cls(_native.PyPartial.from_json(json), backend)
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"bytes": self.to_bytes(), "backend": self._backend}

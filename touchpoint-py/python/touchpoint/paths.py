@@ -12,10 +12,19 @@ from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint._util import _Data, _optional_column, _pandas_without_arrow, deprecated, renamed_keywords
+from touchpoint._util import (
+    ProgressLike,
+    _Data,
+    _optional_column,
+    _pandas_without_arrow,
+    _Serial,
+    _watch,
+    deprecated,
+    renamed_keywords,
+)
 
 
-class PathTable(_Data):
+class PathTable(_Data, _Serial):
     """Distinct paths with their conversions, non-conversions (nulls) and value: the aggregated
     form attribution peers use. ``to_pandas()`` gives the columns path, conversions, nulls,
     value.
@@ -30,7 +39,11 @@ class PathTable(_Data):
     (3, 1.0)
     >>> list(paths.to_pandas().columns)
     ['path', 'conversions', 'nulls', 'value']
+    >>> tp.PathTable.from_json(paths.to_json()).to_pandas().equals(paths.to_pandas())
+    True
     """
+
+    _NATIVE = "PyPathTable"
 
     @classmethod
     @renamed_keywords(sep="separator")
@@ -76,10 +89,12 @@ class PathTable(_Data):
     @renamed_keywords(sep="separator")
     def read_csv(cls, path: Union[str, "os.PathLike[str]"], *, separator: str = ">", path_column: str = "path",
                  conversions: str = "total_conversions", nulls: Optional[str] = None, value: Optional[str] = None,
-                 delimiter: str = ",", backend: str = "pandas") -> "PathTable":
+                 delimiter: str = ",", backend: str = "pandas", progress: ProgressLike = True) -> "PathTable":
         """Read a path CSV with the core's reader (default form
         ``path,total_conversions,total_conversion_value,total_null``; ``total_null`` and
         ``total_conversion_value`` are used when the header has them). Errors name the line.
+        Gzip files are read as they are; ``progress`` shows a bar over the bytes of a big file
+        (see :func:`touchpoint.attribute`).
 
         Examples
         --------
@@ -90,8 +105,10 @@ class PathTable(_Data):
         >>> p.total_conversions, p.touchpoints
         (3.0, ['GA', 'M'])
         """
-        native = _native.PyPathTable.read_csv(os.fspath(path), separator=separator, path_column=path_column,
-                                              conversions=conversions, nulls=nulls, value=value, delimiter=delimiter)
+        with _watch(progress, os.path.basename(os.fspath(path))) as cb:
+            native = _native.PyPathTable.read_csv(os.fspath(path), separator=separator, path_column=path_column,
+                                                  conversions=conversions, nulls=nulls, value=value,
+                                                  delimiter=delimiter, progress=cb)
         return cls(native, backend)
 
     @classmethod
@@ -167,9 +184,27 @@ class PathTable(_Data):
 
 
 @renamed_keywords(sep="separator")
-def read_paths(path: Union[str, "os.PathLike[str]"], *, separator: str = ">", **kwargs: Any) -> PathTable:
+def read_paths(path: Union[str, "os.PathLike[str]"], *, separator: str = ">", delimiter: str = ",",
+               path_column: str = "path", conversions: str = "total_conversions", nulls: Optional[str] = None,
+               value: Optional[str] = None, backend: str = "pandas", progress: ProgressLike = True) -> PathTable:
     """Read a path CSV (``path,total_conversions,total_conversion_value,total_null``): the same as
     :meth:`PathTable.read_csv`.
+
+    Parameters
+    ----------
+    separator
+        Between the touchpoints inside a path cell (``"GA > Email"``).
+    delimiter
+        Between the fields of a row (``,`` by default; ``;`` in many European exports, ``\t``).
+        A header that holds ``;``, a tab or ``|`` while the delimiter is ``,`` gets an error that
+        says which delimiter to pass.
+    sep
+        The deprecated spelling of ``separator`` (not pandas' ``sep``: the field delimiter is
+        ``delimiter``; a ``;`` file read with ``sep=";"`` gets the error that says so).
+    path_column, conversions, nulls, value
+        Column names (``total_null`` and ``total_conversion_value`` are used when present).
+
+    Gzip-compressed files are read as they are (found by their first bytes, whatever the name).
 
     Examples
     --------
@@ -178,5 +213,9 @@ def read_paths(path: Union[str, "os.PathLike[str]"], *, separator: str = ">", **
     >>> _ = open(f, "w").write("path,total_conversions,total_conversion_value,total_null\\nGA > M,1,10,0\\nGA,2,20,1\\n")
     >>> tp.read_paths(f).total_conversions
     3.0
+    >>> _ = open(f, "w").write("path;total_conversions\\nGA > M;1\\n")
+    >>> tp.read_paths(f, delimiter=";").total_conversions
+    1.0
     """
-    return PathTable.read_csv(path, separator=separator, **kwargs)
+    return PathTable.read_csv(path, separator=separator, delimiter=delimiter, path_column=path_column,
+                              conversions=conversions, nulls=nulls, value=value, backend=backend, progress=progress)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from touchpoint import _touchpoint as _native
-from touchpoint._util import DurationLike, _Tabular
+from touchpoint._util import DurationLike, ProgressLike, _Serial, _Tabular, _watch
 from touchpoint.exceptions import InputTypeError
 from touchpoint.journeys import Events, Journeys
 
@@ -35,7 +35,7 @@ __all__ = ["SegmentAttribution", "SegmentGraph", "Personas", "attribute_by_segme
            "graph_intervals", "top_paths_by_segment", "personas"]
 
 
-class Personas(_Tabular):
+class Personas(_Tabular, _Serial):
     """Customer personas found by seeded k-means++ on journey features. ``to_pandas()`` is one
     row per persona (largest first): customers, share, journeys, conversions, conversion rates,
     mean touches, top touchpoints and top paths. Pass it as ``segment=`` to any analysis.
@@ -51,11 +51,19 @@ class Personas(_Tabular):
     True
     """
 
-    def __init__(self, native: Any, events: Events, journeys: Journeys) -> None:
+    _NATIVE = "PyPersonas"
+
+    def __init__(self, native: Any, events: Optional[Events], journeys: Optional[Journeys],
+                 backend: Optional[str] = None) -> None:
         self._native = native
         self._events = events
         self._journeys = journeys
-        self._backend = events._backend
+        self._backend = backend if backend is not None else events._backend if events is not None else "pandas"
+
+    @classmethod
+    def _from_native(cls, native: Any, backend: str) -> "Personas":
+        # the personas hold their customers' names: no events or journeys are needed
+        return cls(native, None, None, backend)
 
     def _table(self) -> Any:
         return self._native.table()
@@ -84,7 +92,7 @@ class Personas(_Tabular):
         """Each customer's persona as a frame (customer, persona)."""
         from touchpoint import _frames
 
-        pairs = self._native.assignments(self._journeys._native)
+        pairs = self._native.assignments()
         return _frames.from_columns({"customer": [c for c, _ in pairs], "persona": [p for _, p in pairs]},
                                     self._backend)
 
@@ -115,10 +123,12 @@ def _segments_of(events: Events, segment: Any) -> Any:
     return _segments(events, segment)
 
 
-class SegmentAttribution(_Tabular):
+class SegmentAttribution(_Tabular, _Serial):
     """Attribution per segment: ``to_pandas()`` has one row per segment, model and touchpoint
     (segment, model, touchpoint, conversions, value, share, removal_effect, lower, upper,
     std_error, touches); :meth:`compare` puts two segments side by side."""
+
+    _NATIVE = "PySegmentAttribution"
 
     def __init__(self, native: Any, backend: str) -> None:
         self._native = native
@@ -161,9 +171,11 @@ class SegmentAttribution(_Tabular):
         return f"SegmentAttribution({len(self.segments)} segments, {len(self.skipped)} skipped)"
 
 
-class SegmentGraph(_Tabular):
+class SegmentGraph(_Tabular, _Serial):
     """Graph metrics per segment: one row per segment, metric and item (metric:
     conversion_probability, removal_effect, state_conversion_probability, dropoff_rate)."""
+
+    _NATIVE = "PySegmentGraph"
 
     def __init__(self, native: Any, backend: str) -> None:
         self._native = native
@@ -200,6 +212,7 @@ def attribute_by_segment(
     seed: int = 0,
     lookback: DurationLike = None,
     n_threads: Optional[int] = None,
+    progress: ProgressLike = True,
     **columns: Any,
 ) -> SegmentAttribution:
     """Run attribution models on each segment's customers (one split pass; each segment's
@@ -226,9 +239,10 @@ def attribute_by_segment(
     True
     """
     ev, js = _events_and_journeys(data, columns, lookback)
-    native = _native.attribute_by_segment(js._native, _segments_of(ev, segment), list(models), order=order,
-                                          max_touches=max_touches, bootstrap=bootstrap, ci=ci, seed=seed,
-                                          n_threads=n_threads)
+    with _watch(progress if bootstrap else False, "attribute by segment") as cb:
+        native = _native.attribute_by_segment(js._native, _segments_of(ev, segment), list(models), order=order,
+                                              max_touches=max_touches, bootstrap=bootstrap, ci=ci, seed=seed,
+                                              n_threads=n_threads, progress=cb)
     return SegmentAttribution(native, ev._backend)
 
 
@@ -243,6 +257,7 @@ def graph_by_segment(
     seed: int = 0,
     lookback: DurationLike = None,
     n_threads: Optional[int] = None,
+    progress: ProgressLike = True,
     **columns: Any,
 ) -> SegmentGraph:
     """The journey graph's metrics per segment: P(conversion), removal effects, and per state
@@ -257,8 +272,9 @@ def graph_by_segment(
     True
     """
     ev, js = _events_and_journeys(data, columns, lookback)
-    native = _native.graph_by_segment(js._native, _segments_of(ev, segment), order=order, max_touches=max_touches,
-                                      bootstrap=bootstrap, ci=ci, seed=seed, n_threads=n_threads)
+    with _watch(progress if bootstrap else False, "graph by segment") as cb:
+        native = _native.graph_by_segment(js._native, _segments_of(ev, segment), order=order, max_touches=max_touches,
+                                          bootstrap=bootstrap, ci=ci, seed=seed, n_threads=n_threads, progress=cb)
     return SegmentGraph(native, ev._backend)
 
 
@@ -280,13 +296,16 @@ def top_paths_by_segment(data: Any, segment: Any, k: int = 10, *, by: str = "jou
                               ev._backend)
 
 
-class GraphIntervals(_Tabular):
+class GraphIntervals(_Tabular, _Serial):
     """The graph's metrics with bootstrap intervals: one row per metric and item (estimate,
     lower, upper, std_error, resamples); ``notes`` say how they were computed."""
 
-    def __init__(self, table: Any, notes: List[str], backend: str) -> None:
-        self._t = table
-        self.notes = list(notes)
+    _NATIVE = "PyGraphIntervals"
+
+    def __init__(self, native: Any, backend: str) -> None:
+        self._native = native
+        self._t = native.rows()
+        self.notes = list(native.notes)
         self._backend = backend
 
     def _table(self) -> Any:
@@ -297,9 +316,11 @@ class GraphIntervals(_Tabular):
 
 
 def graph_intervals(data: Any, *, order: int = 1, max_touches: Optional[int] = None, bootstrap: int = 200,
-                    ci: float = 0.95, seed: int = 0, n_threads: Optional[int] = None) -> GraphIntervals:
+                    ci: float = 0.95, seed: int = 0, n_threads: Optional[int] = None,
+                    progress: ProgressLike = True) -> GraphIntervals:
     """Bootstrap intervals of P(conversion), every removal effect and each state's P(conversion)
     and drop-off rate (journeys are resampled by customer, path tables by row counts).
+    ``progress`` is that of :func:`touchpoint.attribute` (a bar over the resamples, Ctrl-C).
 
     Examples
     --------
@@ -313,9 +334,10 @@ def graph_intervals(data: Any, *, order: int = 1, max_touches: Optional[int] = N
     from touchpoint._inputs import _coerce
 
     d = _coerce(data)
-    t, notes = _native.graph_intervals(d._native, order=order, max_touches=max_touches, bootstrap=bootstrap, ci=ci,
-                                       seed=seed, n_threads=n_threads)
-    return GraphIntervals(t, notes, d._backend)
+    with _watch(progress, "graph intervals") as cb:
+        native = _native.graph_intervals(d._native, order=order, max_touches=max_touches, bootstrap=bootstrap, ci=ci,
+                                         seed=seed, n_threads=n_threads, progress=cb)
+    return GraphIntervals(native, d._backend)
 
 
 def personas(data: Any, k: Optional[int] = None, *, k_min: int = 2, k_max: int = 8, seed: int = 0,
