@@ -13,14 +13,14 @@ CARGO ?= cargo
 VENV ?= $(HOME)/.cache/touchpoint/venv
 PY := $(VENV)/bin/python
 PY_DEPS := "maturin>=1.8,<2" "pytest>=8" "hypothesis>=6" pandas polars pyarrow numpy mypy networkx plotly \
-	"dask[dataframe]" distributed pyspark
+	"dask[dataframe]" distributed pyspark nbclient nbformat ipykernel playwright tqdm
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads partial
+C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads partial own_data
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
@@ -35,15 +35,20 @@ NIGHTLY := $(C_BUILD)/crm_nightly
 all: lib
 
 help:
-	@echo "make demo    - journey report on the built-in demo dataset"
+	@echo "make demo    - journey report on the built-in demo dataset (text, and an HTML file)"
 	@echo "make test    - everything CI runs: fmt, clippy, Rust, C (valgrind) tests, docs"
 	@echo "make         - release C library + touchpoint.pc; make install PREFIX=..."
 	@echo "make header  - regenerate include/touchpoint.h"
 	@echo "make bench   - criterion benches (slow; not part of make test)"
 
-## The journey report on the demo dataset (DEMO_ARGS="customers seed order").
-demo:
+## The journey report on the demo dataset (DEMO_ARGS="customers seed order"), then the same
+## report as one self-contained HTML file (tp.report(...).to_html) under $(CARGO_TARGET_DIR).
+DEMO_HTML ?= $(CARGO_TARGET_DIR)/touchpoint-demo-report.html
+demo: py-develop
 	$(CARGO) run --release -q -p touchpoint-core --example demo -- $(DEMO_ARGS)
+	@$(PY) -c 'import sys, touchpoint as tp; a = [int(x) for x in sys.argv[2:5]]; c, s, o = a + [20000, 7, 1][len(a):]; \
+	  rep = tp.report(tp.Events.demo(c, s), order=o, lookback="30d", title=f"touchpoint demo report ({c} customers, seed {s})"); \
+	  print("\nHTML report:", rep.to_html(sys.argv[1]))' "$(DEMO_HTML)" $(DEMO_ARGS)
 
 test: lint rust-test doc c-test py-test
 	@echo "make test: all checks passed"
@@ -94,6 +99,8 @@ py-env:
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@# Spark's JVM (tests/test_engines.py): the distribution's headless OpenJDK 17 when missing
 	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@# The HTML report's browser test (tests/test_report_browser.py): Debian's Chromium, driven by Playwright
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	$(PY) -m pip install -q --disable-pip-version-check $(PY_DEPS)
 
 ## Build the extension into the virtual environment (editable).

@@ -919,7 +919,7 @@ def report(res: Dict[str, Any]) -> str:
         a("## pm4py: directly-follows graph with counts and mean dwell")
         a("")
         a("touchpoint: `pq.read_table(file)` → `tp.Journeys.from_events(events)` → `tp.JourneyGraph(journeys, "
-          "order=1, collapse_repeats=False).transitions()` (source, target, count, dwell_mean_ms); pm4py: "
+          "order=1, self_loops=True).transitions()` (source, target, count, dwell_mean); pm4py: "
           "`pd.read_parquet(file)` → `pm4py.format_dataframe(df, case_id='case_id', activity_key='touchpoint', "
           "timestamp_key='timestamp')` → `pm4py.discover_dfg(log)` and `pm4py.discover_performance_dfg(log)` "
           "(mean). One pm4py case per touchpoint journey (`case_id` is written with the data: per customer, a "
@@ -1431,7 +1431,7 @@ NOTES = [
     "(the conversion) and a 7-day half-life; mam computes the age with polars' `dt.total_seconds()`, which "
     "truncates to whole seconds, touchpoint uses milliseconds: hence the tiny (about 1e-5 pp) difference. "
     "Position-based: 40/20/40, two touches 50/50, in both.",
-    "pm4py's performance DFG reports mean durations in float seconds; touchpoint reports `dwell_mean_ms`; the "
+    "pm4py's performance DFG reports mean durations in float seconds; touchpoint reports `dwell_mean` (a duration); the "
     "dwell column compares them in milliseconds.",
     "Peak memory includes the interpreter and the imported libraries (pm4py and mam import much more than "
     "touchpoint); subtract the 'RSS after imports' where it is shown for the data's own footprint.",

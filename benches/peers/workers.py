@@ -146,15 +146,16 @@ def tp_dfg(args: argparse.Namespace) -> Tuple[Timer, Dict[str, Any]]:
     t.lap("read")
     journeys = tp.Journeys.from_events(events)
     t.lap("journeys")
-    tr = tp.JourneyGraph(journeys, order=1, collapse_repeats=False).transitions()
+    tr = tp.JourneyGraph(journeys, order=1, self_loops=True).transitions()
     t.lap("graph")
     d = tr.to_pydict() if hasattr(tr, "to_pydict") else tr.to_dict(orient="list")
     special = {"(start)", "(conversion)", "(null)"}
     edges = {}
-    for s, g, c, dw in zip(d["source"], d["target"], d["count"], d["dwell_mean_ms"]):
+    for s, g, c, dw in zip(d["source"], d["target"], d["count"], d["dwell_mean"]):
         if s in special or g in special:
             continue
-        edges[f"{s}\t{g}"] = [float(c), None if dw is None else float(dw) / 1000.0]
+        # a duration column: timedelta (pyarrow) or Timedelta/NaT (pandas)
+        edges[f"{s}\t{g}"] = [float(c), None if dw is None or dw != dw else dw.total_seconds()]
     return t, {"rss_after_import_kb": base, "edges": edges, "info": {"journeys": len(journeys)}}
 
 
