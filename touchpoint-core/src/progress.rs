@@ -56,6 +56,8 @@ pub struct Progress {
     stage: Mutex<&'static str>,
     cancelled: AtomicBool,
     callback: Option<(Callback, Duration, Mutex<Option<Instant>>)>,
+    /// Whose cancellation this counter shares ([`Progress::child`]).
+    parent: Option<std::sync::Arc<Progress>>,
 }
 
 impl std::fmt::Debug for Progress {
@@ -76,6 +78,7 @@ static NONE: Progress = Progress {
     stage: Mutex::new(""),
     cancelled: AtomicBool::new(false),
     callback: None,
+    parent: None,
 };
 
 impl Progress {
@@ -92,7 +95,15 @@ impl Progress {
             stage: Mutex::new(""),
             cancelled: AtomicBool::new(false),
             callback: None,
+            parent: None,
         }
+    }
+
+    /// A counter for one part of a larger piece of work run beside other parts (a segment of
+    /// `attribute_by_segment`): its counts are its own and nobody watches them, its
+    /// cancellation is `parent`'s, so a cancel stops every part at its next step.
+    pub fn child(parent: &std::sync::Arc<Progress>) -> std::sync::Arc<Progress> {
+        std::sync::Arc::new(Self { parent: Some(parent.clone()), ..Self::new() })
     }
 
     /// A counter that calls `f` from the working thread(s) when work starts, at most once per
@@ -136,7 +147,7 @@ impl Progress {
     /// [`Error::Cancelled`] when cancelled (for loops that have nothing to count).
     #[inline]
     pub fn check(&self) -> Result<()> {
-        if self.cancelled.load(Ordering::Relaxed) {
+        if self.is_cancelled() {
             let stage = self.stage.lock().map(|s| *s).unwrap_or("");
             Err(Error::Cancelled { stage })
         } else {
@@ -158,9 +169,9 @@ impl Progress {
         }
     }
 
-    /// Whether [`cancel`](Self::cancel) was called.
+    /// Whether [`cancel`](Self::cancel) was called (on this counter or its parent).
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::Relaxed)
+        self.cancelled.load(Ordering::Relaxed) || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
     }
 
     /// Where the work stands.
@@ -273,6 +284,18 @@ mod tests {
         assert!(matches!(e, Error::Cancelled { stage: "things" }), "{e}");
         assert!(e.to_string().contains("cancelled"), "{e}");
         assert_eq!(*seen.lock().unwrap(), vec![(0, 5), (1, 5), (2, 5), (3, 5)]);
+    }
+
+    #[test]
+    fn a_child_counts_alone_and_stops_with_its_parent() {
+        let parent = std::sync::Arc::new(Progress::new());
+        parent.start("segments", 2);
+        let child = Progress::child(&parent);
+        child.start("resamples", 10);
+        child.advance(4).unwrap();
+        assert_eq!((parent.snapshot().done, child.snapshot().done), (0, 4));
+        parent.cancel();
+        assert!(matches!(child.advance(1), Err(Error::Cancelled { stage: "resamples" })));
     }
 
     #[test]

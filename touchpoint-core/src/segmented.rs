@@ -341,8 +341,18 @@ fn each_segment<R: Send>(
     parts: Vec<(String, Journeys)>,
     f: impl Fn(&Journeys) -> Result<R> + Sync + Send,
 ) -> Vec<(String, usize, Result<R>)> {
+    // segments run side by side: the caller's counter counts segments, and each segment's own
+    // long work (bootstrap resamples) gets a child counter that stops when the caller cancels
+    let prog = crate::progress::current();
+    if let Some(p) = &prog {
+        p.start("segments", parts.len() as u64);
+    }
     let run = |(label, js): (String, Journeys)| {
-        let r = f(&js);
+        let r = match &prog {
+            Some(p) => crate::progress::scope(&crate::progress::Progress::child(p), || f(&js)),
+            None => f(&js),
+        };
+        let _ = crate::progress::tick(&prog, 1); // a cancel reaches the caller through `r`
         (label, js.len(), r)
     };
     #[cfg(feature = "rayon")]

@@ -94,3 +94,24 @@ fn a_thread_default_counter_serves_every_call_until_removed() {
     progress::set_thread_default(None);
     assert!(progress::current().is_none());
 }
+
+#[test]
+fn segments_count_and_a_cancel_reaches_their_bootstraps() {
+    use touchpoint_core::segment::Segments;
+    let ev = demo::events(&demo::DemoOptions { customers: 1500, ..Default::default() }).unwrap();
+    let (j, _) = Journeys::build(&ev, &JourneyOptions::default()).unwrap();
+    let seg = Segments::by_first_touch(&ev, touchpoint_core::segment::SegmentAttribute::Stage).unwrap();
+    let boot = BootstrapOptions { resamples: 40, seed: 1, level: 0.9 };
+    let models = [AttributionModel::Linear];
+    let run = || touchpoint_core::segmented::attribute_by_segment(&j, &seg, &models, &Default::default(), Some(&boot));
+    let plain = run().unwrap();
+    let (p, _) = recording(usize::MAX);
+    let watched = progress::scope(&p, run).unwrap();
+    assert_eq!(watched.table(), plain.table());
+    let s = p.snapshot();
+    assert_eq!((s.stage, s.done), ("segments", s.total));
+    assert!(s.total >= 2);
+    let (p, _) = recording(1);
+    let e = progress::scope(&p, run).unwrap_err();
+    assert!(matches!(e, Error::Cancelled { .. }), "{e}");
+}

@@ -69,7 +69,11 @@ fn run_pooled<T: Send>(
     match pool_size {
         None => f(),
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => pool.install(f),
+            // the work moves to a pool thread: the caller's progress counter goes with it
+            Ok(pool) => match touchpoint_core::progress::current() {
+                Some(p) => pool.install(|| touchpoint_core::progress::scope(&p, f)),
+                None => pool.install(f),
+            },
             Err(e) => Err(bad_threads(n, format!("cannot start the thread pool: {e}"))),
         },
     }

@@ -77,3 +77,14 @@ def test_progress_true_draws_a_tqdm_bar_per_stage() -> None:
 def test_progress_rejects_other_values(graph: tp.JourneyGraph) -> None:
     with pytest.raises(tp.InputTypeError, match="progress = 'yes'"):
         graph.prioritize(progress="yes")
+
+
+def test_segments_count_and_a_cancel_reaches_their_bootstraps() -> None:
+    events = tp.Events.demo(customers=1500)
+    seen = []
+    res = tp.attribute_by_segment(events, "first_stage", models=["linear"], bootstrap=40,
+                                  progress=lambda stage, done, total: seen.append((stage, done, total)))
+    stage, done, total = seen[-1]
+    assert stage == "segments" and done == total >= len(set(res.to_pandas()["segment"])) > 1
+    with pytest.raises(tp.CancelledError, match="resamples|segments"):
+        tp.attribute_by_segment(events, "first_stage", models=["linear"], bootstrap=400, progress=lambda *_: False)
