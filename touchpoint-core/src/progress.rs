@@ -72,14 +72,7 @@ impl Default for Progress {
     }
 }
 
-static NONE: Progress = Progress {
-    done: AtomicU64::new(0),
-    total: AtomicU64::new(0),
-    stage: Mutex::new(""),
-    cancelled: AtomicBool::new(false),
-    callback: None,
-    parent: None,
-};
+static NONE: Progress = Progress::new();
 
 impl Progress {
     /// A counter nobody watches (what the plain functions pass).
@@ -88,7 +81,7 @@ impl Progress {
     }
 
     /// A fresh counter, polled by the caller.
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Self {
             done: AtomicU64::new(0),
             total: AtomicU64::new(0),
