@@ -32,7 +32,7 @@ use crate::catalog::{Catalog, TouchpointId};
 use crate::csvutil::{self, Header};
 use crate::error::{Error, Location, Result};
 use crate::names::{Interner, NameList};
-use crate::time::{TimeFormat, parse_time};
+use crate::time::{TimeFormat, parse_time_kind};
 
 /// Marker in the touchpoint column for a pure conversion row (no touchpoint).
 pub const NO_TOUCHPOINT: u32 = u32::MAX;
@@ -308,10 +308,6 @@ impl EventTable {
         let _ = header.len();
         let mut b = EventTable::builder();
         let mut rec = csv::StringRecord::new();
-        let unit = match opts.time_format {
-            TimeFormat::Epoch(u) | TimeFormat::Auto(u) => Some(u),
-            TimeFormat::Iso8601 => None,
-        };
         let mut epochs = crate::time::EpochRange::default();
         while rdr.read_record(&mut rec)? {
             let line = crate::csvutil::record_line(&mut rdr, rec.as_slice().as_bytes());
@@ -320,9 +316,9 @@ impl EventTable {
             let cust = cell(c_cust);
             let tp = cell(c_tp);
             let ts = cell(c_time);
-            let time =
-                parse_time(opts.time_format, ts).map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
-            if let Some(u) = unit.filter(|_| ts.parse::<f64>().is_ok()) {
+            let (time, epoch) = parse_time_kind(opts.time_format, ts)
+                .map_err(|why| Error::invalid(opts.time.as_str(), loc(), ts, why))?;
+            if let (true, TimeFormat::Epoch(u) | TimeFormat::Auto(u)) = (epoch, opts.time_format) {
                 epochs.add_ms(time, u, loc());
             }
             let (touchpoint, converted) = match &opts.conversion {
@@ -355,7 +351,7 @@ impl EventTable {
             };
             b.push_at(loc(), Event { customer: cust, touchpoint, time, converted, value, feedback })?;
         }
-        if let Some(u) = unit {
+        if let TimeFormat::Epoch(u) | TimeFormat::Auto(u) = opts.time_format {
             epochs.check(&opts.time, u)?;
         }
         b.finish()

@@ -58,7 +58,8 @@ pub fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str> + Clo
     let all: Vec<&str> = candidates.into_iter().collect();
     if !all.is_empty() {
         let shown: Vec<String> = all.iter().take(12).map(|n| format!("{n:?}")).collect();
-        s.push_str(&format!(" known: {}", shown.join(", ")));
+        s.push_str(if s.is_empty() { "; known: " } else { " known: " });
+        s.push_str(&shown.join(", "));
         if all.len() > 12 {
             s.push_str(&format!(" and {} more", all.len() - 12));
         }
@@ -94,7 +95,7 @@ mod tests {
     fn hint_lists_at_most_twelve() {
         let names: Vec<String> = (0..20).map(|i| format!("tp{i}")).collect();
         let h = hint("zz", names.iter().map(String::as_str));
-        assert!(h.starts_with(" known: \"tp0\""), "{h}");
+        assert!(h.starts_with("; known: \"tp0\""), "{h}");
         assert!(h.ends_with("and 8 more"), "{h}");
     }
 }

@@ -222,16 +222,22 @@ impl Default for TimeFormat {
 /// assert_eq!(parse_time(TimeFormat::Epoch(TimeUnit::Seconds), "2"), Ok(2_000));
 /// ```
 pub fn parse_time(format: TimeFormat, s: &str) -> std::result::Result<i64, &'static str> {
+    parse_time_kind(format, s).map(|(ms, _)| ms)
+}
+
+/// [`parse_time`], also saying whether the text was an epoch number (the readers feed those to
+/// an [`EpochRange`] without parsing the cell twice).
+pub(crate) fn parse_time_kind(format: TimeFormat, s: &str) -> std::result::Result<(i64, bool), &'static str> {
     let t = s.trim();
     if t.is_empty() {
         return Err("timestamp is empty");
     }
+    let epoch = |unit| parse_epoch(unit, t).map(|ms| (ms, true));
+    let iso = || parse_iso(t).map(|ms| (ms, false));
     match format {
-        TimeFormat::Epoch(unit) => parse_epoch(unit, t).ok_or("expected an epoch number"),
-        TimeFormat::Iso8601 => parse_iso(t).ok_or("expected an ISO 8601 date or date-time"),
-        TimeFormat::Auto(unit) => {
-            parse_epoch(unit, t).or_else(|| parse_iso(t)).ok_or("expected an epoch number or an ISO 8601 date-time")
-        }
+        TimeFormat::Epoch(unit) => epoch(unit).ok_or("expected an epoch number"),
+        TimeFormat::Iso8601 => iso().ok_or("expected an ISO 8601 date or date-time"),
+        TimeFormat::Auto(unit) => epoch(unit).or_else(iso).ok_or("expected an epoch number or an ISO 8601 date-time"),
     }
 }
 

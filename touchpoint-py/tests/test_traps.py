@@ -180,3 +180,16 @@ def test_units_and_names_of_results() -> None:
     cmp = tp.compare(j, models=["markov", "linear"])
     labels = [t.name for t in cmp.plot().data]
     assert set(labels) <= set(cmp.to_pandas().columns)
+
+
+def test_append_with_a_conversion_event_equals_one_build() -> None:
+    click = clickstream(300)
+    cut = click.timestamp.sort_values().iloc[len(click) // 2]
+    day1, day2 = click[click.timestamp < cut], click[click.timestamp >= cut]
+    day0 = day1[day1.event != "purchase"].head(50)  # a batch without any purchase is fine
+    whole = tp.Journeys.from_events(click, touchpoint="event", conversion_event="purchase")
+    parts = (tp.Journeys.from_events(day0, touchpoint="event")  # a build names only events it has
+             .append(day1.drop(day0.index), touchpoint="event", conversion_event="purchase")
+             .append(day2, touchpoint="event", conversion_event="purchase"))
+    assert (len(parts), parts.total_conversions, parts.total_value) == \
+        (len(whole), whole.total_conversions, pytest.approx(whole.total_value, rel=1e-12))

@@ -252,18 +252,20 @@ pub fn prioritize_stages(graph: &JourneyGraph, fraction: f64) -> Result<Vec<Stag
     let groups: Vec<String> = Stage::ALL.iter().map(|s| s.name().to_owned()).collect();
     let index = |s: Stage| Stage::ALL.iter().position(|&x| x == s);
     let rows = by_groups(graph, fraction, groups, |t| stage_of.get(t.index()).copied().flatten().and_then(index))?;
+    // the touchpoints some state ends with, in one pass over the nodes
+    let mut last_of_a_state = vec![false; cat.len()];
+    for n in graph.graph().node_weights() {
+        if let crate::graph::NodeKind::State(w) = &n.kind
+            && let Some(l) = w.last()
+        {
+            last_of_a_state[l.index()] = true;
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|r| {
-            let touchpoints = stage_of
-                .iter()
-                .enumerate()
-                .filter(|(j, s)| {
-                    s.is_some_and(|s| s.name() == r.touchpoint)
-                        && graph.graph().node_weights().any(|n| {
-                            matches!(&n.kind, crate::graph::NodeKind::State(w) if w.last().is_some_and(|l| l.index() == *j))
-                        })
-                })
+            let touchpoints = (0..cat.len())
+                .filter(|&j| last_of_a_state[j] && stage_of[j].is_some_and(|s| s.name() == r.touchpoint))
                 .count();
             StagePriority {
                 stage: r.touchpoint,

@@ -59,8 +59,9 @@ def _events_from_pandas_lists(df: Any, customer: str, touchpoint: str, time: str
 ConversionEvent = Union[None, str, List[str]]
 
 
-def _finish_events(ev: Any, conversion_event: ConversionEvent, stacklevel: int) -> Any:
-    """The native events with the conversion events turned into conversions, warning (Python
+def _finish_events(ev: Any, conversion_event: ConversionEvent, stacklevel: int, present_only: bool = False) -> Any:
+    """The native events with the conversion events turned into conversions (``present_only``:
+    names the events lack are skipped, as in a batch without a purchase), warning (Python
     ``warnings``) about anything the core notes, such as a touchpoint that looks like the
     conversion itself."""
     import warnings
@@ -71,7 +72,10 @@ def _finish_events(ev: Any, conversion_event: ConversionEvent, stacklevel: int) 
             from touchpoint.exceptions import InputTypeError
 
             raise InputTypeError(f"conversion_event = {conversion_event!r}: expected a touchpoint name or a list of them")
-        ev, _ = ev.with_conversion_events(names)
+        if present_only:
+            names = [n for n in names if n in ev.touchpoints]
+        if names:
+            ev, _ = ev.with_conversion_events(names)
     for note in ev.notes():
         warnings.warn(note, UserWarning, stacklevel=stacklevel)
     return ev
@@ -432,12 +436,8 @@ class Journeys(_Data, _Serial):
         """
         ev = Events.from_frame(events, customer=customer, touchpoint=touchpoint, time=time, conversion=conversion,
                                value=value, time_unit=time_unit)
-        if conversion_event is not None:
-            # a batch need not hold the conversion event at all
-            names = [conversion_event] if isinstance(conversion_event, str) else list(conversion_event)
-            present = [n for n in names if n in ev.touchpoints]
-            if present:
-                ev = Events(ev._native.with_conversion_events(present)[0], ev._backend, ev._source)
+        if conversion_event is not None:  # a batch need not hold the conversion event at all
+            ev = Events(_finish_events(ev._native, conversion_event, 3, present_only=True), ev._backend, ev._source)
         native, added = _native.journeys_append(self._native, ev._native)
         out = type(self)(native, self._backend)
         out.appended = dict(added)
