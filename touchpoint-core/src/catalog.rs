@@ -174,6 +174,31 @@ impl Catalog {
         self.names.iter().zip(&self.attrs).enumerate().map(|(i, (n, a))| (TouchpointId(i as u32), n.as_str(), a))
     }
 
+    /// The catalog in its canonical order (ids are the ranks of the names in byte order),
+    /// when it is not in it already: `(sorted, rank)` with `rank[old id]` the new id. Event
+    /// tables and journeys keep their catalogs canonical so that ids, and every float sum
+    /// taken in id order, do not depend on the order rows arrived in.
+    pub fn canonical(&self) -> Option<(Catalog, Vec<u32>)> {
+        if self.names.windows(2).all(|w| w[0] < w[1]) {
+            return None;
+        }
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        let mut c = Catalog::new();
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+            let id = c.intern(&self.names[old as usize]);
+            c.attrs[id.index()] = self.attrs[old as usize].clone();
+        }
+        Some((c, rank))
+    }
+
+    /// Whether the ids are in the canonical order ([`Catalog::canonical`]).
+    pub fn is_canonical(&self) -> bool {
+        self.names.windows(2).all(|w| w[0] < w[1])
+    }
+
     /// Add every touchpoint of `other` (names and attributes) and return, for each id of
     /// `other`, its id here. Attributes already set here win over `other`'s.
     pub fn absorb(&mut self, other: &Catalog) -> Vec<TouchpointId> {

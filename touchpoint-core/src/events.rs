@@ -174,7 +174,7 @@ impl EventTable {
         } else {
             cols.customer_names.iter().collect()
         };
-        Ok(Self {
+        let mut t = Self {
             catalog: cols.catalog,
             customer_names: Arc::new(customer_names),
             customer: cols.customer,
@@ -184,7 +184,35 @@ impl EventTable {
             value,
             feedback,
             without_rows,
-        })
+        };
+        t.canonicalize();
+        Ok(t)
+    }
+
+    /// Put the codes in the canonical order: touchpoint ids by name ([`Catalog::canonical`]),
+    /// customer codes by key ([`NameList::canonical`]). Rows stay where they are; only the codes
+    /// change. What makes every result independent of the order of the input rows: journeys
+    /// come out customer by customer in code order, and sums are taken in id order.
+    fn canonicalize(&mut self) {
+        if let Some((catalog, rank)) = self.catalog.canonical() {
+            for t in self.touchpoint.iter_mut().filter(|t| **t != NO_TOUCHPOINT) {
+                *t = rank[*t as usize];
+            }
+            self.catalog = catalog;
+        }
+        if let Some((names, rank)) = self.customer_names.canonical() {
+            for c in &mut self.customer {
+                *c = rank[*c as usize];
+            }
+            if let Some(w) = &self.without_rows {
+                let mut v = vec![false; w.len()];
+                for (old, &x) in w.iter().enumerate() {
+                    v[rank[old] as usize] = x;
+                }
+                self.without_rows = Some(Arc::new(v));
+            }
+            self.customer_names = Arc::new(names);
+        }
     }
 
     /// Number of rows.
@@ -324,8 +352,14 @@ impl EventTable {
             let (touchpoint, converted) = match &opts.conversion {
                 ConversionSpec::Flag(col) => {
                     let v = cell(c_conv.unwrap_or(0));
-                    let f = csvutil::parse_bool(v)
-                        .ok_or_else(|| Error::invalid(col.as_str(), loc(), v, "expected 1/0, true/false or yes/no"))?;
+                    let f = match csvutil::parse_bool(v) {
+                        // an empty cell is missing, as a null is in a table (cells module)
+                        _ if v.is_empty() => crate::cells::flag(col, loc(), None)?,
+                        Some(f) => f,
+                        None => {
+                            return Err(Error::invalid(col.as_str(), loc(), v, "expected 1/0, true/false or yes/no"));
+                        }
+                    };
                     ((!tp.is_empty()).then_some(tp), f)
                 }
                 ConversionSpec::Rows { label } if tp == label => (None, true),
@@ -335,7 +369,9 @@ impl EventTable {
                 Some(c) if !cell(c).is_empty() => {
                     csvutil::parse_nonneg(opts.value.as_deref().unwrap_or("value"), loc(), cell(c))?
                 }
-                _ => 0.0,
+                // an empty value is missing: an error on a converting row
+                Some(_) => crate::cells::value(opts.value.as_deref().unwrap_or("value"), loc(), None, converted)?,
+                None => 0.0,
             };
             let feedback = match c_fb {
                 Some(c) if !cell(c).is_empty() => {
@@ -405,6 +441,7 @@ impl EventTable {
             }
             *tp = remap[*tp as usize];
         }
+        // (removing names keeps the catalog in its canonical order)
         self.catalog = cat;
         Ok((self, turned))
     }
@@ -569,6 +606,9 @@ pub enum CustomerKey<'a> {
     Str(&'a str),
     /// An integer id (named by its decimal form).
     Int(i64),
+    /// An unsigned integer id (named by its decimal form: `u64` ids above `i64::MAX` keep
+    /// their value).
+    UInt(u64),
 }
 
 /// One event, borrowed, for [`EventTableBuilder::push`].
@@ -676,6 +716,10 @@ impl EventTableBuilder {
                 self.last_int = Some((v, c));
                 Ok(c)
             }
+            CustomerKey::UInt(v) => match i64::try_from(v) {
+                Ok(v) => self.customer_code(loc, CustomerKey::Int(v)),
+                Err(_) => self.customer_code(loc, CustomerKey::Str(itoa::Buffer::new().format(v))),
+            },
         }
     }
 
@@ -698,14 +742,9 @@ impl EventTableBuilder {
             None if e.converted => NO_TOUCHPOINT,
             None => return Err(Error::invalid("touchpoint", loc, "", "a row with no touchpoint must be a conversion")),
         };
-        let value = match e.converted {
-            true if e.value.is_finite() && e.value >= 0.0 => e.value,
-            true => csvutil::check_nonneg("value", loc.clone(), e.value)?,
-            // a touch keeps a usable value (it counts once the touch is made a conversion by
-            // `with_conversion_events`); a missing or unusable one is 0
-            false if e.value.is_finite() && e.value >= 0.0 => e.value,
-            false => 0.0,
-        };
+        // NaN is a missing value (an error on a converting row); a touch keeps a usable value
+        // (it counts once the touch is made a conversion by `with_conversion_events`)
+        let value = crate::cells::value("value", loc.clone(), Some(e.value), e.converted)?;
         let fb = match e.feedback {
             Some(f) => {
                 check_feedback(loc.clone(), f)?;
@@ -785,6 +824,7 @@ impl EventTableBuilder {
             self.table.feedback = Some(self.feedback);
         }
         self.table.customer_names = Arc::new(self.customers.names);
+        self.table.canonicalize();
         Ok(self.table)
     }
 }

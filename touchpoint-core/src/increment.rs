@@ -177,6 +177,21 @@ impl TailRecorder {
         }
     }
 
+    /// Copy the tail of customer `c` of `old` as the next customer's.
+    fn push_copy(&mut self, c: usize, old: &OpenState) {
+        let s = &mut self.state;
+        if s.stored {
+            let (a, b) = (old.offsets[c], old.offsets[c + 1]);
+            s.tps.extend_from_slice(&old.tps[a..b]);
+            s.times.extend_from_slice(&old.times[a..b]);
+            s.conv.extend_from_slice(&old.conv[a..b]);
+            s.vals.extend_from_slice(&old.vals[a..b]);
+            s.offsets.push(s.tps.len());
+        }
+        s.horizon.push(old.horizon[c]);
+        s.tail_journeys.push(old.tail_journeys[c]);
+    }
+
     /// Copy the tails of customers `range` from `old` unchanged (in bulk).
     fn copy_range(&mut self, range: std::ops::Range<usize>, old: &OpenState) {
         if range.is_empty() {
@@ -270,12 +285,94 @@ impl Journeys {
 
     /// Append a batch of new events (see the [module docs](crate::increment)): returns the
     /// journeys of all events so far, the report of the whole set and what the batch did.
-    /// Touchpoints are matched by name (new ones are added to the catalog, ids in order of
-    /// first appearance, as a rebuild numbers them); customers by key.
+    /// Touchpoints are matched by name and customers by key; the result is numbered as a
+    /// rebuild numbers it (the canonical order: touchpoint ids by name, customers by key).
     ///
     /// Cost: linear in the batch and in the number of journeys (they are copied once), not in
     /// the history of events, which is never re-read.
     pub fn append(&self, events: &EventTable) -> Result<(Journeys, JourneyReport, AppendReport)> {
+        // the result is in the canonical order a rebuild gives: touchpoint ids by sorted name
+        // (old journeys are renumbered first when a new name sorts before an old one) and
+        // customers by sorted key (journeys are reordered after the cut)
+        let mut catalog = self.catalog.clone();
+        catalog.absorb(events.catalog());
+        let (out, report, added) = match catalog.canonical() {
+            Some((sorted, rank)) if self.open.is_some() => self.relabeled(sorted, &rank).append_in_order(events)?,
+            _ => self.append_in_order(events)?,
+        };
+        Ok((out.canonical_customers(), report, added))
+    }
+
+    /// These journeys with touchpoint ids renumbered by `rank` (old id → new id) in `catalog`.
+    fn relabeled(&self, catalog: crate::Catalog, rank: &[u32]) -> Journeys {
+        let mut j = self.clone();
+        for t in &mut j.touchpoints {
+            t.0 = rank[t.index()];
+        }
+        if let Some(open) = &mut j.open {
+            let open = Arc::make_mut(open);
+            for t in open.tps.iter_mut().filter(|t| **t != NO_TOUCHPOINT) {
+                *t = rank[*t as usize];
+            }
+        }
+        j.catalog = catalog;
+        j.totals = Default::default();
+        j
+    }
+
+    /// Journeys (customer by customer in code order) reordered so that customer codes follow
+    /// the canonical order of their keys, with their open tails.
+    fn canonical_customers(self) -> Journeys {
+        let Some((names, rank)) = self.customer_names.canonical() else {
+            return self;
+        };
+        let n_cust = names.len();
+        let mut inv = vec![0u32; n_cust];
+        for (old, &new) in rank.iter().enumerate() {
+            inv[new as usize] = old as u32;
+        }
+        // journeys of each old customer: first[c]..first[c + 1]
+        let mut first = vec![0usize; n_cust + 1];
+        for &c in &self.customer {
+            first[c as usize + 1] += 1;
+        }
+        for i in 0..n_cust {
+            first[i + 1] += first[i];
+        }
+        let mut out = Journeys {
+            catalog: self.catalog.clone(),
+            customer_names: Arc::new(names),
+            offsets: Vec::with_capacity(self.offsets.len()),
+            touchpoints: Vec::with_capacity(self.touchpoints.len()),
+            times: Vec::with_capacity(self.times.len()),
+            converted: Vec::with_capacity(self.len()),
+            value: Vec::with_capacity(self.len()),
+            weight: Vec::new(),
+            end_time: Vec::with_capacity(self.len()),
+            customer: Vec::with_capacity(self.len()),
+            totals: Default::default(),
+            open: None,
+        };
+        out.offsets.push(0);
+        for &old in &inv {
+            let range = first[old as usize]..first[old as usize + 1];
+            let from = out.customer.len();
+            self.copy_journeys(range, &mut out);
+            for c in &mut out.customer[from..] {
+                *c = rank[*c as usize];
+            }
+        }
+        out.open = self.open.as_deref().map(|open| {
+            let mut tails = TailRecorder::new(&open.options);
+            for &old in &inv {
+                tails.push_copy(old as usize, open);
+            }
+            Arc::new(tails.finish(n_cust, open.options.clone(), open.report.clone()))
+        });
+        out
+    }
+
+    fn append_in_order(&self, events: &EventTable) -> Result<(Journeys, JourneyReport, AppendReport)> {
         let open = self.open.as_deref().ok_or_else(|| Error::ModelNotApplicable {
             model: "append".into(),
             reason: "these journeys carry no open tails (they were selected, split or merged, or not built from \

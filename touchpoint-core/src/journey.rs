@@ -1,6 +1,10 @@
 //! Customer journeys built from events.
 //!
-//! Per customer, events are sorted by time (stable: equal timestamps keep input order). The
+//! Per customer, events are put in the **canonical order**: by time; events at the same
+//! instant with the touches before the conversion, then by touchpoint name, then by value. So
+//! the journeys never depend on the order the rows came in (nor do the results: event tables
+//! number touchpoints by sorted name and customers by sorted key, and journeys come out
+//! customer by customer in that order, so every sum is taken in the same order). The
 //! touches up to and including a conversion form one **converting journey**; the touches after
 //! the customer's last conversion form one **non-converting journey**. Options
 //! ([`JourneyOptions`]):
@@ -669,8 +673,22 @@ impl Cutter<'_> {
     pub(crate) fn customer(&mut self, rows: &mut [u32], c: u32, cols: &Cols<'_>) {
         let Cols { time, tps, conv, vals } = *cols;
         self.rep.customers += 1;
-        if rows.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
-            rows.sort_by_key(|&r| time[r as usize]);
+        // the canonical order (module docs): by time; at one instant touches before
+        // conversions, then by touchpoint id (ids are sorted names), then by value
+        let order = |a: &u32, b: &u32| {
+            let (a, b) = (*a as usize, *b as usize);
+            (time[a], conv[a], tps[a]).cmp(&(time[b], conv[b], tps[b])).then(vals[a].total_cmp(&vals[b]))
+        };
+        let (mut late, mut unordered) = (false, false);
+        for w in rows.windows(2) {
+            let (a, b) = (time[w[0] as usize], time[w[1] as usize]);
+            late |= a > b;
+            unordered |= a > b || (a == b && order(&w[0], &w[1]).is_gt());
+        }
+        if unordered {
+            rows.sort_unstable_by(order);
+        }
+        if late {
             self.rep.customers_resorted += 1;
         }
         let mut last_touch: Option<i64> = None;

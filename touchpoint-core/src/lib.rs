@@ -56,6 +56,7 @@ pub mod bootstrap;
 /// The petgraph version the journey graph is built on.
 pub use petgraph;
 pub mod catalog;
+pub mod cells;
 #[cfg(test)]
 mod crm_tests;
 mod csvutil;

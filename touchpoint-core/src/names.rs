@@ -54,6 +54,35 @@ impl NameList {
             self.push(n);
         }
     }
+
+    /// The names in their canonical order, when they are not in it already: `(sorted, rank)`
+    /// with `rank[old id]` the new id. The order is content-based (never input order): names
+    /// that are the decimal form of an integer first, by value, then the others by bytes.
+    pub(crate) fn canonical(&self) -> Option<(NameList, Vec<u32>)> {
+        let keys: Vec<(bool, i64, &str)> = self.iter().map(canonical_key).collect();
+        if keys.windows(2).all(|w| w[0] <= w[1]) {
+            return None;
+        }
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        let mut rank = vec![0u32; self.len()];
+        let mut sorted = NameList { buf: String::with_capacity(self.buf.len()), ends: Vec::with_capacity(self.len()) };
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+            sorted.push(keys[old as usize].2);
+        }
+        Some((sorted, rank))
+    }
+}
+
+/// The sort key of a name in the canonical order (see [`NameList::canonical`]): `"2"` before
+/// `"10"` before `"ann"`.
+pub(crate) fn canonical_key(s: &str) -> (bool, i64, &str) {
+    match s.parse::<i64>() {
+        // only the decimal form itself ("007" and "+7" are text)
+        Ok(v) if itoa::Buffer::new().format(v) == s => (false, v, s),
+        _ => (true, 0, s),
+    }
 }
 
 impl<S: AsRef<str>> FromIterator<S> for NameList {

@@ -163,7 +163,9 @@ impl Segments {
         Segments { labels, of_customer, customers_with_changing_values: 0, customers_missing: missing }
     }
 
-    /// One label per customer code (`labels[c]` for customer `c`; None = missing).
+    /// One label per customer code (`labels[c]` for customer `c`, named
+    /// `events.customer_names()[c]`; None = missing). Codes follow the customers' keys in
+    /// their canonical order (integers by value, then text), not the order they came in.
     pub fn from_customer_labels(events: &EventTable, labels: &[Option<&str>]) -> Result<Self> {
         let n = events.customer_count();
         if labels.len() != n {

@@ -229,9 +229,12 @@ fn segment_comparison_finds_a_planted_difference_and_controls_the_rest() {
         if rng.f64() < p {
             b.conversion(&c, 2, 10.0).unwrap();
         }
-        labels.push(Some(if north { "north" } else { "south" }));
+        labels.push((c, if north { "north" } else { "south" }));
     }
     let ev = b.finish().unwrap();
+    // labels by customer code (codes follow the customers' sorted keys)
+    let by_name: std::collections::HashMap<&str, &str> = labels.iter().map(|(c, l)| (c.as_str(), *l)).collect();
+    let labels: Vec<Option<&str>> = ev.customer_names().iter().map(|n| by_name.get(n).copied()).collect();
     let seg = Segments::from_customer_labels(&ev, &labels).unwrap();
     let js = journeys(&ev);
     let res = attribute_by_segment(

@@ -246,8 +246,7 @@ fn parse_epoch(unit: TimeUnit, t: &str) -> Option<i64> {
         return unit.int_to_millis(v);
     }
     let v: f64 = t.parse().ok()?;
-    let ms = (v * unit.to_millis_factor()).floor();
-    (ms.is_finite() && ms.abs() < 9.0e18).then_some(ms as i64)
+    crate::cells::epoch_ms("", crate::Location::Row(0), v, unit).ok()
 }
 
 fn parse_iso(t: &str) -> Option<i64> {

@@ -245,8 +245,10 @@ fn e8_events() -> EventTable {
     let mut b = EventTable::builder();
     b.touch("v", "paid search", -9 * d).unwrap();
     b.touch("v", "social", -6 * d).unwrap();
-    b.touch("v", "email", 0).unwrap();
-    b.touch("v", "display", 0).unwrap();
+    // email, then display, on the purchase day: events at one instant are in the canonical
+    // order (by name), so the example's order is in the times
+    b.touch("v", "email", -2).unwrap();
+    b.touch("v", "display", -1).unwrap();
     b.conversion("v", 0, 50.0).unwrap();
     b.finish().unwrap()
 }

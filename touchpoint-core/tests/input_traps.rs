@@ -38,7 +38,8 @@ fn a_conversion_event_becomes_conversions_and_leaves_the_touchpoints() {
     let ev = clickstream();
     let (conv, turned) = ev.clone().with_conversion_events(&["purchase"]).unwrap();
     assert_eq!(turned, 14);
-    assert_eq!(conv.catalog().names(), &["search ad", "site", "email"]);
+    // (ids are sorted names)
+    assert_eq!(conv.catalog().names(), &["email", "search ad", "site"]);
     let (j, rep) = Journeys::build(&conv, &JourneyOptions::default()).unwrap();
     assert_eq!(rep.journeys_converting, 14);
     assert_eq!(j.total_value(), 140.0);

@@ -145,13 +145,17 @@ def frame_kind(request) -> str:
 E8_PURCHASE = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
 
-# (touchpoint or None for the purchase row, days before the purchase, converted, value)
+MS = dt.timedelta(milliseconds=1)
+
+# (touchpoint or None for the purchase row, time before the purchase, converted, value); email
+# and display are on the purchase day, email first: events at one instant are in the canonical
+# order (by name), so the example's order is in the times
 E8_EVENTS = [
-    ("paid search", 9, False, 0.0),
-    ("social", 6, False, 0.0),
-    ("email", 0, False, 0.0),
-    ("display", 0, False, 0.0),
-    (None, 0, True, 50.0),
+    ("paid search", 9 * DAY, False, 0.0),
+    ("social", 6 * DAY, False, 0.0),
+    ("email", 2 * MS, False, 0.0),
+    ("display", 1 * MS, False, 0.0),
+    (None, 0 * MS, True, 50.0),
 ]
 
 E8_TOUCHPOINTS = ["paid search", "social", "email", "display"]
@@ -161,7 +165,7 @@ def e8_dict(customer="v") -> dict:
     return {
         "customer_id": [customer] * len(E8_EVENTS),
         "touchpoint": [e[0] for e in E8_EVENTS],
-        "timestamp": [E8_PURCHASE - e[1] * DAY for e in E8_EVENTS],
+        "timestamp": [E8_PURCHASE - e[1] for e in E8_EVENTS],
         "converted": [e[2] for e in E8_EVENTS],
         "value": [e[3] for e in E8_EVENTS],
     }
@@ -180,8 +184,8 @@ def e8_frame(kind: str = "pandas"):
 
 def write_e8_csv(path: Path) -> Path:
     lines = ["customer_id,touchpoint,timestamp,converted,value"]
-    for tpn, days, conv, value in E8_EVENTS:
-        ts = (E8_PURCHASE - days * DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for tpn, before, conv, value in E8_EVENTS:
+        ts = (E8_PURCHASE - before).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         lines.append(f"v,{tpn or ''},{ts},{int(conv)},{value:g}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -365,6 +365,10 @@ impl SurveyBuilder {
                     c
                 }
             },
+            CustomerKey::UInt(v) => match i64::try_from(v) {
+                Ok(v) => return self.push_at(loc, CustomerKey::Int(v), time, score, touchpoint),
+                Err(_) => self.customers.intern(&v.to_string()),
+            },
         };
         let tp = match touchpoint {
             Some(t) if !t.is_empty() => self.touchpoints.intern(t),

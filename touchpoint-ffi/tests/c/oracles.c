@@ -64,8 +64,10 @@ static touchpoint_event_table *e8_events(void) {
   CHECK_OK(touchpoint_event_table_new(&ev));
   CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("paid search"), -9 * day, false, 0.0, NAN));
   CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("social"), -6 * day, false, 0.0, NAN));
-  CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("email"), 0, false, 0.0, NAN));
-  CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("display"), 0, false, 0.0, NAN));
+  /* email, then display, on the purchase day: events at one instant are in the canonical
+     order (by name), so the example's order is in the times */
+  CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("email"), -2, false, 0.0, NAN));
+  CHECK_OK(touchpoint_event_table_push(ev, S("v"), S("display"), -1, false, 0.0, NAN));
   CHECK_OK(touchpoint_event_table_push(ev, S("v"), NULL, 0, 0, true, 50.0, NAN)); /* the purchase */
   return ev;
 }
