@@ -6,10 +6,11 @@
 //! | cell | missing | accepted |
 //! |---|---|---|
 //! | conversion flag | error | 0 or 1 (`true`/`false`) |
-//! | path-table count (`conversions`, `nulls`) | error | finite, `>= 0` |
-//! | value on a converting row | error | finite, `>= 0` |
-//! | value on another row | 0 | finite, `>= 0` (else 0: it is never read) |
+//! | path-table count (`conversions`, `nulls`) | error | finite, `0 ..= 1e15` |
+//! | value on a converting row | error | finite, `0 ..= 1e15` |
+//! | value on another row | 0 | finite, `0 ..= 1e15` (else 0: it is never read) |
 //! | epoch number | error | finite, within ±285,000 years of 1970 |
+//! | touchpoint name, customer key | — | text without a NUL character |
 //!
 //! ```
 //! use touchpoint_core::{cells, Location};
@@ -49,25 +50,44 @@ fn missing_flag(column: &str, loc: Location) -> Error {
     )
 }
 
-/// A path-table count (`conversions`, `nulls`): finite and `>= 0`.
+/// The largest count or value a row may carry: 10^15 (counts above 2^53 ≈ 9·10^15 are no
+/// longer exact in floating point, and sums of rows this large stay finite).
+pub const MAX_AMOUNT: f64 = 1e15;
+
+/// A path-table count (`conversions`, `nulls`): finite, within `0..=`[`MAX_AMOUNT`].
 pub fn count(column: &str, loc: Location, v: Option<f64>) -> Result<f64> {
     match v {
-        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
         None => Err(missing(column, loc, "count")),
         Some(x) if x.is_nan() => Err(missing(column, loc, "count")),
-        Some(x) => Err(Error::invalid(column, loc, x.to_string(), "a count must be a finite number >= 0")),
+        Some(x) => amount(column, loc, x),
     }
+}
+
+/// A finite number within `0..=`[`MAX_AMOUNT`].
+pub(crate) fn amount(column: &str, loc: Location, x: f64) -> Result<f64> {
+    if !x.is_finite() || x < 0.0 {
+        return Err(Error::invalid(column, loc, x.to_string(), "must be a finite number >= 0"));
+    }
+    if x > MAX_AMOUNT {
+        return Err(Error::invalid(
+            column,
+            loc,
+            x.to_string(),
+            "must be at most 1e15 (larger counts are not exact in floating point and their totals overflow)",
+        ));
+    }
+    Ok(x)
 }
 
 /// A value, which matters only where it is a conversion's (`converting`): there a missing or
 /// unusable value is an error; elsewhere it is 0.
 pub fn value(column: &str, loc: Location, v: Option<f64>, converting: bool) -> Result<f64> {
     match v {
-        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Some(x) if x.is_finite() && (0.0..=MAX_AMOUNT).contains(&x) => Ok(x),
         _ if !converting => Ok(0.0),
         None => Err(missing(column, loc, "value")),
         Some(x) if x.is_nan() => Err(missing(column, loc, "value")),
-        Some(x) => Err(Error::invalid(column, loc, x.to_string(), "a value must be a finite number >= 0")),
+        Some(x) => amount(column, loc, x),
     }
 }
 
@@ -111,6 +131,21 @@ pub fn epoch_int_ms(column: &str, loc: Location, v: i64, unit: TimeUnit) -> Resu
     })
 }
 
+/// A touchpoint name or customer key: no NUL character (C strings end there, and every name
+/// reaches C callers and DOT/JSON exports as text).
+#[inline]
+pub fn name(column: &str, loc: Location, s: &str) -> Result<()> {
+    if s.as_bytes().contains(&0) {
+        return Err(Error::invalid(
+            column,
+            loc,
+            format!("{s:?}"),
+            "a name must not contain a NUL character (\\0); clean the column",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,10 +166,14 @@ mod tests {
         assert_eq!(value("v", l(), Some(f64::NAN), false).unwrap(), 0.0);
         assert!(value("v", l(), None, true).unwrap_err().to_string().contains("missing"));
         assert!(value("v", l(), Some(-2.0), true).unwrap_err().to_string().contains("-2"));
+        assert!(count("n", l(), Some(1e300)).unwrap_err().to_string().contains("at most 1e15"));
+        assert!(value("v", l(), Some(1e16), true).is_err());
         assert_eq!(epoch_ms("t", l(), 1.5, TimeUnit::Seconds).unwrap(), 1500);
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300] {
             assert!(epoch_ms("t", l(), bad, TimeUnit::Seconds).is_err(), "{bad}");
         }
+        assert!(name("touchpoint", l(), "e\0mail").unwrap_err().to_string().contains("NUL"));
+        assert!(name("touchpoint", l(), "email").is_ok());
         let e = epoch_int_ms("t", l(), i64::MAX / 10, TimeUnit::Seconds).unwrap_err().to_string();
         assert!(e.contains("too large") && !e.contains("null"), "{e}");
     }

@@ -422,7 +422,7 @@ fn batch_scores_equal_next_best_and_node_probabilities() {
             assert_eq!(row.conversion_probability, node.conversion_probability);
             assert_eq!(
                 row.expected_time_to_convert,
-                node.expected_time_to_convert_ms.map(crate::rows::DurationMs::from_f64)
+                node.expected_time_to_convert_ms.and_then(crate::rows::DurationMs::within)
             );
             let want: Vec<_> = nb.rows.iter().filter(|r| r.observed).take(4).collect();
             let got: Vec<_> = next.iter().filter(|r| r.customer_id == row.customer_id).collect();

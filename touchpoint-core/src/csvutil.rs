@@ -143,15 +143,9 @@ pub(crate) fn parse_nonneg(column: &str, loc: Location, s: &str) -> Result<f64> 
     check_nonneg(column, loc, v)
 }
 
-/// Reject NaN, infinities and negatives.
+/// Reject NaN, infinities, negatives and amounts above [`crate::cells::MAX_AMOUNT`].
 pub(crate) fn check_nonneg(column: &str, loc: Location, v: f64) -> Result<f64> {
-    if !v.is_finite() {
-        return Err(Error::invalid(column, loc, v.to_string(), "must be a finite number"));
-    }
-    if v < 0.0 {
-        return Err(Error::invalid(column, loc, v.to_string(), "must be >= 0"));
-    }
-    Ok(v)
+    crate::cells::amount(column, loc, v)
 }
 
 #[cfg(test)]

@@ -125,6 +125,12 @@ impl EventTable {
         if !cols.feedback.is_empty() {
             check("feedback", cols.feedback.len())?;
         }
+        for (i, name) in cols.catalog.names().iter().enumerate() {
+            crate::cells::name("touchpoint", Location::Row(i), name)?;
+        }
+        for (i, name) in cols.customer_names.iter().enumerate() {
+            crate::cells::name("customer", Location::Row(i), name)?;
+        }
         let n_tp = cols.catalog.len() as u32;
         let n_cust = if cols.customer_names.is_empty() { u32::MAX } else { cols.customer_names.len() as u32 };
         let mut used = vec![false; if cols.customer_names.is_empty() { 0 } else { n_cust as usize }];
@@ -694,6 +700,7 @@ impl EventTableBuilder {
                 if s.is_empty() {
                     return Err(Error::invalid("customer", loc.clone(), "", "customer key must not be empty"));
                 }
+                crate::cells::name("customer", loc.clone(), s)?;
                 let code = self.customers.intern(s);
                 self.last_customer = Some(code);
                 Ok(code)
@@ -738,7 +745,13 @@ impl EventTableBuilder {
         let e = Event { customer: "", touchpoint, time, converted, value, feedback };
         let tp = match e.touchpoint {
             Some("") => return Err(Error::invalid("touchpoint", loc, "", "touchpoint name must not be empty")),
-            Some(name) => self.table.catalog.intern(name).0,
+            Some(name) => match self.table.catalog.get(name) {
+                Some(id) => id.0,
+                None => {
+                    crate::cells::name("touchpoint", loc.clone(), name)?;
+                    self.table.catalog.intern(name).0
+                }
+            },
             None if e.converted => NO_TOUCHPOINT,
             None => return Err(Error::invalid("touchpoint", loc, "", "a row with no touchpoint must be a conversion")),
         };

@@ -107,6 +107,23 @@ impl DurationMs {
     pub fn from_f64(ms: f64) -> Self {
         DurationMs(ms.round() as i64)
     }
+
+    /// The longest duration a result reports: about 292 years, what a nanosecond timedelta
+    /// (pandas, Arrow) holds.
+    pub const MAX_MS: f64 = 9.2e15;
+
+    /// [`DurationMs::from_f64`] for figures that can grow without bound (an expected time to
+    /// convert from a nearly absorbing loop): none when not finite or longer than
+    /// [`DurationMs::MAX_MS`] — in practice, never.
+    ///
+    /// ```
+    /// use touchpoint_core::rows::DurationMs;
+    /// assert_eq!(DurationMs::within(1.6), Some(DurationMs(2)));
+    /// assert_eq!(DurationMs::within(1e300), None);
+    /// ```
+    pub fn within(ms: f64) -> Option<Self> {
+        (ms.is_finite() && ms.abs() <= Self::MAX_MS).then(|| Self::from_f64(ms))
+    }
 }
 
 /// The column names of a row type.

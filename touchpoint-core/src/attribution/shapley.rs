@@ -442,6 +442,10 @@ pub(crate) fn conversion_rate(frame: &Frame<'_>, model: &AttributionModel, metho
         ShapleyMethod::Exact => (0, 0),
         ShapleyMethod::Auto if exact_ok => (0, 0),
         ShapleyMethod::Auto => (DEFAULT_SAMPLES, 0),
+        // (0 is no request for the exact method)
+        ShapleyMethod::Sampled { samples: s @ 0..2, .. } => {
+            return Err(Error::option("samples", s, "draw at least 2 permutations (or use method `exact`)"));
+        }
         ShapleyMethod::Sampled { samples, seed } => (*samples, *seed),
     };
     let (phi_c, phi_v, se) = if samples == 0 {

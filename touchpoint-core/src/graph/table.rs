@@ -184,7 +184,7 @@ impl JourneyGraph {
                 conversion_probability: m.conversion_probability,
                 direct_conversion_rate: m.direct_conversion_rate,
                 dropoff_rate: m.dropoff_rate,
-                expected_time_to_convert: m.expected_time_to_convert_ms.map(crate::rows::DurationMs::from_f64),
+                expected_time_to_convert: m.expected_time_to_convert_ms.and_then(crate::rows::DurationMs::within),
                 nps: None,
                 mean_score: None,
                 scores: None,

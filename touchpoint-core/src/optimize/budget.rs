@@ -522,7 +522,16 @@ fn validate(channels: &[Curve], step: f64) -> Result<()> {
     if !step.is_finite() || step <= 0.0 {
         return Err(Error::option("step", step, "the spend grid step must be finite and > 0"));
     }
+    let mut seen = std::collections::HashMap::with_capacity(channels.len());
     for (i, c) in channels.iter().enumerate() {
+        if let Some(first) = seen.insert(c.name.as_str(), i) {
+            return Err(Error::invalid(
+                "name",
+                Location::Row(i),
+                c.name.clone(),
+                format!("channel names must be unique: row {first} has the same name; merge or rename the curves"),
+            ));
+        }
         c.curve.validate(i)?;
         let loc = || Location::Row(i);
         if !c.lower.is_finite() || c.lower < 0.0 {

@@ -277,6 +277,9 @@ impl PathTable {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn add_names<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        for s in path {
+            crate::cells::name("path", Location::Row(self.len()), s.as_ref())?;
+        }
         let ids: Vec<TouchpointId> = path.iter().map(|s| self.catalog.intern(s.as_ref())).collect();
         self.add(&ids, conversions, nulls, value)
     }
@@ -295,6 +298,47 @@ impl PathTable {
             return Err(Error::invalid("path", Location::Row(self.len()), path, "the path has no touchpoints"));
         }
         self.add_names(&tokens, conversions, nulls, value)
+    }
+
+    /// Add input row `row` of a table a face read, its cells as read (`None`: null, NaN or
+    /// empty), checked by the [`cells`](crate::cells) rules: a missing count is an error, a
+    /// missing value is one on a row with conversions. `columns` names the columns for the
+    /// errors: (path, conversions, nulls, value).
+    ///
+    /// ```
+    /// use touchpoint_core::PathTable;
+    /// let mut t = PathTable::default();
+    /// let cols = ("path", "conversions", "nulls", "value");
+    /// t.add_cells(0, "a > b", ">", cols, Some(2.0), Some(1.0), None).unwrap_err();
+    /// t.add_cells(0, "a > b", ">", cols, Some(2.0), Some(1.0), Some(9.5))?;
+    /// let e = t.add_cells(1, "b", ">", cols, None, Some(1.0), None).unwrap_err();
+    /// assert!(e.to_string().contains("`conversions` at row 1"), "{e}");
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_cells(
+        &mut self,
+        row: usize,
+        path: &str,
+        separator: &str,
+        columns: (&str, &str, &str, &str),
+        conversions: Option<f64>,
+        nulls: Option<f64>,
+        value: Option<f64>,
+    ) -> Result<()> {
+        use crate::cells;
+        let loc = || Location::Row(row);
+        let c = cells::count(columns.1, loc(), conversions)?;
+        let n = cells::count(columns.2, loc(), nulls)?;
+        let v = cells::value(columns.3, loc(), value, c > 0.0)?;
+        let tokens: Vec<&str> = split_path(path, separator).collect();
+        if tokens.is_empty() {
+            return Err(Error::invalid(columns.0, loc(), format!("{path:?}"), "empty path: it has no touchpoints"));
+        }
+        cells::name(columns.0, loc(), path)?;
+        let ids: Vec<TouchpointId> = tokens.iter().map(|s| self.catalog.intern(s)).collect();
+        self.add_unchecked(&ids, c, n, v);
+        Ok(())
     }
 
     /// Aggregate journeys: one row per distinct touchpoint sequence.
