@@ -20,7 +20,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads partial own_data
+C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads threads4 partial own_data
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
@@ -29,6 +29,31 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 # hand-offs helgrind cannot see (each is explained in the file).
 HELGRIND := valgrind --quiet --tool=helgrind --error-exitcode=1 --num-callers=40 \
 	--suppressions=touchpoint-ffi/tests/c/helgrind.supp
+# threads4 (four threads with their own handles plus a shared graph, journeys and comparison)
+# runs under helgrind with `warm`: the shared graph's analysis is computed before the threads
+# start, since helgrind cannot see the std OnceLock that publishes it when computed on first use
+# (the cold run, four threads racing to compute it, is checked by valgrind and ASan). It also
+# skips helgrind's checks of thread stacks: rayon jobs read their caller's stack (the job and what
+# its closure borrows) and the caller reuses those slots after the join, a hand-off helgrind cannot
+# see and whose traces often stop inside a drop_in_place, so no suppression could name it
+# narrowly. The library shares stack data between threads only that way; heap state (graphs,
+# analyses, journeys, comparisons) is still checked.
+HELGRIND_STACKLESS := $(HELGRIND) --check-stack-refs=no
+# Every C test again, linked against the debug static library with AddressSanitizer and
+# UndefinedBehaviorSanitizer on the C side (any report aborts the test). The Rust code is not
+# instrumented: ASan checks the C programs' own accesses (reading past a returned string or row,
+# use after free of a handle's memory, ...) but not the library's writes into a caller's buffer,
+# and LeakSanitizer sees every allocation of both sides (Rust allocates with malloc), so a handle
+# or string the C side forgets to free is reported. No suppressions are needed. A leak's trace
+# stops at the first Rust frame (no frame pointers there): rerun the test with
+# ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 for whole stacks.
+# ThreadSanitizer is not used: it sees only the C side and the libc calls of the uninstrumented
+# Rust code (memcpy, malloc, free), not the atomics that synchronise rayon's jobs, crossbeam's
+# deques or a OnceLock, so threads4 under -fsanitize=thread reports ~150 races, every one a rayon
+# job or its result handed between threads (e.g. a StackJob written by the caller, read by a
+# worker). It would need the Rust side built with -Zsanitizer=thread (nightly, -Zbuild-std).
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 NIGHTLY := $(C_BUILD)/crm_nightly
 
 ## Default: the C library (release .so and .a) and its pkg-config file.
@@ -75,7 +100,14 @@ c-test:
 	  $(VALGRIND) $(C_BUILD)/$$t-static $(C_BUILD) >/dev/null; \
 	  $(VALGRIND) $(C_BUILD)/$$t-shared $(C_BUILD); \
 	done
-	for m in static shared; do $(HELGRIND) $(C_BUILD)/crm_threads-$$m; done
+	for m in static shared; do \
+	  $(HELGRIND) $(C_BUILD)/crm_threads-$$m; \
+	  $(HELGRIND_STACKLESS) $(C_BUILD)/threads4-$$m $(C_BUILD) warm; \
+	done
+	for t in $(C_TESTS); do \
+	  $(CC) $(C_TEST_FLAGS) $(SANITIZE) touchpoint-ffi/tests/c/$$t.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(C_BUILD)/$$t-asan; \
+	  $(SANITIZER_ENV) $(C_BUILD)/$$t-asan $(C_BUILD) >/dev/null; \
+	done
 	$(CC) $(C_TEST_FLAGS) examples/crm_nightly.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(NIGHTLY)-static
 	$(CC) $(C_TEST_FLAGS) examples/crm_nightly.c -L$(DEBUG_DIR) -ltouchpoint -Wl,-rpath,$(DEBUG_DIR) -lm -o $(NIGHTLY)-shared
 	for m in static shared; do \
@@ -92,7 +124,7 @@ c-test:
 	    | tee $(C_BUILD)/shards/out-$$m.txt | head -3; \
 	  grep -q "^markov" $(C_BUILD)/shards/out-$$m.txt; \
 	done
-	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads also under helgrind); examples/crm_nightly.c ran twice and examples/merge_shards.c once per link mode"
+	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads and threads4 also under helgrind), and with ASan and UBSan; examples/crm_nightly.c ran twice and examples/merge_shards.c once per link mode"
 
 ## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
 py-env:
