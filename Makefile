@@ -20,7 +20,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 C_BUILD := $(CARGO_TARGET_DIR)/c-tests
-C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads threads4 partial own_data
+C_TESTS := oracles misuse quickstart optimize enums journeymap experience segments crm crm_threads threads4 partial own_data bad_input
 CC ?= cc
 C_TEST_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itouchpoint-ffi/tests/c
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \

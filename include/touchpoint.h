@@ -487,7 +487,7 @@ typedef struct {
    */
   uint32_t shapley_method;
   /**
-   * Permutations drawn when `shapley_method` is SAMPLED (> 0); ignored otherwise.
+   * Permutations drawn when `shapley_method` is SAMPLED (at least 2); ignored otherwise.
    */
   uint32_t shapley_samples;
   /**
@@ -2285,11 +2285,13 @@ touchpoint_result touchpoint_event_table_new(touchpoint_event_table **out);
  * @param touchpoint, touchpoint_len touchpoint name; NULL with length 0 for a pure conversion
  *        (a purchase with no touchpoint), which must have `converted` set
  * @param time_ms epoch milliseconds
- * @param converted true when the customer converted at this event
+ * @param converted 1 when the customer converted at this event, 0 when not (a byte, checked:
+ *        `true`/`false` from C; other values from foreign callers are INVALID_ARGUMENT)
  * @param value conversion value (finite, >= 0; ignored when not converted)
  * @param feedback score 0–10 (NPS) or 1–5 (CSAT); NaN for none
- * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (the message names the field and
- *         row); INVALID_STATE for events read from CSV (read-only)
+ * @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (`converted` not 0 or 1);
+ *         INVALID_VALUE (the message names the field and row); INVALID_STATE for events
+ *         read from CSV (read-only)
  *
  * # Safety
  * Pointers must be NULL or valid for their lengths; `events` not used by another thread
@@ -2301,7 +2303,7 @@ touchpoint_result touchpoint_event_table_push(touchpoint_event_table *events,
                                               const char *touchpoint,
                                               size_t touchpoint_len,
                                               int64_t time_ms,
-                                              bool converted,
+                                              uint8_t converted,
                                               double value,
                                               double feedback);
 

@@ -30,8 +30,8 @@ pub fn flag(column: &str, loc: Location, v: Option<f64>) -> Result<bool> {
     match v {
         Some(0.0) => Ok(false),
         Some(1.0) => Ok(true),
-        Some(x) if x.is_nan() => Err(missing_flag(column, loc)),
-        None => Err(missing_flag(column, loc)),
+        Some(x) if x.is_nan() => Err(missing_flag(column, loc, "NaN")),
+        None => Err(missing_flag(column, loc, "null")),
         Some(x) => Err(Error::invalid(
             column,
             loc,
@@ -41,13 +41,8 @@ pub fn flag(column: &str, loc: Location, v: Option<f64>) -> Result<bool> {
     }
 }
 
-fn missing_flag(column: &str, loc: Location) -> Error {
-    Error::invalid(
-        column,
-        loc,
-        "missing",
-        "the conversion flag is missing (null or NaN); fill it with 0 where the row is not a conversion",
-    )
+fn missing_flag(column: &str, loc: Location, shown: &str) -> Error {
+    Error::invalid(column, loc, shown, "a missing conversion flag; fill it with 0 where the row is not a conversion")
 }
 
 /// The largest count or value a row may carry: 10^15 (counts above 2^53 ≈ 9·10^15 are no
@@ -57,8 +52,8 @@ pub const MAX_AMOUNT: f64 = 1e15;
 /// A path-table count (`conversions`, `nulls`): finite, within `0..=`[`MAX_AMOUNT`].
 pub fn count(column: &str, loc: Location, v: Option<f64>) -> Result<f64> {
     match v {
-        None => Err(missing(column, loc, "count")),
-        Some(x) if x.is_nan() => Err(missing(column, loc, "count")),
+        None => Err(missing(column, loc, "null", "count")),
+        Some(x) if x.is_nan() => Err(missing(column, loc, "NaN", "count")),
         Some(x) => amount(column, loc, x),
     }
 }
@@ -85,20 +80,15 @@ pub fn value(column: &str, loc: Location, v: Option<f64>, converting: bool) -> R
     match v {
         Some(x) if x.is_finite() && (0.0..=MAX_AMOUNT).contains(&x) => Ok(x),
         _ if !converting => Ok(0.0),
-        None => Err(missing(column, loc, "value")),
-        Some(x) if x.is_nan() => Err(missing(column, loc, "value")),
+        None => Err(missing(column, loc, "null", "value")),
+        Some(x) if x.is_nan() => Err(missing(column, loc, "NaN", "value")),
         Some(x) => amount(column, loc, x),
     }
 }
 
-fn missing(column: &str, loc: Location, what: &str) -> Error {
+fn missing(column: &str, loc: Location, shown: &str, what: &str) -> Error {
     let fill = if what == "value" { " (0 if the conversion had no value)" } else { "" };
-    Error::invalid(
-        column,
-        loc,
-        "missing",
-        format!("the {what} is missing (null or NaN); fill it{fill} or drop the row"),
-    )
+    Error::invalid(column, loc, shown, format!("a missing {what}; fill it{fill} or drop the row"))
 }
 
 /// The largest epoch magnitude in milliseconds (about ±285,000 years around 1970, where an

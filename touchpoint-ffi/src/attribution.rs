@@ -76,7 +76,7 @@ pub struct touchpoint_model_params {
     pub value_basis: u32,
     /// Conversion-rate Shapley: a `touchpoint_shapley_method` value (checked).
     pub shapley_method: u32,
-    /// Permutations drawn when `shapley_method` is SAMPLED (> 0); ignored otherwise.
+    /// Permutations drawn when `shapley_method` is SAMPLED (at least 2); ignored otherwise.
     pub shapley_samples: u32,
     /// Seed of Shapley sampling.
     pub shapley_seed: u64,
@@ -87,12 +87,6 @@ pub struct touchpoint_model_params {
 impl touchpoint_model_params {
     fn to_core(self) -> Result<(ModelParams, AttributionOptions), FfiError> {
         let kind = try_enum!(ShapleyKind, self.shapley_method, "params.shapley_method");
-        if kind == ShapleyKind::Sampled && self.shapley_samples == 0 {
-            return Err(FfiError::new(
-                touchpoint_result::InvalidArgument,
-                "`params.shapley_samples` = 0: sampled Shapley needs at least one permutation",
-            ));
-        }
         let params = ModelParams {
             order: Some(self.order as usize),
             half_life_ms: Some(self.half_life_ms),

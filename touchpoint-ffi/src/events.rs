@@ -9,7 +9,8 @@ use touchpoint_core::{
 };
 
 use crate::ffi::{
-    free_box, give, give_str, out, try_enum, try_mut, try_opt_ref, try_opt_str, try_opt_str_list, try_ref, try_str,
+    free_box, give, give_str, out, try_bool, try_enum, try_mut, try_opt_ref, try_opt_str, try_opt_str_list, try_ref,
+    try_str,
 };
 use crate::panic::boundary;
 use crate::result::{FfiError, touchpoint_result};
@@ -181,11 +182,13 @@ impl touchpoint_event_table {
     /// @param touchpoint, touchpoint_len touchpoint name; NULL with length 0 for a pure conversion
     ///        (a purchase with no touchpoint), which must have `converted` set
     /// @param time_ms epoch milliseconds
-    /// @param converted true when the customer converted at this event
+    /// @param converted 1 when the customer converted at this event, 0 when not (a byte, checked:
+    ///        `true`/`false` from C; other values from foreign callers are INVALID_ARGUMENT)
     /// @param value conversion value (finite, >= 0; ignored when not converted)
     /// @param feedback score 0–10 (NPS) or 1–5 (CSAT); NaN for none
-    /// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_VALUE (the message names the field and
-    ///         row); INVALID_STATE for events read from CSV (read-only)
+    /// @return OK; NULL_PARAMETER; INVALID_UTF8; INVALID_ARGUMENT (`converted` not 0 or 1);
+    ///         INVALID_VALUE (the message names the field and row); INVALID_STATE for events
+    ///         read from CSV (read-only)
     ///
     /// # Safety
     /// Pointers must be NULL or valid for their lengths; `events` not used by another thread
@@ -199,12 +202,13 @@ impl touchpoint_event_table {
         touchpoint: *const c_char,
         touchpoint_len: usize,
         time_ms: i64,
-        converted: bool,
+        converted: u8,
         value: f64,
         feedback: f64,
     ) -> touchpoint_result {
         boundary(|| {
             let ev = try_mut!(events);
+            let converted = try_bool!(converted, "converted");
             let customer = try_str!(customer, customer_len);
             let touchpoint = try_opt_str!(touchpoint, touchpoint_len);
             let Inner::Builder(b) = &mut ev.inner else {

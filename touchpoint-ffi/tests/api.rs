@@ -26,7 +26,7 @@ fn null_arguments_are_reported_not_dereferenced() {
         assert_eq!(events::touchpoint_event_table_new(null_mut()), touchpoint_result::NullParameter);
         assert!(last_error().contains("`out`"));
         assert_eq!(
-            events::touchpoint_event_table_push(null_mut(), c"a".as_ptr(), 1, null(), 0, 0, true, 1.0, f64::NAN),
+            events::touchpoint_event_table_push(null_mut(), c"a".as_ptr(), 1, null(), 0, 0, 1, 1.0, f64::NAN),
             touchpoint_result::NullParameter
         );
         assert!(last_error().contains("`events`"));
@@ -51,12 +51,11 @@ fn invalid_utf8_and_unknown_model() {
         let mut ev = null_mut();
         assert_eq!(events::touchpoint_event_table_new(&mut ev), touchpoint_result::Ok);
         let bad = [0xffu8, 0xfe];
-        let r =
-            events::touchpoint_event_table_push(ev, bad.as_ptr().cast(), 2, c"x".as_ptr(), 1, 0, false, 0.0, f64::NAN);
+        let r = events::touchpoint_event_table_push(ev, bad.as_ptr().cast(), 2, c"x".as_ptr(), 1, 0, 0, 0.0, f64::NAN);
         assert_eq!(r, touchpoint_result::InvalidUtf8);
         assert!(last_error().contains("`customer`"));
         assert_eq!(
-            events::touchpoint_event_table_push(ev, c"c".as_ptr(), 1, c"x".as_ptr(), 1, 0, true, 3.0, f64::NAN),
+            events::touchpoint_event_table_push(ev, c"c".as_ptr(), 1, c"x".as_ptr(), 1, 0, 1, 3.0, f64::NAN),
             touchpoint_result::Ok
         );
         let mut j = null_mut();

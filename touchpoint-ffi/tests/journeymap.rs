@@ -43,7 +43,7 @@ fn table(rows: &[(&str, Option<&str>, i64, bool)]) -> *mut events {
                 tp,
                 tp_len,
                 day * DAY,
-                conv,
+                u8::from(conv),
                 value,
                 f64::NAN,
             );
@@ -380,7 +380,7 @@ fn stage_funnel_after_a_json_catalog() {
         let r = events::touchpoint_event_table_apply_catalog_json(ev, CATALOG.as_ptr().cast(), CATALOG.len());
         assert_eq!(r, touchpoint_result::Ok);
         // the catalog reaches rows pushed later too
-        let r = events::touchpoint_event_table_push(ev, c"u6".as_ptr(), 2, null(), 0, 6 * DAY, true, 10.0, f64::NAN);
+        let r = events::touchpoint_event_table_push(ev, c"u6".as_ptr(), 2, null(), 0, 6 * DAY, 1, 10.0, f64::NAN);
         assert_eq!(r, touchpoint_result::Ok);
         for (bad, code, needle) in [
             ("[{\"name\": \"A\", \"stage\": \"nope\"}]", touchpoint_result::InvalidValue, "nope"),

@@ -63,7 +63,17 @@ fn tables(rows: &[Row]) -> (*mut events, EventTable) {
         ok(events::touchpoint_event_table_new(&mut ev));
         for (c, tp, t, conv, v) in rows {
             let (p, l) = tp.as_deref().map_or((null(), 0), |x| (x.as_ptr().cast(), x.len()));
-            ok(events::touchpoint_event_table_push(ev, c.as_ptr().cast(), c.len(), p, l, *t, *conv, *v, f64::NAN));
+            ok(events::touchpoint_event_table_push(
+                ev,
+                c.as_ptr().cast(),
+                c.len(),
+                p,
+                l,
+                *t,
+                u8::from(*conv),
+                *v,
+                f64::NAN,
+            ));
         }
     }
     for (c, tp, t, conv, v) in rows {

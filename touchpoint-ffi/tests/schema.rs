@@ -113,7 +113,7 @@ impl Demo {
                     tp,
                     tp_len,
                     r.timestamp.0,
-                    r.converted,
+                    u8::from(r.converted),
                     r.value,
                     fb,
                 );
@@ -565,7 +565,17 @@ fn scores_model_info_and_append_report() {
         let mut core = touchpoint_core::EventTable::builder();
         for (c, tp, t, conv) in rows {
             let (p, l) = tp.map_or((null(), 0), |x| (x.as_ptr().cast(), x.len()));
-            let r = events::touchpoint_event_table_push(ev, c.as_ptr().cast(), c.len(), p, l, t, conv, 5.0, f64::NAN);
+            let r = events::touchpoint_event_table_push(
+                ev,
+                c.as_ptr().cast(),
+                c.len(),
+                p,
+                l,
+                t,
+                u8::from(conv),
+                5.0,
+                f64::NAN,
+            );
             assert_eq!(r, touchpoint_result::Ok);
             core.push(touchpoint_core::Event {
                 customer: c,

@@ -66,7 +66,7 @@ impl Demo {
                     tp,
                     tp_len,
                     r.timestamp.0,
-                    r.converted,
+                    u8::from(r.converted),
                     r.value,
                     f64::NAN,
                 );

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use touchpoint_core::{
-    ConversionSpec, CustomerKey, Error, EventCsvOptions, EventRow, EventTable, Location, TimeFormat, TimeUnit,
+    ConversionSpec, CustomerKey, Error, EventCsvOptions, EventRow, EventTable, Location, TimeFormat, TimeUnit, cells,
     parse_delimiter,
 };
 
@@ -35,24 +35,11 @@ impl Times {
         }
     }
 
-    /// Row `i` in epoch milliseconds (the Arrow reader's rules for numbers).
+    /// Row `i` in epoch milliseconds (the core's rules for epoch numbers).
     fn millis(&self, i: usize, unit: TimeUnit) -> Result<i64, Error> {
-        let bad = |value: String, reason: &str| Error::InvalidValue {
-            column: "time".into(),
-            location: Location::Row(i),
-            value,
-            reason: reason.into(),
-        };
         match self {
-            Times::Int(v) => unit.int_to_millis(v[i]).ok_or_else(|| bad(v[i].to_string(), "out of range")),
-            Times::Float(v) => {
-                let ms = (v[i] * unit.to_millis_factor()).floor();
-                if ms.is_finite() && ms.abs() < 9.0e18 {
-                    Ok(ms as i64)
-                } else {
-                    Err(bad(v[i].to_string(), "timestamp must be a finite number"))
-                }
-            }
+            Times::Int(v) => cells::epoch_int_ms("time", Location::Row(i), v[i], unit),
+            Times::Float(v) => cells::epoch_ms("time", Location::Row(i), v[i], unit),
         }
     }
 }
@@ -75,7 +62,13 @@ impl PyEvents {
         time_unit: Wrap<TimeUnit>,
         catalog_json: Option<&str>,
     ) -> PyResult<Self> {
-        let (names, batches) = input::read_stream(table)?;
+        let used: Vec<&str> =
+            [Some(&customer), Some(&touchpoint), Some(&time), conversion.as_ref(), value.as_ref(), feedback.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+        let (names, batches) = input::read_table(table, &used)?;
         let spec = input::EventSpec { customer, touchpoint, time, conversion, value, feedback, time_unit: time_unit.0 };
         let mut inner = py.detach(|| input::events_from_batches(&batches, &names, &spec))?;
         if let Some(json) = catalog_json {
@@ -93,8 +86,8 @@ impl PyEvents {
         customer: Vec<String>,
         touchpoint: Vec<Option<String>>,
         time: Times,
-        converted: Vec<bool>,
-        value: Vec<f64>,
+        converted: Vec<Option<f64>>,
+        value: Vec<Option<f64>>,
         feedback: Option<Vec<Option<f64>>>,
         time_unit: Wrap<TimeUnit>,
     ) -> PyResult<Self> {
@@ -119,10 +112,11 @@ impl PyEvents {
         let mut epochs = touchpoint_core::time::EpochRange::default();
         for i in 0..n {
             let fb = feedback.as_ref().and_then(|f| f[i]).map(|f| f as f32);
-            let v = if value[i].is_nan() { 0.0 } else { value[i] };
+            let c = cells::flag("converted", Location::Row(i), converted[i]).py()?;
+            let v = cells::value("value", Location::Row(i), value[i], c).py()?;
             let t = time.millis(i, time_unit.0).py()?;
             epochs.add_ms(t, time_unit.0, Location::Row(i));
-            b.push_keyed(CustomerKey::Str(&customer[i]), touchpoint[i].as_deref(), t, converted[i], v, fb).py()?;
+            b.push_keyed(CustomerKey::Str(&customer[i]), touchpoint[i].as_deref(), t, c, v, fb).py()?;
         }
         epochs.check("time", time_unit.0).py()?;
         Ok(Self { inner: b.finish().py()? })

@@ -44,7 +44,12 @@ impl PySurveys {
         touchpoint: Option<String>,
         time_unit: Wrap<TimeUnit>,
     ) -> PyResult<Self> {
-        let (names, batches) = input::read_stream(table)?;
+        let used: Vec<&str> = [Some(&customer), Some(&time), Some(&score), touchpoint.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let (names, batches) = input::read_table(table, &used)?;
         let spec = input::SurveySpec { customer, time, score, touchpoint, time_unit: time_unit.0 };
         let inner = py.detach(|| input::surveys_from_batches(&batches, &names, &spec))?;
         Ok(Self { inner })

@@ -12,7 +12,75 @@ use pyo3::types::PyCapsule;
 
 use crate::errors::{InputError, InputTypeError, IntoPy, error};
 use touchpoint_core::experience::SurveyTable;
-use touchpoint_core::{CustomerKey, Error, ErrorKind, EventTable, PathTable, TimeFormat, TimeUnit};
+use touchpoint_core::{CustomerKey, Error, ErrorKind, EventTable, Location, PathTable, TimeFormat, TimeUnit, cells};
+
+/// The column names of a DataFrame or table (`columns` of pandas and polars, `column_names`
+/// of pyarrow), when it says.
+fn column_names(obj: &Bound<'_, PyAny>) -> Option<Vec<String>> {
+    let cols = obj.getattr("column_names").or_else(|_| obj.getattr("columns")).ok()?;
+    cols.try_iter().ok()?.map(|c| c.ok().map(|c| c.str().map(|s| s.to_string()).unwrap_or_default())).collect()
+}
+
+/// Read the columns `used` of a table (any object implementing `__arrow_c_stream__`). The
+/// table is checked for duplicate column names first, and a column the Arrow export cannot
+/// carry (a polars column of type Null, a pandas object column of mixed types) rejects the
+/// table only when it is one of `used`: otherwise the used columns are read on their own.
+/// Export errors become an [`InputTypeError`] naming the column.
+pub fn read_table(obj: &Bound<'_, PyAny>, used: &[&str]) -> PyResult<(Vec<String>, Vec<RecordBatch>)> {
+    let names = column_names(obj);
+    if let Some(names) = &names {
+        for (i, n) in names.iter().enumerate() {
+            if let Some(j) = names[..i].iter().position(|m| m == n) {
+                return Err(error(
+                    ErrorKind::DuplicateColumn,
+                    format!("duplicate column `{n}` in the table (columns {} and {}); rename one", j + 1, i + 1),
+                ));
+            }
+        }
+    }
+    let first = match read_stream(obj) {
+        Ok(x) => return Ok(x),
+        Err(e) => e,
+    };
+    let py = obj.py();
+    // a used column of type Null (polars' export of one is not valid Arrow): name it
+    let schema = obj.getattr("schema").ok();
+    let null_typed = |n: &str| {
+        schema.as_ref().and_then(|s| s.get_item(n).ok()).is_some_and(|t| t.str().is_ok_and(|t| t == "Null"))
+    };
+    if let Some(n) = used.iter().find(|n| null_typed(n)) {
+        return Err(InputTypeError::new_err(format!(
+            "column `{n}` has type Null (every value is missing): give it a type, e.g. \
+             `df.with_columns(pl.col(\"{n}\").cast(pl.Float64))`, or leave it out"
+        )));
+    }
+    if let Some(names) = &names {
+        let keep: Vec<&str> = names.iter().map(String::as_str).filter(|n| used.contains(n)).collect();
+        if keep.len() < names.len() {
+            let keep_list = pyo3::types::PyList::new(py, &keep)?;
+            // polars and pyarrow select, pandas indexes by a list of names
+            let sub = obj.call_method1("select", (keep_list.clone(),)).or_else(|_| obj.get_item(keep_list));
+            if let Ok(sub) = sub {
+                return read_stream(&sub).map_err(|e| export_error(py, e));
+            }
+        }
+    }
+    Err(export_error(py, first))
+}
+
+/// An export error of the table's own library, as an [`InputTypeError`] (ours pass through).
+fn export_error(py: Python<'_>, e: PyErr) -> PyErr {
+    if e.is_instance_of::<InputError>(py) || e.is_instance_of::<InputTypeError>(py) {
+        return e;
+    }
+    let msg = e.value(py).to_string();
+    let hint = if msg.contains("Null") {
+        "; a column of type Null (all values missing) cannot be read: give it a type, e.g.          `df.with_columns(pl.col(name).cast(pl.Float64))`, or drop it"
+    } else {
+        "; give the column one type (e.g. `df[name] = df[name].astype(str)`)"
+    };
+    InputTypeError::new_err(format!("cannot read the table: {msg}{hint}"))
+}
 
 /// Read every batch of an object implementing `__arrow_c_stream__`.
 pub fn read_stream(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<RecordBatch>)> {
@@ -145,6 +213,15 @@ impl<'a> Num<'a> {
         }
     }
 
+    /// An integer cell exactly: `Err(v)` for a `u64` above `i64::MAX` (None: null).
+    #[inline]
+    fn exact_i64(&self, i: usize) -> Option<Result<i64, u64>> {
+        match self {
+            Num::U64(a) if !a.is_null(i) => Some(i64::try_from(a.value(i)).map_err(|_| a.value(i))),
+            _ => self.i64(i).map(Ok),
+        }
+    }
+
     fn is_integral(&self) -> bool {
         !matches!(self, Num::F64(_) | Num::F32(_) | Num::Bool(_) | Num::Null)
     }
@@ -229,27 +306,36 @@ impl<'a> Time<'a> {
         })
     }
 
+    /// Row `i` (`row` in the whole table) of column `column`: None for a null; the cells
+    /// module's errors for numbers that are no time (NaN, infinities, out of range).
     #[inline]
-    fn get(&self, i: usize) -> Result<Option<i64>, String> {
+    fn get(&self, i: usize, column: &str, row: usize) -> PyResult<Option<i64>> {
+        let loc = || touchpoint_core::Location::Row(row);
         Ok(match self {
-            Time::TsS(a) => (!a.is_null(i)).then(|| a.value(i).saturating_mul(1000)),
+            Time::TsS(a) => match a.is_null(i) {
+                true => None,
+                false => Some(cells::epoch_int_ms(column, loc(), a.value(i), TimeUnit::Seconds).py()?),
+            },
             Time::TsMs(a) => (!a.is_null(i)).then(|| a.value(i)),
             Time::TsUs(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1000)),
             Time::TsNs(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1_000_000)),
             Time::Date32(a) => (!a.is_null(i)).then(|| a.value(i) as i64 * 86_400_000),
             Time::Date64(a) => (!a.is_null(i)).then(|| a.value(i)),
-            Time::Num(n, u) => {
-                if n.is_integral() {
-                    n.i64(i).and_then(|v| u.int_to_millis(v))
-                } else {
-                    n.f64(i).map(|f| (f * u.to_millis_factor()).floor() as i64)
-                }
-            }
+            Time::Num(n, u) => match (n.is_integral(), n.exact_i64(i)) {
+                (true, Some(Ok(v))) => Some(cells::epoch_int_ms(column, loc(), v, *u).py()?),
+                (true, Some(Err(v))) => Some(cells::epoch_ms(column, loc(), v as f64, *u).py()?),
+                (true, None) => None,
+                (false, _) => match n.f64(i) {
+                    Some(f) => Some(cells::epoch_ms(column, loc(), f, *u).py()?),
+                    None => None,
+                },
+            },
             Time::Text(t, u) => match t.get(i) {
                 None => None,
-                Some(s) => {
-                    Some(touchpoint_core::parse_time(TimeFormat::Auto(*u), s).map_err(|e| format!("{s:?}: {e}"))?)
-                }
+                Some(s) => Some(
+                    touchpoint_core::parse_time(TimeFormat::Auto(*u), s)
+                        .map_err(|e| invalid(column, row, format!("{s:?}"), e))?,
+                ),
             },
         })
     }
@@ -278,7 +364,7 @@ impl<'a> Key<'a> {
     fn get(&self, i: usize, column: &str, row: usize) -> PyResult<CustomerKey<'a>> {
         let key = match self {
             Key::Text(t) => t.get(i).map(CustomerKey::Str),
-            Key::Int(n) => n.i64(i).map(CustomerKey::Int),
+            Key::Int(n) => n.exact_i64(i).map(|v| v.map_or_else(CustomerKey::UInt, CustomerKey::Int)),
         };
         key.ok_or_else(|| invalid(column, row, "null", "customer key must not be null"))
     }
@@ -354,15 +440,23 @@ pub fn events_from_batches(batches: &[RecordBatch], names: &[String], spec: &Eve
             let row = row0 + i;
             let customer = key.get(i, &spec.customer, row)?;
             let time = times
-                .get(i)
-                .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
+                .get(i, &spec.time, row)?
                 .ok_or_else(|| invalid(&spec.time, row, "null", "timestamp must not be null"))?;
             if let Some(u) = times.epoch_unit() {
-                epochs.0.add_ms(time, u, touchpoint_core::Location::Row(row));
+                epochs.0.add_ms(time, u, Location::Row(row));
                 epochs.1 = Some(u);
             }
-            let converted = conv.as_ref().and_then(|c| c.f64(i)).is_some_and(|v| v != 0.0);
-            let value = vals.as_ref().and_then(|v| v.f64(i)).unwrap_or(0.0);
+            let converted = match (&conv, &spec.conversion) {
+                (Some(c), Some(name)) => cells::flag(name, Location::Row(row), c.f64(i)).py()?,
+                _ => false,
+            };
+            let value = match &vals {
+                Some(v) => {
+                    cells::value(spec.value.as_deref().unwrap_or("value"), Location::Row(row), v.f64(i), converted)
+                        .py()?
+                }
+                None => 0.0,
+            };
             let feedback = fbs.as_ref().and_then(|f| f.f64(i)).map(|f| f as f32);
             b.push_keyed(customer, tps.get(i), time, converted, value, feedback).py()?;
         }
@@ -418,8 +512,7 @@ pub fn surveys_from_batches(batches: &[RecordBatch], names: &[String], spec: &Su
             let row = row0 + i;
             let customer = key.get(i, &spec.customer, row)?;
             let time = times
-                .get(i)
-                .map_err(|e| invalid(&spec.time, row, e, "unparsable timestamp"))?
+                .get(i, &spec.time, row)?
                 .ok_or_else(|| invalid(&spec.time, row, "null", "timestamp must not be null"))?;
             let score = scores.f64(i).ok_or_else(|| {
                 invalid(&spec.score, row, "null", "a survey response needs a score; drop responses without one")
@@ -454,6 +547,12 @@ pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &Path
         None => None,
     };
     let mut t = PathTable::default();
+    let columns = (
+        spec.path.as_str(),
+        spec.conversions.as_str(),
+        spec.nulls.as_deref().unwrap_or("nulls"),
+        spec.value.as_deref().unwrap_or("value"),
+    );
     let mut row0 = 0;
     for batch in batches {
         let col = |i: usize| batch.column(i);
@@ -471,26 +570,10 @@ pub fn paths_from_batches(batches: &[RecordBatch], names: &[String], spec: &Path
         for i in 0..batch.num_rows() {
             let row = row0 + i;
             let p = paths.get(i).ok_or_else(|| invalid(&spec.path, row, "null", "path must not be null"))?;
-            let c = conv.f64(i).unwrap_or(0.0);
-            let n = nulls.as_ref().and_then(|x| x.f64(i)).unwrap_or(0.0);
-            let v = vals.as_ref().and_then(|x| x.f64(i)).unwrap_or(0.0);
-            for (name, x) in [(&spec.conversions, c), (spec.nulls.as_ref().unwrap_or(&spec.conversions), n)] {
-                if !x.is_finite() || x < 0.0 {
-                    return Err(invalid(name, row, x, "counts must be finite and >= 0"));
-                }
-            }
-            if !v.is_finite() || v < 0.0 {
-                return Err(invalid(
-                    spec.value.as_deref().unwrap_or("value"),
-                    row,
-                    v,
-                    "values must be finite and >= 0",
-                ));
-            }
-            if touchpoint_core::paths::split_path(p, &spec.separator).next().is_none() {
-                return Err(invalid(&spec.path, row, format!("{p:?}"), "empty path: it has no touchpoints"));
-            }
-            t.add_path_str(p, &spec.separator, c, n, v).py()?;
+            // no nulls column: 0; no value column: 0 (a missing cell is the core's to judge)
+            let n = nulls.as_ref().map_or(Some(0.0), |x| x.f64(i));
+            let v = vals.as_ref().map_or(Some(0.0), |x| x.f64(i));
+            t.add_cells(row, p, &spec.separator, columns, conv.f64(i), n, v).py()?;
         }
         row0 += batch.num_rows();
     }

@@ -106,7 +106,7 @@ impl PySegments {
         table: &Bound<'_, PyAny>,
         column: &str,
     ) -> PyResult<Self> {
-        let (names, batches) = input::read_stream(table)?;
+        let (names, batches) = input::read_table(table, &[column])?;
         let values = input::segment_values_from_batches(&batches, &names, column)?;
         let ev = &events.get().inner;
         let inner = py

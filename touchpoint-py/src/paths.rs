@@ -65,7 +65,12 @@ impl PyPathTable {
         separator: &str,
     ) -> PyResult<Self> {
         let separator = separator_of(separator)?;
-        let (names, batches) = input::read_stream(table)?;
+        let used: Vec<&str> = [Some(&path), Some(&conversions), nulls.as_ref(), value.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let (names, batches) = input::read_table(table, &used)?;
         let spec = input::PathSpec { path, conversions, nulls, value, separator };
         let inner = py.detach(|| input::paths_from_batches(&batches, &names, &spec))?;
         Ok(Self { inner })
@@ -97,8 +102,10 @@ impl PyPathTable {
             return Err(Error::EmptyInput { what: "the path table", hint: "path row" }).py();
         }
         let mut t = PathTable::default();
+        let columns = ("path", "conversions", "nulls", "value");
         for i in 0..n {
-            t.add_path_str(&paths[i], &separator, conversions[i], nulls[i], value[i]).py()?;
+            t.add_cells(i, &paths[i], &separator, columns, Some(conversions[i]), Some(nulls[i]), Some(value[i]))
+                .py()?;
         }
         Ok(Self { inner: t })
     }

@@ -146,6 +146,7 @@ E8_PURCHASE = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
 
 MS = dt.timedelta(milliseconds=1)
+SECOND = dt.timedelta(seconds=1)
 
 # (touchpoint or None for the purchase row, time before the purchase, converted, value); email
 # and display are on the purchase day, email first: events at one instant are in the canonical
@@ -153,8 +154,8 @@ MS = dt.timedelta(milliseconds=1)
 E8_EVENTS = [
     ("paid search", 9 * DAY, False, 0.0),
     ("social", 6 * DAY, False, 0.0),
-    ("email", 2 * MS, False, 0.0),
-    ("display", 1 * MS, False, 0.0),
+    ("email", 2 * SECOND, False, 0.0),
+    ("display", 1 * SECOND, False, 0.0),
     (None, 0 * MS, True, 50.0),
 ]
 
@@ -185,7 +186,7 @@ def e8_frame(kind: str = "pandas"):
 def write_e8_csv(path: Path) -> Path:
     lines = ["customer_id,touchpoint,timestamp,converted,value"]
     for tpn, before, conv, value in E8_EVENTS:
-        ts = (E8_PURCHASE - before).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        ts = (E8_PURCHASE - before).isoformat(timespec="seconds").replace("+00:00", "Z")
         lines.append(f"v,{tpn or ''},{ts},{int(conv)},{value:g}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

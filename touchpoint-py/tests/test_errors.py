@@ -129,23 +129,23 @@ def test_negative_value(kind):
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize("kind", ["polars", "pyarrow"])
+@pytest.mark.parametrize("kind", FRAME_KINDS)
 def test_nan_value(kind):
-    # (pandas has no NaN distinct from a missing value: it exports NaN as null, read as 0)
-    with pytest.raises(tp.InputError, match=r"column `value` at row 4: \"?NaN"):
+    # a missing value on a conversion: NaN (polars, pyarrow) or null (pandas exports NaN so)
+    with pytest.raises(tp.InputError, match=r"column `value` at row 4: \"(NaN|null)\" \(a missing value"):
         tp.Journeys.from_events(_events(kind, value=[0.0, 0.0, 0.0, 0.0, math.nan]))
 
 
 def test_negative_and_nan_in_path_tables():
-    with pytest.raises(tp.InputError, match=r"`total_conversion_value` at row 1: -3"):
+    with pytest.raises(tp.InputError, match=r"`total_conversion_value` at row 1: \"?-3"):
         tp.PathTable.from_frame(pa.table({"path": ["a", "b"], "total_conversions": [1.0, 1.0],
                                           "total_conversion_value": [1.0, -3.0]}))
-    with pytest.raises(tp.InputError, match=r"`total_conversion_value` at row 1: NaN"):
+    with pytest.raises(tp.InputError, match=r"`total_conversion_value` at row 1: \"?NaN"):
         tp.PathTable.from_frame(pl.DataFrame({"path": ["a", "b"], "total_conversions": [1.0, 1.0],
                                               "total_conversion_value": [1.0, math.nan]}))
-    with pytest.raises(tp.InputError, match=r"`total_conversions` at row 1: -2"):
+    with pytest.raises(tp.InputError, match=r"`total_conversions` at row 1: \"?-2"):
         tp.PathTable.from_frame(pd.DataFrame({"path": ["a", "b"], "total_conversions": [1.0, -2.0]}))
-    with pytest.raises(tp.InputError, match=r"`total_null` at row 0: NaN"):
+    with pytest.raises(tp.InputError, match=r"`total_null` at row 0: \"?NaN"):
         tp.PathTable.from_frame(pa.table({"path": ["a"], "total_conversions": [1.0], "total_null": [math.nan]}))
     with pytest.raises(tp.InputError, match=r"`value` at row 0: \"?-1"):
         tp.PathTable.from_records([("a", 1, 0, -1)])
@@ -160,7 +160,7 @@ def test_unparsable_timestamp(kind):
     d["timestamp"][2] = "yesterday"
     with pytest.raises(tp.InputError, match=r"column `timestamp` at row 2: \"yesterday\"") as info:
         tp.Journeys.from_events(_frame(d, kind))
-    assert "unparsable timestamp" in str(info.value)
+    assert "expected an epoch number or an ISO 8601 date-time" in str(info.value)
 
 
 def test_csv_errors_name_the_line(tmp_path):

@@ -17,6 +17,7 @@ from conftest import (
     E1_ROWS,
     E3_ROWS,
     E5_ROWS,
+    E8_PURCHASE,
     E8_TOUCHPOINTS,
     FRAME_KINDS,
     as_pandas,
@@ -299,12 +300,16 @@ def test_iso_strings_and_dates(e8_reference):
     d["timestamp"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in d["timestamp"]]
     check_e8(pd.DataFrame(d), e8_reference)
     check_e8(pl.DataFrame(d), e8_reference)
-    # whole days (date32): the E8 ages are whole days, so the numbers do not change
+    # whole days (date32): email and display fall on the purchase's instant, where the canonical
+    # order puts touches by name before the purchase: display, then email
     d = e8_dict()
     d["timestamp"] = [t.date() for t in d["timestamp"]]
     t = pa.table(d)
     assert t.schema.field("timestamp").type == pa.date32()
-    check_e8(t, e8_reference)
+    j = tp.Journeys.from_events(t)
+    assert list(j.to_pandas()["path"]) == ["paid search > social > display > email"]
+    assert list(j.to_pandas()["converted"]) == [True]
+    assert credits_of(tp.attribute(j, model="last"))["email"] == 1.0
 
 
 def test_iso_strings_with_offsets_and_fractional_epochs(e8_reference):
@@ -320,15 +325,18 @@ def test_iso_strings_with_offsets_and_fractional_epochs(e8_reference):
 
 
 def test_rows_out_of_time_order(e8_reference):
-    # email, paid search, display, social, purchase: sorted by time, equal times keep input order
+    # email, paid search, display, social, purchase: sorted by time
     df = e8_frame("pandas").iloc[[2, 0, 3, 1, 4]].reset_index(drop=True)
     j = check_e8(df, e8_reference)
     assert list(j.to_pandas()["path"]) == ["paid search > social > email > display"]
-    # the purchase before the same-day touches: they come after it and do not convert
-    df = e8_frame("pandas").iloc[[4, 2, 0, 3, 1]].reset_index(drop=True)
-    j = tp.Journeys.from_events(df)
-    assert list(j.to_pandas()["path"]) == ["paid search > social", "email > display"]
-    assert list(j.to_pandas()["converted"]) == [True, False]
+    # the purchase at the same instant as the same-day touches, and first in the input: the
+    # canonical order puts the touches (by name) before it, whatever the rows' order
+    same = e8_frame("pandas")
+    same.loc[2:4, "timestamp"] = E8_PURCHASE
+    for order in ([4, 2, 0, 3, 1], [3, 4, 1, 2, 0], [0, 1, 2, 3, 4]):
+        j = tp.Journeys.from_events(same.iloc[order].reset_index(drop=True))
+        assert list(j.to_pandas()["path"]) == ["paid search > social > display > email"]
+        assert list(j.to_pandas()["converted"]) == [True]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,7 +386,8 @@ def test_nulls_in_value_and_feedback(kind, e8_reference):
 
 
 @pytest.mark.parametrize("kind", FRAME_KINDS)
-def test_null_value_on_a_conversion_counts_as_zero(kind):
+def test_null_value_on_a_conversion_is_an_error(kind):
+    # a missing value on the converting row is never read as 0 (the same from every library)
     d = e8_dict()
     if kind == "pandas":
         frame = pd.DataFrame(d).assign(value=pd.Series([None] * 5, dtype="float64"))
@@ -386,19 +395,19 @@ def test_null_value_on_a_conversion_counts_as_zero(kind):
         frame = pl.DataFrame(d).with_columns(pl.Series("value", [None] * 5, dtype=pl.Float64))
     else:
         frame = pa.table({**d, "value": pa.array([None] * 5, type=pa.float64())})
-    j = tp.Journeys.from_events(frame)
-    assert j.total_conversions == 1.0
-    assert j.total_value == 0.0
-    assert credits_of(tp.attribute(j, model="first"))["paid search"] == 1.0
+    with pytest.raises(tp.InputError, match=r"`value` at row 4: \"null\" \(a missing value; fill it \(0 if the conversion had no value\)"):
+        tp.Journeys.from_events(frame)
+    # missing values on touches are fine: only a conversion's value is read
+    d["value"] = [None, None, None, None, 50.0]
+    assert tp.Journeys.from_events(pa.table(d)).total_value == 50.0
 
 
 def test_arrow_null_type_value_column():
     d = e8_dict()
     t = pa.table({**d, "value": pa.nulls(5)})
     assert t.schema.field("value").type == pa.null()
-    j = tp.Journeys.from_events(t)
-    assert j.total_conversions == 1.0
-    assert j.total_value == 0.0
+    with pytest.raises(tp.InputError, match=r"`value` at row 4: \"null\" \(a missing value"):
+        tp.Journeys.from_events(t)
 
 
 def test_value_column_is_optional(e8_reference):
@@ -416,9 +425,11 @@ def test_numeric_conversion_flags(e8_reference):
 
 def test_null_counts_in_path_frame():
     t = pa.table({"path": ["a > b", "b"], "total_conversions": [1.0, None], "total_null": [None, 2.0]})
-    p = tp.PathTable.from_frame(t)
-    assert p.total_conversions == 1.0
-    assert p.total_nulls == 2.0
+    with pytest.raises(tp.InputError, match=r"`total_null` at row 0: \"null\" \(a missing count"):
+        tp.PathTable.from_frame(t)
+    t = pa.table({"path": ["a > b", "b"], "total_conversions": [1.0, None], "total_null": [0.0, 2.0]})
+    with pytest.raises(tp.InputError, match=r"`total_conversions` at row 1: \"null\""):
+        tp.PathTable.from_frame(t)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -333,7 +333,7 @@ impl PathTable {
         let v = cells::value(columns.3, loc(), value, c > 0.0)?;
         let tokens: Vec<&str> = split_path(path, separator).collect();
         if tokens.is_empty() {
-            return Err(Error::invalid(columns.0, loc(), format!("{path:?}"), "empty path: it has no touchpoints"));
+            return Err(Error::invalid(columns.0, loc(), path, "empty path: it has no touchpoints"));
         }
         cells::name(columns.0, loc(), path)?;
         let ids: Vec<TouchpointId> = tokens.iter().map(|s| self.catalog.intern(s)).collect();

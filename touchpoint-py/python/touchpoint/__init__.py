@@ -159,3 +159,8 @@ __all__ = [
     "TouchpointIOError",
     "ModelFileError",
 ]
+
+# a negative or huge integer argument is an OptionError naming it (not a bare OverflowError)
+from touchpoint._util import guard_public as _guard_public
+
+_guard_public(globals(), __all__)

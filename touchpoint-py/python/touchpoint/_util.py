@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from touchpoint import _frames
 from touchpoint import _touchpoint as _native
-from touchpoint.exceptions import InputError, InputTypeError
+from touchpoint.exceptions import InputError, InputTypeError, OptionError
 
 DurationLike = Union[None, int, float, str, _dt.timedelta, Any]
 
@@ -53,6 +53,8 @@ def _to_ms(value: DurationLike, name: str) -> Optional[int]:
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise InputError(f"{name} = {value!r}: expected a finite number of milliseconds or a duration such as '30d'")
+        if abs(value) > 9e18:  # what the core holds (an i64 of milliseconds, ±285,000 years)
+            raise InputError(f"{name} = {value!r}: expected at most 9e18 milliseconds (285,000 years)")
         return int(value)
     if isinstance(value, str):
         ms = _native.parse_duration_ms(value)
@@ -67,6 +69,61 @@ def _to_ms(value: DurationLike, name: str) -> Optional[int]:
         raise InputError(f"{name} = {value!r}: expected a number and a unit, e.g. '30d', '30 days', '2 weeks', "
                          "'12h', '90min' (ms, s, min, h, d, w)")
     raise InputTypeError(f"{name} = {value!r}: expected a duration such as '30d', a timedelta or milliseconds")
+
+
+def whole_numbers(fn: F) -> F:
+    """Name the argument when the native layer cannot take an integer (a negative ``order``,
+    ``k``, ``max_touches`` or ``n_threads``, or one beyond 2**64): an :class:`OptionError`
+    instead of a bare ``OverflowError`` naming nothing."""
+    import functools
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return fn
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except OverflowError:
+            try:
+                bound = sig.bind(*args, **kwargs).arguments
+            except TypeError:
+                raise
+            for name, v in bound.items():
+                if isinstance(v, int) and not isinstance(v, bool) and not 0 <= v < 2**63:
+                    raise OptionError(f"{name} = {v}: expected a whole number from 0 to 2**63 - 1") from None
+            raise
+
+    return checked  # type: ignore[return-value]
+
+
+def guard_public(namespace: Dict[str, Any], names: List[str]) -> None:
+    """Apply :func:`whole_numbers` to the public functions in ``names`` and to the methods of
+    the public classes (in place, so every way to reach them is checked)."""
+    import sys
+    import types
+
+    for name in names:
+        obj = namespace.get(name)
+        if isinstance(obj, types.FunctionType):
+            wrapped = whole_numbers(obj)
+            namespace[name] = wrapped
+            home = sys.modules.get(obj.__module__)
+            if home is not None and getattr(home, name, None) is obj:
+                setattr(home, name, wrapped)
+        elif isinstance(obj, type) and obj.__module__.startswith("touchpoint"):
+            for attr, member in list(vars(obj).items()):
+                if attr.startswith("_") and attr != "__init__":
+                    continue
+                if isinstance(member, staticmethod):
+                    setattr(obj, attr, staticmethod(whole_numbers(member.__func__)))
+                elif isinstance(member, classmethod):
+                    setattr(obj, attr, classmethod(whole_numbers(member.__func__)))
+                elif isinstance(member, types.FunctionType):
+                    setattr(obj, attr, whole_numbers(member))
 
 
 ProgressLike = Union[bool, Callable[[str, int, int], Optional[bool]], None]

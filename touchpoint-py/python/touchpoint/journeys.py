@@ -49,8 +49,9 @@ def _events_from_pandas_lists(df: Any, customer: str, touchpoint: str, time: str
     else:
         times, unit = _epoch_ms(pd.to_datetime(t, utc=True, format="ISO8601")), "ms"
     tps = [None if (x is None or (isinstance(x, float) and x != x)) else str(x) for x in df[touchpoint].tolist()]
-    conv = [bool(x) if x == x else False for x in df[conversion].tolist()] if conversion else [False] * n
-    vals = [float(x) if x == x and x is not None else 0.0 for x in df[value].tolist()] if value else [0.0] * n
+    # missing cells go as None: the core says what a missing flag or value means
+    conv = [None if pd.isna(x) else float(x) for x in df[conversion].tolist()] if conversion else [0.0] * n
+    vals = [None if pd.isna(x) else float(x) for x in df[value].tolist()] if value else [0.0] * n
     fb = [None if x is None or x != x else float(x) for x in df[feedback].tolist()] if feedback else None
     return _native.PyEvents.from_lists([str(x) for x in df[customer].tolist()], tps, times, conv, vals, fb,
                                        time_unit=unit)
