@@ -35,7 +35,7 @@ pub fn flag(column: &str, loc: Location, v: Option<f64>) -> Result<bool> {
         Some(x) => Err(Error::invalid(
             column,
             loc,
-            x.to_string(),
+            shown(x),
             "a conversion flag must be 0 or 1 (false or true); for a number of conversions use a path table",
         )),
     }
@@ -61,13 +61,13 @@ pub fn count(column: &str, loc: Location, v: Option<f64>) -> Result<f64> {
 /// A finite number within `0..=`[`MAX_AMOUNT`].
 pub(crate) fn amount(column: &str, loc: Location, x: f64) -> Result<f64> {
     if !x.is_finite() || x < 0.0 {
-        return Err(Error::invalid(column, loc, x.to_string(), "must be a finite number >= 0"));
+        return Err(Error::invalid(column, loc, shown(x), "must be a finite number >= 0"));
     }
     if x > MAX_AMOUNT {
         return Err(Error::invalid(
             column,
             loc,
-            x.to_string(),
+            shown(x),
             "must be at most 1e15 (larger counts are not exact in floating point and their totals overflow)",
         ));
     }
@@ -106,7 +106,7 @@ pub fn epoch_ms(column: &str, loc: Location, v: f64, unit: TimeUnit) -> Result<i
     } else {
         format!("an epoch number in {unit} out of range (more than 285,000 years from 1970); check time_unit=")
     };
-    Err(Error::invalid(column, loc, v.to_string(), why))
+    Err(Error::invalid(column, loc, shown(v), why))
 }
 
 /// An integer epoch number of `unit` as milliseconds (exact).
@@ -136,6 +136,11 @@ pub fn name(column: &str, loc: Location, s: &str) -> Result<()> {
     Ok(())
 }
 
+/// A number as an error shows it: `1e300`, not three hundred digits.
+fn shown(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e16).contains(&x.abs()) { format!("{x:e}") } else { x.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +161,7 @@ mod tests {
         assert_eq!(value("v", l(), Some(f64::NAN), false).unwrap(), 0.0);
         assert!(value("v", l(), None, true).unwrap_err().to_string().contains("missing"));
         assert!(value("v", l(), Some(-2.0), true).unwrap_err().to_string().contains("-2"));
-        assert!(count("n", l(), Some(1e300)).unwrap_err().to_string().contains("at most 1e15"));
+        assert!(count("n", l(), Some(1e300)).unwrap_err().to_string().contains("\"1e300\" (must be at most 1e15"));
         assert!(value("v", l(), Some(1e16), true).is_err());
         assert_eq!(epoch_ms("t", l(), 1.5, TimeUnit::Seconds).unwrap(), 1500);
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300] {

@@ -45,9 +45,8 @@ pub fn read_table(obj: &Bound<'_, PyAny>, used: &[&str]) -> PyResult<(Vec<String
     let py = obj.py();
     // a used column of type Null (polars' export of one is not valid Arrow): name it
     let schema = obj.getattr("schema").ok();
-    let null_typed = |n: &str| {
-        schema.as_ref().and_then(|s| s.get_item(n).ok()).is_some_and(|t| t.str().is_ok_and(|t| t == "Null"))
-    };
+    let null_typed =
+        |n: &str| schema.as_ref().and_then(|s| s.get_item(n).ok()).is_some_and(|t| t.str().is_ok_and(|t| t == "Null"));
     if let Some(n) = used.iter().find(|n| null_typed(n)) {
         return Err(InputTypeError::new_err(format!(
             "column `{n}` has type Null (every value is missing): give it a type, e.g. \

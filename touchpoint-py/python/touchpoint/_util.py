@@ -191,9 +191,24 @@ class _watch:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_PACKAGE_DIR = __import__("os").path.dirname(__file__)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of :func:`warnings.warn` that points at the user's code: the first
+    frame outside the touchpoint package (however many of its wrappers are in between)."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def deprecated(old: str, new: str, stacklevel: int = 3) -> None:
-    """Warn that ``old`` is a deprecated spelling of ``new`` (pointing at the caller's caller)."""
-    warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=stacklevel)
+    """Warn that ``old`` is a deprecated spelling of ``new`` (pointing at the user's code;
+    ``stacklevel`` is kept for callers and ignored)."""
+    warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=user_stacklevel())
 
 
 def renamed_keywords(**renames: str) -> Callable[[F], F]:

@@ -18,6 +18,7 @@ from touchpoint._util import (
     _pandas_without_arrow,
     _to_ms,
     deprecated,
+    user_stacklevel,
 )
 from touchpoint.paths import PathTable
 
@@ -78,7 +79,7 @@ def _finish_events(ev: Any, conversion_event: ConversionEvent, stacklevel: int, 
         if names:
             ev, _ = ev.with_conversion_events(names)
     for note in ev.notes():
-        warnings.warn(note, UserWarning, stacklevel=stacklevel)
+        warnings.warn(note, UserWarning, stacklevel=user_stacklevel())
     return ev
 
 
