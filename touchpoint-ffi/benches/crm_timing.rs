@@ -63,7 +63,7 @@ fn main() {
                 tp.as_ptr().cast(),
                 tp.len(),
                 all.times()[r],
-                false,
+                0,
                 0.0,
                 f64::NAN,
             );
