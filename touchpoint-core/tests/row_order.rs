@@ -55,6 +55,7 @@ fn everything(ev: &EventTable) -> Vec<String> {
         out.push(format!("{:?}", g.transition_table()));
         out.push(format!("{:?}", g.summary()));
         out.push(g.to_dot());
+        #[cfg(feature = "serde")]
         out.push(g.to_json());
         let a = g.analysis().unwrap();
         out.push(format!("{:?}", g.node_table(a)));
