@@ -348,8 +348,8 @@ pub(crate) fn model_note(model: &AttributionModel) -> Option<String> {
                 .into(),
         ),
         AttributionModel::OrderedShapley => Some(
-            "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based \
-             columns)"
+            "ordered Shapley: by_position[touchpoint] holds (position, credit) for each position (1-based) where the \
+             touchpoint earned credit"
                 .into(),
         ),
         _ => None,
@@ -380,10 +380,18 @@ pub(crate) fn ordered(frame: &Frame<'_>, model: &AttributionModel) -> Result<Cre
 /// The subset-sum game's closed form: every converting journey's conversions and value split
 /// equally among its distinct touchpoints; with `positions`, each touchpoint's share is further
 /// split equally over the positions where it occurs (the ordered variant).
+///
+/// Time and memory are linear in the input: one pass over each journey (plus sorting its
+/// distinct touchpoints), a scratch count per catalog touchpoint, and one entry per distinct
+/// (touchpoint, position) pair that earned credit — at most the number of touches.
 fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: bool) -> Credits {
     let n_tp = frame.data.catalog().len();
     let (mut conv, mut value) = (vec![0.0; n_tp], vec![0.0; n_tp]);
-    let mut by_pos: Vec<Vec<f64>> = if positions { vec![Vec::new(); n_tp] } else { Vec::new() };
+    // (touchpoint, 0-based position) → credit; every key gets one addition per journey, in
+    // journey order, so the sums are those of a dense touchpoint × position matrix
+    let mut by_pos: HashMap<(u32, usize), f64> = HashMap::new();
+    let mut occurrences: Vec<u32> = if positions { vec![0; n_tp] } else { Vec::new() };
+    let mut share = if positions { vec![0.0; n_tp] } else { Vec::new() };
     let mut pj = frame.opts.per_journey.then(Vec::new);
     let mut set = Vec::new();
     for r in frame.data.rows(frame.opts.max_touches) {
@@ -397,28 +405,35 @@ fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: 
             conv[t.index()] += c;
             value[t.index()] += v;
             if positions {
-                let occurrences = r.touchpoints.iter().filter(|&&x| x == t).count() as f64;
-                let row = &mut by_pos[t.index()];
-                for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == t) {
-                    if row.len() <= pos {
-                        row.resize(pos + 1, 0.0);
-                    }
-                    row[pos] += c / occurrences;
-                }
+                share[t.index()] = c;
             }
             if let Some(pj) = pj.as_mut() {
                 pj.push(JourneyCredit { row: r.index, touchpoint: t, conversions: c, value: v });
+            }
+        }
+        if positions {
+            for &t in r.touchpoints {
+                occurrences[t.index()] += 1;
+            }
+            for (pos, &t) in r.touchpoints.iter().enumerate() {
+                *by_pos.entry((t.0, pos)).or_insert(0.0) += share[t.index()] / occurrences[t.index()] as f64;
+            }
+            for &t in &set {
+                occurrences[t.index()] = 0;
             }
         }
     }
     let mut c = frame.credits(model, conv, value, true);
     c.per_journey = pj;
     if positions {
-        let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
-        for row in &mut by_pos {
-            row.resize(width, 0.0);
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_tp];
+        for ((t, pos), credit) in by_pos {
+            rows[t as usize].push((pos + 1, credit));
         }
-        c.by_position = Some(by_pos);
+        for row in &mut rows {
+            row.sort_unstable_by_key(|&(pos, _)| pos);
+        }
+        c.by_position = Some(rows);
     }
     c
 }
@@ -530,6 +545,77 @@ mod tests {
         // same seed, same bits
         let (again, _) = sampled(n, 20_000, 1, |c| table[c[0] as usize]).unwrap();
         assert_eq!(est, again);
+    }
+
+    /// The former dense formulation of ordered Shapley, kept as the reference: a touchpoint ×
+    /// position matrix as wide as the longest converting journey.
+    fn ordered_dense(t: &crate::PathTable) -> Vec<Vec<f64>> {
+        let mut by_pos: Vec<Vec<f64>> = vec![Vec::new(); t.catalog().len()];
+        let mut set = Vec::new();
+        for r in t.iter() {
+            if r.conversions <= 0.0 {
+                continue;
+            }
+            distinct_of(r.touchpoints, &mut set);
+            let k = set.len() as f64;
+            for &tp in &set {
+                let c = r.conversions / k;
+                let occurrences = r.touchpoints.iter().filter(|&&x| x == tp).count() as f64;
+                let row = &mut by_pos[tp.index()];
+                for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == tp) {
+                    if row.len() <= pos {
+                        row.resize(pos + 1, 0.0);
+                    }
+                    row[pos] += c / occurrences;
+                }
+            }
+        }
+        let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
+        by_pos.iter_mut().for_each(|r| r.resize(width, 0.0));
+        by_pos
+    }
+
+    #[test]
+    fn sparse_ordered_shapley_equals_the_dense_matrix_bit_for_bit() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let mut rng = SplitMix64(23);
+        for case in 0..200 {
+            let n_tp = 1 + case % 7;
+            let names: Vec<String> = (0..n_tp).map(|i| format!("t{i}")).collect();
+            let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+            for _ in 0..1 + case % 13 {
+                let path: Vec<TouchpointId> =
+                    (0..1 + rng.below(9)).map(|_| TouchpointId(rng.below(n_tp) as u32)).collect();
+                let conv = if rng.f64() < 0.6 { 1.0 + rng.f64() * 3.0 } else { 0.0 };
+                t.add(&path, conv, rng.below(3) as f64, conv * 7.0).unwrap();
+            }
+            if t.iter().all(|r| r.conversions == 0.0) {
+                continue;
+            }
+            let got = attribute(&t, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+            let sparse = got.by_position.as_ref().unwrap();
+            for (tp, dense) in ordered_dense(&t).iter().enumerate() {
+                let nonzero: Vec<(usize, f64)> =
+                    dense.iter().enumerate().filter(|(_, c)| **c != 0.0).map(|(p, &c)| (p + 1, c)).collect();
+                assert_eq!(sparse[tp], nonzero, "case {case} touchpoint {tp}");
+            }
+        }
+    }
+
+    /// A 40 000-touch journey over as many touchpoints: the dense matrix would be 12.8 GB.
+    #[test]
+    fn a_long_journey_of_distinct_touchpoints_fits() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let n = 40_000;
+        let names: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+        let path: Vec<TouchpointId> = (0..n as u32).map(TouchpointId).collect();
+        t.add(&path, 2.0, 1.0, 0.0).unwrap();
+        let c = attribute(&t, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+        let bp = c.by_position.as_ref().unwrap();
+        assert_eq!(bp.iter().map(Vec::len).sum::<usize>(), n);
+        assert_eq!(bp[7], vec![(8, 2.0 / n as f64)]);
+        assert_eq!(c.by_position_table().unwrap().len(), n);
     }
 
     #[test]

@@ -65,13 +65,18 @@ fn write_credits(w: &mut Writer, c: &Credits) {
             }
         }
     }
+    // 0: none; 1: dense rows (files of earlier versions, read only); 2: sparse rows
     match &c.by_position {
-        None => w.bool(false),
+        None => w.u8(0),
         Some(rows) => {
-            w.bool(true);
+            w.u8(2);
             w.usize(rows.len());
             for r in rows {
-                w.f64s(r);
+                w.usize(r.len());
+                for &(pos, credit) in r {
+                    w.usize(pos);
+                    w.f64(credit);
+                }
             }
         }
     }
@@ -132,15 +137,32 @@ fn read_credits(r: &mut Reader<'_>) -> Result<Credits> {
     } else {
         None
     };
-    let by_position = if r.bool()? {
-        let n = r.count(8)?;
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            v.push(r.f64s()?);
+    let by_position = match r.u8()? {
+        0 => None,
+        1 => {
+            // dense rows of earlier files: keep the cells that earned credit
+            let n = r.count(8)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let dense = r.f64s()?;
+                v.push(dense.into_iter().enumerate().filter(|&(_, c)| c != 0.0).map(|(p, c)| (p + 1, c)).collect());
+            }
+            Some(v)
         }
-        Some(v)
-    } else {
-        None
+        2 => {
+            let n = r.count(8)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let k = r.count(16)?;
+                let mut row = Vec::with_capacity(k);
+                for _ in 0..k {
+                    row.push((r.usize()?, r.f64()?));
+                }
+                v.push(row);
+            }
+            Some(v)
+        }
+        b => return Err(r.error(format!("the by-position flag byte is {b}, not 0, 1 or 2"))),
     };
     let n = r.count(8)?;
     let mut notes = Vec::with_capacity(n);
