@@ -9,7 +9,9 @@
 //! - **Conversion-rate game**: `v(S)` = conversion rate of the journeys whose set is exactly `S`
 //!   (0 for sets never seen, `v(∅) = 0`). Exact for up to [`MAX_EXACT_PLAYERS`] touchpoints by
 //!   the Möbius transform (Harsanyi dividends `d(T)`, then `φ_j = Σ_{T∋j} d(T)/|T|`), O(n·2ⁿ);
-//!   beyond that, seeded permutation sampling with standard errors. Credits in this game can
+//!   beyond that, seeded permutation sampling with standard errors, for up to
+//!   [`MAX_GAME_PLAYERS`] touchpoints (each coalition is a bitset over the players, so the game
+//!   costs `⌈n/64⌉` words per observed set and per evaluation). Credits in this game can
 //!   be **negative** (a touchpoint whose presence lowers the conversion rate) and they sum to
 //!   `v(all touchpoints)`, not to the conversions: they are reported as they are.
 //! - **Your own game**: [`exact`] and [`sampled`] take any value function, and [`SetGame`] gives
@@ -34,6 +36,12 @@ use crate::rng::SplitMix64;
 
 /// Largest number of players the exact transform accepts (2²⁴ coalitions, 128 MiB).
 pub const MAX_EXACT_PLAYERS: usize = 24;
+/// Largest number of touchpoints the conversion-rate game (`shapley_rate`) accepts with any
+/// method: its coalitions are bitsets of `⌈n/64⌉` words, stored once per observed set and
+/// hashed at every evaluation (`samples × n` of them), so memory is `observed sets × n/8` bytes
+/// and time `samples × n²/64`. Beyond it, [`Error::ModelNotApplicable`] names the alternatives
+/// (the simplified `shapley` model is exact for any number of touchpoints and linear).
+pub const MAX_GAME_PLAYERS: usize = 1024;
 /// Permutations drawn by [`ShapleyMethod::Auto`] beyond [`MAX_EXACT_PLAYERS`].
 pub const DEFAULT_SAMPLES: usize = 20_000;
 
@@ -186,6 +194,8 @@ fn distribute(d: &[f64], n: usize) -> Vec<f64> {
 
 /// Shapley values estimated from `samples` random permutations (seeded), with standard
 /// errors. Coalitions are bitsets of `⌈n/64⌉` words. Deterministic for any thread count.
+/// Memory is `O(threads × n)` (per-chunk sums are added in batches); time is `samples × n`
+/// calls of `v`.
 ///
 /// ```
 /// use touchpoint_core::attribution::shapley;
@@ -235,22 +245,31 @@ pub fn sampled<F: Fn(&[u64]) -> f64 + Sync>(n: usize, samples: usize, seed: u64,
         crate::progress::tick(&prog, CHUNK.min(samples - c * CHUNK) as u64)?;
         Ok((sum, sq))
     };
+    // chunks run in batches and are added in chunk order (the same sums for any batch size
+    // and thread count), so at most a batch of per-chunk sums is held at once, not all of them
     #[cfg(feature = "rayon")]
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = {
-        use rayon::prelude::*;
-        (0..chunks).into_par_iter().map(run).collect::<Result<_>>()?
-    };
+    let batch = 4 * rayon::current_num_threads().max(1);
     #[cfg(not(feature = "rayon"))]
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..chunks).map(run).collect::<Result<_>>()?;
+    let batch = 1;
+    let (mut sum, mut sq) = (vec![0.0; n], vec![0.0; n]);
+    for first in (0..chunks).step_by(batch) {
+        let range = first..chunks.min(first + batch);
+        #[cfg(feature = "rayon")]
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = {
+            use rayon::prelude::*;
+            range.into_par_iter().map(run).collect::<Result<_>>()?
+        };
+        #[cfg(not(feature = "rayon"))]
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = range.map(run).collect::<Result<_>>()?;
+        for (s, q) in parts {
+            for i in 0..n {
+                sum[i] += s[i];
+                sq[i] += q[i];
+            }
+        }
+    }
     if let Some(p) = &prog {
         p.finish();
-    }
-    let (mut sum, mut sq) = (vec![0.0; n], vec![0.0; n]);
-    for (s, q) in parts {
-        for i in 0..n {
-            sum[i] += s[i];
-            sq[i] += q[i];
-        }
     }
     let m = samples as f64;
     let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
@@ -271,6 +290,9 @@ pub struct SetStats {
 
 /// The data seen as a cooperative game: players are the touchpoints that occur, coalitions are
 /// bitsets over player indices, and each observed set has its [`SetStats`].
+///
+/// Memory is `observed sets × ⌈players/64⌉` words: the `shapley_rate` model builds one only
+/// for up to [`MAX_GAME_PLAYERS`] players.
 #[derive(Debug, Clone)]
 pub struct SetGame {
     players: Vec<TouchpointId>,
@@ -439,21 +461,45 @@ fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: 
 }
 
 /// Shapley on the conversion-rate game, exact or sampled.
+///
+/// Limits, checked before anything is allocated for the game: `shapley_method = exact` handles
+/// up to [`MAX_EXACT_PLAYERS`] touchpoints, any method up to [`MAX_GAME_PLAYERS`]; beyond,
+/// [`Error::ModelNotApplicable`] states the limit and what to use instead.
 pub(crate) fn conversion_rate(frame: &Frame<'_>, model: &AttributionModel, method: &ShapleyMethod) -> Result<Credits> {
-    let game = SetGame::from_data(frame.data, frame.opts.max_touches);
-    let n = game.players().len();
-    let exact_ok = n <= MAX_EXACT_PLAYERS;
-    let (samples, seed) = match method {
-        ShapleyMethod::Exact if !exact_ok => {
-            return Err(Error::ModelNotApplicable {
-                model: model.name().into(),
-                reason: format!(
-                    "exact Shapley on the conversion-rate game handles up to {MAX_EXACT_PLAYERS} touchpoints and the \
-                     data has {n}; use method `sampled` (permutation sampling with standard errors), the simplified \
-                     `shapley` model, or group touchpoints"
-                ),
-            });
+    let n = {
+        let mut seen = vec![false; frame.data.catalog().len()];
+        for r in frame.data.rows(frame.opts.max_touches) {
+            for &t in r.touchpoints {
+                seen[t.index()] = true;
+            }
         }
+        seen.iter().filter(|&&s| s).count()
+    };
+    if n > MAX_GAME_PLAYERS {
+        return Err(Error::ModelNotApplicable {
+            model: model.name().into(),
+            reason: format!(
+                "the conversion-rate Shapley game (any shapley_method, `{}` here) handles up to {MAX_GAME_PLAYERS} \
+                 touchpoints and the data has {n}; use the simplified `shapley` model (exact for any number of \
+                 touchpoints), `ordered_shapley` or `shao_li`, or group touchpoints",
+                method.kind()
+            ),
+        });
+    }
+    let exact_ok = n <= MAX_EXACT_PLAYERS;
+    if matches!(method, ShapleyMethod::Exact) && !exact_ok {
+        return Err(Error::ModelNotApplicable {
+            model: model.name().into(),
+            reason: format!(
+                "shapley_method `exact` on the conversion-rate game handles up to {MAX_EXACT_PLAYERS} touchpoints and \
+                 the data has {n}; use shapley_method `sampled` (permutation sampling with standard errors; `auto` \
+                 switches to it beyond {MAX_EXACT_PLAYERS}), the simplified `shapley` model, or group touchpoints"
+            ),
+        });
+    }
+    let game = SetGame::from_data(frame.data, frame.opts.max_touches);
+    debug_assert_eq!(game.players().len(), n);
+    let (samples, seed) = match method {
         ShapleyMethod::Exact => (0, 0),
         ShapleyMethod::Auto if exact_ok => (0, 0),
         ShapleyMethod::Auto => (DEFAULT_SAMPLES, 0),
@@ -616,6 +662,50 @@ mod tests {
         assert_eq!(bp.iter().map(Vec::len).sum::<usize>(), n);
         assert_eq!(bp[7], vec![(8, 2.0 / n as f64)]);
         assert_eq!(c.by_position_table().unwrap().len(), n);
+    }
+
+    #[test]
+    fn conversion_rate_limits_are_errors_before_any_allocation() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let names: Vec<String> = (0..MAX_GAME_PLAYERS + 1).map(|i| format!("t{i}")).collect();
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+        for i in 0..names.len() as u32 {
+            t.add(&[TouchpointId(i)], (i % 2) as f64, 1.0, 0.0).unwrap();
+        }
+        let o = AttributionOptions::default();
+        for method in [ShapleyMethod::Auto, ShapleyMethod::Exact, ShapleyMethod::Sampled { samples: 10, seed: 0 }] {
+            let e = attribute(&t, &AttributionModel::ShapleyRate { method: method.clone() }, &o).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::ModelNotApplicable);
+            let m = e.to_string();
+            assert!(m.contains(&format!("up to {MAX_GAME_PLAYERS} touchpoints and the data has 1025")), "{m}");
+            assert!(m.contains(&format!("`{}`", method.kind())) && m.contains("simplified `shapley`"), "{m}");
+        }
+        // 25 touchpoints: exact refuses and names sampling; auto samples
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names[..25]));
+        for i in 0..25u32 {
+            t.add(&[TouchpointId(i), TouchpointId((i + 1) % 25)], (i % 2) as f64, 1.0, 0.0).unwrap();
+        }
+        let e = attribute(&t, &AttributionModel::ShapleyRate { method: ShapleyMethod::Exact }, &o).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ModelNotApplicable);
+        let m = e.to_string();
+        assert!(m.contains("shapley_method `exact`") && m.contains("up to 24 touchpoints and the data has 25"), "{m}");
+        assert!(m.contains("shapley_method `sampled`"), "{m}");
+        let r = attribute(&t, &AttributionModel::ShapleyRate { method: ShapleyMethod::Auto }, &o).unwrap();
+        assert!(r.rows.iter().all(|r| r.std_error.is_some()));
+    }
+
+    /// Batched reduction: the same bits for any thread count.
+    #[test]
+    fn sampling_is_the_same_on_one_and_three_threads() {
+        let table: Vec<f64> = {
+            let mut rng = SplitMix64(8);
+            (0..1usize << 7).map(|_| rng.f64()).collect()
+        };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| sampled(7, 5_000, 3, |c| table[c[0] as usize]).unwrap())
+        };
+        assert_eq!(run(1), run(3));
     }
 
     #[test]
