@@ -15,8 +15,16 @@
 //! change in a sweep is at most [`TOLERANCE`] relative to the largest value (an
 //! [`Error::NoConvergence`] is returned otherwise). Nothing is simulated.
 //!
-//! The removal solves are independent and run in parallel with rayon (feature `rayon`); each
-//! one is sequential, so results are bit-identical for any thread count.
+//! # Removal effects
+//!
+//! A touchpoint held by one state (every touchpoint at order 1) needs no solve of its own:
+//! `P_without = P − N[start, j] / N[j, j] · b_j` from the expected visits (one forward solve)
+//! and the diagonal of `N` (see [`JourneyGraph::removal_effects`]). The cost is then linear in
+//! the graph outside large cycles; a strongly connected component of more than [`DENSE_MAX`]
+//! states costs one iterative solve of that component per state (the former cost was one solve
+//! of the whole chain per touchpoint). Touchpoints held by several states (higher orders) take
+//! one solve each. The solves are independent and run in parallel with rayon (feature
+//! `rayon`); each one is sequential, so results are bit-identical for any thread count.
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
