@@ -221,3 +221,47 @@ pub fn save_credits(path: impl AsRef<Path>, results: &[Credits]) -> Result<()> {
 pub fn load_credits(path: impl AsRef<Path>) -> Result<Vec<Credits>> {
     credits_from_bytes(&read_file(path.as_ref())?)
 }
+
+#[cfg(test)]
+mod by_position_tests {
+    use super::*;
+    use crate::attribution::{AttributionModel, AttributionOptions, attribute};
+
+    fn ordered() -> Credits {
+        let mut p = crate::PathTable::default();
+        p.add_path_str("a > b > a", ">", 2.0, 1.0, 20.0).unwrap();
+        p.add_path_str("b > c", ">", 1.0, 3.0, 5.0).unwrap();
+        let mut c = attribute(&p, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+        c.notes.clear();
+        c
+    }
+
+    /// Sparse rows round-trip; the dense rows of earlier files load as the cells that earned
+    /// credit.
+    #[test]
+    fn sparse_rows_round_trip_and_dense_rows_of_earlier_files_load() {
+        let c = ordered();
+        let mut w = Writer::default();
+        write_credits(&mut w, &c);
+        let back = read_credits(&mut Reader::new(&w.buf, 0, WHAT)).unwrap();
+        assert_eq!(back, c);
+
+        let sparse = c.by_position.clone().unwrap();
+        let width = sparse.iter().flat_map(|r| r.iter().map(|x| x.0)).max().unwrap();
+        let mut w = Writer::default();
+        write_credits(&mut w, &Credits { by_position: None, ..c.clone() });
+        w.buf.truncate(w.buf.len() - 9); // the flag byte 0 and the notes count
+        w.u8(1);
+        w.usize(sparse.len());
+        for row in &sparse {
+            let mut dense = vec![0.0; width];
+            for &(pos, credit) in row {
+                dense[pos - 1] = credit;
+            }
+            w.f64s(&dense);
+        }
+        w.usize(0);
+        let old = read_credits(&mut Reader::new(&w.buf, 0, WHAT)).unwrap();
+        assert_eq!(old, c);
+    }
+}
