@@ -852,6 +852,11 @@ impl JourneyGraph {
     /// conversion probability, expected visits, drop-off, expected time to convert, and the
     /// removal effect of each touchpoint.
     pub fn analyze(&self) -> Result<GraphAnalysis> {
+        self.analyze_with(true)
+    }
+
+    /// [`JourneyGraph::analyze`], with the removal effects or with none (an empty list).
+    pub(crate) fn analyze_with(&self, removal: bool) -> Result<GraphAnalysis> {
         let c = Chain::new(self);
         let [b, ev] = c.solve_backward_conv_value(None)?;
         let mut e_start = vec![0.0; c.nodes.len()];
@@ -874,7 +879,8 @@ impl JourneyGraph {
                 expected_time_to_convert_ms: time.as_ref().and_then(|tt| tt[t]),
             })
             .collect::<Vec<_>>();
-        let removal_effects = self.removal_effects_with(&c, &b, Some(&ev), Some(&visits))?;
+        let removal_effects =
+            if removal { self.removal_effects_with(&c, &b, Some(&ev), Some(&visits))? } else { Vec::new() };
         Ok(GraphAnalysis {
             conversion_probability: b[0],
             expected_value: ev[0],
@@ -1002,6 +1008,23 @@ mod tests {
             let want = g.removal_effects_by_solves().unwrap();
             assert_same_removal(&got, &want, b[0], 1e-10)?;
         }
+    }
+
+    /// The node analysis is the full one without removal effects, computed without them and
+    /// kept; once the full one exists it is returned instead.
+    #[test]
+    fn node_analysis_leaves_removal_effects_for_later() {
+        let t = crate::demo::paths(300, 6, 3).unwrap();
+        let g = JourneyGraph::from_paths(&t, 2).unwrap();
+        let n = g.node_analysis().unwrap();
+        assert!(n.removal_effects.is_empty() && g.cached_analysis().is_none());
+        assert!(std::ptr::eq(n, g.node_analysis().unwrap()));
+        let full = g.analysis().unwrap();
+        assert_eq!(GraphAnalysis { removal_effects: Vec::new(), ..full.clone() }, *n);
+        assert_eq!(full.removal_effects, g.removal_effects().unwrap());
+        let h = JourneyGraph::from_paths(&t, 2).unwrap();
+        h.analysis().unwrap();
+        assert_eq!(h.node_analysis().unwrap(), h.analysis().unwrap());
     }
 
     /// Solving conversion and value together gives bit for bit the numbers of two solves,
