@@ -84,6 +84,20 @@ fn attribution(c: &mut Criterion) {
     g.finish();
 }
 
+/// Order-1 removal effects of many touchpoints (the closed form; formerly one solve each).
+fn removal_effects(c: &mut Criterion) {
+    let mut g = c.benchmark_group("removal_effects");
+    g.sample_size(10);
+    for n in [20_000, 100_000] {
+        let t = touchpoint_benches::many_touchpoint_paths(n, 0.0, 7).unwrap();
+        let graph = JourneyGraph::from_paths(&t, 1).unwrap();
+        g.bench_function(format!("order1_funnel/{n}_touchpoints"), |b| {
+            b.iter(|| black_box(&graph).removal_effects().unwrap())
+        });
+    }
+    g.finish();
+}
+
 fn optimisation(c: &mut Criterion) {
     use touchpoint_core::optimize::{Curve, Objective, ResponseCurve, Solver, allocate_budget, prioritize};
     let mut g = c.benchmark_group("optimisation");
@@ -165,5 +179,14 @@ fn experience(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, journeys_and_graph, path_csv, attribution, optimisation, journey_map, experience);
+criterion_group!(
+    benches,
+    journeys_and_graph,
+    path_csv,
+    attribution,
+    removal_effects,
+    optimisation,
+    journey_map,
+    experience
+);
 criterion_main!(benches);

@@ -91,6 +91,8 @@ pub mod stats;
 pub mod suggest;
 #[cfg(test)]
 mod test_util;
+#[cfg(feature = "rayon")]
+pub mod threads;
 pub mod time;
 mod totals;
 

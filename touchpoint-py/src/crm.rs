@@ -171,7 +171,7 @@ impl PyScorer {
         collapse_repeats: bool,
     ) -> PyResult<Self> {
         let g = graph.get();
-        g.analysis(py)?;
+        g.node_analysis(py)?;
         let opts = ScoreOptions {
             candidates: candidates.map(|c| c.into_iter().map(|(t, cost)| Candidate::new(t, cost)).collect()),
             top_k,

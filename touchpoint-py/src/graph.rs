@@ -31,6 +31,15 @@ impl PyJourneyGraph {
         }
         g.analysis().py()
     }
+
+    /// The analysis without removal effects (the core's `node_analysis`), computed once.
+    pub(crate) fn node_analysis(&self, py: Python<'_>) -> PyResult<&GraphAnalysis> {
+        let g = &self.inner;
+        if g.cached_analysis().is_none() {
+            compute(py, None, || g.node_analysis().map(|_| ()))?;
+        }
+        g.node_analysis().py()
+    }
 }
 
 #[pymethods]
@@ -84,13 +93,13 @@ impl PyJourneyGraph {
     /// Exact P(conversion) of a journey.
     #[getter]
     fn conversion_probability(&self, py: Python<'_>) -> PyResult<f64> {
-        Ok(self.analysis(py)?.conversion_probability)
+        Ok(self.node_analysis(py)?.conversion_probability)
     }
 
     /// Expected time from the start to conversion, given conversion (ms), if times are known.
     #[getter]
     fn expected_time_to_convert_ms(&self, py: Python<'_>) -> PyResult<Option<f64>> {
-        Ok(self.analysis(py)?.expected_time_to_convert_ms)
+        Ok(self.node_analysis(py)?.expected_time_to_convert_ms)
     }
 
     /// Sizes, totals and the exact analysis (the core's `GraphSummary`) as a dict.
@@ -110,7 +119,7 @@ impl PyJourneyGraph {
     /// touchpoint.
     #[pyo3(signature = (experience = None))]
     fn nodes(&self, py: Python<'_>, experience: Option<&Bound<'_, PyExperience>>) -> PyResult<ArrowTable> {
-        let analysis = self.analysis(py)?;
+        let analysis = self.node_analysis(py)?;
         match experience {
             None => rows_table(&self.inner.node_table(analysis)),
             Some(e) => rows_table(&self.inner.node_table_with_experience(analysis, &e.get().inner)),

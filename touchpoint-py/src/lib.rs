@@ -47,9 +47,11 @@ fn compute<T: Send>(
     py.detach(|| run_pooled(pool, f)).py()
 }
 
+/// `n_threads` checked (`1..=touchpoint_core::threads::MAX_THREADS`); `None` after `fork()`
+/// becomes one thread.
 fn pool_size(n_threads: Option<usize>) -> touchpoint_core::Result<Option<usize>> {
-    if n_threads == Some(0) {
-        return Err(bad_threads(0, "n_threads must be >= 1 (or None: all cores)".into()));
+    if let Some(n) = n_threads {
+        touchpoint_core::threads::check(n)?;
     }
     Ok(match (n_threads, FORKED.load(Ordering::Relaxed)) {
         (Some(n), _) => Some(n),
@@ -58,24 +60,15 @@ fn pool_size(n_threads: Option<usize>) -> touchpoint_core::Result<Option<usize>>
     })
 }
 
-fn bad_threads(n: usize, reason: String) -> touchpoint_core::Error {
-    touchpoint_core::Error::InvalidOption { option: "n_threads", value: n.to_string(), reason }
-}
-
 fn run_pooled<T: Send>(
     pool_size: Option<usize>,
     f: impl FnOnce() -> touchpoint_core::Result<T> + Send,
 ) -> touchpoint_core::Result<T> {
     match pool_size {
         None => f(),
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            // the work moves to a pool thread: the caller's progress counter goes with it
-            Ok(pool) => match touchpoint_core::progress::current() {
-                Some(p) => pool.install(|| touchpoint_core::progress::scope(&p, f)),
-                None => pool.install(f),
-            },
-            Err(e) => Err(bad_threads(n, format!("cannot start the thread pool: {e}"))),
-        },
+        // a pool per thread count, reused by later calls; the caller's progress counter goes
+        // with the work to the pool's threads
+        Some(n) => touchpoint_core::threads::install(n, f),
     }
 }
 
@@ -237,8 +230,10 @@ fn _touchpoint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(conversion::_options, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_error_classes, m)?)?;
     if let Some(n) = std::env::var("TOUCHPOINT_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
-        // configures the global pool once; an error means it was already configured
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        // configures the global pool once (at most MAX_THREADS threads); an error means it was
+        // already configured
+        let n = n.clamp(1, touchpoint_core::threads::MAX_THREADS);
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
     Ok(())
 }

@@ -504,8 +504,11 @@ pub struct Credits {
     pub efficient: bool,
     /// Per-journey credit, when asked for and defined by the model.
     pub per_journey: Option<Vec<JourneyCredit>>,
-    /// Ordered Shapley: credit per touchpoint (rows, catalog order) and position (columns, 1-based).
-    pub by_position: Option<Vec<Vec<f64>>>,
+    /// Ordered Shapley: per touchpoint (catalog order), `(position, credit)` for each 1-based
+    /// position where it earned credit, by position. Sparse, so its size is at most the number
+    /// of touches (a dense touchpoint × position matrix is quadratic for long journeys over
+    /// many touchpoints); positions not listed earned 0.
+    pub by_position: Option<Vec<Vec<(usize, f64)>>>,
     /// What the model did to the data, fallbacks it took, how to read the numbers.
     pub notes: Vec<String>,
 }
@@ -603,16 +606,17 @@ impl Credits {
         })
     }
 
-    /// Ordered Shapley credit per touchpoint and position, long form.
+    /// Ordered Shapley credit per touchpoint and position, long form: one row per (touchpoint,
+    /// position) that earned credit (catalog order, then position); every other cell is 0.
     pub fn by_position_table(&self) -> Option<Vec<PositionCreditRow>> {
         self.by_position.as_ref().map(|bp| {
             self.rows
                 .iter()
                 .zip(bp)
                 .flat_map(|(row, credits)| {
-                    credits.iter().enumerate().map(|(pos, &c)| PositionCreditRow {
+                    credits.iter().map(|&(position, c)| PositionCreditRow {
                         touchpoint: row.name.clone(),
-                        position: pos + 1,
+                        position,
                         conversions: c,
                     })
                 })

@@ -9,7 +9,9 @@
 //! - **Conversion-rate game**: `v(S)` = conversion rate of the journeys whose set is exactly `S`
 //!   (0 for sets never seen, `v(∅) = 0`). Exact for up to [`MAX_EXACT_PLAYERS`] touchpoints by
 //!   the Möbius transform (Harsanyi dividends `d(T)`, then `φ_j = Σ_{T∋j} d(T)/|T|`), O(n·2ⁿ);
-//!   beyond that, seeded permutation sampling with standard errors. Credits in this game can
+//!   beyond that, seeded permutation sampling with standard errors, for up to
+//!   [`MAX_GAME_PLAYERS`] touchpoints (each coalition is a bitset over the players, so the game
+//!   costs `⌈n/64⌉` words per observed set and per evaluation). Credits in this game can
 //!   be **negative** (a touchpoint whose presence lowers the conversion rate) and they sum to
 //!   `v(all touchpoints)`, not to the conversions: they are reported as they are.
 //! - **Your own game**: [`exact`] and [`sampled`] take any value function, and [`SetGame`] gives
@@ -34,6 +36,12 @@ use crate::rng::SplitMix64;
 
 /// Largest number of players the exact transform accepts (2²⁴ coalitions, 128 MiB).
 pub const MAX_EXACT_PLAYERS: usize = 24;
+/// Largest number of touchpoints the conversion-rate game (`shapley_rate`) accepts with any
+/// method: its coalitions are bitsets of `⌈n/64⌉` words, stored once per observed set and
+/// hashed at every evaluation (`samples × n` of them), so memory is `observed sets × n/8` bytes
+/// and time `samples × n²/64`. Beyond it, [`Error::ModelNotApplicable`] names the alternatives
+/// (the simplified `shapley` model is exact for any number of touchpoints and linear).
+pub const MAX_GAME_PLAYERS: usize = 1024;
 /// Permutations drawn by [`ShapleyMethod::Auto`] beyond [`MAX_EXACT_PLAYERS`].
 pub const DEFAULT_SAMPLES: usize = 20_000;
 
@@ -186,6 +194,8 @@ fn distribute(d: &[f64], n: usize) -> Vec<f64> {
 
 /// Shapley values estimated from `samples` random permutations (seeded), with standard
 /// errors. Coalitions are bitsets of `⌈n/64⌉` words. Deterministic for any thread count.
+/// Memory is `O(threads × n)` (per-chunk sums are added in batches); time is `samples × n`
+/// calls of `v`.
 ///
 /// ```
 /// use touchpoint_core::attribution::shapley;
@@ -235,22 +245,31 @@ pub fn sampled<F: Fn(&[u64]) -> f64 + Sync>(n: usize, samples: usize, seed: u64,
         crate::progress::tick(&prog, CHUNK.min(samples - c * CHUNK) as u64)?;
         Ok((sum, sq))
     };
+    // chunks run in batches and are added in chunk order (the same sums for any batch size
+    // and thread count), so at most a batch of per-chunk sums is held at once, not all of them
     #[cfg(feature = "rayon")]
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = {
-        use rayon::prelude::*;
-        (0..chunks).into_par_iter().map(run).collect::<Result<_>>()?
-    };
+    let batch = 4 * rayon::current_num_threads().max(1);
     #[cfg(not(feature = "rayon"))]
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..chunks).map(run).collect::<Result<_>>()?;
+    let batch = 1;
+    let (mut sum, mut sq) = (vec![0.0; n], vec![0.0; n]);
+    for first in (0..chunks).step_by(batch) {
+        let range = first..chunks.min(first + batch);
+        #[cfg(feature = "rayon")]
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = {
+            use rayon::prelude::*;
+            range.into_par_iter().map(run).collect::<Result<_>>()?
+        };
+        #[cfg(not(feature = "rayon"))]
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = range.map(run).collect::<Result<_>>()?;
+        for (s, q) in parts {
+            for i in 0..n {
+                sum[i] += s[i];
+                sq[i] += q[i];
+            }
+        }
+    }
     if let Some(p) = &prog {
         p.finish();
-    }
-    let (mut sum, mut sq) = (vec![0.0; n], vec![0.0; n]);
-    for (s, q) in parts {
-        for i in 0..n {
-            sum[i] += s[i];
-            sq[i] += q[i];
-        }
     }
     let m = samples as f64;
     let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
@@ -271,6 +290,9 @@ pub struct SetStats {
 
 /// The data seen as a cooperative game: players are the touchpoints that occur, coalitions are
 /// bitsets over player indices, and each observed set has its [`SetStats`].
+///
+/// Memory is `observed sets × ⌈players/64⌉` words: the `shapley_rate` model builds one only
+/// for up to [`MAX_GAME_PLAYERS`] players.
 #[derive(Debug, Clone)]
 pub struct SetGame {
     players: Vec<TouchpointId>,
@@ -348,8 +370,8 @@ pub(crate) fn model_note(model: &AttributionModel) -> Option<String> {
                 .into(),
         ),
         AttributionModel::OrderedShapley => Some(
-            "ordered Shapley: by_position[touchpoint][position] holds the credit earned at each position (1-based \
-             columns)"
+            "ordered Shapley: by_position[touchpoint] holds (position, credit) for each position (1-based) where the \
+             touchpoint earned credit"
                 .into(),
         ),
         _ => None,
@@ -380,10 +402,18 @@ pub(crate) fn ordered(frame: &Frame<'_>, model: &AttributionModel) -> Result<Cre
 /// The subset-sum game's closed form: every converting journey's conversions and value split
 /// equally among its distinct touchpoints; with `positions`, each touchpoint's share is further
 /// split equally over the positions where it occurs (the ordered variant).
+///
+/// Time and memory are linear in the input: one pass over each journey (plus sorting its
+/// distinct touchpoints), a scratch count per catalog touchpoint, and one entry per distinct
+/// (touchpoint, position) pair that earned credit — at most the number of touches.
 fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: bool) -> Credits {
     let n_tp = frame.data.catalog().len();
     let (mut conv, mut value) = (vec![0.0; n_tp], vec![0.0; n_tp]);
-    let mut by_pos: Vec<Vec<f64>> = if positions { vec![Vec::new(); n_tp] } else { Vec::new() };
+    // (touchpoint, 0-based position) → credit; every key gets one addition per journey, in
+    // journey order, so the sums are those of a dense touchpoint × position matrix
+    let mut by_pos: HashMap<(u32, usize), f64> = HashMap::new();
+    let mut occurrences: Vec<u32> = if positions { vec![0; n_tp] } else { Vec::new() };
+    let mut share = if positions { vec![0.0; n_tp] } else { Vec::new() };
     let mut pj = frame.opts.per_journey.then(Vec::new);
     let mut set = Vec::new();
     for r in frame.data.rows(frame.opts.max_touches) {
@@ -397,48 +427,79 @@ fn split_among_distinct(frame: &Frame<'_>, model: &AttributionModel, positions: 
             conv[t.index()] += c;
             value[t.index()] += v;
             if positions {
-                let occurrences = r.touchpoints.iter().filter(|&&x| x == t).count() as f64;
-                let row = &mut by_pos[t.index()];
-                for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == t) {
-                    if row.len() <= pos {
-                        row.resize(pos + 1, 0.0);
-                    }
-                    row[pos] += c / occurrences;
-                }
+                share[t.index()] = c;
             }
             if let Some(pj) = pj.as_mut() {
                 pj.push(JourneyCredit { row: r.index, touchpoint: t, conversions: c, value: v });
+            }
+        }
+        if positions {
+            for &t in r.touchpoints {
+                occurrences[t.index()] += 1;
+            }
+            for (pos, &t) in r.touchpoints.iter().enumerate() {
+                *by_pos.entry((t.0, pos)).or_insert(0.0) += share[t.index()] / occurrences[t.index()] as f64;
+            }
+            for &t in &set {
+                occurrences[t.index()] = 0;
             }
         }
     }
     let mut c = frame.credits(model, conv, value, true);
     c.per_journey = pj;
     if positions {
-        let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
-        for row in &mut by_pos {
-            row.resize(width, 0.0);
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_tp];
+        for ((t, pos), credit) in by_pos {
+            rows[t as usize].push((pos + 1, credit));
         }
-        c.by_position = Some(by_pos);
+        for row in &mut rows {
+            row.sort_unstable_by_key(|&(pos, _)| pos);
+        }
+        c.by_position = Some(rows);
     }
     c
 }
 
 /// Shapley on the conversion-rate game, exact or sampled.
+///
+/// Limits, checked before anything is allocated for the game: `shapley_method = exact` handles
+/// up to [`MAX_EXACT_PLAYERS`] touchpoints, any method up to [`MAX_GAME_PLAYERS`]; beyond,
+/// [`Error::ModelNotApplicable`] states the limit and what to use instead.
 pub(crate) fn conversion_rate(frame: &Frame<'_>, model: &AttributionModel, method: &ShapleyMethod) -> Result<Credits> {
-    let game = SetGame::from_data(frame.data, frame.opts.max_touches);
-    let n = game.players().len();
-    let exact_ok = n <= MAX_EXACT_PLAYERS;
-    let (samples, seed) = match method {
-        ShapleyMethod::Exact if !exact_ok => {
-            return Err(Error::ModelNotApplicable {
-                model: model.name().into(),
-                reason: format!(
-                    "exact Shapley on the conversion-rate game handles up to {MAX_EXACT_PLAYERS} touchpoints and the \
-                     data has {n}; use method `sampled` (permutation sampling with standard errors), the simplified \
-                     `shapley` model, or group touchpoints"
-                ),
-            });
+    let n = {
+        let mut seen = vec![false; frame.data.catalog().len()];
+        for r in frame.data.rows(frame.opts.max_touches) {
+            for &t in r.touchpoints {
+                seen[t.index()] = true;
+            }
         }
+        seen.iter().filter(|&&s| s).count()
+    };
+    if n > MAX_GAME_PLAYERS {
+        return Err(Error::ModelNotApplicable {
+            model: model.name().into(),
+            reason: format!(
+                "the conversion-rate Shapley game (any shapley_method, `{}` here) handles up to {MAX_GAME_PLAYERS} \
+                 touchpoints and the data has {n}; use the simplified `shapley` model (exact for any number of \
+                 touchpoints), `ordered_shapley` or `shao_li`, or group touchpoints",
+                method.kind()
+            ),
+        });
+    }
+    let exact_ok = n <= MAX_EXACT_PLAYERS;
+    if matches!(method, ShapleyMethod::Exact) && !exact_ok {
+        return Err(Error::ModelNotApplicable {
+            model: model.name().into(),
+            reason: format!(
+                "shapley_method `exact` on the conversion-rate game handles up to {MAX_EXACT_PLAYERS} touchpoints and \
+                 the data has {n}; use shapley_method `sampled` (permutation sampling with standard errors; `auto` \
+                 switches to it beyond {MAX_EXACT_PLAYERS}), the simplified `shapley` model, or group touchpoints"
+            ),
+        });
+    }
+    let game = SetGame::from_data(frame.data, frame.opts.max_touches);
+    debug_assert_eq!(game.players().len(), n);
+    let (samples, seed) = match method {
         ShapleyMethod::Exact => (0, 0),
         ShapleyMethod::Auto if exact_ok => (0, 0),
         ShapleyMethod::Auto => (DEFAULT_SAMPLES, 0),
@@ -534,6 +595,121 @@ mod tests {
         // same seed, same bits
         let (again, _) = sampled(n, 20_000, 1, |c| table[c[0] as usize]).unwrap();
         assert_eq!(est, again);
+    }
+
+    /// The former dense formulation of ordered Shapley, kept as the reference: a touchpoint ×
+    /// position matrix as wide as the longest converting journey.
+    fn ordered_dense(t: &crate::PathTable) -> Vec<Vec<f64>> {
+        let mut by_pos: Vec<Vec<f64>> = vec![Vec::new(); t.catalog().len()];
+        let mut set = Vec::new();
+        for r in t.iter() {
+            if r.conversions <= 0.0 {
+                continue;
+            }
+            distinct_of(r.touchpoints, &mut set);
+            let k = set.len() as f64;
+            for &tp in &set {
+                let c = r.conversions / k;
+                let occurrences = r.touchpoints.iter().filter(|&&x| x == tp).count() as f64;
+                let row = &mut by_pos[tp.index()];
+                for (pos, _) in r.touchpoints.iter().enumerate().filter(|(_, x)| **x == tp) {
+                    if row.len() <= pos {
+                        row.resize(pos + 1, 0.0);
+                    }
+                    row[pos] += c / occurrences;
+                }
+            }
+        }
+        let width = by_pos.iter().map(Vec::len).max().unwrap_or(0);
+        by_pos.iter_mut().for_each(|r| r.resize(width, 0.0));
+        by_pos
+    }
+
+    #[test]
+    fn sparse_ordered_shapley_equals_the_dense_matrix_bit_for_bit() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let mut rng = SplitMix64(23);
+        for case in 0..200 {
+            let n_tp = 1 + case % 7;
+            let names: Vec<String> = (0..n_tp).map(|i| format!("t{i}")).collect();
+            let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+            for _ in 0..1 + case % 13 {
+                let path: Vec<TouchpointId> =
+                    (0..1 + rng.below(9)).map(|_| TouchpointId(rng.below(n_tp) as u32)).collect();
+                let conv = if rng.f64() < 0.6 { 1.0 + rng.f64() * 3.0 } else { 0.0 };
+                t.add(&path, conv, rng.below(3) as f64, conv * 7.0).unwrap();
+            }
+            if t.iter().all(|r| r.conversions == 0.0) {
+                continue;
+            }
+            let got = attribute(&t, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+            let sparse = got.by_position.as_ref().unwrap();
+            for (tp, dense) in ordered_dense(&t).iter().enumerate() {
+                let nonzero: Vec<(usize, f64)> =
+                    dense.iter().enumerate().filter(|(_, c)| **c != 0.0).map(|(p, &c)| (p + 1, c)).collect();
+                assert_eq!(sparse[tp], nonzero, "case {case} touchpoint {tp}");
+            }
+        }
+    }
+
+    /// A 40 000-touch journey over as many touchpoints: the dense matrix would be 12.8 GB.
+    #[test]
+    fn a_long_journey_of_distinct_touchpoints_fits() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let n = 40_000;
+        let names: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+        let path: Vec<TouchpointId> = (0..n as u32).map(TouchpointId).collect();
+        t.add(&path, 2.0, 1.0, 0.0).unwrap();
+        let c = attribute(&t, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+        let bp = c.by_position.as_ref().unwrap();
+        assert_eq!(bp.iter().map(Vec::len).sum::<usize>(), n);
+        assert_eq!(bp[7], vec![(8, 2.0 / n as f64)]);
+        assert_eq!(c.by_position_table().unwrap().len(), n);
+    }
+
+    #[test]
+    fn conversion_rate_limits_are_errors_before_any_allocation() {
+        use crate::attribution::{AttributionOptions, attribute};
+        let names: Vec<String> = (0..MAX_GAME_PLAYERS + 1).map(|i| format!("t{i}")).collect();
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names));
+        for i in 0..names.len() as u32 {
+            t.add(&[TouchpointId(i)], (i % 2) as f64, 1.0, 0.0).unwrap();
+        }
+        let o = AttributionOptions::default();
+        for method in [ShapleyMethod::Auto, ShapleyMethod::Exact, ShapleyMethod::Sampled { samples: 10, seed: 0 }] {
+            let e = attribute(&t, &AttributionModel::ShapleyRate { method: method.clone() }, &o).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::ModelNotApplicable);
+            let m = e.to_string();
+            assert!(m.contains(&format!("up to {MAX_GAME_PLAYERS} touchpoints and the data has 1025")), "{m}");
+            assert!(m.contains(&format!("`{}`", method.kind())) && m.contains("simplified `shapley`"), "{m}");
+        }
+        // 25 touchpoints: exact refuses and names sampling; auto samples
+        let mut t = crate::PathTable::new(crate::Catalog::from_names(&names[..25]));
+        for i in 0..25u32 {
+            t.add(&[TouchpointId(i), TouchpointId((i + 1) % 25)], (i % 2) as f64, 1.0, 0.0).unwrap();
+        }
+        let e = attribute(&t, &AttributionModel::ShapleyRate { method: ShapleyMethod::Exact }, &o).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ModelNotApplicable);
+        let m = e.to_string();
+        assert!(m.contains("shapley_method `exact`") && m.contains("up to 24 touchpoints and the data has 25"), "{m}");
+        assert!(m.contains("shapley_method `sampled`"), "{m}");
+        let r = attribute(&t, &AttributionModel::ShapleyRate { method: ShapleyMethod::Auto }, &o).unwrap();
+        assert!(r.rows.iter().all(|r| r.std_error.is_some()));
+    }
+
+    /// Batched reduction: the same bits for any thread count.
+    #[test]
+    fn sampling_is_the_same_on_one_and_three_threads() {
+        let table: Vec<f64> = {
+            let mut rng = SplitMix64(8);
+            (0..1usize << 7).map(|_| rng.f64()).collect()
+        };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| sampled(7, 5_000, 3, |c| table[c[0] as usize]).unwrap())
+        };
+        assert_eq!(run(1), run(3));
     }
 
     #[test]

@@ -15,8 +15,16 @@
 //! change in a sweep is at most [`TOLERANCE`] relative to the largest value (an
 //! [`Error::NoConvergence`] is returned otherwise). Nothing is simulated.
 //!
-//! The removal solves are independent and run in parallel with rayon (feature `rayon`); each
-//! one is sequential, so results are bit-identical for any thread count.
+//! # Removal effects
+//!
+//! A touchpoint held by one state (every touchpoint at order 1) needs no solve of its own:
+//! `P_without = P − N[start, j] / N[j, j] · b_j` from the expected visits (one forward solve)
+//! and the diagonal of `N` (see [`JourneyGraph::removal_effects`]). The cost is then linear in
+//! the graph outside large cycles; a strongly connected component of more than [`DENSE_MAX`]
+//! states costs one iterative solve of that component per state (the former cost was one solve
+//! of the whole chain per touchpoint). Touchpoints held by several states (higher orders) take
+//! one solve each. The solves are independent and run in parallel with rayon (feature
+//! `rayon`); each one is sequential, so results are bit-identical for any thread count.
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
@@ -223,10 +231,18 @@ impl Chain {
     /// alone: trivially (no cycle), by a dense inverse (up to [`DENSE_MAX`] states), or by one
     /// iterative solve per state (in parallel).
     pub(crate) fn return_probabilities(&self) -> Result<Vec<f64>> {
+        Ok(self.returns_and_diagonal(true)?.0)
+    }
+
+    /// `(return probabilities, diagonal of N = (I − Q)⁻¹)` of every transient state (see
+    /// [`Chain::return_probabilities`]; `N_kk = 1 / (1 − β_k)`, computed directly). With
+    /// `watch`, the work is a progress stage of its own.
+    pub(crate) fn returns_and_diagonal(&self, watch: bool) -> Result<(Vec<f64>, Vec<f64>)> {
         let m = self.nodes.len();
         let mut beta = vec![0.0; m];
+        let mut n_diag = vec![1.0; m];
         let mut local = vec![u32::MAX; m];
-        let prog = crate::progress::current();
+        let prog = if watch { crate::progress::current() } else { None };
         if let Some(p) = &prog {
             p.start("states", self.sccs.iter().map(|c| c.len() as u64).sum());
         }
@@ -234,6 +250,7 @@ impl Chain {
             if comp.len() == 1 {
                 let k = comp[0] as usize;
                 beta[k] = self.succ.row(k).filter(|&(j, _)| j == k).map(|(_, q)| q).sum();
+                n_diag[k] = 1.0 / (1.0 - beta[k]);
                 crate::progress::tick(&prog, 1)?;
                 continue;
             }
@@ -260,6 +277,7 @@ impl Chain {
                 })?;
                 for (i, &k) in comp.iter().enumerate() {
                     beta[k as usize] = 1.0 - 1.0 / diag[i];
+                    n_diag[k as usize] = diag[i];
                 }
                 crate::progress::tick(&prog, p as u64)?;
             } else {
@@ -281,6 +299,7 @@ impl Chain {
                 let diag: Vec<f64> = (0..p).map(one).collect::<Result<_>>()?;
                 for (i, &k) in comp.iter().enumerate() {
                     beta[k as usize] = 1.0 - 1.0 / diag[i];
+                    n_diag[k as usize] = diag[i];
                 }
             }
             for &k in comp {
@@ -290,7 +309,7 @@ impl Chain {
         if let Some(p) = &prog {
             p.finish();
         }
-        Ok(beta)
+        Ok((beta, n_diag))
     }
 
     /// Solve `x = rhs + Qᵀ x` (forward: expected visits).
@@ -655,27 +674,97 @@ impl JourneyGraph {
     }
 
     /// Removal effect of every touchpoint (catalog order), exact.
+    ///
+    /// A touchpoint held by one state only (every touchpoint at order 1) costs no solve of its
+    /// own: with `N = (I − Q)⁻¹`, a walk from `Start` reaches state `j` with probability
+    /// `h_j = N[start, j] / N[j, j]` and then converts with probability `b_j`, so making `j` a
+    /// dead end gives `P_without = P − h_j · b_j` (and the same for value). One forward solve
+    /// (`N[start, ·]`, the expected visits) and the diagonal of `N` (immediate outside cycles, a
+    /// dense inverse per strongly connected component up to [`DENSE_MAX`] states, one
+    /// iterative solve per state beyond) serve all of them. A touchpoint held by several states
+    /// (higher orders) costs one solve of the chain with those states made dead ends.
     pub fn removal_effects(&self) -> Result<Vec<RemovalEffect>> {
         Ok(self.removal_analysis()?.2)
     }
 
-    /// `(P(conversion), expected value per journey, removal effects)`, exact.
+    /// `(P(conversion), expected value per journey, removal effects)`, exact (see
+    /// [`JourneyGraph::removal_effects`] for the cost).
     pub fn removal_analysis(&self) -> Result<(f64, f64, Vec<RemovalEffect>)> {
         let c = Chain::new(self);
         // no value in the data (e.g. a bootstrap resample of conversion figures): no value solve
-        let (p, ev) = if self.value != 0.0 {
-            let [p, v] = c.solve_backward_conv_value(None)?;
-            (p[0], v[0])
+        let (b, ev) = if self.value != 0.0 {
+            let [b, v] = c.solve_backward_conv_value(None)?;
+            (b, Some(v))
         } else {
-            (c.solve_backward(&c.r_conv, None)?[0], 0.0)
+            (c.solve_backward(&c.r_conv, None)?, None)
         };
-        Ok((p, ev, self.removal_effects_with(&c, p, ev)?))
+        let re = self.removal_effects_with(&c, &b, ev.as_deref(), None)?;
+        Ok((b[0], ev.map_or(0.0, |v| v[0]), re))
     }
 
-    pub(crate) fn removal_effects_with(&self, c: &Chain, p: f64, ev: f64) -> Result<Vec<RemovalEffect>> {
-        let n_tp = self.catalog.len();
-        // states containing each touchpoint
-        let mut contains: Vec<Vec<u32>> = vec![Vec::new(); n_tp];
+    /// Removal effects from the solved chain: `b` the conversion probability of every
+    /// transient node, `ev` the expected value (`None` without value), `visits` the expected
+    /// visits from `Start` if already solved.
+    pub(crate) fn removal_effects_with(
+        &self,
+        c: &Chain,
+        b: &[f64],
+        ev: Option<&[f64]>,
+        visits: Option<&[f64]>,
+    ) -> Result<Vec<RemovalEffect>> {
+        let p = b[0];
+        let ev = ev.filter(|v| v[0] > 0.0);
+        let ev0 = ev.map_or(0.0, |v| v[0]);
+        let contains = self.states_holding_each_touchpoint(c);
+        let closed = self.closed_form_touchpoints(c, &contains);
+        // the closed form: P_without = P − h_j b_j with h_j = N[start, j] / N[j, j]
+        let mut closed_form: Vec<Option<(f64, f64)>> = vec![None; contains.len()];
+        if closed {
+            let owned;
+            let visits = match visits {
+                Some(v) => v,
+                None => {
+                    let mut e_start = vec![0.0; c.nodes.len()];
+                    e_start[0] = 1.0;
+                    owned = c.solve_forward(&e_start)?;
+                    &owned
+                }
+            };
+            let (_, n_diag) = c.returns_and_diagonal(false)?;
+            for (tp, states) in contains.iter().enumerate() {
+                if let [j] = states[..] {
+                    let j = j as usize;
+                    let h = visits[j] / n_diag[j];
+                    let pw = (p - h * b[j]).max(0.0);
+                    let evw = ev.map_or(0.0, |v| (ev0 - h * v[j]).max(0.0));
+                    closed_form[tp] = Some((pw, evw));
+                }
+            }
+        }
+        // the solves run in parallel and return numbers only; the rows (with their names) are
+        // made here, on the calling thread, so that nothing a worker allocated outlives the call
+        let one = |tp: usize| -> Result<Option<(f64, f64)>> {
+            if contains[tp].is_empty() {
+                return Ok(None);
+            }
+            if let Some(r) = closed_form[tp] {
+                return Ok(Some(r));
+            }
+            self.removal_solve(c, &contains[tp], ev.is_some()).map(Some)
+        };
+        #[cfg(feature = "rayon")]
+        let solved: Vec<Option<(f64, f64)>> = {
+            use rayon::prelude::*;
+            (0..contains.len()).into_par_iter().map(one).collect::<Result<_>>()?
+        };
+        #[cfg(not(feature = "rayon"))]
+        let solved: Vec<Option<(f64, f64)>> = (0..contains.len()).map(one).collect::<Result<_>>()?;
+        Ok(self.removal_rows(solved, p, ev0))
+    }
+
+    /// Transient indices of the states holding each touchpoint (catalog order).
+    fn states_holding_each_touchpoint(&self, c: &Chain) -> Vec<Vec<u32>> {
+        let mut contains: Vec<Vec<u32>> = vec![Vec::new(); self.catalog.len()];
         for (t, &node) in c.nodes.iter().enumerate() {
             if let NodeKind::State(s) = &self.graph[node].kind {
                 let mut seen: Vec<TouchpointId> = s.clone();
@@ -686,32 +775,34 @@ impl JourneyGraph {
                 }
             }
         }
-        // the solves run in parallel and return numbers only; the rows (with their names) are
-        // made here, on the calling thread, so that nothing a worker allocated outlives the call
-        let one = |tp: usize| -> Result<Option<(f64, f64)>> {
-            if contains[tp].is_empty() {
-                return Ok(None);
-            }
-            let mut dead = vec![false; c.nodes.len()];
-            for &t in &contains[tp] {
-                dead[t as usize] = true;
-            }
-            let (pw, evw) = if ev > 0.0 {
-                let [p, v] = c.solve_backward_conv_value(Some(&dead))?;
-                (p[0], v[0])
-            } else {
-                (c.solve_backward(&c.r_conv, Some(&dead))?[0], 0.0)
-            };
-            Ok(Some((pw, evw)))
-        };
-        #[cfg(feature = "rayon")]
-        let solved: Vec<Option<(f64, f64)>> = {
-            use rayon::prelude::*;
-            (0..n_tp).into_par_iter().map(one).collect::<Result<_>>()?
-        };
-        #[cfg(not(feature = "rayon"))]
-        let solved: Vec<Option<(f64, f64)>> = (0..n_tp).map(one).collect::<Result<_>>()?;
-        Ok(solved
+        contains
+    }
+
+    /// Whether the closed form pays: the touchpoints held by one state save a solve each, and
+    /// the diagonal of `N` costs about one solve per state of the components too large for a
+    /// dense inverse (plus a small dense inverse per smaller cycle).
+    fn closed_form_touchpoints(&self, c: &Chain, contains: &[Vec<u32>]) -> bool {
+        let single = contains.iter().filter(|s| s.len() == 1).count();
+        let iterative: usize = c.sccs.iter().filter(|k| k.len() > c.dense_max).map(Vec::len).sum();
+        single > 0 && single >= iterative
+    }
+
+    /// `(P(conversion), E[value])` with the given states made dead ends: one solve.
+    fn removal_solve(&self, c: &Chain, states: &[u32], value: bool) -> Result<(f64, f64)> {
+        let mut dead = vec![false; c.nodes.len()];
+        for &t in states {
+            dead[t as usize] = true;
+        }
+        if value {
+            let [p, v] = c.solve_backward_conv_value(Some(&dead))?;
+            Ok((p[0], v[0]))
+        } else {
+            Ok((c.solve_backward(&c.r_conv, Some(&dead))?[0], 0.0))
+        }
+    }
+
+    fn removal_rows(&self, solved: Vec<Option<(f64, f64)>>, p: f64, ev: f64) -> Vec<RemovalEffect> {
+        solved
             .into_iter()
             .enumerate()
             .map(|(tp, s)| {
@@ -734,13 +825,38 @@ impl JourneyGraph {
                     },
                 }
             })
-            .collect())
+            .collect()
+    }
+
+    /// The removal effects of every touchpoint by one solve each (the reference the closed form
+    /// is tested against).
+    #[cfg(test)]
+    pub(crate) fn removal_effects_by_solves(&self) -> Result<Vec<RemovalEffect>> {
+        let c = Chain::new(self);
+        let (b, ev) = if self.value != 0.0 {
+            let [b, v] = c.solve_backward_conv_value(None)?;
+            (b, Some(v))
+        } else {
+            (c.solve_backward(&c.r_conv, None)?, None)
+        };
+        let ev0 = ev.as_ref().map_or(0.0, |v| v[0]);
+        let contains = self.states_holding_each_touchpoint(&c);
+        let solved = contains
+            .iter()
+            .map(|s| if s.is_empty() { Ok(None) } else { self.removal_solve(&c, s, ev0 > 0.0).map(Some) })
+            .collect::<Result<_>>()?;
+        Ok(self.removal_rows(solved, b[0], ev0))
     }
 
     /// Every absorbing-chain quantity at once: P(conversion), expected value, per-node
     /// conversion probability, expected visits, drop-off, expected time to convert, and the
     /// removal effect of each touchpoint.
     pub fn analyze(&self) -> Result<GraphAnalysis> {
+        self.analyze_with(true)
+    }
+
+    /// [`JourneyGraph::analyze`], with the removal effects or with none (an empty list).
+    pub(crate) fn analyze_with(&self, removal: bool) -> Result<GraphAnalysis> {
         let c = Chain::new(self);
         let [b, ev] = c.solve_backward_conv_value(None)?;
         let mut e_start = vec![0.0; c.nodes.len()];
@@ -763,7 +879,8 @@ impl JourneyGraph {
                 expected_time_to_convert_ms: time.as_ref().and_then(|tt| tt[t]),
             })
             .collect::<Vec<_>>();
-        let removal_effects = self.removal_effects_with(&c, b[0], ev[0])?;
+        let removal_effects =
+            if removal { self.removal_effects_with(&c, &b, Some(&ev), Some(&visits))? } else { Vec::new() };
         Ok(GraphAnalysis {
             conversion_probability: b[0],
             expected_value: ev[0],
@@ -814,6 +931,101 @@ impl JourneyGraph {
 mod tests {
     use super::*;
     use crate::paths::PathTable;
+    use proptest::prelude::*;
+
+    /// Removal effects by the closed form and by one solve per touchpoint agree: the effects
+    /// (and P without, relative to P) within `tol`.
+    fn assert_same_removal(a: &[RemovalEffect], b: &[RemovalEffect], p: f64, tol: f64) -> Result<(), TestCaseError> {
+        prop_assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            prop_assert_eq!(&x.name, &y.name);
+            prop_assert!(
+                (x.conversions - y.conversions).abs() <= tol,
+                "{}: {} vs {}",
+                x.name,
+                x.conversions,
+                y.conversions
+            );
+            prop_assert!((x.value - y.value).abs() <= tol, "{}: value {} vs {}", x.name, x.value, y.value);
+            let (u, v) = (x.conversion_probability_without, y.conversion_probability_without);
+            prop_assert!((u - v).abs() <= tol * p.max(f64::MIN_POSITIVE), "{}: P without {u} vs {v}", x.name);
+        }
+        Ok(())
+    }
+
+    fn random_paths(tps: usize, rows: &[(Vec<usize>, u8, u8, u8)]) -> PathTable {
+        let names: Vec<String> = (0..tps).map(|i| format!("t{i}")).collect();
+        let mut t = PathTable::new(crate::Catalog::from_names(&names));
+        for (path, c, n, v) in rows {
+            let ids: Vec<TouchpointId> = path.iter().map(|&i| TouchpointId((i % tps) as u32)).collect();
+            let (c, n) = (f64::from(*c % 4), f64::from(*n % 5));
+            let n = if c + n == 0.0 { 1.0 } else { n };
+            t.add(&ids, c, n, c * f64::from(*v)).unwrap();
+        }
+        t
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Order 1 (cycles, repeats collapsed), directly-follows graphs (self-loops) and order 2
+        /// (touchpoints held by several states take the solve): the closed form equals the
+        /// former one solve per touchpoint.
+        #[test]
+        fn closed_form_removal_effects_equal_one_solve_per_touchpoint(
+            tps in 1usize..9,
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(0usize..9, 1..7), any::<u8>(), any::<u8>(), 0u8..50), 1..25),
+        ) {
+            let t = random_paths(tps, &rows);
+            let graphs = [
+                JourneyGraph::from_paths(&t, 1).unwrap(),
+                JourneyGraph::directly_follows((&t).into(), None).unwrap(),
+                JourneyGraph::from_paths(&t, 2).unwrap(),
+            ];
+            for g in &graphs {
+                let want = g.removal_effects_by_solves().unwrap();
+                let (p, _, got) = g.removal_analysis().unwrap();
+                assert_same_removal(&got, &want, p, 1e-12)?;
+                let a = g.analyze().unwrap();
+                assert_same_removal(&a.removal_effects, &want, p, 1e-12)?;
+            }
+        }
+
+        /// The same with every cycle solved iteratively (the diagonal of N by one solve per state).
+        #[test]
+        fn closed_form_with_iterative_components(
+            tps in 2usize..9,
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(0usize..9, 2..7), any::<u8>(), any::<u8>(), 0u8..50), 1..25),
+        ) {
+            let t = random_paths(tps, &rows);
+            let g = JourneyGraph::from_paths(&t, 1).unwrap();
+            let mut c = Chain::new(&g);
+            c.dense_max = 1;
+            let [b, ev] = c.solve_backward_conv_value(None).unwrap();
+            let got = g.removal_effects_with(&c, &b, Some(&ev), None).unwrap();
+            let want = g.removal_effects_by_solves().unwrap();
+            assert_same_removal(&got, &want, b[0], 1e-10)?;
+        }
+    }
+
+    /// The node analysis is the full one without removal effects, computed without them and
+    /// kept; once the full one exists it is returned instead.
+    #[test]
+    fn node_analysis_leaves_removal_effects_for_later() {
+        let t = crate::demo::paths(300, 6, 3).unwrap();
+        let g = JourneyGraph::from_paths(&t, 2).unwrap();
+        let n = g.node_analysis().unwrap();
+        assert!(n.removal_effects.is_empty() && g.cached_analysis().is_none());
+        assert!(std::ptr::eq(n, g.node_analysis().unwrap()));
+        let full = g.analysis().unwrap();
+        assert_eq!(GraphAnalysis { removal_effects: Vec::new(), ..full.clone() }, *n);
+        assert_eq!(full.removal_effects, g.removal_effects().unwrap());
+        let h = JourneyGraph::from_paths(&t, 2).unwrap();
+        h.analysis().unwrap();
+        assert_eq!(h.node_analysis().unwrap(), h.analysis().unwrap());
+    }
 
     /// Solving conversion and value together gives bit for bit the numbers of two solves,
     /// with the iterative solver (one sweep order) and with the fallback (value that is zero

@@ -167,8 +167,8 @@ fn labels_of(g: &JourneyGraph) -> Vec<(&'static str, String)> {
 fn figures_of(g: &JourneyGraph) -> Result<Vec<f64>> {
     let c = super::absorbing::Chain::new(g);
     let b = c.solve_backward(&c.r_conv, None)?;
-    let ev = if g.value != 0.0 { c.solve_backward(&c.r_value, None)?[0] } else { 0.0 };
-    let re = g.removal_effects_with(&c, b[0], ev)?;
+    let ev = if g.value != 0.0 { Some(c.solve_backward(&c.r_value, None)?) } else { None };
+    let re = g.removal_effects_with(&c, &b, ev.as_deref(), None)?;
     let visits = g.observed_visits();
     let mut v = vec![b[0]];
     v.extend(re.iter().map(|r| r.conversions));

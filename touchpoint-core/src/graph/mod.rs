@@ -166,6 +166,8 @@ pub struct JourneyGraph {
     pub(crate) directly_follows: bool,
     /// The exact analysis, computed once ([`JourneyGraph::analysis`]) or loaded with the graph.
     pub(crate) analysis: std::sync::OnceLock<GraphAnalysis>,
+    /// The analysis without removal effects ([`JourneyGraph::node_analysis`]), computed once.
+    pub(crate) node_analysis: std::sync::OnceLock<GraphAnalysis>,
 }
 
 /// Index of the `Start` node (`NodeIndex::new(START)`).
@@ -686,6 +688,7 @@ impl JourneyGraph {
             value,
             directly_follows,
             analysis: Default::default(),
+            node_analysis: Default::default(),
         }
     }
 }
@@ -782,6 +785,20 @@ impl JourneyGraph {
         }
         let a = self.analyze()?;
         Ok(self.analysis.get_or_init(|| a))
+    }
+
+    /// The analysis without the removal effects (`removal_effects` is empty): P(conversion),
+    /// expected value and time, and every node's figures, for what needs no more (the node
+    /// table, scoring). The removal effects cost a solve per touchpoint at higher orders and
+    /// the diagonal of `N` at order 1, so they are left to [`JourneyGraph::analysis`] and
+    /// [`JourneyGraph::removal_effects`], computed when asked for. Computed on first use and
+    /// kept; the full analysis when that was computed or loaded already.
+    pub fn node_analysis(&self) -> Result<&GraphAnalysis> {
+        if let Some(a) = self.analysis.get().or_else(|| self.node_analysis.get()) {
+            return Ok(a);
+        }
+        let a = self.analyze_with(false)?;
+        Ok(self.node_analysis.get_or_init(|| a))
     }
 
     /// The touchpoint catalog.

@@ -239,6 +239,8 @@ impl PartialOrd for Walk {
 /// The `k` most probable routes from the state after `partial` (the start for an empty slice) to
 /// a conversion, of at most `max_len` further states: shortest walks on `−log p`, best first.
 /// The first one is the single most probable converting path (petgraph's A* finds the same).
+/// `max_len` has no upper bound: a huge value (`usize::MAX`) means "no length limit" (the search
+/// still stops after a million expanded walks).
 pub fn converting_paths(
     graph: &JourneyGraph,
     partial: &[&str],
@@ -268,7 +270,7 @@ pub fn converting_paths(
             found.push(ConvertingPath { states, probability: (-w.cost).exp() });
             continue;
         }
-        if w.nodes.len() > max_len + 1 {
+        if w.nodes.len() > max_len.saturating_add(1) {
             continue;
         }
         for e in g.edges(last) {
@@ -327,6 +329,14 @@ mod tests {
         assert!((total - g.conversion_probability().unwrap()).abs() < 1e-12, "acyclic: the walks are all of them");
         let best = most_probable_converting_path(&g).unwrap();
         assert!((best.probability - 1.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn huge_max_len_means_no_limit() {
+        let g = e1();
+        let all = converting_paths(&g, &[], 5, 10).unwrap();
+        assert_eq!(converting_paths(&g, &[], 5, usize::MAX).unwrap(), all);
+        assert_eq!(converting_paths(&g, &[], 5, usize::MAX - 1).unwrap(), all);
     }
 
     #[test]

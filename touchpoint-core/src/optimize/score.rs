@@ -328,9 +328,10 @@ pub struct Scorer {
 }
 
 impl Scorer {
-    /// Prepare `graph` (its analysis is computed if it was not yet).
+    /// Prepare `graph` (its node figures, [`JourneyGraph::node_analysis`], are computed if they
+    /// were not yet; the removal effects are not needed).
     pub fn new(graph: &JourneyGraph, opts: &ScoreOptions) -> Result<Self> {
-        let analysis = graph.analysis()?;
+        let analysis = graph.node_analysis()?;
         let g = graph.graph();
         let mut figs = vec![NodeFig { p: 0.0, ev: 0.0, time: None, out: 0.0 }; g.node_count()];
         for m in &analysis.nodes {

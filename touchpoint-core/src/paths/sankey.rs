@@ -52,6 +52,10 @@ impl PathTable {
     /// `"<step>. other"` node. A journey longer than `max_steps` flows from its last shown step
     /// straight to its outcome.
     ///
+    /// `max_steps` larger than the longest path means "every step": it is clamped to the longest
+    /// path's length, so memory is bounded by the input (`usize::MAX` is fine and shows all
+    /// steps). Only `max_steps = 0` is an error ([`Error::InvalidOption`]).
+    ///
     /// ```
     /// let mut p = touchpoint_core::PathTable::default();
     /// p.add_path_str("ad > site > store", ">", 2.0, 1.0, 0.0)?;
@@ -65,6 +69,9 @@ impl PathTable {
         if max_steps == 0 {
             return Err(Error::option("max_steps", 0, "show at least one step"));
         }
+        // more steps than the longest path shows nothing more: clamp (a huge value means "all")
+        let longest = self.iter().map(|r| r.touchpoints.len()).max().unwrap_or(0);
+        let max_steps = max_steps.min(longest.max(1));
         // volume per (step, touchpoint)
         let mut volume: Vec<HashMap<TouchpointId, f64>> = vec![HashMap::new(); max_steps];
         for r in self.iter() {
@@ -107,6 +114,9 @@ impl PathTable {
                 continue;
             }
             let shown = r.touchpoints.len().min(max_steps);
+            if shown == 0 {
+                continue;
+            }
             for s in 1..shown {
                 let e = links.entry((node_of(s - 1, r.touchpoints[s - 1]), node_of(s, r.touchpoints[s]))).or_default();
                 e.0 += w;
@@ -128,5 +138,24 @@ impl PathTable {
             .collect();
         links.sort_by_key(|l| (l.source, l.target));
         Ok(Sankey { nodes, links })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_max_steps_is_clamped_to_the_longest_path() {
+        let mut p = PathTable::default();
+        p.add_path_str("ad > site > store", ">", 2.0, 1.0, 0.0).unwrap();
+        p.add_path_str("email > site", ">", 0.0, 4.0, 0.0).unwrap();
+        let all = p.sankey(3, 5).unwrap();
+        assert_eq!(p.sankey(usize::MAX, 5).unwrap(), all);
+        assert_eq!(p.sankey(1 << 40, 5).unwrap(), all);
+        assert!(all.nodes.iter().all(|n| n.step.is_none_or(|s| s <= 3)));
+        let e = p.sankey(0, 5).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidOption);
+        assert!(e.to_string().contains("max_steps"), "{e}");
     }
 }

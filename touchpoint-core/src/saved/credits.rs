@@ -65,13 +65,18 @@ fn write_credits(w: &mut Writer, c: &Credits) {
             }
         }
     }
+    // 0: none; 1: dense rows (files of earlier versions, read only); 2: sparse rows
     match &c.by_position {
-        None => w.bool(false),
+        None => w.u8(0),
         Some(rows) => {
-            w.bool(true);
+            w.u8(2);
             w.usize(rows.len());
             for r in rows {
-                w.f64s(r);
+                w.usize(r.len());
+                for &(pos, credit) in r {
+                    w.usize(pos);
+                    w.f64(credit);
+                }
             }
         }
     }
@@ -132,15 +137,32 @@ fn read_credits(r: &mut Reader<'_>) -> Result<Credits> {
     } else {
         None
     };
-    let by_position = if r.bool()? {
-        let n = r.count(8)?;
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            v.push(r.f64s()?);
+    let by_position = match r.u8()? {
+        0 => None,
+        1 => {
+            // dense rows of earlier files: keep the cells that earned credit
+            let n = r.count(8)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let dense = r.f64s()?;
+                v.push(dense.into_iter().enumerate().filter(|&(_, c)| c != 0.0).map(|(p, c)| (p + 1, c)).collect());
+            }
+            Some(v)
         }
-        Some(v)
-    } else {
-        None
+        2 => {
+            let n = r.count(8)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let k = r.count(16)?;
+                let mut row = Vec::with_capacity(k);
+                for _ in 0..k {
+                    row.push((r.usize()?, r.f64()?));
+                }
+                v.push(row);
+            }
+            Some(v)
+        }
+        b => return Err(r.error(format!("the by-position flag byte is {b}, not 0, 1 or 2"))),
     };
     let n = r.count(8)?;
     let mut notes = Vec::with_capacity(n);
@@ -198,4 +220,48 @@ pub fn save_credits(path: impl AsRef<Path>, results: &[Credits]) -> Result<()> {
 /// Load a file written by [`save_credits`].
 pub fn load_credits(path: impl AsRef<Path>) -> Result<Vec<Credits>> {
     credits_from_bytes(&read_file(path.as_ref())?)
+}
+
+#[cfg(test)]
+mod by_position_tests {
+    use super::*;
+    use crate::attribution::{AttributionModel, AttributionOptions, attribute};
+
+    fn ordered() -> Credits {
+        let mut p = crate::PathTable::default();
+        p.add_path_str("a > b > a", ">", 2.0, 1.0, 20.0).unwrap();
+        p.add_path_str("b > c", ">", 1.0, 3.0, 5.0).unwrap();
+        let mut c = attribute(&p, &AttributionModel::OrderedShapley, &AttributionOptions::default()).unwrap();
+        c.notes.clear();
+        c
+    }
+
+    /// Sparse rows round-trip; the dense rows of earlier files load as the cells that earned
+    /// credit.
+    #[test]
+    fn sparse_rows_round_trip_and_dense_rows_of_earlier_files_load() {
+        let c = ordered();
+        let mut w = Writer::default();
+        write_credits(&mut w, &c);
+        let back = read_credits(&mut Reader::new(&w.buf, 0, WHAT)).unwrap();
+        assert_eq!(back, c);
+
+        let sparse = c.by_position.clone().unwrap();
+        let width = sparse.iter().flat_map(|r| r.iter().map(|x| x.0)).max().unwrap();
+        let mut w = Writer::default();
+        write_credits(&mut w, &Credits { by_position: None, ..c.clone() });
+        w.buf.truncate(w.buf.len() - 9); // the flag byte 0 and the notes count
+        w.u8(1);
+        w.usize(sparse.len());
+        for row in &sparse {
+            let mut dense = vec![0.0; width];
+            for &(pos, credit) in row {
+                dense[pos - 1] = credit;
+            }
+            w.f64s(&dense);
+        }
+        w.usize(0);
+        let old = read_credits(&mut Reader::new(&w.buf, 0, WHAT)).unwrap();
+        assert_eq!(old, c);
+    }
 }

@@ -124,6 +124,7 @@ impl JourneyGraph {
             value,
             directly_follows,
             analysis: analysis.into(),
+            node_analysis: Default::default(),
         };
         if out.fingerprint() != fingerprint {
             return Err(crate::Error::ModelFile {

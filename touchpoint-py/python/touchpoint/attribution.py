@@ -102,7 +102,8 @@ class Attribution(_Native, _Serial):
         return _frames.to_backend(t, self._backend)
 
     def by_position(self) -> Any:
-        """Ordered Shapley only: credit by touchpoint and position."""
+        """Ordered Shapley only: credit by touchpoint and position, one row per (touchpoint,
+        position) that earned credit; every other cell is 0."""
         t = self._native.by_position()
         if t is None:
             raise InputError("by_position is defined for model='ordered_shapley' only")
