@@ -331,29 +331,9 @@ impl Journeys {
         for (old, &new) in rank.iter().enumerate() {
             inv[new as usize] = old as u32;
         }
-        // journeys of each old customer: first[c]..first[c + 1]
-        let mut first = vec![0usize; n_cust + 1];
-        for &c in &self.customer {
-            first[c as usize + 1] += 1;
-        }
-        for i in 0..n_cust {
-            first[i + 1] += first[i];
-        }
-        let mut out = Journeys {
-            catalog: self.catalog.clone(),
-            customer_names: Arc::new(names),
-            offsets: Vec::with_capacity(self.offsets.len()),
-            touchpoints: Vec::with_capacity(self.touchpoints.len()),
-            times: Vec::with_capacity(self.times.len()),
-            converted: Vec::with_capacity(self.len()),
-            value: Vec::with_capacity(self.len()),
-            weight: Vec::new(),
-            end_time: Vec::with_capacity(self.len()),
-            customer: Vec::with_capacity(self.len()),
-            totals: Default::default(),
-            open: None,
-        };
-        out.offsets.push(0);
+        let first = self.first_by_customer(n_cust);
+        let mut out =
+            Journeys::with_capacity(self.catalog.clone(), Arc::new(names), self.len(), self.touchpoints.len());
         for &old in &inv {
             let range = first[old as usize]..first[old as usize + 1];
             let from = out.customer.len();
@@ -413,29 +393,13 @@ impl Journeys {
             *slot += 1;
         }
         // where each old customer's journeys begin (journeys are in customer order)
-        let mut first = vec![0usize; n_old + 1];
-        for &c in &self.customer {
-            first[c as usize + 1] += 1;
-        }
-        for i in 0..n_old {
-            first[i + 1] += first[i];
-        }
-
-        let mut out = Journeys {
+        let first = self.first_by_customer(n_old);
+        let mut out = Journeys::with_capacity(
             catalog,
-            customer_names: Arc::new(names),
-            offsets: Vec::with_capacity(self.offsets.len() + events.len()),
-            touchpoints: Vec::with_capacity(self.touchpoints.len() + events.len()),
-            times: Vec::with_capacity(self.times.len() + events.len()),
-            converted: Vec::with_capacity(self.len() + events.len()),
-            value: Vec::with_capacity(self.len() + events.len()),
-            weight: Vec::new(),
-            end_time: Vec::with_capacity(self.len() + events.len()),
-            customer: Vec::with_capacity(self.len() + events.len()),
-            totals: Default::default(),
-            open: None,
-        };
-        out.offsets.push(0);
+            Arc::new(names),
+            self.len() + events.len(),
+            self.touchpoints.len() + events.len(),
+        );
         let mut report = open.report.clone();
         report.events_in += events.len();
         let mut added = AppendReport { events_in: events.len(), ..Default::default() };

@@ -269,6 +269,45 @@ pub struct Journeys {
 }
 
 impl Journeys {
+    /// No journeys yet, with room for `journeys` journeys of `touches` touches in all (the
+    /// offsets start at 0: the builders push journeys onto it).
+    pub(crate) fn with_capacity(
+        catalog: Catalog,
+        customer_names: Arc<NameList>,
+        journeys: usize,
+        touches: usize,
+    ) -> Journeys {
+        let mut offsets = Vec::with_capacity(journeys + 1);
+        offsets.push(0);
+        Journeys {
+            catalog,
+            customer_names,
+            offsets,
+            touchpoints: Vec::with_capacity(touches),
+            times: Vec::with_capacity(touches),
+            converted: Vec::with_capacity(journeys),
+            value: Vec::with_capacity(journeys),
+            weight: Vec::new(),
+            end_time: Vec::with_capacity(journeys),
+            customer: Vec::with_capacity(journeys),
+            totals: Default::default(),
+            open: None,
+        }
+    }
+
+    /// Where each customer's journeys begin, for journeys in customer order: customer `c`'s are
+    /// `first[c]..first[c + 1]` (`customers` codes).
+    pub(crate) fn first_by_customer(&self, customers: usize) -> Vec<usize> {
+        let mut first = vec![0usize; customers + 1];
+        for &c in &self.customer {
+            first[c as usize + 1] += 1;
+        }
+        for i in 0..customers {
+            first[i + 1] += first[i];
+        }
+        first
+    }
+
     /// Build journeys from events (see the module docs for the rules).
     pub fn build(events: &EventTable, opts: &JourneyOptions) -> Result<(Journeys, JourneyReport)> {
         Self::build_exact(events, opts).map(|(j, r, _)| (j, r))
@@ -297,21 +336,12 @@ impl Journeys {
         let n_touch = tps.iter().filter(|&&t| t != NO_TOUCHPOINT).count();
         let per_journey = n_conv + n_cust + 1;
         let mut rep = JourneyReport { events_in: n, ..Default::default() };
-        let mut out = Journeys {
-            catalog: events.catalog().clone(),
-            customer_names: events.customer_names_arc().clone(),
-            offsets: Vec::with_capacity(per_journey + 1),
-            touchpoints: Vec::with_capacity(n_touch),
-            times: Vec::with_capacity(n_touch),
-            converted: Vec::with_capacity(per_journey),
-            value: Vec::with_capacity(per_journey),
-            weight: Vec::new(),
-            end_time: Vec::with_capacity(per_journey),
-            customer: Vec::with_capacity(per_journey),
-            totals: Default::default(),
-            open: None,
-        };
-        out.offsets.push(0);
+        let mut out = Journeys::with_capacity(
+            events.catalog().clone(),
+            events.customer_names_arc().clone(),
+            per_journey,
+            n_touch,
+        );
         let mut tails = crate::increment::TailRecorder::new(opts);
         let mut cutter = Cutter { opts, rep: &mut rep, out: &mut out, rec: Some(&mut tails), without_fixed: 0 };
         let cols = Cols { time, tps, conv, vals };
@@ -568,21 +598,7 @@ impl Journeys {
     /// customer names: a segment's journeys.
     pub fn select(&self, rows: &[u32]) -> Journeys {
         let n_touch: usize = rows.iter().map(|&i| self.offsets[i as usize + 1] - self.offsets[i as usize]).sum();
-        let mut out = Journeys {
-            catalog: self.catalog.clone(),
-            customer_names: self.customer_names.clone(),
-            offsets: Vec::with_capacity(rows.len() + 1),
-            touchpoints: Vec::with_capacity(n_touch),
-            times: Vec::with_capacity(n_touch),
-            converted: Vec::with_capacity(rows.len()),
-            value: Vec::with_capacity(rows.len()),
-            weight: Vec::new(),
-            end_time: Vec::with_capacity(rows.len()),
-            customer: Vec::with_capacity(rows.len()),
-            totals: Default::default(),
-            open: None,
-        };
-        out.offsets.push(0);
+        let mut out = Journeys::with_capacity(self.catalog.clone(), self.customer_names.clone(), rows.len(), n_touch);
         for &i in rows {
             let i = i as usize;
             let (a, b) = (self.offsets[i], self.offsets[i + 1]);
