@@ -85,7 +85,7 @@ static void events_and_journeys(const char *dir) {
   EXPECT_INVALID(touchpoint_attribute_journeys(j, S("shapley_rate"), &p, &cmp), "params.shapley_method");
   p.shapley_method = TOUCHPOINT_SHAPLEY_METHOD_SAMPLED;
   p.shapley_samples = 0;
-  EXPECT_INVALID(touchpoint_attribute_journeys(j, S("shapley_rate"), &p, &cmp), "params.shapley_samples");
+  EXPECT_INVALID(touchpoint_attribute_journeys(j, S("shapley_rate"), &p, &cmp), "`samples` = 0");
   p.shapley_method = TOUCHPOINT_SHAPLEY_METHOD_EXACT;
   p.use_weights = 2;
   EXPECT_INVALID(touchpoint_attribute_journeys(j, S("position"), &p, &cmp), "params.use_weights");
