@@ -854,6 +854,35 @@ mod tests {
     }
 
     #[test]
+    fn leading_blank_lines_are_skipped_like_the_path_reader_does() {
+        // the path reader and the events reader both skip blank lines before the header (and
+        // between rows) and name physical lines in errors
+        let o = EventCsvOptions::default();
+        for lead in ["\n", "\r\n\r\n", "\r", "\n\n"] {
+            let ev = EventTable::read_csv(
+                format!("{lead}customer_id,touchpoint,timestamp,converted\nc,x,1,0\n\nc,y,2,1\n").as_bytes(),
+                &o,
+            )
+            .unwrap();
+            assert_eq!(ev.len(), 2, "{lead:?}");
+            let e = EventTable::read_csv(
+                format!("{lead}customer_id,touchpoint,timestamp,converted\nc,x,1,0\nc,y,2,maybe\n").as_bytes(),
+                &o,
+            )
+            .unwrap_err();
+            let line = 3 + lead.matches('\n').count();
+            assert!(e.to_string().contains(&format!("line {line}")), "{lead:?}: {e}");
+            let paths = format!("{lead}path,total_conversions\na,1\nb,-1\n");
+            let pe = crate::PathTable::read_csv_bytes(paths.as_bytes(), &crate::PathCsvOptions::default()).unwrap_err();
+            assert!(pe.to_string().contains(&format!("line {line}:")), "{lead:?}: {pe}");
+        }
+        let e = EventTable::read_csv(" \ncustomer_id,touchpoint,timestamp\nc,x,1\n".as_bytes(), &o).unwrap_err();
+        let pe = crate::PathTable::read_csv_bytes(" \npath,total_conversions\na,1\n".as_bytes(), &Default::default())
+            .unwrap_err();
+        assert_eq!((e.kind(), pe.kind()), (crate::ErrorKind::EmptyInput, crate::ErrorKind::EmptyInput));
+    }
+
+    #[test]
     fn conversion_rows() {
         let o = EventCsvOptions { conversion: ConversionSpec::Rows { label: "purchase".into() }, ..Default::default() };
         let ev =

@@ -460,6 +460,48 @@ pub fn split_path<'a>(path: &'a str, sep: &'a str) -> impl Iterator<Item = &'a s
     path.split(sep).map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The path-CSV readers one at a time, for differential tests and fuzz targets (not part of
+/// the API). Each reads like [`PathTable::read_csv_bytes`], and all agree on every input.
+#[doc(hidden)]
+pub mod readers {
+    use super::csv_parallel::{self, Streamed};
+    use super::{PathCsvOptions, PathTable};
+    use crate::csvutil;
+    use crate::error::Result;
+
+    /// The `csv` crate's reading.
+    pub fn sequential(data: &[u8], opts: &PathCsvOptions) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        PathTable::read_csv_sequential(data, opts)
+    }
+
+    /// The parallel reader of data in memory, in chunks of about `chunk` bytes (falling back
+    /// to the `csv` crate as it does).
+    pub fn parallel(data: &[u8], opts: &PathCsvOptions, chunk: usize) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        if csvutil::compression_of(data) != csvutil::Compression::None {
+            return PathTable::read_csv_bytes(data, opts);
+        }
+        csv_parallel::read_bytes_chunked(data, opts, chunk)
+            .unwrap_or_else(|| PathTable::read_csv_sequential(data, opts))
+    }
+
+    /// The streamed reader (as for a file), in blocks of about `block` bytes each parsed in
+    /// chunks of about `chunk` bytes (falling back as [`PathTable::read_csv_path`] does).
+    pub fn streamed(data: &[u8], opts: &PathCsvOptions, block: usize, chunk: usize) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        if csvutil::compression_of(data) != csvutil::Compression::None {
+            return PathTable::read_csv_bytes(data, opts);
+        }
+        let size = Some(data.len() as u64);
+        match csv_parallel::read_stream(data, opts, "<data>", size, block, chunk)? {
+            Streamed::Read(result) => result,
+            Streamed::Fallback => PathTable::read_csv_sequential(data, opts),
+            Streamed::NotPlain => PathTable::read_csv_bytes(data, opts),
+        }
+    }
+}
+
 /// The serialised form of a [`PathTable`].
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
