@@ -175,6 +175,23 @@ impl PathTable {
                 return Err(Error::invalid("touchpoint", Location::Row(row), name, why));
             }
         }
+        // a separator with white space inside can also form across a name and the spaces
+        // around it ("xa" + " a a " + "y" with "a a"): such rows are joined, split back and compared
+        if key.contains(char::is_whitespace) {
+            let sep = format!(" {key} ");
+            for (row, r) in self.iter().enumerate() {
+                let names: Vec<&str> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect();
+                let joined = names.join(&sep);
+                let back: Vec<&str> = super::split_path(&joined, key).collect();
+                if back != names {
+                    let k = names.iter().zip(&back).take_while(|(a, b)| a == b).count();
+                    let name = names[k.min(names.len() - 1)];
+                    let why = "the touchpoint name runs into the path separator around it, so the path would be \
+                               split otherwise when read back; write with another separator";
+                    return Err(Error::invalid("touchpoint", Location::Row(row), name, why));
+                }
+            }
+        }
         let mut w = csv::Writer::from_writer(writer);
         w.write_record(["path", "total_conversions", "total_conversion_value", "total_null"])?;
         let sep = format!(" {key} ");
@@ -261,5 +278,14 @@ mod tests {
         let back = PathTable::read_csv(buf.as_slice(), &PathCsvOptions { separator: "|".into(), ..o.clone() }).unwrap();
         assert_eq!((&back, back.catalog().names()), (&t, t.catalog().names()));
         assert!(t.write_csv(Vec::new(), "").is_err());
+        // a separator with white space inside: names that run into it are refused too
+        let mut t = PathTable::default();
+        t.add_names(&["xa", "y"], 1.0, 0.0, 0.0).unwrap();
+        let e = t.write_csv(Vec::new(), "a a").unwrap_err();
+        assert!(matches!(&e, Error::InvalidValue { value, .. } if value == "xa"), "{e:?}");
+        let mut buf = Vec::new();
+        t.write_csv(&mut buf, "b b").unwrap();
+        let o = PathCsvOptions { separator: "b b".into(), ..o };
+        assert_eq!(PathTable::read_csv(buf.as_slice(), &o).unwrap(), t);
     }
 }
