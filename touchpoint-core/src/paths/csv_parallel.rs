@@ -39,10 +39,12 @@ pub(super) fn read_bytes_chunked(data: &[u8], opts: &PathCsvOptions, chunk: usiz
     read_chunked(&data[nl + 1..], header_line + 1, &layout, chunk).ok()
 }
 
-/// Blank lines before the header, which the `csv` crate skips (as it skips every empty line):
-/// their length in bytes, and the (1-based) line the header is on.
+/// What comes before the header: a UTF-8 byte-order mark at the very start (which the `csv`
+/// crate strips before anything else), then blank lines (which it skips, as it skips every
+/// empty line). Their length in bytes, and the (1-based) line the header is on.
 fn blank_prefix(data: &[u8]) -> (usize, u64) {
-    let skip = data.iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(data.len());
+    let bom = if data.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let skip = bom + data[bom..].iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(data.len() - bom);
     // a lone CR ends a line for the csv crate but not for line numbers (LF only)
     (skip, 1 + memchr::memchr_iter(b'\n', &data[..skip]).count() as u64)
 }
@@ -1150,6 +1152,15 @@ mod tests {
             let line = 3 + lead.matches('\n').count();
             assert!(e.to_string().contains(&format!("line {line}:")), "{lead:?}: {e}");
         }
+        // a byte-order mark is stripped first (the csv crate strips it at the very start only),
+        // so a blank line after it is skipped and white space after it trimmed (found by the
+        // paths_csv fuzz target)
+        for text in ["\u{feff}\npath,total_conversions\na,1\n", "\u{feff}\r\n\n path ,total_conversions\na,1\n"] {
+            assert_eq!(agree(text, &o).unwrap().len(), 1, "{text:?}");
+        }
+        agree("\u{feff}\n\0path;total_conversions\na,1\n", &o).unwrap_err();
+        agree("\n\u{feff}\npath,total_conversions\na,1\n", &o).unwrap_err();
+        agree("\n\u{feff} path,total_conversions\na,1\n", &o).unwrap_err();
         // white space is not a blank line: an empty header
         agree(" \npath,total_conversions\na,1\n", &o).unwrap_err();
         agree("\n\n", &o).unwrap_err();
