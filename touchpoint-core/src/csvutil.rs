@@ -143,6 +143,20 @@ pub(crate) fn parse_nonneg(column: &str, loc: Location, s: &str) -> Result<f64> 
     check_nonneg(column, loc, v)
 }
 
+/// The largest conversion value an event may carry. Value sums are exact fixed-point sums
+/// ([`crate::stats::FixedSum`], which hold about ±1.5e26), so one value is kept far below
+/// that: 10^11 events of the largest value still fit.
+pub(crate) const MAX_VALUE: f64 = 1e15;
+
+/// A conversion value: finite, `>= 0` and at most [`MAX_VALUE`].
+pub(crate) fn check_value(column: &str, loc: Location, v: f64) -> Result<f64> {
+    let v = check_nonneg(column, loc.clone(), v)?;
+    if v > MAX_VALUE {
+        return Err(Error::invalid(column, loc, v.to_string(), "conversion values must be at most 1e15"));
+    }
+    Ok(v)
+}
+
 /// Reject NaN, infinities and negatives.
 pub(crate) fn check_nonneg(column: &str, loc: Location, v: f64) -> Result<f64> {
     if !v.is_finite() {

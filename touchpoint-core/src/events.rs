@@ -161,7 +161,7 @@ impl EventTable {
         // customers named but without rows (none when the names come from the rows)
         let without_rows = used.iter().any(|u| !u).then(|| Arc::new(used.iter().map(|u| !u).collect::<Vec<bool>>()));
         for (i, &v) in cols.value.iter().enumerate() {
-            csvutil::check_nonneg("value", Location::Row(i), v)?;
+            csvutil::check_value("value", Location::Row(i), v)?;
         }
         for (i, &f) in cols.feedback.iter().enumerate() {
             check_feedback(Location::Row(i), f)?;
@@ -698,12 +698,13 @@ impl EventTableBuilder {
             None if e.converted => NO_TOUCHPOINT,
             None => return Err(Error::invalid("touchpoint", loc, "", "a row with no touchpoint must be a conversion")),
         };
+        let usable = e.value.is_finite() && (0.0..=csvutil::MAX_VALUE).contains(&e.value);
         let value = match e.converted {
-            true if e.value.is_finite() && e.value >= 0.0 => e.value,
-            true => csvutil::check_nonneg("value", loc.clone(), e.value)?,
+            true if usable => e.value,
+            true => csvutil::check_value("value", loc.clone(), e.value)?,
             // a touch keeps a usable value (it counts once the touch is made a conversion by
             // `with_conversion_events`); a missing or unusable one is 0
-            false if e.value.is_finite() && e.value >= 0.0 => e.value,
+            false if usable => e.value,
             false => 0.0,
         };
         let fb = match e.feedback {
@@ -880,6 +881,24 @@ mod tests {
         let pe = crate::PathTable::read_csv_bytes(" \npath,total_conversions\na,1\n".as_bytes(), &Default::default())
             .unwrap_err();
         assert_eq!((e.kind(), pe.kind()), (crate::ErrorKind::EmptyInput, crate::ErrorKind::EmptyInput));
+    }
+
+    #[test]
+    fn huge_values_are_refused() {
+        // found by the events_csv fuzz target: a value of 2.7e150 overflowed the journeys'
+        // fixed-point sum of conversions without touches (a panic in debug builds)
+        let o = EventCsvOptions::default();
+        let csv = format!("customer_id,touchpoint,timestamp,converted,value\nc,x,1,0,\nc,,2,1,2{}\n", "7".repeat(150));
+        let e = EventTable::read_csv(csv.as_bytes(), &o).unwrap_err();
+        assert!(matches!(&e, Error::InvalidValue { column, .. } if column == "value"), "{e}");
+        assert!(e.to_string().contains("at most 1e15") && e.to_string().contains("line 3"), "{e}");
+        let mut b = EventTable::builder();
+        assert!(b.conversion("c", 1, 1e15).is_ok());
+        assert!(b.conversion("c", 2, 1.01e15).is_err());
+        // a touch with an unusable value keeps 0, as with a negative one
+        b.push(Event { customer: "c", touchpoint: Some("x"), time: 0, converted: false, value: 1e300, feedback: None })
+            .unwrap();
+        assert_eq!(b.finish().unwrap().values(), [1e15, 0.0]);
     }
 
     #[test]
