@@ -277,6 +277,14 @@ impl PathTable {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn add_names<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        // checked before the names are interned: a refused row leaves the catalog as it was
+        // (a catalog grown behind the kept totals made the next attribution index past them)
+        if path.is_empty() {
+            return Err(Error::invalid("path", Location::Row(self.len()), "", "a path needs at least one touchpoint"));
+        }
+        for (column, v) in [("conversions", conversions), ("nulls", nulls), ("value", value)] {
+            csvutil::check_nonneg(column, Location::Row(self.len()), v)?;
+        }
         let ids: Vec<TouchpointId> = path.iter().map(|s| self.catalog.intern(s.as_ref())).collect();
         self.add(&ids, conversions, nulls, value)
     }
@@ -544,6 +552,30 @@ impl From<PathTableData> for PathTable {
             );
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod add_tests {
+    use super::*;
+
+    /// Found by the c_api fuzz target: a refused row interned its names, so the catalog grew
+    /// behind the totals kept from an attribution, and the next attribution indexed past them.
+    #[test]
+    fn a_refused_row_leaves_the_catalog_alone() {
+        use crate::attribution::{AttributionModel, AttributionOptions, attribute};
+        let mut t = PathTable::default();
+        t.add_path_str("a > b", ">", 1.0, 0.0, 0.0).unwrap();
+        let o = AttributionOptions::default();
+        attribute(&t, &AttributionModel::Linear, &o).unwrap();
+        for (c, n, v) in [(f64::NAN, 0.0, 0.0), (1.0, -1.0, 0.0), (1.0, 0.0, f64::INFINITY)] {
+            assert_eq!(t.add_path_str("a > c", ">", c, n, v).unwrap_err().kind(), crate::ErrorKind::InvalidValue);
+        }
+        assert_eq!(t.catalog().names(), ["a", "b"]);
+        let c = attribute(&t, &AttributionModel::Linear, &o).unwrap();
+        assert_eq!(c.rows.len(), 2);
+        t.add_path_str("a > c", ">", 1.0, 0.0, 0.0).unwrap();
+        assert_eq!(attribute(&t, &AttributionModel::Linear, &o).unwrap().rows.len(), 3);
     }
 }
 
