@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-scaling bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm bench-engines fmt clean
+.PHONY: all help demo test lint rust-test doc c-test py-env py-develop py-test header lib install bench bench-memory bench-scaling bench-py peer-env bench-peers bench-peers-quick bench-journeymap bench-journeymap-quick bench-experience bench-bootstrap bench-crm bench-engines fuzz fuzz-cmin fmt clean
 
 # Python: one virtual environment outside the clone, with everything the tests need.
 VENV ?= $(HOME)/.cache/touchpoint/venv
@@ -65,6 +65,7 @@ help:
 	@echo "make         - release C library + touchpoint.pc; make install PREFIX=..."
 	@echo "make header  - regenerate include/touchpoint.h"
 	@echo "make bench   - criterion benches (slow; not part of make test)"
+	@echo "make fuzz    - each fuzz target for FUZZ_SECONDS (nightly, cargo-fuzz; not part of make test)"
 
 ## The journey report on the demo dataset (DEMO_ARGS="customers seed order"), then the same
 ## report as one self-contained HTML file (tp.report(...).to_html) under $(CARGO_TARGET_DIR).
@@ -278,6 +279,36 @@ bench-experience:
 	@test -x $(PEER_PY) || python3 -m venv $(PEER_VENV)
 	$(PEER_PY) -m pip install -q --disable-pip-version-check pandas numpy pingouin
 	$(PEER_PY) benches/peers/experience.py --events $(EVENTS) --out benches/RESULTS.md
+
+## The fuzz targets of fuzz/ (paths_csv, events_csv, catalog, c_api), one after another, for
+## FUZZ_SECONDS each, on nightly with cargo-fuzz (installed when missing), growing
+## fuzz/corpus/<target>; a crash leaves its input in fuzz/artifacts/<target>/. `make test`
+## replays the committed corpora on stable (touchpoint-ffi/tests/fuzz_corpus.rs). Minimise a
+## grown corpus with `make fuzz-cmin` before committing it.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= paths_csv events_csv catalog c_api
+FUZZ_TARGET_DIR ?= $(HOME)/.cache/touchpoint/target-fuzz-nightly
+FUZZ_ARGS ?= -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RAYON_NUM_THREADS=1 $(CARGO) +nightly fuzz run $$t -O -a --target-dir $(FUZZ_TARGET_DIR) -- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS); \
+	done
+
+## Shrink each fuzz/corpus/<target> to a set cover of its edges (few hundred files; libFuzzer's
+## -set_cover_merge without hit counts, which `cargo fuzz cmin` keeps and so keeps thousands);
+## crash-* inputs (fixed crashes, kept as regressions) stay.
+FUZZ_BIN = $(FUZZ_TARGET_DIR)/$(shell rustc -vV | sed -n 's/^host: //p')/release
+fuzz-cmin:
+	cd fuzz && $(CARGO) +nightly fuzz build -O -a --target-dir $(FUZZ_TARGET_DIR)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  rm -rf corpus-new/$$t && mkdir -p corpus-new/$$t && cp corpus/$$t/crash-* corpus-new/$$t/ 2>/dev/null || true; \
+	  RAYON_NUM_THREADS=1 $(FUZZ_BIN)/$$t -set_cover_merge=1 -use_counters=0 $(FUZZ_ARGS) corpus-new/$$t corpus/$$t; \
+	  rm -rf corpus/$$t && mv corpus-new/$$t corpus/$$t; \
+	  echo "$$t: $$(ls corpus/$$t | wc -l) inputs"; \
+	done
 
 fmt:
 	$(CARGO) fmt --all

@@ -143,6 +143,12 @@ pub(crate) fn parse_nonneg(column: &str, loc: Location, s: &str) -> Result<f64> 
     check_nonneg(column, loc, v)
 }
 
+/// A conversion value: finite, `>= 0` and at most [`crate::cells::MAX_AMOUNT`] (value sums
+/// are exact fixed-point sums, [`crate::stats::FixedSum`], about ±1.5e26).
+pub(crate) fn check_value(column: &str, loc: Location, v: f64) -> Result<f64> {
+    crate::cells::amount(column, loc, v)
+}
+
 /// Reject NaN, infinities, negatives and amounts above [`crate::cells::MAX_AMOUNT`].
 pub(crate) fn check_nonneg(column: &str, loc: Location, v: f64) -> Result<f64> {
     crate::cells::amount(column, loc, v)

@@ -167,7 +167,7 @@ impl EventTable {
         // customers named but without rows (none when the names come from the rows)
         let without_rows = used.iter().any(|u| !u).then(|| Arc::new(used.iter().map(|u| !u).collect::<Vec<bool>>()));
         for (i, &v) in cols.value.iter().enumerate() {
-            csvutil::check_nonneg("value", Location::Row(i), v)?;
+            csvutil::check_value("value", Location::Row(i), v)?;
         }
         for (i, &f) in cols.feedback.iter().enumerate() {
             check_feedback(Location::Row(i), f)?;
@@ -904,6 +904,53 @@ mod tests {
         let e =
             EventTable::read_csv("customer_id,touchpoint,timestamp,converted,touchpoint\n".as_bytes(), &o).unwrap_err();
         assert!(matches!(e, Error::DuplicateColumn { .. }), "{e}");
+    }
+
+    #[test]
+    fn leading_blank_lines_are_skipped_like_the_path_reader_does() {
+        // the path reader and the events reader both skip blank lines before the header (and
+        // between rows) and name physical lines in errors
+        let o = EventCsvOptions::default();
+        for lead in ["\n", "\r\n\r\n", "\r", "\n\n"] {
+            let ev = EventTable::read_csv(
+                format!("{lead}customer_id,touchpoint,timestamp,converted\nc,x,1,0\n\nc,y,2,1\n").as_bytes(),
+                &o,
+            )
+            .unwrap();
+            assert_eq!(ev.len(), 2, "{lead:?}");
+            let e = EventTable::read_csv(
+                format!("{lead}customer_id,touchpoint,timestamp,converted\nc,x,1,0\nc,y,2,maybe\n").as_bytes(),
+                &o,
+            )
+            .unwrap_err();
+            let line = 3 + lead.matches('\n').count();
+            assert!(e.to_string().contains(&format!("line {line}")), "{lead:?}: {e}");
+            let paths = format!("{lead}path,total_conversions\na,1\nb,-1\n");
+            let pe = crate::PathTable::read_csv_bytes(paths.as_bytes(), &crate::PathCsvOptions::default()).unwrap_err();
+            assert!(pe.to_string().contains(&format!("line {line}:")), "{lead:?}: {pe}");
+        }
+        let e = EventTable::read_csv(" \ncustomer_id,touchpoint,timestamp\nc,x,1\n".as_bytes(), &o).unwrap_err();
+        let pe = crate::PathTable::read_csv_bytes(" \npath,total_conversions\na,1\n".as_bytes(), &Default::default())
+            .unwrap_err();
+        assert_eq!((e.kind(), pe.kind()), (crate::ErrorKind::EmptyInput, crate::ErrorKind::EmptyInput));
+    }
+
+    #[test]
+    fn huge_values_are_refused() {
+        // found by the events_csv fuzz target: a value of 2.7e150 overflowed the journeys'
+        // fixed-point sum of conversions without touches (a panic in debug builds)
+        let o = EventCsvOptions::default();
+        let csv = format!("customer_id,touchpoint,timestamp,converted,value\nc,x,1,0,\nc,,2,1,2{}\n", "7".repeat(150));
+        let e = EventTable::read_csv(csv.as_bytes(), &o).unwrap_err();
+        assert!(matches!(&e, Error::InvalidValue { column, .. } if column == "value"), "{e}");
+        assert!(e.to_string().contains("at most 1e15") && e.to_string().contains("line 3"), "{e}");
+        let mut b = EventTable::builder();
+        assert!(b.conversion("c", 1, 1e15).is_ok());
+        assert!(b.conversion("c", 2, 1.01e15).is_err());
+        // a touch with an unusable value keeps 0, as with a negative one
+        b.push(Event { customer: "c", touchpoint: Some("x"), time: 0, converted: false, value: 1e300, feedback: None })
+            .unwrap();
+        assert_eq!(b.finish().unwrap().values(), [1e15, 0.0]);
     }
 
     #[test]

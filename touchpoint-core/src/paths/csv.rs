@@ -131,11 +131,70 @@ impl PathTable {
         if fell_back { Self::read_csv_sequential(&data, opts) } else { Self::read_csv_bytes(&data, opts) }
     }
 
-    /// Write the table as CSV in the default form (`path,total_conversions,total_conversion_value,total_null`).
+    /// Write the table as CSV in the default form (`path,total_conversions,total_conversion_value,total_null`),
+    /// touchpoints joined with `" {separator} "` (the separator trimmed).
+    ///
+    /// Reading the file back with that separator gives the same table, so a touchpoint name
+    /// that could not come back is refused before anything is written: one that contains the
+    /// separator (trimmed; a separator of white space only as it is), is empty, or has white
+    /// space at either end (the reader trims path tokens) is an [`Error::InvalidValue`] naming
+    /// the touchpoint.
+    ///
+    /// ```
+    /// use touchpoint_core::{PathTable, ErrorKind};
+    /// let mut t = PathTable::default();
+    /// t.add_names(&["search >", "email"], 1.0, 0.0, 0.0)?;
+    /// let e = t.write_csv(Vec::new(), ">").unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    /// assert!(e.to_string().contains("search >"), "{e}");
+    /// assert!(t.write_csv(Vec::new(), "|").is_ok());
+    /// # Ok::<(), touchpoint_core::Error>(())
+    /// ```
     pub fn write_csv<W: std::io::Write>(&self, writer: W, separator: &str) -> Result<()> {
+        crate::csvutil::parse_separator(separator)?;
+        let key = match separator.trim() {
+            "" => separator,
+            k => k,
+        };
+        // each touchpoint checked once, named with the first row that has it
+        let mut checked = vec![false; self.catalog.len()];
+        for (row, r) in self.iter().enumerate() {
+            for &t in r.touchpoints {
+                if std::mem::replace(&mut checked[t.index()], true) {
+                    continue;
+                }
+                let name = self.catalog.name(t).unwrap_or("?");
+                let why = if name.contains(key) {
+                    "the touchpoint name contains the path separator, so it would be split when read back; \
+                     write with another separator"
+                } else if name.trim() != name || name.is_empty() {
+                    "the touchpoint name is empty or has white space at either end, which the path reader trims"
+                } else {
+                    continue;
+                };
+                return Err(Error::invalid("touchpoint", Location::Row(row), name, why));
+            }
+        }
+        // a separator with white space inside can also form across a name and the spaces
+        // around it ("xa" + " a a " + "y" with "a a"): such rows are joined, split back and compared
+        if key.contains(char::is_whitespace) {
+            let sep = format!(" {key} ");
+            for (row, r) in self.iter().enumerate() {
+                let names: Vec<&str> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect();
+                let joined = names.join(&sep);
+                let back: Vec<&str> = super::split_path(&joined, key).collect();
+                if back != names {
+                    let k = names.iter().zip(&back).take_while(|(a, b)| a == b).count();
+                    let name = names[k.min(names.len() - 1)];
+                    let why = "the touchpoint name runs into the path separator around it, so the path would be \
+                               split otherwise when read back; write with another separator";
+                    return Err(Error::invalid("touchpoint", Location::Row(row), name, why));
+                }
+            }
+        }
         let mut w = csv::Writer::from_writer(writer);
         w.write_record(["path", "total_conversions", "total_conversion_value", "total_null"])?;
-        let sep = format!(" {} ", separator.trim());
+        let sep = format!(" {key} ");
         for r in self.iter() {
             let names: Vec<&str> = r.touchpoints.iter().map(|&t| self.catalog.name(t).unwrap_or("?")).collect();
             w.write_record([names.join(&sep), r.conversions.to_string(), r.value.to_string(), r.nulls.to_string()])?;
@@ -192,5 +251,41 @@ mod tests {
         t.write_csv(&mut buf, ">").unwrap();
         let back = PathTable::read_csv(buf.as_slice(), &PathCsvOptions::default()).unwrap();
         assert_eq!(back, t);
+    }
+
+    #[test]
+    fn names_that_cannot_come_back_are_refused() {
+        let o = PathCsvOptions::default();
+        for (name, sep) in [("a >", ">"), ("a > b", " > "), ("x>y", ">"), ("a|b", "|"), (" a", ">"), ("a\u{A0}", ">")] {
+            let mut t = PathTable::default();
+            t.add_names(&["ok", name], 1.0, 0.0, 0.0).unwrap();
+            let mut buf = Vec::new();
+            let e = t.write_csv(&mut buf, sep).unwrap_err();
+            assert!(buf.is_empty(), "{name:?}: nothing is written");
+            match &e {
+                Error::InvalidValue { column, value, location, .. } => {
+                    assert_eq!((column.as_str(), value.as_str(), location), ("touchpoint", name, &Location::Row(0)));
+                }
+                _ => panic!("{name:?}: {e:?}"),
+            }
+        }
+        // quotes, commas and line breaks are the csv writer's to quote; another separator is fine
+        let mut t = PathTable::default();
+        t.add_names(&["a >", "say \"hi\", then\nleave", "x"], 1.0, 2.0, 0.5).unwrap();
+        t.add_names(&["x"], 0.0, 1.0, 0.0).unwrap();
+        let mut buf = Vec::new();
+        t.write_csv(&mut buf, "|").unwrap();
+        let back = PathTable::read_csv(buf.as_slice(), &PathCsvOptions { separator: "|".into(), ..o.clone() }).unwrap();
+        assert_eq!((&back, back.catalog().names()), (&t, t.catalog().names()));
+        assert!(t.write_csv(Vec::new(), "").is_err());
+        // a separator with white space inside: names that run into it are refused too
+        let mut t = PathTable::default();
+        t.add_names(&["xa", "y"], 1.0, 0.0, 0.0).unwrap();
+        let e = t.write_csv(Vec::new(), "a a").unwrap_err();
+        assert!(matches!(&e, Error::InvalidValue { value, .. } if value == "xa"), "{e:?}");
+        let mut buf = Vec::new();
+        t.write_csv(&mut buf, "b b").unwrap();
+        let o = PathCsvOptions { separator: "b b".into(), ..o };
+        assert_eq!(PathTable::read_csv(buf.as_slice(), &o).unwrap(), t);
     }
 }

@@ -24,12 +24,29 @@ const STREAM_CHUNK: usize = 1 << 20;
 
 /// Read a plain path CSV held in memory in parallel chunks (`None`: leave it to the `csv` crate).
 pub(super) fn read_bytes(data: &[u8], opts: &PathCsvOptions) -> Option<Result<PathTable>> {
+    read_bytes_chunked(data, opts, FAST_CHUNK.with(|c| c.get()))
+}
+
+/// [`read_bytes`] in chunks of about `chunk` bytes.
+pub(super) fn read_bytes_chunked(data: &[u8], opts: &PathCsvOptions, chunk: usize) -> Option<Result<PathTable>> {
+    let (skip, header_line) = blank_prefix(data);
+    let data = &data[skip..];
     let nl = memchr::memchr(b'\n', data)?;
     let layout = match Layout::from_header(&data[..nl], opts)? {
         Ok(l) => l,
         Err(e) => return Some(Err(e)),
     };
-    read_chunked(&data[nl + 1..], 2, &layout, FAST_CHUNK.with(|c| c.get())).ok()
+    read_chunked(&data[nl + 1..], header_line + 1, &layout, chunk).ok()
+}
+
+/// What comes before the header: a UTF-8 byte-order mark at the very start (which the `csv`
+/// crate strips before anything else), then blank lines (which it skips, as it skips every
+/// empty line). Their length in bytes, and the (1-based) line the header is on.
+fn blank_prefix(data: &[u8]) -> (usize, u64) {
+    let bom = if data.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let skip = bom + data[bom..].iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(data.len() - bom);
+    // a lone CR ends a line for the csv crate but not for line numbers (LF only)
+    (skip, 1 + memchr::memchr_iter(b'\n', &data[..skip]).count() as u64)
 }
 
 /// What [`read_file`] made of a file.
@@ -46,17 +63,31 @@ pub(super) enum Streamed {
 /// Stream a plain path CSV file (`name`: its path, for errors) in blocks, each parsed in
 /// parallel while the previous one is added to the table.
 pub(super) fn read_file(file: &mut std::fs::File, opts: &PathCsvOptions, name: &str) -> Result<Streamed> {
-    let io = |e: std::io::Error| Error::Io { path: name.to_owned(), source: e };
     let block = STREAM_BLOCK.with(|c| c.get());
-    let mut head = Vec::new();
-    (&mut *file).take(block as u64).read_to_end(&mut head).map_err(io)?;
-    let Some(nl) = memchr::memchr(b'\n', &head) else { return Ok(Streamed::NotPlain) };
-    let Some(layout) = Layout::from_header(&head[..nl], opts) else { return Ok(Streamed::NotPlain) };
-    let layout = layout?;
-    let rest = head.split_off(nl + 1);
     let chunk = STREAM_CHUNK.min(FAST_CHUNK.with(|c| c.get()));
     let size = file.metadata().ok().map(|m| m.len());
-    Ok(match read_streamed(file, rest, 2, &layout, chunk, block, name, size) {
+    read_stream(file, opts, name, size, block, chunk)
+}
+
+/// [`read_file`] of any reader, in blocks of about `block` bytes parsed in chunks of about
+/// `chunk` bytes (`size`: the length of the input, if known).
+pub(super) fn read_stream<R: Read + Send>(
+    mut reader: R,
+    opts: &PathCsvOptions,
+    name: &str,
+    size: Option<u64>,
+    block: usize,
+    chunk: usize,
+) -> Result<Streamed> {
+    let io = |e: std::io::Error| Error::Io { path: name.to_owned(), source: e };
+    let mut head = Vec::new();
+    (&mut reader).take(block.max(1) as u64).read_to_end(&mut head).map_err(io)?;
+    let (skip, header_line) = blank_prefix(&head);
+    let Some(nl) = memchr::memchr(b'\n', &head[skip..]).map(|p| skip + p) else { return Ok(Streamed::NotPlain) };
+    let Some(layout) = Layout::from_header(&head[skip..nl], opts) else { return Ok(Streamed::NotPlain) };
+    let layout = layout?;
+    let rest = head.split_off(nl + 1);
+    Ok(match read_streamed(reader, rest, header_line + 1, &layout, chunk, block, name, size) {
         Ok(result) => Streamed::Read(result),
         Err(Fallback) => Streamed::Fallback,
     })
@@ -77,13 +108,13 @@ struct Layout<'a> {
 impl<'o> Layout<'o> {
     /// The parallel reader's view of the header line (`None`: leave the file to the `csv` crate).
     fn from_header(head: &[u8], opts: &'o PathCsvOptions) -> Option<Result<Self>> {
-        if head.contains(&b'"') {
+        let head = head.strip_suffix(b"\r").unwrap_or(head);
+        // quotes, and a lone CR (a line end to the csv crate), are the csv crate's to read
+        if memchr::memchr2(b'"', b'\r', head).is_some() {
             return None;
         }
         let header = match Header::from_names(
-            head.strip_suffix(b"\r")
-                .unwrap_or(head)
-                .split(|&b| b == opts.delimiter)
+            head.split(|&b| b == opts.delimiter)
                 .map(|s| String::from_utf8_lossy(s).trim().trim_start_matches('\u{feff}').to_owned()),
         ) {
             Ok(h) => h,
@@ -163,12 +194,11 @@ fn trim(b: &[u8]) -> &[u8] {
 /// Exact powers of ten (every one up to 10^15 is a double).
 const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-/// Non-negative finite number; empty → `default` (None: empty is an error).
-fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, String> {
+/// A number cell: white space around it trimmed as `str::trim` does (Unicode white space, as
+/// the `csv` crate reader trims); empty → `default` (None: empty is an error). `Err`: the
+/// trimmed text, `None` if it is not valid UTF-8.
+fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, Option<String>> {
     let t = trim(field);
-    if t.is_empty() {
-        return default.ok_or_else(String::new);
-    }
     // plain decimals of at most 15 digits (the common case) without the float parser: the
     // digits as an integer (exact below 2^53) divided by an exact power of ten is the correctly
     // rounded value, the same as `str::parse` (Clinger's fast path)
@@ -191,8 +221,11 @@ fn number(field: &[u8], default: Option<f64>) -> std::result::Result<f64, String
             return Ok(m as f64 / POW10[frac]);
         }
     }
-    let s = std::str::from_utf8(t).map_err(|_| String::from_utf8_lossy(t).into_owned())?;
-    s.parse::<f64>().map_err(|_| s.to_owned())
+    let s = std::str::from_utf8(t).map_err(|_| None)?.trim();
+    if s.is_empty() {
+        return default.ok_or_else(|| Some(String::new()));
+    }
+    s.parse::<f64>().map_err(|_| Some(s.to_owned()))
 }
 
 /// Chunk-local interning of path tokens. The vocabulary of touchpoints is small, so an
@@ -557,21 +590,23 @@ fn add_row(c: &mut Chunk, data: &[u8], parts: &LineParts, l: &Layout<'_>, seed: 
     let mut nums = [0.0; 3];
     for (k, &(col, name, default)) in l.numbers.iter().enumerate() {
         let Some(col) = col else { continue };
-        let checked = number(field_of(col), default).map_err(|v| (v, "expected a number")).and_then(|x| {
-            if x.is_finite() && x >= 0.0 { Ok(x) } else { Err((x.to_string(), "must be a finite number >= 0")) }
-        });
-        match checked {
-            Ok(x) => nums[k] = x,
-            Err((v, why)) => {
+        match number(field_of(col), default) {
+            Ok(x) if x.is_finite() && x >= 0.0 => nums[k] = x,
+            _ => {
+                // the sequential reader's error, message included
                 let name = name.to_owned();
-                let why = if v.is_empty() { "expected a number" } else { why };
-                // reproduce the sequential reader's message exactly
-                let text = String::from_utf8_lossy(trim(field_of(col))).into_owned();
+                let raw = field_of(col).to_vec();
                 return Some(ChunkResult::Err(
                     at,
-                    Box::new(move |line| match csvutil::parse_nonneg(&name, Location::Line(line), &text) {
-                        Err(e) => e,
-                        Ok(_) => Error::invalid(name.clone(), Location::Line(line), v.clone(), why),
+                    Box::new(move |line| {
+                        let loc = Location::Line(line);
+                        match std::str::from_utf8(&raw) {
+                            Err(_) => Error::invalid(&*name, loc, String::from_utf8_lossy(&raw), "not valid UTF-8"),
+                            Ok(text) => match csvutil::parse_nonneg(&name, loc.clone(), text) {
+                                Err(e) => e,
+                                Ok(_) => Error::invalid(&*name, loc, text, "expected a number"),
+                            },
+                        }
                     }),
                 ));
             }
@@ -602,7 +637,11 @@ fn slices(body: &[u8], chunk: usize) -> Vec<&[u8]> {
 
 /// Parse one block of complete lines in parallel chunks.
 fn parse_block(body: &[u8], l: &Layout<'_>, chunk: usize, seed: &Seed) -> Vec<ChunkResult> {
-    if memchr::memchr(b'"', body).is_some() {
+    // quoted fields, and a CR that is not part of a CRLF line end (the csv crate ends a
+    // record there), are the csv crate's to read; one SIMD pass (CRLF files stop once a line)
+    let plain = memchr::memchr2_iter(b'"', b'\r', body)
+        .all(|p| body[p] == b'\r' && body.get(p + 1).is_none_or(|&b| b == b'\n'));
+    if !plain {
         return vec![ChunkResult::Fallback];
     }
     let parts = slices(body, chunk);
@@ -1036,6 +1075,96 @@ fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paths::readers;
+
+    /// Every reader (sequential; parallel with several chunk sizes; streamed with several block
+    /// sizes) gives the same table, catalog order included, or the same error message.
+    fn agree(data: &str, o: &PathCsvOptions) -> Result<PathTable> {
+        let data = data.as_bytes();
+        let seq = readers::sequential(data, o);
+        let mut got = vec![];
+        for chunk in [1, 7, 4 << 20] {
+            got.push((format!("parallel, chunk {chunk}"), readers::parallel(data, o, chunk)));
+        }
+        for (block, chunk) in [(1, 1), (16, 3), (8 << 20, 1 << 20)] {
+            got.push((format!("streamed, block {block}"), readers::streamed(data, o, block, chunk)));
+        }
+        got.push(("read_csv_bytes".into(), PathTable::read_csv_bytes(data, o)));
+        for (what, r) in got {
+            match (&seq, &r) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{what}");
+                    assert_eq!(a.catalog().names(), b.catalog().names(), "{what}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+                _ => panic!("{what}: sequential {seq:?}, this reader {r:?}"),
+            }
+        }
+        seq
+    }
+
+    #[test]
+    fn readers_agree_on_a_bare_cr() {
+        let o = PathCsvOptions::default();
+        // the csv crate ends a record at a lone CR: two rows
+        let t = agree("path,total_conversions\na > b,1\rc,2\n", &o).unwrap();
+        assert_eq!((t.len(), t.total_conversions()), (2, 3.0));
+        agree("path,total_conversions\na > b,1\rc,-2\nd,1\n", &o).unwrap_err();
+        agree("path,total_conversions\na > b\r,1\n", &o).unwrap_err();
+        agree("path\r,total_conversions\na,1\n", &o).unwrap_err();
+        let t = agree("path,total_conversions\r\na,1\r\r\nb,2\r", &o).unwrap();
+        assert_eq!(t.len(), 2);
+        agree("path,total_conversions\na,1\r", &o).unwrap();
+    }
+
+    #[test]
+    fn readers_agree_on_unicode_white_space_in_numbers() {
+        let o = PathCsvOptions::default();
+        // numbers are trimmed as `str::trim` trims: vertical tab, no-break space, em space
+        let body = "path,total_conversions,total_null,total_conversion_value\n\
+                    a,\u{0B}1\u{A0},\u{2003}2\u{2003},\u{A0}3.5\nb,\u{2003}10\u{0B},0,\u{0B}\n";
+        let t = agree(body, &o).unwrap();
+        assert_eq!((t.total_conversions(), t.total_nulls()), (11.0, 2.0));
+        // a cell of vertical tab only is empty: 0 where empty is allowed, an error where not
+        let t = agree("path,total_conversions,total_null\na,1,\u{0B}\n", &o).unwrap();
+        assert_eq!(t.total_nulls(), 0.0);
+        let e = agree("path,total_conversions\na,\u{0B}\n", &o).unwrap_err();
+        assert!(e.to_string().contains("expected a number"), "{e}");
+        agree("path,total_conversions\na,\u{A0}\u{2003}\u{0B}\n", &o).unwrap_err();
+        agree("path,total_conversions\na,1\u{A0}x\n", &o).unwrap_err();
+        // not UTF-8: the same message either way
+        let bad = b"path,total_conversions\na,1\xff\n";
+        let e = readers::sequential(bad, &o).unwrap_err().to_string();
+        assert!(e.contains("not valid UTF-8"), "{e}");
+        assert_eq!(readers::parallel(bad, &o, 1).unwrap_err().to_string(), e);
+        assert_eq!(readers::streamed(bad, &o, 1, 1).unwrap_err().to_string(), e);
+    }
+
+    #[test]
+    fn readers_agree_on_leading_blank_lines() {
+        let o = PathCsvOptions::default();
+        // blank lines before the header are skipped, as the csv crate skips every empty line
+        for lead in ["\n", "\n\n", "\r\n", "\r\n\r\n", "\r", "\n\r\n\n"] {
+            let t = agree(&format!("{lead}path,total_conversions\na > b,1\n\nc,2\n"), &o).unwrap();
+            assert_eq!((t.len(), t.total_conversions()), (2, 3.0), "{lead:?}");
+            // and errors name the physical line
+            let e = agree(&format!("{lead}path,total_conversions\na,1\nb,-1\n"), &o).unwrap_err();
+            let line = 3 + lead.matches('\n').count();
+            assert!(e.to_string().contains(&format!("line {line}:")), "{lead:?}: {e}");
+        }
+        // a byte-order mark is stripped first (the csv crate strips it at the very start only),
+        // so a blank line after it is skipped and white space after it trimmed (found by the
+        // paths_csv fuzz target)
+        for text in ["\u{feff}\npath,total_conversions\na,1\n", "\u{feff}\r\n\n path ,total_conversions\na,1\n"] {
+            assert_eq!(agree(text, &o).unwrap().len(), 1, "{text:?}");
+        }
+        agree("\u{feff}\n\0path;total_conversions\na,1\n", &o).unwrap_err();
+        agree("\n\u{feff}\npath,total_conversions\na,1\n", &o).unwrap_err();
+        agree("\n\u{feff} path,total_conversions\na,1\n", &o).unwrap_err();
+        // white space is not a blank line: an empty header
+        agree(" \npath,total_conversions\na,1\n", &o).unwrap_err();
+        agree("\n\n", &o).unwrap_err();
+    }
 
     #[test]
     fn parallel_reader_equals_sequential_reader_with_errors_and_lines() {

@@ -277,6 +277,14 @@ impl PathTable {
     /// # Ok::<(), touchpoint_core::Error>(())
     /// ```
     pub fn add_names<S: AsRef<str>>(&mut self, path: &[S], conversions: f64, nulls: f64, value: f64) -> Result<()> {
+        // checked before the names are interned: a refused row leaves the catalog as it was
+        // (a catalog grown behind the kept totals made the next attribution index past them)
+        if path.is_empty() {
+            return Err(Error::invalid("path", Location::Row(self.len()), "", "a path needs at least one touchpoint"));
+        }
+        for (column, v) in [("conversions", conversions), ("nulls", nulls), ("value", value)] {
+            csvutil::check_nonneg(column, Location::Row(self.len()), v)?;
+        }
         for s in path {
             crate::cells::name("path", Location::Row(self.len()), s.as_ref())?;
         }
@@ -504,6 +512,48 @@ pub fn split_path<'a>(path: &'a str, sep: &'a str) -> impl Iterator<Item = &'a s
     path.split(sep).map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The path-CSV readers one at a time, for differential tests and fuzz targets (not part of
+/// the API). Each reads like [`PathTable::read_csv_bytes`], and all agree on every input.
+#[doc(hidden)]
+pub mod readers {
+    use super::csv_parallel::{self, Streamed};
+    use super::{PathCsvOptions, PathTable};
+    use crate::csvutil;
+    use crate::error::Result;
+
+    /// The `csv` crate's reading.
+    pub fn sequential(data: &[u8], opts: &PathCsvOptions) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        PathTable::read_csv_sequential(data, opts)
+    }
+
+    /// The parallel reader of data in memory, in chunks of about `chunk` bytes (falling back
+    /// to the `csv` crate as it does).
+    pub fn parallel(data: &[u8], opts: &PathCsvOptions, chunk: usize) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        if csvutil::compression_of(data) != csvutil::Compression::None {
+            return PathTable::read_csv_bytes(data, opts);
+        }
+        csv_parallel::read_bytes_chunked(data, opts, chunk)
+            .unwrap_or_else(|| PathTable::read_csv_sequential(data, opts))
+    }
+
+    /// The streamed reader (as for a file), in blocks of about `block` bytes each parsed in
+    /// chunks of about `chunk` bytes (falling back as [`PathTable::read_csv_path`] does).
+    pub fn streamed(data: &[u8], opts: &PathCsvOptions, block: usize, chunk: usize) -> Result<PathTable> {
+        csvutil::parse_separator(&opts.separator)?;
+        if csvutil::compression_of(data) != csvutil::Compression::None {
+            return PathTable::read_csv_bytes(data, opts);
+        }
+        let size = Some(data.len() as u64);
+        match csv_parallel::read_stream(data, opts, "<data>", size, block, chunk)? {
+            Streamed::Read(result) => result,
+            Streamed::Fallback => PathTable::read_csv_sequential(data, opts),
+            Streamed::NotPlain => PathTable::read_csv_bytes(data, opts),
+        }
+    }
+}
+
 /// The serialised form of a [`PathTable`].
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -546,6 +596,30 @@ impl From<PathTableData> for PathTable {
             );
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod add_tests {
+    use super::*;
+
+    /// Found by the c_api fuzz target: a refused row interned its names, so the catalog grew
+    /// behind the totals kept from an attribution, and the next attribution indexed past them.
+    #[test]
+    fn a_refused_row_leaves_the_catalog_alone() {
+        use crate::attribution::{AttributionModel, AttributionOptions, attribute};
+        let mut t = PathTable::default();
+        t.add_path_str("a > b", ">", 1.0, 0.0, 0.0).unwrap();
+        let o = AttributionOptions::default();
+        attribute(&t, &AttributionModel::Linear, &o).unwrap();
+        for (c, n, v) in [(f64::NAN, 0.0, 0.0), (1.0, -1.0, 0.0), (1.0, 0.0, f64::INFINITY)] {
+            assert_eq!(t.add_path_str("a > c", ">", c, n, v).unwrap_err().kind(), crate::ErrorKind::InvalidValue);
+        }
+        assert_eq!(t.catalog().names(), ["a", "b"]);
+        let c = attribute(&t, &AttributionModel::Linear, &o).unwrap();
+        assert_eq!(c.rows.len(), 2);
+        t.add_path_str("a > c", ">", 1.0, 0.0, 0.0).unwrap();
+        assert_eq!(attribute(&t, &AttributionModel::Linear, &o).unwrap().rows.len(), 3);
     }
 }
 
