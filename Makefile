@@ -29,15 +29,18 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 # hand-offs helgrind cannot see (each is explained in the file).
 HELGRIND := valgrind --quiet --tool=helgrind --error-exitcode=1 --num-callers=40 \
 	--suppressions=touchpoint-ffi/tests/c/helgrind.supp
-# threads4 (four threads with their own handles plus a shared graph, journeys and comparison)
-# runs under helgrind with `warm`: the shared graph's analysis is computed before the threads
-# start, since helgrind cannot see the std OnceLock that publishes it when computed on first use
-# (the cold run, four threads racing to compute it, is checked by valgrind and ASan). It also
-# skips helgrind's checks of thread stacks: rayon jobs read their caller's stack (the job and what
-# its closure borrows) and the caller reuses those slots after the join, a hand-off helgrind cannot
-# see and whose traces often stop inside a drop_in_place, so no suppression could name it
-# narrowly. The library shares stack data between threads only that way; heap state (graphs,
-# analyses, journeys, comparisons) is still checked.
+# Under helgrind, crm_threads and threads4 (four threads with their own handles plus a shared
+# graph, journeys and comparison) skip helgrind's checks of thread stacks: rayon jobs read their
+# caller's stack (the job and what its closure borrows) and the caller reuses those slots after
+# the join, a hand-off through rayon's latches that helgrind cannot see. Its traces stop in
+# whatever the caller does next with the slot (a Vec::reserve, a drop_in_place), so no
+# suppression could name it narrowly; CI once failed on one in crm_threads (a WhileSome flag on
+# the caller's stack read by a worker, the slot then reused by a Vec). The library shares stack
+# data between threads only that way; heap state (graphs, analyses, scorers, journeys,
+# comparisons) is still checked. threads4 runs with `warm`: the shared graph's analysis is
+# computed before the threads start, since helgrind cannot see the std OnceLock that publishes it
+# when computed on first use (the cold run, four threads racing to compute it, is checked by
+# valgrind and ASan).
 HELGRIND_STACKLESS := $(HELGRIND) --check-stack-refs=no
 # Every C test again, linked against the debug static library with AddressSanitizer and
 # UndefinedBehaviorSanitizer on the C side (any report aborts the test). The Rust code is not
@@ -102,7 +105,7 @@ c-test:
 	  $(VALGRIND) $(C_BUILD)/$$t-shared $(C_BUILD); \
 	done
 	for m in static shared; do \
-	  $(HELGRIND) $(C_BUILD)/crm_threads-$$m; \
+	  $(HELGRIND_STACKLESS) $(C_BUILD)/crm_threads-$$m; \
 	  $(HELGRIND_STACKLESS) $(C_BUILD)/threads4-$$m $(C_BUILD) warm; \
 	done
 	for t in $(C_TESTS); do \
@@ -125,7 +128,16 @@ c-test:
 	    | tee $(C_BUILD)/shards/out-$$m.txt | head -3; \
 	  grep -q "^markov" $(C_BUILD)/shards/out-$$m.txt; \
 	done
-	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads and threads4 also under helgrind), and with ASan and UBSan; examples/crm_nightly.c ran twice and examples/merge_shards.c once per link mode"
+	@# the two examples again with ASan and UBSan (the nightly twice: a fresh state, then its reload)
+	$(CC) $(C_TEST_FLAGS) $(SANITIZE) examples/crm_nightly.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(NIGHTLY)-asan
+	rm -rf $(NIGHTLY)-asan.state && mkdir -p $(NIGHTLY)-asan.state
+	$(SANITIZER_ENV) $(NIGHTLY)-asan $(NIGHTLY)-asan.state examples/data/today.csv examples/data/history.csv >/dev/null
+	$(SANITIZER_ENV) $(NIGHTLY)-asan $(NIGHTLY)-asan.state examples/data/tomorrow.csv > $(NIGHTLY)-asan.state/run2.txt
+	grep -q "^journeys: loaded" $(NIGHTLY)-asan.state/run2.txt
+	$(CC) $(C_TEST_FLAGS) $(SANITIZE) examples/merge_shards.c $(DEBUG_DIR)/libtouchpoint.a -lpthread -ldl -lm -o $(C_BUILD)/merge_shards-asan
+	$(SANITIZER_ENV) $(C_BUILD)/merge_shards-asan $(C_BUILD)/shards/shard-a.tpp $(C_BUILD)/shards/shard-b.tpp > $(C_BUILD)/shards/out-asan.txt
+	grep -q "^markov" $(C_BUILD)/shards/out-asan.txt
+	@echo "c-test: $(words $(C_TESTS)) programs x 2 link modes passed under valgrind (crm_threads and threads4 also under helgrind), and with ASan and UBSan; examples/crm_nightly.c ran twice and examples/merge_shards.c once per link mode, under valgrind and again with ASan and UBSan"
 
 ## The virtual environment with maturin, pytest, pandas, polars, pyarrow, mypy, plotly, networkx.
 py-env:
