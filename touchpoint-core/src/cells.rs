@@ -126,14 +126,14 @@ pub fn epoch_int_ms(column: &str, loc: Location, v: i64, unit: TimeUnit) -> Resu
 #[inline]
 pub fn name(column: &str, loc: Location, s: &str) -> Result<()> {
     if s.as_bytes().contains(&0) {
-        return Err(Error::invalid(
-            column,
-            loc,
-            format!("{s:?}"),
-            "a name must not contain a NUL character (\\0); clean the column",
-        ));
+        return Err(nul_in_name(column, loc, s));
     }
     Ok(())
+}
+
+/// The error of [`name`] for `s`, which holds a NUL.
+pub(crate) fn nul_in_name(column: &str, loc: Location, s: &str) -> Error {
+    Error::invalid(column, loc, format!("{s:?}"), "a name must not contain a NUL character (\\0); clean the column")
 }
 
 /// A number as an error shows it: `1e300`, not three hundred digits.

@@ -72,6 +72,7 @@ impl PathTable {
                 })
             };
             let path = field(c_path, &opts.path)?;
+            crate::cells::name(&opts.path, loc(), path)?;
             ids.clear();
             let mut push = |name: &str| {
                 ids.push(match t.catalog.get(name) {

@@ -576,6 +576,14 @@ fn add_row(c: &mut Chunk, data: &[u8], parts: &LineParts, l: &Layout<'_>, seed: 
     if parts.bad {
         return bad_utf8(at);
     }
+    if field.contains(&0) {
+        // the sequential reader's error (the path is valid UTF-8 with a NUL in it)
+        let (name, v) = (l.names[0].to_owned(), String::from_utf8_lossy(field).into_owned());
+        return Some(ChunkResult::Err(
+            at,
+            Box::new(move |line| crate::cells::nul_in_name(&name, Location::Line(line), &v)),
+        ));
+    }
     if c.ids.len() == first {
         // the sequential reader names a path that is not UTF-8 before calling it empty
         let Ok(path) = std::str::from_utf8(field) else { return bad_utf8(at) };
@@ -591,7 +599,7 @@ fn add_row(c: &mut Chunk, data: &[u8], parts: &LineParts, l: &Layout<'_>, seed: 
     for (k, &(col, name, default)) in l.numbers.iter().enumerate() {
         let Some(col) = col else { continue };
         match number(field_of(col), default) {
-            Ok(x) if x.is_finite() && x >= 0.0 => nums[k] = x,
+            Ok(x) if (0.0..=crate::cells::MAX_AMOUNT).contains(&x) => nums[k] = x,
             _ => {
                 // the sequential reader's error, message included
                 let name = name.to_owned();
@@ -1101,6 +1109,22 @@ mod tests {
             }
         }
         seq
+    }
+
+    #[test]
+    fn readers_agree_on_counts_above_the_cap_and_nul_in_names() {
+        // found by the fuzzer: the parallel reader accepted 4.4e27 (the others refuse > 1e15)
+        let o = PathCsvOptions::default();
+        let body = "path,total_conversions\na > b,1\nc > a,4444444444444444444444444444\nb,2\n";
+        let e = agree(body, &o).unwrap_err();
+        assert!(e.to_string().contains("line 3") && e.to_string().contains("at most 1e15"), "{e}");
+        agree("path,total_conversions\na,1\nc,1000000000000000\n", &o).unwrap();
+        // a NUL inside a path is refused by every reader, naming the line
+        let e = agree("path,total_conversions\na > b,1\nb\0s > a,1\n", &o).unwrap_err();
+        assert!(e.to_string().contains("line 3") && e.to_string().contains("NUL"), "{e}");
+        // the first bad line wins, whichever the fault
+        let e = agree("path,total_conversions\nb\0s,1\na,1e16\n", &o).unwrap_err();
+        assert!(e.to_string().contains("line 2") && e.to_string().contains("NUL"), "{e}");
     }
 
     #[test]
