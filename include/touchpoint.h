@@ -2415,8 +2415,9 @@ touchpoint_result touchpoint_event_table_notes_json(const touchpoint_event_table
  * @param options journey options; NULL for the defaults
  * @param order Markov order of the graph section (1 to 6)
  * @param out receives the text (free with `touchpoint_string_free`)
- * @return OK; NULL_PARAMETER; INVALID_ARGUMENT; EMPTY_INPUT; NO_CONVERSIONS when nothing
- *         converts. Thread-safe for concurrent readers.
+ * @return OK; NULL_PARAMETER; INVALID_ARGUMENT (a bad option, or `order` outside 1 to 6);
+ *         EMPTY_INPUT. Events in which nothing converts still give a report: its attribution
+ *         section says there is nothing to attribute. Thread-safe for concurrent readers.
  *
  * # Safety
  * Pointers must be NULL or valid.

@@ -246,7 +246,7 @@ fn experience_section(s: &mut String, events: &EventTable) -> Result<()> {
         ("95% interval", true),
         ("detractors", true),
         ("mean", true),
-        ("", false),
+        ("note", false),
     ]);
     for r in &rows {
         t.row(vec![
@@ -259,7 +259,7 @@ fn experience_section(s: &mut String, events: &EventTable) -> Result<()> {
             if r.small_n { "few scores".into() } else { String::new() },
         ]);
     }
-    let _ = writeln!(s, "Worst first ({} scores):", num(exp.report.scores as f64));
+    let _ = writeln!(s, "  Worst first ({} scores):", num(exp.report.scores as f64));
     t.render(s);
     if events.converted().iter().any(|&c| c) {
         let ec = experience_conversion(events, None, &opts, ExperienceReference::NotDetractor, None)?;
@@ -339,7 +339,7 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     let (journeys, rep) = Journeys::build(events, opts)?;
     let cat = events.catalog();
     let conv_rows = events.converted().iter().filter(|&&c| c).count();
-    let value: f64 = events.values().iter().zip(events.converted()).filter(|(_, c)| **c).map(|(v, _)| v).sum();
+    let value: f64 = events.values().iter().zip(events.converted()).filter(|(_, c)| **c).fold(0.0, |a, (v, _)| a + v);
     let (tmin, tmax) = events.times().iter().fold((i64::MAX, i64::MIN), |(a, b), &t| (a.min(t), b.max(t)));
     let fb = events.feedback().map_or(0, |f| f.iter().filter(|x| !x.is_nan()).count());
 
@@ -465,8 +465,16 @@ pub fn text_report(events: &EventTable, opts: &JourneyOptions, order: usize) -> 
     }
     t.render(&mut s);
 
-    attribution_section(&journeys, &mut s)?;
-    action_section(&journeys, &g, &mut s)?;
+    if journeys.total_conversions() > 0.0 {
+        attribution_section(&journeys, &mut s)?;
+        action_section(&journeys, &g, &mut s)?;
+    } else {
+        let _ = writeln!(
+            s,
+            "\n== Attribution and where to act ==\n  No journey converts, so there is nothing to attribute or \
+             to act on; check the conversion column or the lookback window."
+        );
+    }
 
     let paths = PathTable::from_journeys(&journeys);
     let _ = writeln!(s, "\n== Top paths ({} distinct) ==", paths.len());

@@ -238,6 +238,18 @@ fn cases() -> Vec<Case> {
             MissingColumn,
             &["path"],
         ),
+        (
+            "path CSV: count above 1e15",
+            Box::new(|| paths_csv("path,total_conversions\na > b,1\nb,4444444444444444444444\n")),
+            InvalidValue,
+            &["total_conversions", "line 3", "1e15"],
+        ),
+        (
+            "path CSV: NUL in a path",
+            Box::new(|| paths_csv("path,total_conversions\na > b\0c,1\n")),
+            InvalidValue,
+            &["path", "line 2", "NUL"],
+        ),
         ("path CSV: no rows", Box::new(|| paths_csv("path,total_conversions\n")), EmptyInput, &["path"]),
         // --- cells as the faces hand them over
         (

@@ -178,3 +178,22 @@ def test_clickstream_with_purchase_events_keeps_the_order_values():
     assert abs(a["Markov 1"].sum() - 1.0) < 1e-9  # cem's purchase has no touch to credit
     assert abs(a["Markov value"].sum() - 80.0) < 1e-9, "the purchase rows' value is the conversion value"
     assert "2 conversions worth 80.00" in rep.text()
+
+
+def test_data_without_conversions_gives_a_report_that_says_so(events):
+    # the demo's touches only: nothing converts, so nothing can be attributed
+    t = events.to_pandas()
+    touches = t[~t["converted"].astype(bool)].reset_index(drop=True)
+    rep = tp.report(touches)
+    assert "Attribution" not in rep.sections and "Where to act" not in rep.sections
+    assert {"Dataset", "Journeys", "Journey graph", "Top paths"} <= set(rep.sections)
+    assert any(n.startswith("No journey converts, so there is nothing to attribute") for n in rep.notes)
+    assert "No journey converts, so there is nothing to attribute" in rep.text()
+    assert "0 conversions worth 0.00" in rep.text()
+    counts = touches["touchpoint"].value_counts()
+    ds = rep.sections["Dataset"].set_index("touchpoint")["touches"]
+    assert ds.to_dict() == {k: int(counts.get(k, 0)) for k in ds.index}
+    # Journeys input: the touches are those kept in the journeys (here every one)
+    j = tp.report(tp.Journeys.from_events(touches), order=2)
+    assert "Attribution" not in j.sections
+    assert j.sections["Dataset"].set_index("touchpoint")["touches"].to_dict() == ds.to_dict()

@@ -731,7 +731,8 @@ def report(
     Sections, in the text report's order (those without data are left out): Dataset,
     Journeys, Stage funnel, Repurchase, Experience, Experience gaps, Key drivers, Journey graph,
     Removal effects (order > 1), Busiest transitions, Attribution, Where to act, Next
-    touchpoints, Same total spend, Top paths.
+    touchpoints, Same total spend, Top paths. When nothing converts, the attribution and
+    where-to-act sections are left out and :attr:`Report.notes` says so.
 
     Examples
     --------
@@ -803,10 +804,16 @@ def report(
     else:
         rep.notes.append("Stage funnel, repurchase and experience need the events: they are left out of this "
                          "report of journeys. Pass the events table (or tp.Events) to tp.report for them.")
-        from touchpoint.attribution import attribute
+        if journeys.total_conversions > 0:
+            from touchpoint.attribution import attribute
 
-        lin = attribute(journeys, model="linear").to_pandas()
-        _dataset(rep, None, None, journeys, cat, dict(zip(lin["touchpoint"], lin["touches"])))
+            lin = attribute(journeys, model="linear").to_pandas()
+            touches_of = dict(zip(lin["touchpoint"], lin["touches"]))
+        else:  # nothing to attribute: the touches are the visits of the directly-follows graph
+            n1 = JourneyGraph.directly_follows(journeys).nodes()  # (repeats kept, as self-loops)
+            n1 = n1[n1["kind"] == "state"]
+            touches_of = {str(k): int(round(float(v))) for k, v in zip(n1["label"], n1["visits"])}
+        _dataset(rep, None, None, journeys, cat, touches_of)
         converted = has_feedback = False
     _journeys(rep, journeys)
     if ev is not None:
@@ -817,7 +824,12 @@ def report(
         if has_feedback:
             _experience(rep, ev, cat, converted)
     _graph(rep, g, order)
-    markov = _attribution(rep, journeys)
-    _where_to_act(rep, g, cat, markov)
+    if journeys.total_conversions > 0:
+        markov = _attribution(rep, journeys)
+        _where_to_act(rep, g, cat, markov)
+    else:
+        rep.notes.append("No journey converts, so there is nothing to attribute or to act on: the attribution "
+                         "and where-to-act sections are left out. Check the conversion column or the lookback "
+                         "window.")
     _top_paths(rep, journeys, g)
     return rep
