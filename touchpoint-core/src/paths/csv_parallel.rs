@@ -1087,8 +1087,8 @@ mod tests {
 
     /// Every reader (sequential; parallel with several chunk sizes; streamed with several block
     /// sizes) gives the same table, catalog order included, or the same error message.
-    fn agree(data: &str, o: &PathCsvOptions) -> Result<PathTable> {
-        let data = data.as_bytes();
+    fn agree(data: impl AsRef<[u8]>, o: &PathCsvOptions) -> Result<PathTable> {
+        let data = data.as_ref();
         let seq = readers::sequential(data, o);
         let mut got = vec![];
         for chunk in [1, 7, 4 << 20] {
@@ -1125,6 +1125,19 @@ mod tests {
         // the first bad line wins, whichever the fault
         let e = agree("path,total_conversions\nb\0s,1\na,1e16\n", &o).unwrap_err();
         assert!(e.to_string().contains("line 2") && e.to_string().contains("NUL"), "{e}");
+    }
+
+    #[test]
+    fn readers_agree_on_gzip_data() {
+        // found by the fuzzer: the reference reader read gzip bytes as text, the others decompress
+        use std::io::Write as _;
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(b"path,total_conversions\na > b,1\nb,2\n").unwrap();
+        let t = agree(z.finish().unwrap(), &PathCsvOptions::default()).unwrap();
+        assert_eq!((t.len(), t.total_conversions()), (2, 3.0));
+        // the gzip magic and then garbage: the same I/O error from every reader
+        let e = agree(b"\x1f\x8b\x98\x34\x86\xe2\x92\xd3", &PathCsvOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("gzip"), "{e}");
     }
 
     #[test]
@@ -1169,10 +1182,10 @@ mod tests {
         let o = PathCsvOptions::default();
         // blank lines before the header are skipped, as the csv crate skips every empty line
         for lead in ["\n", "\n\n", "\r\n", "\r\n\r\n", "\r", "\n\r\n\n"] {
-            let t = agree(&format!("{lead}path,total_conversions\na > b,1\n\nc,2\n"), &o).unwrap();
+            let t = agree(format!("{lead}path,total_conversions\na > b,1\n\nc,2\n"), &o).unwrap();
             assert_eq!((t.len(), t.total_conversions()), (2, 3.0), "{lead:?}");
             // and errors name the physical line
-            let e = agree(&format!("{lead}path,total_conversions\na,1\nb,-1\n"), &o).unwrap_err();
+            let e = agree(format!("{lead}path,total_conversions\na,1\nb,-1\n"), &o).unwrap_err();
             let line = 3 + lead.matches('\n').count();
             assert!(e.to_string().contains(&format!("line {line}:")), "{lead:?}: {e}");
         }

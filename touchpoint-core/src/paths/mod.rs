@@ -521,10 +521,15 @@ pub mod readers {
     use crate::csvutil;
     use crate::error::Result;
 
-    /// The `csv` crate's reading.
+    /// The `csv` crate's reading (of the decompressed data when it is gzip, as every public
+    /// reader does).
     pub fn sequential(data: &[u8], opts: &PathCsvOptions) -> Result<PathTable> {
         csvutil::parse_separator(&opts.separator)?;
-        PathTable::read_csv_sequential(data, opts)
+        match csvutil::compression_of(data) {
+            csvutil::Compression::Gzip => PathTable::read_csv_sequential(&csvutil::gunzip_bytes(data)?, opts),
+            csvutil::Compression::Zstd => Err(csvutil::zstd_error("<data>")),
+            csvutil::Compression::None => PathTable::read_csv_sequential(data, opts),
+        }
     }
 
     /// The parallel reader of data in memory, in chunks of about `chunk` bytes (falling back
